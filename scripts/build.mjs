@@ -1,0 +1,48 @@
+// Builds every part of the app into dist/: the Node-side bundles with esbuild (main, preload,
+// CLI, test bridge, lab runner) and the renderer with Vite. `--node-only` skips the renderer.
+import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import { chmodSync } from 'node:fs';
+
+const nodeOnly = process.argv.includes('--node-only');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: ['electron'],
+};
+
+const entries = [
+  { in: 'electron/main/main.ts', out: 'dist/main/main.cjs' },
+  // Sandboxed preloads can only require a few built-ins, so everything is bundled in.
+  { in: 'electron/preload/preload.ts', out: 'dist/preload/preload.cjs' },
+  { in: 'electron/cli/passthru.ts', out: 'dist/cli/passthru.cjs', banner: '#!/usr/bin/env node' },
+  { in: 'e2e/bridge/server.ts', out: 'dist/bridge/server.cjs' },
+  { in: 'e2e/lab/lab.ts', out: 'dist/lab/lab.cjs', banner: '#!/usr/bin/env node' },
+];
+
+await Promise.all(
+  entries.map((e) =>
+    build({ ...common, entryPoints: [e.in], outfile: e.out, banner: e.banner ? { js: e.banner } : undefined }),
+  ),
+);
+chmodSync('dist/cli/passthru.cjs', 0o755);
+
+// The test bridge's browser half: implements window.passthru over a WebSocket.
+await build({
+  entryPoints: ['e2e/bridge/client.ts'],
+  outfile: 'dist/bridge/client.js',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  logLevel: 'warning',
+});
+
+if (!nodeOnly) {
+  await viteBuild({ configFile: 'renderer/vite.config.ts', logLevel: 'warn' });
+}

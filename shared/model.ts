@@ -1,0 +1,196 @@
+/**
+ * The host inventory as every consumer sees it: the CLI's `scan --json`, the IPC payload to
+ * the renderer, the lab's cross-checks. This shape is a public contract (issue #2): every
+ * field is always present, a missing value is `null` (never absent), PCI addresses are in
+ * full `0000:00:02.0` form and ids are 4 lowercase hex digits.
+ */
+
+/** Full PCI address, domain:bus:slot.function, e.g. `0000:08:00.0`. */
+export type PciAddress = string;
+
+export interface HostScan {
+  /** Schema version of this document; bump on incompatible changes. */
+  schemaVersion: 1;
+  /** Where the data came from: the live host (`/`) or a snapshot/test root directory. */
+  source: ScanSource;
+  host: HostInfo;
+  devices: PciDevice[];
+  groups: IommuGroup[];
+  interfaces: NetInterface[];
+  /** Readiness checklist derived from `host` (and devices), in display order. */
+  readiness: ReadinessCheck[];
+}
+
+export interface ScanSource {
+  kind: 'live' | 'snapshot';
+  /** Filesystem root the probes read from. */
+  root: string;
+  /** For snapshots: when and where it was captured (from the snapshot manifest), else null. */
+  capturedAt: string | null;
+  hostname: string | null;
+}
+
+export interface HostInfo {
+  /** Kernel release (`uname -r`, read from /proc/sys/kernel/osrelease). */
+  kernel: string | null;
+  /** Full /proc/cmdline. */
+  cmdline: string | null;
+  cpu: {
+    /** `GenuineIntel`, `AuthenticAMD`, ... from /proc/cpuinfo vendor_id. */
+    vendor: string | null;
+    /** `vmx` (Intel VT-x), `svm` (AMD-V) or null when the flag is absent. */
+    virtualization: 'vmx' | 'svm' | null;
+    modelName: string | null;
+  };
+  /** /dev/kvm exists. */
+  kvm: boolean;
+  /** The scanning user can open /dev/kvm read-write; null when unknown (snapshots). */
+  kvmAccessible: boolean | null;
+  iommu: {
+    /** IOMMU units registered (/sys/class/iommu non-empty) and groups present. */
+    enabled: boolean;
+    /** `intel` (DMAR / VT-d), `amd` (AMD-Vi), `virtio`, `arm-smmu`, other name, or null. */
+    vendor: string | null;
+    /** Names under /sys/class/iommu, e.g. `dmar0`. */
+    units: string[];
+    groupCount: number;
+    /**
+     * Default DMA domain type in effect: `passthrough` (iommu=pt, group type `identity`),
+     * `translated` (`DMA`/`DMA-FQ`), or null when there are no groups.
+     */
+    mode: 'passthrough' | 'translated' | null;
+    /** IOMMU-related kernel arguments found on the command line, e.g. `intel_iommu=on`. */
+    cmdlineArgs: string[];
+    /** Interrupt remapping active (IR- interrupt chips in /proc/interrupts); null if unknown. */
+    interruptRemapping: boolean | null;
+  };
+  vfio: {
+    /** Which of vfio, vfio_pci, vfio_iommu_type1 are loaded (present in /sys/module). */
+    loaded: string[];
+    /** Which of them exist for this kernel (modules.dep or modules.builtin). */
+    available: string[];
+    /** /sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts is Y. */
+    unsafeInterrupts: boolean | null;
+  };
+}
+
+export interface PciDevice {
+  address: PciAddress;
+  vendorId: string;
+  deviceId: string;
+  subsystemVendorId: string | null;
+  subsystemDeviceId: string | null;
+  /** 6 hex digits: class, subclass, prog-if, e.g. `020000`. */
+  classId: string;
+  revision: string | null;
+  vendorName: string | null;
+  deviceName: string | null;
+  subsystemName: string | null;
+  /** Subclass name when known, else class name (as lspci prints it). */
+  className: string | null;
+  driver: string | null;
+  driverOverride: string | null;
+  /** Kernel modules whose PCI aliases match this device's modalias (as `lspci -k`). */
+  modules: string[];
+  iommuGroup: number | null;
+  numaNode: number | null;
+  /** Parent bridge address, or null when the device sits directly on a root bus. */
+  parent: PciAddress | null;
+  /** Root bus this device hangs under, e.g. `pci0000:00`. */
+  rootBus: string;
+  /** From `reset_method` (kernel ≥ 5.15); [] when none; null when the kernel lacks the file. */
+  resetMethods: string[] | null;
+  sriov: SriovInfo | null;
+  /** For a VF: the address of its PF; otherwise null. */
+  physfn: PciAddress | null;
+  /** Network interface names bound to this function. */
+  interfaces: string[];
+  /** PCI-to-PCI bridge, host bridge or other bridge class (0x06xx). */
+  isBridge: boolean;
+  /** boot_vga is 1: the firmware's console display device. */
+  bootVga: boolean;
+}
+
+export interface SriovInfo {
+  totalVfs: number;
+  numVfs: number;
+  /** VF addresses in virtfn index order (virtfn0, virtfn1, ...). */
+  vfs: PciAddress[];
+  /** sriov_drivers_autoprobe; null when unreadable. */
+  driversAutoprobe: boolean | null;
+}
+
+export interface IommuGroup {
+  id: number;
+  devices: PciAddress[];
+  /** Every member driver-less, on vfio-pci, on pci-stub, or a bridge. */
+  viable: boolean;
+  /** Members that make the group non-viable, with their driver. */
+  blockers: GroupBlocker[];
+}
+
+export interface GroupBlocker {
+  address: PciAddress;
+  driver: string;
+}
+
+export type InterfaceKind =
+  | 'loopback'
+  | 'physical'
+  | 'bridge'
+  | 'bond'
+  | 'vlan'
+  | 'tap'
+  | 'virtual';
+
+export interface NetInterface {
+  name: string;
+  mac: string | null;
+  /** PCI function behind the interface, or null for virtual interfaces. */
+  device: PciAddress | null;
+  driver: string | null;
+  operstate: string | null;
+  speedMbps: number | null;
+  mtu: number | null;
+  addresses: IpAddress[];
+  /** Which default routes (v4/v6) leave through this interface. */
+  defaultRoute: { ipv4: boolean; ipv6: boolean };
+  /** Bridge or bond this interface is a port of. */
+  master: string | null;
+  /** Ports of this bridge/bond (empty otherwise). */
+  ports: string[];
+  kind: InterfaceKind;
+  /**
+   * Carries the host's management traffic: it has the default route, or is a port of a
+   * bridge/bond that does. Unbinding it cuts the host off the network.
+   */
+  management: boolean;
+  /** For a VF's interface: the PF's interface name, if any. */
+  pfInterface: string | null;
+}
+
+export interface IpAddress {
+  family: 'ipv4' | 'ipv6';
+  address: string;
+  prefixLength: number;
+  scope: string | null;
+}
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+export interface ReadinessCheck {
+  id:
+    | 'cpu-virtualization'
+    | 'kvm'
+    | 'iommu-enabled'
+    | 'iommu-mode'
+    | 'interrupt-remapping'
+    | 'vfio-modules'
+    | 'kernel-cmdline';
+  title: string;
+  status: CheckStatus;
+  /** What was found, in plain words, with the evidence. */
+  detail: string;
+  /** What to do about it; null when nothing is needed. */
+  remedy: string | null;
+}
