@@ -1,0 +1,90 @@
+/**
+ * The `app` fixture: a page showing Passthru on a given host root, either the built renderer
+ * in Chromium over the test bridge (project "chromium") or the real Electron app (project
+ * "electron", skipped loudly when no Electron runtime is installed).
+ */
+import { test as base, _electron, type Page, type TestInfo } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { electronBinary } from './electron-binary';
+
+export const repoRoot = resolve(__dirname, '../..');
+export const fixtureRoot = (name: string) => join(repoRoot, 'e2e/fixtures', name);
+
+export interface OpenOptions {
+  /** Fixture host under e2e/fixtures, or an absolute root. */
+  fixture: string;
+  /** Folder the "Open snapshot…" picker returns (bridge only). */
+  pickSnapshot?: string;
+}
+
+export interface AppFixture {
+  open(options: OpenOptions): Promise<Page>;
+}
+
+function startBridge(options: OpenOptions): Promise<{ url: string; child: ChildProcess }> {
+  const root = options.fixture.startsWith('/') ? options.fixture : fixtureRoot(options.fixture);
+  const args = [join(repoRoot, 'dist/bridge/server.cjs'), '--root', root, '--poll-ms', '300'];
+  if (options.pickSnapshot) args.push('--pick-snapshot', options.pickSnapshot);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolvePromise, reject) => {
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += String(d)));
+    child.stdout!.on('data', (d) => {
+      const match = /PASSTHRU_BRIDGE_READY (\S+)/.exec(String(d));
+      if (match) resolvePromise({ url: match[1]!, child });
+    });
+    child.on('exit', (code) => reject(new Error(`bridge exited with ${code}: ${stderr}`)));
+  });
+}
+
+export const test = base.extend<{ app: AppFixture }>({
+  // Deliberately not built on Playwright's `page`/`browser` fixtures: in the electron project
+  // they would try to launch a downloaded browser.
+  app: async ({ playwright }, use, testInfo) => {
+    const cleanups: (() => Promise<void> | void)[] = [];
+    const isElectron = testInfo.project.name === 'electron';
+    await use({
+      async open(options) {
+        if (isElectron) return openElectron(options, testInfo, cleanups);
+        const { url, child } = await startBridge(options);
+        cleanups.push(() => void child.kill('SIGTERM'));
+        const browser = await playwright.chromium.launch(testInfo.project.use.launchOptions);
+        cleanups.push(() => browser.close());
+        const page = await browser.newPage({ viewport: testInfo.project.use.viewport ?? null });
+        await page.goto(url);
+        return page;
+      },
+    });
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  },
+});
+
+async function openElectron(options: OpenOptions, testInfo: TestInfo, cleanups: (() => Promise<void> | void)[]): Promise<Page> {
+  const binary = electronBinary();
+  if (!binary.path) {
+    const message = `SKIPPED (Electron): ${binary.reason}. The Electron specs need the Electron runtime; set PASSTHRU_ELECTRON or run npm install where it can be downloaded.`;
+    console.warn(`\n*** ${message} ***\n`);
+    testInfo.skip(true, message);
+  }
+  const root = options.fixture.startsWith('/') ? options.fixture : fixtureRoot(options.fixture);
+  const extra = process.getuid?.() === 0 ? ['--no-sandbox', '--allow-root'] : [];
+  const electronApp = await _electron.launch({
+    executablePath: binary.path!,
+    args: [join(repoRoot, 'dist/main/main.cjs'), ...extra, '--root', root],
+  });
+  cleanups.push(() => electronApp.close());
+  return electronApp.firstWindow();
+}
+
+/** Saves a full-page screenshot as a test artifact (attached to the report and kept on disk). */
+export async function keepScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const dir = join(repoRoot, 'test-results/screenshots', testInfo.project.name);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+export { expect } from '@playwright/test';

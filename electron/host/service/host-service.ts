@@ -1,0 +1,97 @@
+/**
+ * The host service the GUI talks to: which source is shown (live host or a snapshot), scans
+ * of it, and "changed" notifications. Plain Node (never imports electron) so Electron main,
+ * the test bridge and the CLI can all run it.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EventEmitter } from 'node:events';
+import type { HostScan, ScanSource } from '../../../shared/model';
+import { PassthruError } from '../../../shared/errors';
+import { RootFs } from '../fs/root-fs';
+import { scanHost } from '../scan';
+import { ChangeWatcher } from './change-watcher';
+
+export interface HostServiceOptions {
+  /** Root to show at start: '/' for the live host, or a snapshot directory. */
+  root?: string;
+  /** How often the live host is polled for device/driver changes (ms); 0 disables. */
+  pollIntervalMs?: number;
+}
+
+export type HostChangeReason = 'devices' | 'source';
+
+export class HostService {
+  private root: string;
+  private readonly events = new EventEmitter();
+  private readonly watcher: ChangeWatcher;
+
+  constructor(options: HostServiceOptions = {}) {
+    this.root = options.root ? checkSnapshotRoot(options.root) : '/';
+    this.watcher = new ChangeWatcher(options.pollIntervalMs ?? 2000, () => this.emitChanged('devices'));
+    this.restartWatcher();
+  }
+
+  async scan(): Promise<HostScan> {
+    return scanHost(new RootFs(this.root));
+  }
+
+  async source(): Promise<ScanSource> {
+    return (await this.scan()).source;
+  }
+
+  /** Switches to a snapshot directory; refuses anything that is not one. */
+  async openSnapshot(path: string): Promise<ScanSource> {
+    this.root = checkSnapshotRoot(path);
+    this.restartWatcher();
+    this.emitChanged('source');
+    return this.source();
+  }
+
+  async useLive(): Promise<ScanSource> {
+    this.root = '/';
+    this.restartWatcher();
+    this.emitChanged('source');
+    return this.source();
+  }
+
+  onChanged(listener: (reason: HostChangeReason) => void): () => void {
+    this.events.on('changed', listener);
+    return () => this.events.off('changed', listener);
+  }
+
+  dispose(): void {
+    this.watcher.stop();
+    this.events.removeAllListeners();
+  }
+
+  private restartWatcher(): void {
+    // Only the live host changes under us; a snapshot is frozen.
+    if (this.root === '/') this.watcher.start(new RootFs('/'));
+    else this.watcher.stop();
+  }
+
+  private emitChanged(reason: HostChangeReason): void {
+    this.events.emit('changed', reason);
+  }
+}
+
+/**
+ * A snapshot root must be an existing directory holding at least a PCI device list; the
+ * real root '/' is accepted as the live host.
+ */
+export function checkSnapshotRoot(path: string): string {
+  const root = resolve(path);
+  if (root === '/') return root;
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new PassthruError('BAD_INPUT', `${root} is not a directory.`, 'Choose the folder that `passthru snapshot DIR` created.');
+  }
+  if (!existsSync(resolve(root, 'sys/bus/pci/devices'))) {
+    throw new PassthruError(
+      'BAD_INPUT',
+      `${root} does not look like a Passthru snapshot (it has no sys/bus/pci/devices).`,
+      'Choose the folder that `passthru snapshot DIR` created.',
+    );
+  }
+  return root;
+}

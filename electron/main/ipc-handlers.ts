@@ -1,0 +1,48 @@
+/**
+ * The main-side implementation of every IPC channel, and the dispatcher that parses each
+ * payload with its channel's schema and turns thrown errors into data. No electron import:
+ * Electron's `handle()` (ipc.ts) and the test bridge both call `dispatch`, so the GUI specs
+ * exercise exactly the handlers the app runs.
+ */
+import { invokeChannels, isInvokeChannel, type InvokeChannel, type InvokeResult, type IpcResult } from '../../shared/ipc-contract';
+import { PassthruError, toErrorData } from '../../shared/errors';
+import type { HostService } from '../host/service/host-service';
+import type { z } from 'zod';
+
+type Payload<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['request']>;
+export type Handlers = { [C in InvokeChannel]: (payload: Payload<C>) => Promise<InvokeResult<C>> };
+
+export interface HandlerDeps {
+  service: HostService;
+  /** Asks the user for a snapshot folder (a native dialog in Electron); null when cancelled. */
+  pickSnapshotDirectory(): Promise<string | null>;
+}
+
+export function createHandlers({ service, pickSnapshotDirectory }: HandlerDeps): Handlers {
+  return {
+    'host:scan': () => service.scan(),
+    'host:source': () => service.source(),
+    'host:openSnapshot': async ({ path }) => {
+      const chosen = path ?? (await pickSnapshotDirectory());
+      return chosen === null ? null : service.openSnapshot(chosen);
+    },
+    'host:useLive': () => service.useLive(),
+  };
+}
+
+/** Validates channel and payload, runs the handler, and returns the result or the error as data. */
+export async function dispatch(handlers: Handlers, channel: string, payload: unknown): Promise<IpcResult<unknown>> {
+  try {
+    if (!isInvokeChannel(channel)) {
+      throw new PassthruError('BAD_INPUT', `Unknown request "${channel}".`, null);
+    }
+    const parsed = invokeChannels[channel].request.safeParse(payload ?? {});
+    if (!parsed.success) {
+      throw new PassthruError('BAD_INPUT', `Invalid request for ${channel}.`, null, parsed.error.message);
+    }
+    const handler = handlers[channel] as (p: unknown) => Promise<unknown>;
+    return { ok: true, value: await handler(parsed.data) };
+  } catch (err) {
+    return { ok: false, error: toErrorData(err) };
+  }
+}

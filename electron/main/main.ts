@@ -1,0 +1,87 @@
+/**
+ * Electron entry point: one sandboxed window on the renderer bundle, the typed IPC handlers
+ * over the host service, the menu, and "changed" events pushed to the renderer.
+ * `--root DIR` (or PASSTHRU_ROOT) opens a snapshot instead of the live host.
+ */
+import { app, BrowserWindow, dialog } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { HostService } from '../host/service/host-service';
+import { createHandlers } from './ipc-handlers';
+import { registerIpcHandlers, sendEvent } from './ipc';
+import { applySecurityRestrictions } from './security-restrictions';
+import { installMenu } from './menu';
+import { parseMainArgs } from './main-args';
+
+const rendererIndex = join(__dirname, '../renderer/index.html');
+const rendererUrl = pathToFileURL(rendererIndex).href;
+const isTrustedUrl = (url: string) => url.split('#')[0]?.split('?')[0] === rendererUrl;
+
+let mainWindow: BrowserWindow | null = null;
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 900,
+    minHeight: 560,
+    title: 'Passthru',
+    show: false,
+    webPreferences: {
+      preload: join(__dirname, '../preload/preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadFile(rendererIndex);
+  return win;
+}
+
+async function pickSnapshotDirectory(): Promise<string | null> {
+  const options = { title: 'Open a Passthru snapshot', properties: ['openDirectory' as const] };
+  const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
+function main(): void {
+  const args = parseMainArgs(process.argv.slice(app.isPackaged ? 1 : 2), process.env);
+  applySecurityRestrictions(isTrustedUrl);
+
+  // The GUI never runs as root: Chromium's sandbox refuses it, and writes go through the helper.
+  if (typeof process.getuid === 'function' && process.getuid() === 0 && !args.allowRoot) {
+    console.error('Passthru must not run as root; start it as your desktop user (privileged steps ask for your password).');
+    app.exit(2);
+    return;
+  }
+
+  const service = new HostService({ root: args.root ?? '/' });
+  const handlers = createHandlers({ service, pickSnapshotDirectory });
+  registerIpcHandlers(handlers, isTrustedUrl);
+  service.onChanged((reason) => {
+    if (mainWindow) sendEvent(mainWindow.webContents, 'host:changed', { reason });
+  });
+
+  installMenu(
+    {
+      openSnapshot: () => void handlers['host:openSnapshot']({}).catch((err: Error) => dialog.showErrorBox('Cannot open snapshot', err.message)),
+      useLiveHost: () => void handlers['host:useLive']({}),
+      refresh: () => mainWindow && sendEvent(mainWindow.webContents, 'host:changed', { reason: 'devices' }),
+    },
+    !app.isPackaged,
+  );
+
+  app.whenReady().then(() => {
+    mainWindow = createWindow();
+    mainWindow.on('closed', () => (mainWindow = null));
+  });
+  app.on('window-all-closed', () => {
+    service.dispose();
+    app.quit();
+  });
+}
+
+main();

@@ -1,0 +1,32 @@
+// `npm test`: every check the project has, in order, each timed: types, lint, build, unit
+// tests, GUI specs (Chromium over the test bridge, and Electron when its runtime exists),
+// and the real-kernel lab. Keeps going after a failure so one run shows everything, and
+// exits non-zero if any step failed.
+import { spawnSync } from 'node:child_process';
+
+const steps = [
+  ['typecheck', 'npm', ['run', '-s', 'typecheck']],
+  ['lint', 'npm', ['run', '-s', 'lint']],
+  ['build', 'npm', ['run', '-s', 'build']],
+  ['unit', 'npx', ['vitest', 'run']],
+  ['gui (chromium over the test bridge; electron when present)', 'npx', ['playwright', 'test']],
+  ['lab (real kernels under qemu)', 'npm', ['run', '-s', 'test:lab']],
+];
+
+const only = process.argv.slice(2);
+const results = [];
+for (const [name, command, args] of steps) {
+  if (only.length && !only.some((o) => name.startsWith(o))) continue;
+  console.log(`\n=== ${name} ===`);
+  const started = Date.now();
+  const run = spawnSync(command, args, { stdio: 'inherit' });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  results.push({ name, ok: run.status === 0, seconds });
+  console.log(`=== ${name}: ${run.status === 0 ? 'ok' : `FAILED (exit ${run.status ?? run.signal})`} in ${seconds} s ===`);
+}
+
+console.log('\nSummary');
+for (const r of results) console.log(`  ${r.ok ? 'ok    ' : 'FAILED'} ${r.name} (${r.seconds} s)`);
+const failed = results.filter((r) => !r.ok).length;
+console.log(`steps: ${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
