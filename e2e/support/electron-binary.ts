@@ -1,18 +1,21 @@
-/** Where the Electron runtime is, if the electron package managed to install its binary. */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+/**
+ * Where the Electron runtime is, if one is installed. Deliberately does not `require('electron')`:
+ * since Electron 41 that starts a download when the binary is missing, which on a machine
+ * without internet hangs instead of answering.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export function electronBinary(): { path: string | null; reason: string } {
   const explicit = process.env.PASSTHRU_ELECTRON;
   if (explicit) {
     return existsSync(explicit) ? { path: explicit, reason: '' } : { path: null, reason: `PASSTHRU_ELECTRON=${explicit} does not exist` };
   }
-  try {
-    // The electron package exports the binary's path, and throws when its download failed.
-    const path = createRequire(__filename)('electron') as unknown as string;
-    if (typeof path === 'string' && existsSync(path)) return { path, reason: '' };
-    return { path: null, reason: `the electron package points at ${String(path)}, which does not exist` };
-  } catch (err) {
-    return { path: null, reason: `the electron package has no runtime binary (${(err as Error).message.split('\n')[0]})` };
+  const pkg = resolve(__dirname, '../../node_modules/electron');
+  const pathFile = join(pkg, 'path.txt');
+  if (!existsSync(pathFile)) {
+    return { path: null, reason: 'the electron package has not downloaded its runtime (node_modules/electron/path.txt is missing)' };
   }
+  const binary = join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(binary) ? { path: binary, reason: '' } : { path: null, reason: `${binary} does not exist` };
 }

@@ -66,9 +66,9 @@ export class HostService {
   }
 
   private restartWatcher(): void {
-    // Only the live host changes under us; a snapshot is frozen.
-    if (this.root === '/') this.watcher.start(new RootFs('/'));
-    else this.watcher.stop();
+    // Snapshots are frozen, but a test tree or a chroot given as root may change like a live
+    // host, and the fingerprint is cheap, so every root is watched.
+    this.watcher.start(new RootFs(this.root));
   }
 
   private emitChanged(reason: HostChangeReason): void {
