@@ -165,6 +165,12 @@ export interface NetInterface {
    * bridge/bond that does. Unbinding it cuts the host off the network.
    */
   management: boolean;
+  /**
+   * In use by the host: it holds an address (IPv6 link-local aside), a route of the main
+   * table (v4 or v6) leaves through it, or it is a port/lower link of an interface that is in
+   * use. Taking its device away disturbs the host even when it is not the management NIC.
+   */
+  inUse: boolean;
   /** For a VF's interface: the PF's interface name, if any. */
   pfInterface: string | null;
 }

@@ -1,0 +1,49 @@
+/**
+ * Test-only: builds the CLI bundle exactly as scripts/build.mjs does (same esbuild options,
+ * same entry) into a private temporary directory, so each test file spawns the real binary
+ * without racing other test files over dist/.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface BuiltCli {
+  path: string;
+  dispose(): void;
+}
+
+export async function buildCli(): Promise<BuiltCli> {
+  const dir = mkdtempSync(join(tmpdir(), 'passthru-cli-'));
+  const outfile = join(dir, 'passthru.cjs');
+  await build({
+    entryPoints: [join(REPO_ROOT, 'electron/cli/passthru.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+    external: ['electron'],
+    banner: { js: '#!/usr/bin/env node' },
+  });
+  chmodSync(outfile, 0o755);
+  return { path: outfile, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI the way a user does (as an executable, through its shebang). */
+export function runCli(cli: BuiltCli, args: string[], cwd = REPO_ROOT): CliRun {
+  const r = spawnSync(cli.path, args, { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PASSTHRU_DEBUG: '' } });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}

@@ -1,0 +1,119 @@
+/**
+ * The shared core of the `passthru` command line: strict argument parsing, root checks, and
+ * the error contract every command (now and in later issues) follows — one plain sentence
+ * plus the remedy on stderr, or `{"error": {code, message, remedy}}` on stdout with --json,
+ * and the exit code of the error's code (shared/errors.ts). Commands live one per file in
+ * commands/ and only describe their options and do their work.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PassthruError, exitCodeFor, toErrorData } from '../../shared/errors';
+
+/** Where output goes; tests capture it, the binary writes to the process streams. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** One `passthru <name>` command. */
+export interface CliCommand {
+  name: string;
+  /** One line for `passthru --help`. */
+  summary: string;
+  /** e.g. `passthru scan [--json] [--root DIR]` */
+  usage: string;
+  /** Option and argument lines for `passthru <name> --help`. */
+  details: string[];
+  options: Options;
+  /** Names of the positional arguments, all required. */
+  positionals: string[];
+  run(args: ParsedArgs, io: CliIo): Promise<void>;
+}
+
+/** Options every command accepts. */
+export const COMMON_OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Options;
+
+export const ROOT_OPTION = { root: { type: 'string' } } as const satisfies Options;
+
+/** Parses a command's arguments strictly; any usage problem is BAD_INPUT. */
+export function parseCommandArgs(command: CliCommand, argv: string[]): ParsedArgs {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw usageError(command, describeParseError(err));
+  }
+  const values = parsed.values as ParsedArgs['values'];
+  if (values.help) return { values, positionals: parsed.positionals };
+  const expected = command.positionals;
+  if (parsed.positionals.length < expected.length) {
+    throw usageError(command, `Missing ${expected.slice(parsed.positionals.length).join(' ')}.`);
+  }
+  if (parsed.positionals.length > expected.length) {
+    throw usageError(command, `Unexpected argument '${parsed.positionals[expected.length] ?? ''}'.`);
+  }
+  return { values, positionals: parsed.positionals };
+}
+
+export function usageError(command: CliCommand | null, message: string): PassthruError {
+  const help = command ? `passthru ${command.name} --help` : 'passthru --help';
+  return new PassthruError('BAD_INPUT', message, `See \`${help}\` for usage.`);
+}
+
+/** The message of a node:util parseArgs error, cut to its first sentence. */
+function describeParseError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const first = /^.*?[.](?=\s|$)/.exec(message)?.[0] ?? message;
+  return first.endsWith('.') ? first : `${first}.`;
+}
+
+/**
+ * `--root DIR` as an absolute path, `/` when absent. A root that does not exist, or is not
+ * a directory, is bad input.
+ */
+export function resolveRoot(value: string | boolean | undefined, what = 'root'): string {
+  if (typeof value !== 'string') return '/';
+  if (value === '') throw new PassthruError('BAD_INPUT', `The --${what} directory is empty.`, 'Give a directory path.');
+  const root = resolve(value);
+  if (!existsSync(root)) {
+    throw new PassthruError('BAD_INPUT', `The ${what} directory ${root} does not exist.`, 'Check the path, or capture one with `passthru snapshot DIR`.');
+  }
+  if (!statSync(root).isDirectory()) {
+    throw new PassthruError('BAD_INPUT', `The ${what} ${root} is not a directory.`, 'Give the directory a snapshot was written to.');
+  }
+  return root;
+}
+
+/** Prints an error per the contract and returns the exit code. */
+export function reportError(err: unknown, json: boolean, io: CliIo): number {
+  const data = toErrorData(err);
+  if (json) {
+    io.out(`${JSON.stringify({ error: { code: data.code, message: data.message, remedy: data.remedy } })}\n`);
+  } else {
+    io.err(`passthru: ${data.message}${data.remedy ? ` ${data.remedy}` : ''}\n`);
+    if (data.code === 'INTERNAL' && data.detail && process.env.PASSTHRU_DEBUG) io.err(`${data.detail}\n`);
+  }
+  return exitCodeFor(data.code);
+}
+
+/** Whether the user asked for JSON, read before parsing so usage errors honour it too. */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** Help text of one command. */
+export function commandHelp(command: CliCommand): string {
+  return [`Usage: ${command.usage}`, '', command.summary, '', ...command.details.map((d) => `  ${d}`), ''].join('\n');
+}

@@ -1,0 +1,79 @@
+/**
+ * One full inventory of a host root — the document the GUI, the CLI (`scan --json`) and the
+ * lab all consume. It only assembles: each probe reads its own part through the same HostFs,
+ * so the live host, a snapshot and a test tree are scanned by exactly the same code.
+ */
+import type { HostScan, NetInterface, PciDevice, ScanSource } from '../../shared/model';
+import type { HostFs } from './fs/host-fs';
+import type { CommandRunner } from './exec/run-command';
+import { probePciDevices } from './probes/pci-devices';
+import { probeIommuGroups } from './probes/iommu-groups';
+import { probeHostInfo } from './probes/host-info';
+import { probeNetwork } from './probes/network';
+import { loadIpState, type IpCapture, type LoadedIpState } from './probes/ip-state';
+import { assessReadiness } from './readiness';
+import { readSnapshotManifest } from './snapshot-format';
+
+export interface ScanOptions {
+  /** Runner for the few commands a live scan needs (`ip -j ...`); tests substitute it. */
+  run?: CommandRunner;
+  signal?: AbortSignal;
+  /** Use this iproute2 capture instead of reading addresses and routes. */
+  ipCapture?: IpCapture;
+}
+
+/** A scan plus the ip state it used (the snapshot writer stores that state). */
+export interface ScanWithIp {
+  scan: HostScan;
+  ip: LoadedIpState;
+}
+
+/** Scans the host behind `fs`: the live machine when `fs.root` is `/`, else a snapshot or test tree. */
+export async function scanHost(fs: HostFs, options: ScanOptions = {}): Promise<HostScan> {
+  return (await scanHostWithIp(fs, options)).scan;
+}
+
+/** {@link scanHost}, also returning the addresses/routes source it read. */
+export async function scanHostWithIp(fs: HostFs, options: ScanOptions = {}): Promise<ScanWithIp> {
+  const ip = await loadIpState(fs, { capture: options.ipCapture, run: options.run, signal: options.signal });
+  options.signal?.throwIfAborted();
+  const manifest = readSnapshotManifest(fs);
+
+  const host = probeHostInfo(fs);
+  // Whether the capturing user could open /dev/kvm is only knowable at capture time.
+  if (manifest && host.kvmAccessible === null && manifest.kvmAccessible !== null) {
+    host.kvmAccessible = manifest.kvmAccessible;
+  }
+  const interfaces = probeNetwork(fs, ip.state);
+  const devices = withInterfaces(probePciDevices(fs), interfaces);
+  const groups = probeIommuGroups(fs, devices);
+  const source: ScanSource = manifest
+    ? { kind: 'snapshot', root: fs.root, capturedAt: manifest.capturedAt || null, hostname: manifest.hostname }
+    : { kind: 'live', root: fs.root, capturedAt: null, hostname: null };
+
+  const scan: HostScan = {
+    schemaVersion: 1,
+    source,
+    host,
+    devices,
+    groups,
+    interfaces,
+    readiness: assessReadiness(host, devices, groups),
+  };
+  return { scan, ip };
+}
+
+/**
+ * The network probe is the authority on which interface sits on which function (it also
+ * sees virtio-net one level below its PCI function), so devices list exactly those names.
+ */
+function withInterfaces(devices: PciDevice[], interfaces: NetInterface[]): PciDevice[] {
+  const byDevice = new Map<string, string[]>();
+  for (const iface of interfaces) {
+    if (!iface.device) continue;
+    const list = byDevice.get(iface.device) ?? [];
+    list.push(iface.name);
+    byDevice.set(iface.device, list);
+  }
+  return devices.map((d) => ({ ...d, interfaces: byDevice.get(d.address) ?? [] }));
+}

@@ -1,0 +1,131 @@
+/**
+ * `passthru snapshot DIR`: captures exactly what the probes read from a host into a directory
+ * that `--root DIR` (and File → Open snapshot…) scans to the same result. This is how users
+ * attach their host to a bug report, and how the lab turns real kernels into test fixtures.
+ * The snapshot layout is described in snapshot-format.ts.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { join, resolve } from 'node:path';
+import type { HostScan } from '../../shared/model';
+import { PassthruError } from '../../shared/errors';
+import { RootFs } from './fs/root-fs';
+import { RecordingFs } from './fs/recording-fs';
+import { scanHost, scanHostWithIp, type ScanOptions } from './scan';
+import { reduceForSnapshot } from './snapshot-reducers';
+import {
+  PASSTHRU_VERSION,
+  SNAPSHOT_DIR,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_IP_STATE_PATH,
+  SNAPSHOT_MANIFEST_PATH,
+  readSnapshotManifest,
+  type SnapshotManifest,
+} from './snapshot-format';
+
+export interface CaptureOptions extends Omit<ScanOptions, 'ipCapture'> {
+  /** Capture time (tests pin it); default now. */
+  now?: Date;
+}
+
+export interface SnapshotResult {
+  dir: string;
+  manifest: SnapshotManifest;
+  /** The scan of the source, as recorded. */
+  scan: HostScan;
+  /**
+   * Top-level scan fields that read back differently from the snapshot (empty when the
+   * snapshot is faithful). Non-empty means a probe read something the recorder missed.
+   */
+  mismatches: string[];
+}
+
+/**
+ * Scans `sourceRoot` through a recorder and writes what was read under `destDir`, plus the
+ * iproute2 capture and a manifest. Refuses a destination that exists and is not an empty
+ * directory: a snapshot never overwrites anything.
+ */
+export async function captureSnapshot(
+  sourceRoot: string,
+  destDir: string,
+  options: CaptureOptions = {},
+): Promise<SnapshotResult> {
+  const source = resolve(sourceRoot);
+  const dest = resolve(destDir);
+  if (!existsSync(source) || !statSync(source).isDirectory()) {
+    throw new PassthruError('BAD_INPUT', `The source root ${source} is not a directory.`, 'Give an existing host root or snapshot directory.');
+  }
+  checkDestination(dest); // fail before the scan when we would refuse anyway
+
+  const recorder = new RecordingFs(new RootFs(source));
+  const { scan, ip } = await scanHostWithIp(recorder, { run: options.run, signal: options.signal });
+  const sourceManifest = readSnapshotManifest(recorder);
+  const hostname = sourceManifest?.hostname ?? recorder.readText('/proc/sys/kernel/hostname')?.trim() ?? null;
+  options.signal?.throwIfAborted();
+
+  const manifest: SnapshotManifest = {
+    format: SNAPSHOT_FORMAT,
+    formatVersion: 1,
+    passthruVersion: PASSTHRU_VERSION,
+    capturedAt: (options.now ?? new Date()).toISOString(),
+    hostname: hostname || null,
+    kernel: scan.host.kernel,
+    kvmAccessible: scan.host.kvmAccessible,
+    ipState: ip.capture ? 'iproute2' : ip.state.source === 'none' ? 'none' : 'procfs',
+    fileCount: recorder.recordedFiles().length,
+  };
+
+  const created = checkDestination(dest); // again: nothing may have appeared during the scan
+  try {
+    recorder.writeTo(dest, (path, content) => reduceForSnapshot(path, content, scan));
+    mkdirSync(join(dest, SNAPSHOT_DIR), { recursive: true });
+    if (ip.capture) writeFileSync(join(dest, SNAPSHOT_IP_STATE_PATH), `${JSON.stringify(ip.capture, null, 1)}\n`);
+    writeFileSync(join(dest, SNAPSHOT_MANIFEST_PATH), `${JSON.stringify(manifest, null, 2)}\n`);
+  } catch (err) {
+    cleanUp(dest, created);
+    throw new PassthruError(
+      'FAILED',
+      `Writing the snapshot to ${dest} failed: ${(err as Error).message}.`,
+      'Check that the destination is writable and has free space, then try again.',
+      (err as Error).stack ?? null,
+    );
+  }
+
+  const readBack = await scanHost(new RootFs(dest), { signal: options.signal });
+  return { dir: dest, manifest, scan, mismatches: compareScans(scan, readBack) };
+}
+
+/**
+ * Names of the top-level parts of two scans that differ, ignoring `source` (a snapshot and
+ * its origin differ there by design).
+ */
+export function compareScans(a: HostScan, b: HostScan): string[] {
+  const keys = ['host', 'devices', 'groups', 'interfaces', 'readiness'] as const;
+  return keys.filter((k) => !isDeepStrictEqual(a[k], b[k]));
+}
+
+/** Returns whether `dest` is still to be created; throws when it holds anything. */
+function checkDestination(dest: string): boolean {
+  if (!existsSync(dest)) return true;
+  if (!statSync(dest).isDirectory()) {
+    throw new PassthruError('BAD_INPUT', `${dest} exists and is not a directory.`, 'Choose a new directory name for the snapshot.');
+  }
+  if (readdirSync(dest).length > 0) {
+    throw new PassthruError(
+      'BAD_INPUT',
+      `${dest} is not empty, and a snapshot never overwrites files.`,
+      'Choose a new or empty directory for the snapshot.',
+    );
+  }
+  return false;
+}
+
+/** Removes only what this capture wrote: the directory itself if it created it, else its contents. */
+function cleanUp(dest: string, created: boolean): void {
+  try {
+    if (created) rmSync(dest, { recursive: true, force: true });
+    else for (const name of readdirSync(dest)) rmSync(join(dest, name), { recursive: true, force: true });
+  } catch {
+    // Best effort: the original error is what the user needs to see.
+  }
+}
