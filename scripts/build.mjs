@@ -44,5 +44,5 @@ await build({
 });
 
 if (!nodeOnly) {
-  await viteBuild({ configFile: 'renderer/vite.config.ts', logLevel: 'warn' });
+  await viteBuild({ configFile: 'renderer/vite.config.mts', logLevel: 'warn' });
 }

@@ -3,7 +3,7 @@
  * the preload (ipcRenderer) and the test bridge (WebSocket) expose exactly the same object.
  */
 import type { EventChannel, EventPayloads, InvokeChannel, InvokeRequest, InvokeResult, IpcResult } from './ipc-contract';
-import { PassthruError } from './errors';
+import { PassthruError, type PassthruErrorData } from './errors';
 import type { HostScan, ScanSource } from './model';
 
 export interface Transport {
@@ -20,10 +20,15 @@ export interface PassthruApi {
   onHostChanged(listener: (payload: EventPayloads['host:changed']) => void): () => void;
 }
 
+/**
+ * The API as exposed across the context bridge. Failures reject with plain
+ * `PassthruErrorData`, because contextBridge strips custom properties (code, remedy) from
+ * Error objects; the renderer rebuilds real errors with `withRebuiltErrors`.
+ */
 export function createApi(transport: Transport): PassthruApi {
   async function call<C extends InvokeChannel>(channel: C, payload: InvokeRequest<C>): Promise<InvokeResult<C>> {
     const result = await transport.invoke(channel, payload);
-    if (!result.ok) throw PassthruError.fromData(result.error);
+    if (!result.ok) throw result.error;
     return result.value as InvokeResult<C>;
   }
   return {
@@ -32,5 +37,23 @@ export function createApi(transport: Transport): PassthruApi {
     openSnapshot: (path) => call('host:openSnapshot', path === undefined ? {} : { path }),
     useLiveHost: () => call('host:useLive', {}),
     onHostChanged: (listener) => transport.subscribe('host:changed', listener),
+  };
+}
+
+export function isErrorData(value: unknown): value is PassthruErrorData {
+  return typeof value === 'object' && value !== null && 'code' in value && 'message' in value;
+}
+
+/** Wraps the bridged API so its rejections are PassthruError instances again (errors as data, rebuilt here). */
+export function withRebuiltErrors(api: PassthruApi): PassthruApi {
+  const rebuild = (err: unknown): never => {
+    throw isErrorData(err) ? PassthruError.fromData(err) : err;
+  };
+  return {
+    scan: () => api.scan().catch(rebuild),
+    source: () => api.source().catch(rebuild),
+    openSnapshot: (path) => api.openSnapshot(path).catch(rebuild),
+    useLiveHost: () => api.useLiveHost().catch(rebuild),
+    onHostChanged: (listener) => api.onHostChanged(listener),
   };
 }

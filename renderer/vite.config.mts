@@ -13,5 +13,9 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
     emptyOutDir: true,
     sourcemap: true,
+    // The page runs under a strict CSP (script-src 'self'): no injected inline helpers,
+    // and no data: URLs for small assets.
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
   },
 });

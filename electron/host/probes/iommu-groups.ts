@@ -1,0 +1,47 @@
+import type { GroupBlocker, IommuGroup, PciAddress, PciDevice } from '../../../shared/model';
+import type { HostFs } from '../fs/host-fs';
+import { comparePciAddresses } from './pci-devices';
+import { readHex, readLinkBase } from './sysfs-read';
+
+const GROUPS = '/sys/kernel/iommu_groups';
+
+/** Drivers under which a group member does not stop VFIO from taking the group. */
+export const VFIO_FRIENDLY_DRIVERS: readonly string[] = ['vfio-pci', 'pci-stub'];
+
+/**
+ * IOMMU groups with their members and a VFIO viability verdict. VFIO hands a VM whole groups
+ * only: every member must be driver-less, on vfio-pci, on pci-stub, or a bridge, and the
+ * members that are not are named so the user knows exactly what to unbind.
+ */
+export function probeIommuGroups(fs: HostFs, devices: PciDevice[]): IommuGroup[] {
+  const byAddress = new Map(devices.map((d) => [d.address, d]));
+  const ids = fs
+    .list(GROUPS)
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
+  return ids.map((id) => {
+    const members = fs.list(`${GROUPS}/${id}/devices`).sort(comparePciAddresses);
+    const blockers: GroupBlocker[] = [];
+    for (const address of members) {
+      const member = memberFacts(fs, id, address, byAddress.get(address));
+      if (!member.bridge && member.driver !== null && !VFIO_FRIENDLY_DRIVERS.includes(member.driver)) {
+        blockers.push({ address, driver: member.driver });
+      }
+    }
+    return { id, devices: members, viable: blockers.length === 0, blockers };
+  });
+}
+
+/** Driver and bridge-ness of a member, from the device list or (non-PCI members, races) sysfs. */
+function memberFacts(
+  fs: HostFs,
+  group: number,
+  address: PciAddress,
+  known: PciDevice | undefined,
+): { driver: string | null; bridge: boolean } {
+  if (known !== undefined) return { driver: known.driver, bridge: known.isBridge };
+  const dir = `${GROUPS}/${group}/devices/${address}`;
+  const cls = readHex(fs, `${dir}/class`, 6);
+  return { driver: readLinkBase(fs, `${dir}/driver`), bridge: cls !== null && cls.startsWith('06') };
+}

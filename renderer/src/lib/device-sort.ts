@@ -1,0 +1,75 @@
+/**
+ * Orderings for device columns. Missing values sort last in both directions (the table
+ * library keeps `undefined` last), and names compare case-insensitively and numerically so
+ * "Root Port #9" comes before "Root Port #17".
+ */
+import type { PciDevice } from '../../../shared/model';
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+export function compareText(a: string, b: string): number {
+  return collator.compare(a, b);
+}
+
+/**
+ * PCI addresses compare field by field as hex numbers, so domains or buses wider than the
+ * usual width still order correctly.
+ */
+export function compareAddress(a: string, b: string): number {
+  const pa = a.split(/[:.]/).map((p) => parseInt(p, 16));
+  const pb = b.split(/[:.]/).map((p) => parseInt(p, 16));
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? -1;
+    const y = pb[i] ?? -1;
+    if (x !== y) return x - y;
+  }
+  return 0;
+}
+
+export function sortByAddress<T extends { address: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => compareAddress(a.address, b.address));
+}
+
+/** Value a column sorts by; undefined means "missing" and sorts last. */
+export type SortValue = string | number | undefined;
+
+export const sortValues = {
+  address: (d: PciDevice): SortValue => d.address,
+  name: (d: PciDevice): SortValue => d.deviceName ?? d.vendorName ?? undefined,
+  className: (d: PciDevice): SortValue => d.className ?? d.classId,
+  ids: (d: PciDevice): SortValue => `${d.vendorId}:${d.deviceId}`,
+  driver: (d: PciDevice): SortValue => d.driver ?? undefined,
+  driverOverride: (d: PciDevice): SortValue => d.driverOverride ?? undefined,
+  modules: (d: PciDevice): SortValue => (d.modules.length ? d.modules.join(', ') : undefined),
+  iommuGroup: (d: PciDevice): SortValue => d.iommuGroup ?? undefined,
+  numaNode: (d: PciDevice): SortValue => d.numaNode ?? undefined,
+  resetMethods: (d: PciDevice): SortValue => (d.resetMethods?.length ? d.resetMethods.join(', ') : undefined),
+  sriov: (d: PciDevice): SortValue =>
+    d.sriov ? d.sriov.totalVfs * 1000 + d.sriov.numVfs : d.physfn ? 0.5 : undefined,
+  interfaces: (d: PciDevice): SortValue => (d.interfaces.length ? d.interfaces.join(', ') : undefined),
+} satisfies Record<string, (d: PciDevice) => SortValue>;
+
+export type SortKey = keyof typeof sortValues;
+
+/** Compares two present values of one column (the caller handles undefined). */
+export function compareValues(key: SortKey, a: SortValue, b: SortValue): number {
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
+  if (key === 'address') return compareAddress(String(a), String(b));
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return compareText(String(a), String(b));
+}
+
+/** Stable sort with missing values last in either direction; ties broken by address. */
+export function sortDevices(devices: readonly PciDevice[], key: SortKey, desc = false): PciDevice[] {
+  const get = sortValues[key];
+  return [...devices].sort((x, y) => {
+    const a = get(x);
+    const b = get(y);
+    if (a === undefined || b === undefined) {
+      if (a === b) return compareAddress(x.address, y.address);
+      return a === undefined ? 1 : -1;
+    }
+    const c = compareValues(key, a, b);
+    return (desc ? -c : c) || compareAddress(x.address, y.address);
+  });
+}

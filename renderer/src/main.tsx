@@ -1,0 +1,19 @@
+/** Entry point: styles, then the app. Talks to the host only through window.passthru. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/components.css';
+import './styles/devices.css';
+import './styles/pages.css';
+import './styles/topology.css';
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,240 @@
+/**
+ * The detail panel for one device: every field the scan has, its IOMMU group with the
+ * verdict, its interfaces and its SR-IOV relations. Links inside jump to related devices.
+ */
+import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import type { HostScan, PciDevice } from '../../../../shared/model';
+import { CloseIcon } from '../../components/icons';
+import { Field } from '../../components/page';
+import { ManagementBadge, ViabilityBadge } from '../../components/status';
+import { groupOfDevice, inUseReason } from '../../lib/group-verdict';
+import {
+  classTitle,
+  deviceTitle,
+  formatBool,
+  formatIp,
+  formatResetMethods,
+  formatSpeed,
+  NONE,
+  vendorDeviceIds,
+} from '../../lib/format';
+import { indexScan, interfacesOf } from '../../lib/scan-index';
+
+/** A button that looks like a link and selects another device. */
+export function DeviceLink({ address, onSelect, children }: { address: string; onSelect: (a: string) => void; children?: ReactNode }) {
+  return (
+    <button type="button" className="link-button mono" onClick={() => onSelect(address)}>
+      {children ?? address}
+    </button>
+  );
+}
+
+export function DeviceDetail({
+  scan,
+  address,
+  onSelect,
+  onClose,
+  focusOnOpen,
+}: {
+  scan: HostScan;
+  address: string;
+  onSelect: (address: string) => void;
+  onClose: () => void;
+  focusOnOpen: boolean;
+}) {
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const index = indexScan(scan);
+  const d: PciDevice | undefined = index.deviceByAddress.get(address);
+
+  useEffect(() => {
+    if (focusOnOpen) headingRef.current?.focus();
+  }, [address, focusOnOpen]);
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      onClose();
+    }
+  };
+
+  const close = (
+    <button type="button" className="icon-button" onClick={onClose} aria-label="Close details">
+      <CloseIcon />
+    </button>
+  );
+
+  if (!d) {
+    return (
+      <section className="detail" aria-label="Device details" onKeyDown={onKeyDown}>
+        <div className="detail__head">
+          <h2 ref={headingRef} tabIndex={-1}>
+            {address}
+          </h2>
+          {close}
+        </div>
+        <p>This device is not present in the current scan (it may have been removed).</p>
+      </section>
+    );
+  }
+
+  const group = groupOfDevice(d, index);
+  const ifaces = interfacesOf(index, d);
+  const blockerOf = new Map(group?.blockers.map((b) => [b.address, b.driver]) ?? []);
+
+  return (
+    <section className="detail" aria-label="Device details" onKeyDown={onKeyDown}>
+      <div className="detail__head">
+        <div>
+          <p className="detail__address mono">{d.address}</p>
+          <h2 ref={headingRef} tabIndex={-1}>
+            {deviceTitle(d)}
+          </h2>
+        </div>
+        {close}
+      </div>
+      <div className="detail__body">
+        <h3>Identity</h3>
+        <dl className="fields">
+          <Field label="Vendor">
+            {d.vendorName ?? 'Unknown'} <span className="muted mono">{d.vendorId}</span>
+          </Field>
+          <Field label="Device">
+            {d.deviceName ?? 'Unknown'} <span className="muted mono">{d.deviceId}</span>
+          </Field>
+          <Field label="IDs">
+            <span className="mono">{vendorDeviceIds(d)}</span>
+          </Field>
+          <Field label="Subsystem">
+            {d.subsystemVendorId ? (
+              <>
+                {d.subsystemName ?? 'Unknown'}{' '}
+                <span className="muted mono">
+                  {d.subsystemVendorId}:{d.subsystemDeviceId}
+                </span>
+              </>
+            ) : null}
+          </Field>
+          <Field label="Class">
+            {classTitle(d)} <span className="muted mono">{d.classId}</span>
+          </Field>
+          <Field label="Revision">{d.revision}</Field>
+          <Field label="Bridge">{d.isBridge ? 'Yes' : 'No'}</Field>
+          <Field label="Boot display">{d.bootVga ? 'Yes (the firmware console uses it)' : 'No'}</Field>
+        </dl>
+
+        <h3>Driver</h3>
+        <dl className="fields">
+          <Field label="Driver in use">{d.driver ?? 'None'}</Field>
+          <Field label="driver_override">{d.driverOverride ?? NONE}</Field>
+          <Field label="Kernel modules">{d.modules.length ? d.modules.join(', ') : 'None found'}</Field>
+          <Field label="Reset methods">{formatResetMethods(d.resetMethods)}</Field>
+        </dl>
+
+        <h3>Placement</h3>
+        <dl className="fields">
+          <Field label="Parent bridge">
+            {d.parent ? <DeviceLink address={d.parent} onSelect={onSelect} /> : 'None (on the root bus)'}
+          </Field>
+          <Field label="Root bus">{d.rootBus}</Field>
+          <Field label="NUMA node">{d.numaNode}</Field>
+        </dl>
+
+        <h3>{d.iommuGroup === null ? 'IOMMU group' : `IOMMU group ${d.iommuGroup}`}</h3>
+        {!group ? (
+          <p>Not in an IOMMU group: the IOMMU is off, so this device cannot be passed through.</p>
+        ) : (
+          <>
+            <p className="detail__verdict">
+              <ViabilityBadge viable={group.viable} /> {group.verdict}
+            </p>
+            {group.blockers.length > 0 && (
+              <ul className="reasons">
+                {group.blockers.map((b) => (
+                  <li key={b.address}>{b.sentence}</li>
+                ))}
+              </ul>
+            )}
+            {group.hazards.length > 0 && (
+              <ul className="hazards">
+                {group.hazards.map((h) => (
+                  <li key={h}>{h}</li>
+                ))}
+              </ul>
+            )}
+            <ul className="member-list" aria-label={`Members of IOMMU group ${group.id}`}>
+              {group.members.map((m) => (
+                <li key={m.address}>
+                  {m.address === d.address ? (
+                    <span className="mono">{m.address}</span>
+                  ) : (
+                    <DeviceLink address={m.address} onSelect={onSelect} />
+                  )}{' '}
+                  {deviceTitle(m)}{' '}
+                  <span className="muted">
+                    · {m.driver ?? 'no driver'}
+                    {m.isBridge ? ' · bridge' : ''}
+                  </span>
+                  {m.address === d.address && <span className="muted"> (this device)</span>}
+                  {blockerOf.has(m.address) && <span className="text-fail"> · blocks the group</span>}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+
+        <h3>Network interfaces</h3>
+        {ifaces.length === 0 ? (
+          <p className="muted">None.</p>
+        ) : (
+          <ul className="iface-list">
+            {ifaces.map((i) => (
+              <li key={i.name}>
+                <strong className="mono">{i.name}</strong>{' '}
+                <span className="muted">
+                  {i.mac ?? 'no MAC'} · {i.operstate ?? 'unknown state'} · {formatSpeed(i.speedMbps)}
+                </span>
+                {i.addresses.length > 0 && <div className="mono small">{i.addresses.map(formatIp).join(', ')}</div>}
+                {i.master && <div className="small">Port of {i.master}</div>}
+                {i.management && <ManagementBadge long />}
+                {i.inUse && !i.management && (
+                  <span className="badge badge--warn">In use by the host ({inUseReason(i)})</span>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+
+        <h3>SR-IOV</h3>
+        {d.sriov ? (
+          <>
+            <dl className="fields">
+              <Field label="VFs enabled">
+                {d.sriov.numVfs} of {d.sriov.totalVfs}
+              </Field>
+              <Field label="Autoprobe new VFs">{formatBool(d.sriov.driversAutoprobe)}</Field>
+            </dl>
+            {d.sriov.vfs.length > 0 && (
+              <ul className="member-list" aria-label={`Virtual functions of ${d.address}`}>
+                {d.sriov.vfs.map((vf, n) => {
+                  const vd = index.deviceByAddress.get(vf);
+                  return (
+                    <li key={vf}>
+                      VF {n}: <DeviceLink address={vf} onSelect={onSelect} />{' '}
+                      <span className="muted">{vd ? `· ${vd.driver ?? 'no driver'}` : '· not in scan'}</span>
+                    </li>
+                  );
+                })}
+              </ul>
+            )}
+          </>
+        ) : d.physfn ? (
+          <p>
+            Virtual function of <DeviceLink address={d.physfn} onSelect={onSelect} />.
+          </p>
+        ) : (
+          <p className="muted">Not SR-IOV capable.</p>
+        )}
+      </div>
+    </section>
+  );
+}
