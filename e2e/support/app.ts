@@ -75,6 +75,12 @@ async function openElectron(options: OpenOptions, testInfo: TestInfo, cleanups: 
     args: [join(repoRoot, 'dist/main/main.cjs'), ...extra, '--root', root],
   });
   cleanups.push(() => electronApp.close());
+  if (options.pickSnapshot) {
+    // Stands in for the user choosing a folder in the native picker.
+    await electronApp.evaluate(({ dialog }, chosen) => {
+      dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [chosen] })) as typeof dialog.showOpenDialog;
+    }, options.pickSnapshot);
+  }
   return electronApp.firstWindow();
 }
 

@@ -1,0 +1,20 @@
+/** Page-object helpers: navigation and the selectors the specs share. */
+import { expect, type Page } from '@playwright/test';
+
+export type PageName = 'Overview' | 'Devices' | 'IOMMU groups' | 'Network' | 'Topology';
+
+export async function goTo(page: Page, name: PageName): Promise<void> {
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+}
+
+export const devicesGrid = (page: Page) => page.getByRole('grid', { name: 'PCI devices' });
+
+/** Addresses of the device rows currently rendered, top to bottom. */
+export async function renderedAddresses(page: Page): Promise<string[]> {
+  return devicesGrid(page)
+    .locator('[role=row][data-address]')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-address') ?? ''));
+}
+
+export const readinessCheck = (page: Page, id: string) => page.locator(`[data-check="${id}"]`);
