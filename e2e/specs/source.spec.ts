@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, fixtureRoot, keepScreenshot } from '../support/app';
@@ -39,8 +39,10 @@ test.describe('Sources and live refresh', () => {
       await goTo(page, 'Devices');
       const igbRow = devicesGrid(page).getByRole('row', { name: /^0000:01:00\.0 / });
       await expect(igbRow).toContainText('igb');
-      // What the kernel does on `unbind` + `drivers_probe` with driver_override=vfio-pci:
-      // the device's driver link now points at vfio-pci.
+      // What the kernel shows after `unbind` + `drivers_probe` with driver_override=vfio-pci:
+      // the device's driver link and its uevent's DRIVER= now name vfio-pci.
+      const device = join(root, 'sys/bus/pci/devices/0000:01:00.0');
+      writeFileSync(join(device, 'uevent'), readFileSync(join(device, 'uevent'), 'utf8').replace('DRIVER=igb', 'DRIVER=vfio-pci'));
       const link = join(root, 'sys/bus/pci/devices/0000:01:00.0/driver');
       const target = readlinkSync(link);
       expect(target).toMatch(/\/bus\/pci\/drivers\/igb$/);

@@ -52,7 +52,9 @@ export const test = base.extend<{ app: AppFixture }>({
         cleanups.push(() => void child.kill('SIGTERM'));
         const browser = await playwright.chromium.launch(testInfo.project.use.launchOptions);
         cleanups.push(() => browser.close());
-        const page = await browser.newPage({ viewport: testInfo.project.use.viewport ?? null });
+        // A real context (not browser.newPage) so axe can open its own frames in it.
+        const context = await browser.newContext({ viewport: testInfo.project.use.viewport ?? null });
+        const page = await context.newPage();
         await page.goto(url);
         return page;
       },
