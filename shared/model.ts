@@ -22,6 +22,7 @@ export interface HostScan {
 }
 
 export interface ScanSource {
+  /** `live` is this machine (root `/`); any other root is a snapshot or test tree on disk. */
   kind: 'live' | 'snapshot';
   /** Filesystem root the probes read from. */
   root: string;

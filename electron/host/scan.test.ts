@@ -26,7 +26,7 @@ describe('scanHost on a fake SR-IOV host', () => {
     const scan = await scanHost(new RootFs(root));
     expect(checkScanContract(scan)).toEqual([]);
     expect(scan.schemaVersion).toBe(1);
-    expect(scan.source).toEqual({ kind: 'live', root, capturedAt: null, hostname: null });
+    expect(scan.source).toEqual({ kind: 'snapshot', root, capturedAt: null, hostname: null });
     expect(scan.host.kernel).toBe(FAKE_KERNEL);
     expect(scan.devices.map((d) => d.address)).toEqual([...FAKE_PCI.map((d) => d.address)].sort());
     expect(scan.readiness.length).toBeGreaterThan(0);
@@ -73,7 +73,7 @@ describe('scanHost on a fake SR-IOV host', () => {
     const root = fakeHost();
     mkdirSync(join(root, 'passthru-snapshot'), { recursive: true });
     writeFileSync(join(root, SNAPSHOT_MANIFEST_PATH), '{"format":"something-else"}');
-    expect((await scanHost(new RootFs(root))).source.kind).toBe('live');
+    expect((await scanHost(new RootFs(root))).source).toMatchObject({ kind: 'snapshot', capturedAt: null, hostname: null });
   });
 
   it('scans an empty root to empty lists rather than failing', async () => {

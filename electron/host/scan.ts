@@ -47,9 +47,14 @@ export async function scanHostWithIp(fs: HostFs, options: ScanOptions = {}): Pro
   const interfaces = probeNetwork(fs, ip.state);
   const devices = withInterfaces(probePciDevices(fs), interfaces);
   const groups = probeIommuGroups(fs, devices);
-  const source: ScanSource = manifest
-    ? { kind: 'snapshot', root: fs.root, capturedAt: manifest.capturedAt || null, hostname: manifest.hostname }
-    : { kind: 'live', root: fs.root, capturedAt: null, hostname: null };
+  // Any root other than `/` is a host tree read from disk (a snapshot, a test tree): it is
+  // labelled as such so nobody mistakes it for this machine, manifest or not.
+  const source: ScanSource = {
+    kind: fs.root === '/' ? 'live' : 'snapshot',
+    root: fs.root,
+    capturedAt: manifest?.capturedAt || null,
+    hostname: manifest?.hostname ?? null,
+  };
 
   const scan: HostScan = {
     schemaVersion: 1,
