@@ -127,7 +127,7 @@ describe('passthru scan on a fake host', () => {
     expect(r.status).toBe(0);
     const scan = JSON.parse(r.stdout) as HostScan;
     expect(checkScanContract(scan)).toEqual([]);
-    expect(scan.source).toMatchObject({ kind: 'live', root: fakeRoot });
+    expect(scan.source).toMatchObject({ kind: 'snapshot', root: fakeRoot, capturedAt: null });
     const pf = scan.devices.find((d) => d.address === '0000:01:00.0');
     expect(pf).toMatchObject({ vendorId: '8086', deviceId: '10c9', driver: 'igb', interfaces: ['enp1s0f0'] });
     expect(pf?.sriov).toMatchObject({ totalVfs: 7, numVfs: 2, vfs: ['0000:01:10.0', '0000:01:10.2'] });

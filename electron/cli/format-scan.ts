@@ -26,11 +26,11 @@ export function formatScan(scan: HostScan): string {
 function hostLines(scan: HostScan): string[] {
   const { host, source } = scan;
   const where =
-    source.kind === 'snapshot'
-      ? `Snapshot of ${source.hostname ?? 'a host'} captured ${source.capturedAt ?? '(time unknown)'} (${source.root})`
-      : source.root === '/'
-        ? 'This host'
-        : `Host tree at ${source.root}`;
+    source.kind === 'live'
+      ? 'This host'
+      : source.capturedAt === null
+        ? `Host tree at ${source.root}`
+        : `Snapshot of ${source.hostname ?? 'a host'} captured ${source.capturedAt} (${source.root})`;
   const cpu = [host.cpu.vendor, host.cpu.modelName].filter(Boolean).join(' ') || 'unknown CPU';
   const iommu = host.iommu.enabled
     ? `IOMMU on (${host.iommu.vendor ?? 'unknown vendor'}, ${host.iommu.groupCount} groups${host.iommu.mode ? `, ${host.iommu.mode}` : ''})`

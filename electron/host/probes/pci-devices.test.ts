@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PciDevice } from '../../../shared/model';
 import { RootFs } from '../fs/root-fs';
 import { buildFakeHost, labHostSpec, TreeWriter } from '../testing/fake-sysfs';
-import { buildModalias, comparePciAddresses, interfacesByFunction, parseUevent, probePciDevices } from './pci-devices';
+import { buildModalias, comparePciAddresses, interfacesByFunction, kernelAtLeast, parseUevent, probePciDevices } from './pci-devices';
 
 let root: string;
 let devices: PciDevice[];
@@ -77,11 +77,12 @@ describe('probePciDevices on the fake lab host', () => {
     });
   });
 
-  it('reports bridges, host bridge without reset_method, and unknown names as null', () => {
+  it('reports bridges, a host bridge with no reset method, and unknown names as null', () => {
     expect(byAddr('0000:00:00.0')).toMatchObject({
       isBridge: true,
       className: 'Host bridge',
-      resetMethods: null,
+      // Kernel 6.1 hides reset_method when a device cannot be reset at all.
+      resetMethods: [],
       subsystemVendorId: null,
       subsystemDeviceId: null,
       subsystemName: null,
@@ -178,5 +179,26 @@ describe('helpers', () => {
   it('orders addresses numerically, wide domains last', () => {
     const list = ['10000:00:00.0', '0000:0a:00.0', '0000:02:00.1', '0000:02:00.0'];
     expect(list.sort(comparePciAddresses)).toEqual(['0000:02:00.0', '0000:02:00.1', '0000:0a:00.0', '10000:00:00.0']);
+  });
+});
+
+describe('reset methods across kernel versions', () => {
+  it('reads a missing reset_method as "none" from 5.15 on and as unknown before', () => {
+    const spec = labHostSpec();
+    const old = buildFakeHost({ ...spec, kernel: '5.10.0-30-amd64' });
+    try {
+      const hostBridge = probePciDevices(new RootFs(old)).find((d) => d.address === '0000:00:00.0');
+      expect(hostBridge?.resetMethods).toBeNull();
+    } finally {
+      fs.rmSync(old, { recursive: true, force: true });
+    }
+  });
+
+  it('compares kernel releases by major.minor', () => {
+    expect(kernelAtLeast('5.15.0-1-amd64', 5, 15)).toBe(true);
+    expect(kernelAtLeast('6.1.0-56-amd64', 5, 15)).toBe(true);
+    expect(kernelAtLeast('5.4.0', 5, 15)).toBe(false);
+    expect(kernelAtLeast('4.19.0', 5, 15)).toBe(false);
+    expect(kernelAtLeast(null, 5, 15)).toBe(false);
   });
 });

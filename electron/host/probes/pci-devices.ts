@@ -11,6 +11,7 @@ import {
   readInt,
   readLinkBase,
   readTrim,
+  kernelRelease,
 } from './sysfs-read';
 
 const PCI_DEVICES = '/sys/bus/pci/devices';
@@ -35,6 +36,8 @@ interface ProbeContext {
   vfToPf: Map<PciAddress, PciAddress>;
   /** PCI function → its network interfaces, from /sys/class/net. */
   interfaces: Map<PciAddress, string[]>;
+  /** Kernel ≥ 5.15 has reset_method and hides it when a device has no reset method at all. */
+  hasResetMethodFile: boolean;
 }
 
 /**
@@ -54,6 +57,7 @@ export function probePciDevices(fs: HostFs): PciDevice[] {
     aliases: loadPciAliases(fs),
     vfToPf: new Map(),
     interfaces: interfacesByFunction(fs),
+    hasResetMethodFile: kernelAtLeast(kernelRelease(fs), 5, 15),
   };
   const devices: PciDevice[] = [];
   for (const address of addresses) {
@@ -115,7 +119,10 @@ function readPciDevice(ctx: ProbeContext, address: PciAddress): PciDevice | null
     numaNode: numa !== null && numa >= 0 ? numa : null,
     parent: PCI_ADDRESS_RE.test(parentComponent) ? parentComponent : null,
     rootBus,
-    resetMethods: resetText === null ? null : resetText.trim().split(/\s+/).filter((m) => m !== ''),
+    // A missing file means "no reset method" on kernels that have the attribute (a fact that
+    // matters for passthrough), and "unknown" on older ones.
+    resetMethods:
+      resetText === null ? (ctx.hasResetMethodFile ? [] : null) : resetText.trim().split(/\s+/).filter((m) => m !== ''),
     sriov,
     physfn: ctx.vfToPf.get(address) ?? null,
     interfaces: ctx.interfaces.get(address) ?? [],
@@ -248,4 +255,12 @@ function addressKey(address: string): number[] {
   const m = /^([0-9a-f]+):([0-9a-f]+):([0-9a-f]+)\.([0-7])$/i.exec(address);
   if (!m) return [Number.MAX_SAFE_INTEGER, 0, 0, 0];
   return [1, 2, 3, 4].map((i) => Number.parseInt(m[i] as string, 16));
+}
+
+/** Whether a release like `6.1.0-56-amd64` is at least major.minor; false when unknown. */
+export function kernelAtLeast(release: string | null, major: number, minor: number): boolean {
+  const match = release ? /^(\d+)\.(\d+)/.exec(release) : null;
+  if (!match) return false;
+  const [maj, min] = [Number(match[1]), Number(match[2])];
+  return maj > major || (maj === major && min >= minor);
 }
