@@ -1,10 +1,13 @@
 // Builds every part of the app into dist/: the Node-side bundles with esbuild (main, preload,
-// CLI, test bridge, lab runner) and the renderer with Vite. `--node-only` skips the renderer.
+// CLI, test bridge, lab runner) and the renderer with Vite. `--node-only` skips the renderer;
+// `--only=cli,lab` builds just those Node bundles (the lab scripts use it to stay quick).
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { chmodSync } from 'node:fs';
 
-const nodeOnly = process.argv.includes('--node-only');
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : null;
+const nodeOnly = only !== null || process.argv.includes('--node-only');
 
 const common = {
   bundle: true,
@@ -17,20 +20,23 @@ const common = {
 };
 
 const entries = [
-  { in: 'electron/main/main.ts', out: 'dist/main/main.cjs' },
+  { name: 'main', in: 'electron/main/main.ts', out: 'dist/main/main.cjs' },
   // Sandboxed preloads can only require a few built-ins, so everything is bundled in.
-  { in: 'electron/preload/preload.ts', out: 'dist/preload/preload.cjs' },
-  { in: 'electron/cli/passthru.ts', out: 'dist/cli/passthru.cjs', banner: '#!/usr/bin/env node' },
-  { in: 'e2e/bridge/server.ts', out: 'dist/bridge/server.cjs' },
-  { in: 'e2e/lab/lab.ts', out: 'dist/lab/lab.cjs', banner: '#!/usr/bin/env node' },
+  { name: 'preload', in: 'electron/preload/preload.ts', out: 'dist/preload/preload.cjs' },
+  { name: 'cli', in: 'electron/cli/passthru.ts', out: 'dist/cli/passthru.cjs', banner: '#!/usr/bin/env node', executable: true },
+  { name: 'bridge', in: 'e2e/bridge/server.ts', out: 'dist/bridge/server.cjs' },
+  { name: 'lab', in: 'e2e/lab/lab.ts', out: 'dist/lab/lab.cjs', banner: '#!/usr/bin/env node', executable: true },
 ];
 
 await Promise.all(
-  entries.map((e) =>
-    build({ ...common, entryPoints: [e.in], outfile: e.out, banner: e.banner ? { js: e.banner } : undefined }),
-  ),
+  entries
+    .filter((e) => only === null || only.includes(e.name))
+    .map(async (e) => {
+      await build({ ...common, entryPoints: [e.in], outfile: e.out, banner: e.banner ? { js: e.banner } : undefined });
+      if (e.executable) chmodSync(e.out, 0o755);
+    }),
 );
-chmodSync('dist/cli/passthru.cjs', 0o755);
+if (only !== null) process.exit(0);
 
 // The test bridge's browser half: implements window.passthru over a WebSocket.
 await build({
