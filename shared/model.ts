@@ -45,7 +45,10 @@ export interface HostInfo {
   };
   /** /dev/kvm exists. */
   kvm: boolean;
-  /** The scanning user can open /dev/kvm read-write; null when unknown (snapshots). */
+  /**
+   * The scanning user can open /dev/kvm read-write; null when unknown. A snapshot records
+   * what its capturing user could do.
+   */
   kvmAccessible: boolean | null;
   iommu: {
     /** IOMMU units registered (/sys/class/iommu non-empty) and groups present. */
