@@ -5,7 +5,7 @@
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { invokeChannels, type EventChannel, type EventPayloads } from '../../shared/ipc-contract';
-import { toErrorData } from '../../shared/errors';
+import { PassthruError } from '../../shared/errors';
 import { dispatch, type Handlers } from './ipc-handlers';
 
 /** GitHub Desktop's trusted-ipc-sender check: only our window's top frame may call. */
@@ -19,7 +19,8 @@ export function registerIpcHandlers(handlers: Handlers, isTrustedUrl: (url: stri
   for (const channel of Object.keys(invokeChannels)) {
     ipcMain.handle(channel, async (event, payload: unknown) => {
       if (!isTrustedSender(event, isTrustedUrl)) {
-        return { ok: false, error: toErrorData(new Error(`Refused IPC from untrusted sender on ${channel}`)) };
+        const refusal = new PassthruError('REFUSED', `Refused ${channel} from a frame that is not Passthru's own window.`, null);
+        return { ok: false, error: refusal.toData() };
       }
       return dispatch(handlers, channel, payload);
     });
