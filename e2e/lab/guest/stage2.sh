@@ -31,7 +31,8 @@ say "LAB-STAGE2-START"
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t tmpfs -o mode=0755 tmpfs /run
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# /tmp is deliberately not a fresh tmpfs: the checkout may live under the host's /tmp (CI
+# clones there), and the overlay root already makes /tmp writable in memory.
 mkdir -p /run/lock /run/udev
 hostname "$hostname"
 echo "$hostname" >/etc/hostname
