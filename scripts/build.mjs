@@ -26,6 +26,8 @@ const entries = [
   { name: 'cli', in: 'electron/cli/passthru.ts', out: 'dist/cli/passthru.cjs', banner: '#!/usr/bin/env node', executable: true },
   { name: 'bridge', in: 'e2e/bridge/server.ts', out: 'dist/bridge/server.cjs' },
   { name: 'lab', in: 'e2e/lab/lab.ts', out: 'dist/lab/lab.cjs', banner: '#!/usr/bin/env node', executable: true },
+  // Run as root by pkexec (installed as /usr/lib/passthru/passthru-helper).
+  { name: 'helper', in: 'electron/host/helper/passthru-helper.ts', out: 'dist/helper/passthru-helper.cjs', banner: '#!/usr/bin/env node', executable: true },
 ];
 
 await Promise.all(

@@ -5,6 +5,7 @@
 import type { EventChannel, EventPayloads, InvokeChannel, InvokeRequest, InvokeResult, IpcResult } from './ipc-contract';
 import { PassthruError, type PassthruErrorData } from './errors';
 import type { HostScan, ScanSource } from './model';
+import type { ApplyProgress, ApplyResult, HistoryEntry, Plan } from './plan';
 
 export interface Transport {
   invoke(channel: InvokeChannel, payload: unknown): Promise<IpcResult<unknown>>;
@@ -18,6 +19,12 @@ export interface PassthruApi {
   openSnapshot(path?: string): Promise<ScanSource | null>;
   useLiveHost(): Promise<ScanSource>;
   onHostChanged(listener: (payload: EventPayloads['host:changed']) => void): () => void;
+  planAssign(request: InvokeRequest<'assign:plan'>): Promise<Plan>;
+  planRelease(address: string): Promise<Plan>;
+  applyPlan(planId: string, confirmText?: string): Promise<ApplyResult>;
+  history(): Promise<HistoryEntry[]>;
+  planUndo(journalId?: string): Promise<Plan>;
+  onPlanProgress(listener: (progress: ApplyProgress) => void): () => void;
 }
 
 /**
@@ -37,6 +44,12 @@ export function createApi(transport: Transport): PassthruApi {
     openSnapshot: (path) => call('host:openSnapshot', path === undefined ? {} : { path }),
     useLiveHost: () => call('host:useLive', {}),
     onHostChanged: (listener) => transport.subscribe('host:changed', listener),
+    planAssign: (request) => call('assign:plan', request),
+    planRelease: (address) => call('release:plan', { address }),
+    applyPlan: (planId, confirmText) => call('plan:apply', confirmText === undefined ? { planId } : { planId, confirmText }),
+    history: () => call('history:list', {}),
+    planUndo: (journalId) => call('history:planUndo', journalId === undefined ? {} : { journalId }),
+    onPlanProgress: (listener) => transport.subscribe('plan:progress', listener),
   };
 }
 
@@ -55,5 +68,11 @@ export function withRebuiltErrors(api: PassthruApi): PassthruApi {
     openSnapshot: (path) => api.openSnapshot(path).catch(rebuild),
     useLiveHost: () => api.useLiveHost().catch(rebuild),
     onHostChanged: (listener) => api.onHostChanged(listener),
+    planAssign: (request) => api.planAssign(request).catch(rebuild),
+    planRelease: (address) => api.planRelease(address).catch(rebuild),
+    applyPlan: (planId, confirmText) => api.applyPlan(planId, confirmText).catch(rebuild),
+    history: () => api.history().catch(rebuild),
+    planUndo: (journalId) => api.planUndo(journalId).catch(rebuild),
+    onPlanProgress: (listener) => api.onPlanProgress(listener),
   };
 }

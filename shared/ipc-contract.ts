@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { HostScan, ScanSource } from './model';
+import type { ApplyProgress, ApplyResult, HistoryEntry, Plan } from './plan';
 import type { PassthruErrorData } from './errors';
 
 /** Declares a request channel: payload schema plus (type-only) result type. */
@@ -13,6 +14,8 @@ function channel<Result>() {
 }
 
 const empty = z.object({}).strict();
+/** Full form `0000:01:00.0`; the host side still resolves it against the devices that exist. */
+const pciAddress = z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/, 'a PCI address like 0000:01:00.0');
 
 export const invokeChannels = {
   /** Full inventory of the current source (live host or opened snapshot). */
@@ -28,6 +31,24 @@ export const invokeChannels = {
   ),
   /** Go back to the live host. */
   'host:useLive': channel<ScanSource>()(empty),
+
+  /** Plan giving a device (or with `group`, its whole IOMMU group) to vfio-pci. Changes nothing. */
+  'assign:plan': channel<Plan>()(
+    z.object({ address: pciAddress, group: z.boolean().optional(), persist: z.boolean().optional(), force: z.boolean().optional() }).strict(),
+  ),
+  /** Plan giving a device back to its original driver (and removing persistence). Changes nothing. */
+  'release:plan': channel<Plan>()(z.object({ address: pciAddress }).strict()),
+  /**
+   * Apply a plan main made earlier, by id: the renderer cannot send steps of its own. A
+   * forced plan needs `confirmText` equal to the plan's `refusal.confirmText`.
+   */
+  'plan:apply': channel<ApplyResult>()(
+    z.object({ planId: z.string().min(1).max(100), confirmText: z.string().max(64).optional() }).strict(),
+  ),
+  /** Journal of changes, newest first. */
+  'history:list': channel<HistoryEntry[]>()(empty),
+  /** Plan that reverses a journaled change (the newest applied one when no id is given). */
+  'history:planUndo': channel<Plan>()(z.object({ journalId: z.string().min(1).max(100).optional() }).strict()),
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;
@@ -38,9 +59,11 @@ export type InvokeResult<C extends InvokeChannel> = (typeof invokeChannels)[C]['
 export interface EventPayloads {
   /** Devices, drivers or interfaces changed (or the source changed): re-fetch. */
   'host:changed': { reason: 'devices' | 'source' };
+  /** A step of a plan being applied changed state. */
+  'plan:progress': ApplyProgress;
 }
 export type EventChannel = keyof EventPayloads;
-export const eventChannels: EventChannel[] = ['host:changed'];
+export const eventChannels: EventChannel[] = ['host:changed', 'plan:progress'];
 
 /** Errors cross IPC as data, never as rejected promises. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: PassthruErrorData };

@@ -14,6 +14,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HostService } from '../../electron/host/service/host-service';
+import { ChangeServices } from '../../electron/host/service/change-services';
 import { createHandlers, dispatch } from '../../electron/main/ipc-handlers';
 import type { BridgeMessage, BridgeRequest } from './protocol';
 
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     'poll-ms': { type: 'string', default: '1000' },
     'renderer-dir': { type: 'string' },
+    'state-dir': { type: 'string' },
+    owner: { type: 'string' },
   },
   strict: true,
 });
@@ -31,9 +34,18 @@ const { values } = parseArgs({
 const rendererDir = resolve(values['renderer-dir'] ?? join(__dirname, '../renderer'));
 const service = new HostService({ root: values.root ?? '/', pollIntervalMs: Number(values['poll-ms']) });
 // The native folder picker cannot be shown in a browser: tests preset the folder it "returns".
+const changes = new ChangeServices(() => service.currentRoot, {
+  stateDir: values['state-dir'],
+  ownerUid: values.owner === undefined ? undefined : Number(values.owner),
+});
+const sockets = new Set<WebSocket>();
 const handlers = createHandlers({
   service,
+  changes,
   pickSnapshotDirectory: async () => values['pick-snapshot'] ?? null,
+  emitProgress: (progress) => {
+    for (const ws of sockets) send(ws, { type: 'event', event: 'plan:progress', payload: progress });
+  },
 });
 
 const contentTypes: Record<string, string> = {
@@ -96,8 +108,12 @@ function send(ws: WebSocket, message: BridgeMessage): void {
 }
 
 wss.on('connection', (ws) => {
+  sockets.add(ws);
   const unsubscribe = service.onChanged((reason) => send(ws, { type: 'event', event: 'host:changed', payload: { reason } }));
-  ws.on('close', unsubscribe);
+  ws.on('close', () => {
+    sockets.delete(ws);
+    unsubscribe();
+  });
   ws.on('message', async (data) => {
     let request: BridgeRequest;
     try {

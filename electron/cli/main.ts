@@ -8,8 +8,12 @@ import { PASSTHRU_VERSION } from '../host/snapshot-format';
 import { commandHelp, parseCommandArgs, reportError, usageError, wantsJson, type CliCommand, type CliIo } from './core';
 import { scanCommand } from './commands/scan';
 import { snapshotCommand } from './commands/snapshot';
+import { assignCommand } from './commands/assign';
+import { historyCommand } from './commands/history';
+import { releaseCommand } from './commands/release';
+import { undoCommand } from './commands/undo';
 
-export const COMMANDS: readonly CliCommand[] = [scanCommand, snapshotCommand];
+export const COMMANDS: readonly CliCommand[] = [scanCommand, snapshotCommand, assignCommand, releaseCommand, historyCommand, undoCommand];
 
 /** Runs the command line and returns the exit code (the process is not exited here). */
 export async function main(argv: string[], io: CliIo): Promise<number> {

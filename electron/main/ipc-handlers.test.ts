@@ -3,6 +3,8 @@ import { createHandlers, dispatch, type Handlers } from './ipc-handlers';
 import { PassthruError } from '../../shared/errors';
 import type { HostService } from '../host/service/host-service';
 import type { ScanSource } from '../../shared/model';
+import type { ChangeServiceApi } from '../host/changes/change-service.types';
+import type { ApplyProgress, Plan } from '../../shared/plan';
 
 const source: ScanSource = { kind: 'snapshot', root: '/snap', capturedAt: null, hostname: 'h' };
 
@@ -18,8 +20,33 @@ function fakeService(overrides: Partial<HostService> = {}): HostService {
   } as unknown as HostService;
 }
 
+/** Records what reaches the change service; every call that arrives passed the schema. */
+function fakeChanges(calls: unknown[][]): ChangeServiceApi {
+  return {
+    planAssign: async (request) => (calls.push(['planAssign', request]), { id: 'p1' } as Plan),
+    planRelease: async (address) => (calls.push(['planRelease', address]), { id: 'p2' } as Plan),
+    apply: async (planId, options) => {
+      calls.push(['apply', planId, options.confirmText]);
+      options.onProgress?.({ planId, stepId: 's1', state: 'done', message: null });
+      return { planId, ok: true } as never;
+    },
+    history: async () => [],
+    planUndo: async (journalId) => (calls.push(['planUndo', journalId]), { id: 'p3' } as Plan),
+  };
+}
+
+function deps(overrides: Partial<Parameters<typeof createHandlers>[0]> = {}) {
+  return {
+    service: fakeService(),
+    changes: fakeChanges([]),
+    emitProgress: () => undefined,
+    pickSnapshotDirectory: async () => '/picked',
+    ...overrides,
+  };
+}
+
 describe('dispatch', () => {
-  const handlers: Handlers = createHandlers({ service: fakeService(), pickSnapshotDirectory: async () => '/picked' });
+  const handlers: Handlers = createHandlers(deps());
 
   it('runs the handler and wraps its value', async () => {
     expect(await dispatch(handlers, 'host:source', {})).toEqual({ ok: true, value: source });
@@ -42,19 +69,20 @@ describe('dispatch', () => {
   });
 
   it('returns null when the user cancels the picker', async () => {
-    const cancelled = createHandlers({ service: fakeService(), pickSnapshotDirectory: async () => null });
+    const cancelled = createHandlers(deps({ pickSnapshotDirectory: async () => null }));
     expect(await dispatch(cancelled, 'host:openSnapshot', {})).toEqual({ ok: true, value: null });
   });
 
   it('carries PassthruError code, message and remedy across', async () => {
-    const failing = createHandlers({
-      service: fakeService({
-        openSnapshot: async () => {
-          throw new PassthruError('BAD_INPUT', 'Not a snapshot.', 'Pick another folder.');
-        },
+    const failing = createHandlers(
+      deps({
+        service: fakeService({
+          openSnapshot: async () => {
+            throw new PassthruError('BAD_INPUT', 'Not a snapshot.', 'Pick another folder.');
+          },
+        }),
       }),
-      pickSnapshotDirectory: async () => null,
-    });
+    );
     expect(await dispatch(failing, 'host:openSnapshot', { path: '/nope' })).toEqual({
       ok: false,
       error: { code: 'BAD_INPUT', message: 'Not a snapshot.', remedy: 'Pick another folder.', detail: null },
@@ -65,5 +93,32 @@ describe('dispatch', () => {
     const result = await dispatch(handlers, 'host:scan', {});
     expect(result).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: 'Unexpected error: not used' } });
     expect(result.ok === false && result.error.remedy).toBeTruthy();
+  });
+});
+
+describe('change channels', () => {
+  it('refuse malformed addresses before the change service sees them', async () => {
+    const calls: unknown[][] = [];
+    const handlers = createHandlers(deps({ changes: fakeChanges(calls) }));
+    for (const address of ['0000:01:00.0/../../etc', '0000:01:20.0', '0000:01:00.8', '01:00.0', '0000:01:00.0\n']) {
+      expect(await dispatch(handlers, 'assign:plan', { address })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    }
+    expect(await dispatch(handlers, 'plan:apply', { planId: 'p1', steps: [] })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    expect(calls).toEqual([]);
+  });
+
+  it('pass plans by id with the confirmation, and forward progress', async () => {
+    const calls: unknown[][] = [];
+    const progress: ApplyProgress[] = [];
+    const handlers = createHandlers(deps({ changes: fakeChanges(calls), emitProgress: (p) => progress.push(p) }));
+    expect(await dispatch(handlers, 'assign:plan', { address: '0000:01:00.0', group: true })).toEqual({ ok: true, value: { id: 'p1' } });
+    expect(await dispatch(handlers, 'plan:apply', { planId: 'p1', confirmText: 'enp2s0' })).toMatchObject({ ok: true });
+    expect(await dispatch(handlers, 'history:planUndo', {})).toMatchObject({ ok: true, value: { id: 'p3' } });
+    expect(calls).toEqual([
+      ['planAssign', { address: '0000:01:00.0', group: true }],
+      ['apply', 'p1', 'enp2s0'],
+      ['planUndo', undefined],
+    ]);
+    expect(progress).toEqual([{ planId: 'p1', stepId: 's1', state: 'done', message: null }]);
   });
 });

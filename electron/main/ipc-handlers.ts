@@ -7,6 +7,8 @@
 import { invokeChannels, isInvokeChannel, type InvokeChannel, type InvokeResult, type IpcResult } from '../../shared/ipc-contract';
 import { PassthruError, toErrorData } from '../../shared/errors';
 import type { HostService } from '../host/service/host-service';
+import type { ChangeServiceApi } from '../host/changes/change-service.types';
+import type { ApplyProgress } from '../../shared/plan';
 import type { z } from 'zod';
 
 type Payload<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['request']>;
@@ -14,11 +16,14 @@ export type Handlers = { [C in InvokeChannel]: (payload: Payload<C>) => Promise<
 
 export interface HandlerDeps {
   service: HostService;
+  changes: ChangeServiceApi;
+  /** Pushes apply progress to the renderer that asked. */
+  emitProgress(progress: ApplyProgress): void;
   /** Asks the user for a snapshot folder (a native dialog in Electron); null when cancelled. */
   pickSnapshotDirectory(): Promise<string | null>;
 }
 
-export function createHandlers({ service, pickSnapshotDirectory }: HandlerDeps): Handlers {
+export function createHandlers({ service, changes, emitProgress, pickSnapshotDirectory }: HandlerDeps): Handlers {
   return {
     'host:scan': () => service.scan(),
     'host:source': () => service.source(),
@@ -27,6 +32,11 @@ export function createHandlers({ service, pickSnapshotDirectory }: HandlerDeps):
       return chosen === null ? null : service.openSnapshot(chosen);
     },
     'host:useLive': () => service.useLive(),
+    'assign:plan': (request) => changes.planAssign(request),
+    'release:plan': ({ address }) => changes.planRelease(address),
+    'plan:apply': ({ planId, confirmText }) => changes.apply(planId, { confirmText, onProgress: emitProgress }),
+    'history:list': () => changes.history(),
+    'history:planUndo': ({ journalId }) => changes.planUndo(journalId),
   };
 }
 

@@ -18,7 +18,8 @@ const mainFrame = { url: `${appUrl}#/devices`, parent: null };
 beforeEach(() => {
   registered.clear();
   const service = { source: async () => source } as never;
-  registerIpcHandlers(createHandlers({ service, pickSnapshotDirectory: async () => null }), isTrustedUrl);
+  const changes = {} as never;
+  registerIpcHandlers(createHandlers({ service, changes, emitProgress: () => undefined, pickSnapshotDirectory: async () => null }), isTrustedUrl);
 });
 
 describe('registerIpcHandlers', () => {

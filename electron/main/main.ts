@@ -7,6 +7,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HostService } from '../host/service/host-service';
+import { ChangeServices } from '../host/service/change-services';
 import { createHandlers } from './ipc-handlers';
 import { registerIpcHandlers, sendEvent } from './ipc';
 import { applySecurityRestrictions } from './security-restrictions';
@@ -59,7 +60,14 @@ function main(): void {
   }
 
   const service = new HostService({ root: args.root ?? '/' });
-  const handlers = createHandlers({ service, pickSnapshotDirectory });
+  // The desktop user receives /dev/vfio/<group>, so qemu need not run as root.
+  const changes = new ChangeServices(() => service.currentRoot, { ownerUid: process.getuid?.() });
+  const handlers = createHandlers({
+    service,
+    changes,
+    pickSnapshotDirectory,
+    emitProgress: (progress) => mainWindow && sendEvent(mainWindow.webContents, 'plan:progress', progress),
+  });
   registerIpcHandlers(handlers, isTrustedUrl);
   service.onChanged((reason) => {
     if (mainWindow) sendEvent(mainWindow.webContents, 'host:changed', { reason });

@@ -10,6 +10,7 @@ import { SideNav } from './components/side-nav';
 import { formatClock } from './lib/format';
 import { pageLabel, type PageId } from './lib/route';
 import { DevicesPage } from './pages/devices/devices-page';
+import { HistoryPage } from './pages/history/history-page';
 import { GroupsPage } from './pages/groups/groups-page';
 import { NetworkPage } from './pages/network/network-page';
 import { OverviewPage } from './pages/overview/overview-page';
@@ -18,6 +19,8 @@ import { startApp } from './stores/bootstrap';
 import { scanStore, useScanStore } from './stores/scan-store';
 import { sourceStore, useSourceStore } from './stores/source-store';
 import { useUiStore } from './stores/ui-store';
+import { useWizardStore } from './stores/wizard-store';
+import { AssignWizard } from './wizards/assign/assign-wizard';
 
 function CurrentPage({ page, scan }: { page: PageId; scan: HostScan }) {
   switch (page) {
@@ -31,6 +34,8 @@ function CurrentPage({ page, scan }: { page: PageId; scan: HostScan }) {
       return <NetworkPage scan={scan} />;
     case 'topology':
       return <TopologyPage scan={scan} />;
+    case 'history':
+      return <HistoryPage />;
   }
 }
 
@@ -48,6 +53,8 @@ export function App() {
   const loadedAt = useScanStore((s) => s.loadedAt);
   const sourceError = useSourceStore((s) => s.error);
   const retry = () => void scanStore.getState().load();
+  const wizard = useWizardStore((s) => s.request);
+  const wizardKey = useWizardStore((s) => s.openCount);
 
   let body;
   if (scan) {
@@ -93,6 +100,7 @@ export function App() {
         )}
         {body}
       </main>
+      {wizard && <AssignWizard key={wizardKey} request={wizard} />}
     </div>
   );
 }

@@ -8,6 +8,7 @@ import './styles/components.css';
 import './styles/devices.css';
 import './styles/pages.css';
 import './styles/topology.css';
+import './styles/wizard.css';
 
 const root = document.getElementById('root');
 if (root) {

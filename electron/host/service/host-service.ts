@@ -32,6 +32,11 @@ export class HostService {
     this.restartWatcher();
   }
 
+  /** The root being shown: '/' for the live host, else a snapshot or test tree (read-only). */
+  get currentRoot(): string {
+    return this.root;
+  }
+
   async scan(): Promise<HostScan> {
     return scanHost(new RootFs(this.root));
   }

@@ -3,6 +3,7 @@ import type { PassthruApi } from '../../../shared/api';
 import type { EventPayloads } from '../../../shared/ipc-contract';
 import { PassthruError } from '../../../shared/errors';
 import type { HostScan } from '../../../shared/model';
+import { sampleAssignPlan, sampleHistory, sampleOkResult, sampleReleasePlan } from '../testing/sample-plans';
 import { sampleScan, sampleSnapshotScan } from '../testing/sample-scan';
 import { connectHostEvents } from './host-events';
 import { createScanStore } from './scan-store';
@@ -23,6 +24,12 @@ function fakeApi() {
       listeners.add(l);
       return () => listeners.delete(l);
     }),
+    planAssign: vi.fn(async () => sampleAssignPlan()),
+    planRelease: vi.fn(async () => sampleReleasePlan()),
+    applyPlan: vi.fn(async () => sampleOkResult(sampleAssignPlan())),
+    history: vi.fn(async () => sampleHistory),
+    planUndo: vi.fn(async () => sampleReleasePlan()),
+    onPlanProgress: vi.fn(() => () => undefined),
   };
   const flush = async () => {
     for (let i = 0; i < 5; i++) await Promise.resolve();

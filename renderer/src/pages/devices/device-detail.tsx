@@ -4,6 +4,7 @@
  */
 import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import type { HostScan, PciDevice } from '../../../../shared/model';
+import { DeviceActions } from '../../components/device-actions';
 import { CloseIcon } from '../../components/icons';
 import { Field } from '../../components/page';
 import { ManagementBadge, ViabilityBadge } from '../../components/status';
@@ -93,6 +94,9 @@ export function DeviceDetail({
         {close}
       </div>
       <div className="detail__body">
+        <p className="detail__actions">
+          <DeviceActions device={d} />
+        </p>
         <h3>Identity</h3>
         <dl className="fields">
           <Field label="Vendor">

@@ -3,6 +3,7 @@
  * one, are in the DOM). Rows are focusable with a roving tabindex: arrows, Page Up/Down,
  * Home/End move; Enter opens the detail panel. Sorting is on the column header buttons.
  */
+import { wizardStore } from '../../stores/wizard-store';
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { flexRender, type Table } from '@tanstack/react-table';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
@@ -129,6 +130,15 @@ export function DeviceGrid({
         e.preventDefault();
         onOpen(item.device.address);
       }
+    } else if ((e.key === 'a' || e.key === 'A') && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      // Keyboard row action: the same wizard as the detail panel's "Assign to VFIO…" / "Give back…".
+      const item = items[rowIndex];
+      if (item?.kind === 'device') {
+        e.preventDefault();
+        const w = wizardStore.getState();
+        if (item.device.driver === 'vfio-pci') w.openRelease(item.device.address);
+        else w.openAssign(item.device.address);
+      }
     }
   };
 
@@ -143,6 +153,7 @@ export function DeviceGrid({
       ref={scrollRef}
       role="grid"
       aria-label="PCI devices"
+      aria-keyshortcuts="Enter A"
       aria-rowcount={items.length + 1}
       aria-colcount={colCount}
       className="dgrid"

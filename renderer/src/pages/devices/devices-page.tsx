@@ -63,7 +63,11 @@ export function DevicesPage({ scan }: { scan: HostScan }) {
   };
 
   return (
-    <Page title="Devices" className="page--fill devices">
+    <Page
+      title="Devices"
+      className="page--fill devices"
+      lede="In the table, Enter opens a device's details and A opens “Assign to VFIO…” (or “Give back…” for a device on vfio-pci)."
+    >
       <DevicesToolbar devices={scan.devices} filters={filters} groupByIommu={groupByIommu} shown={filtered.length} />
       <div className={`devices__body ${selected ? 'has-detail' : ''}`}>
         <div className="devices__grid" ref={gridRef}>

@@ -4,6 +4,7 @@
  */
 import { useMemo } from 'react';
 import type { HostScan } from '../../../../shared/model';
+import { DeviceActions } from '../../components/device-actions';
 import { Page } from '../../components/page';
 import { deviceTitle, plural } from '../../lib/format';
 import { buildPciTree, type PciTreeNode } from '../../lib/pci-tree';
@@ -58,6 +59,12 @@ function TextTree({ nodes }: { nodes: PciTreeNode[] }) {
           <span className="muted">
             · {n.device.driver ?? 'no driver'} · {n.device.iommuGroup === null ? 'no group' : `group ${n.device.iommuGroup}`}
           </span>
+          {!n.device.isBridge && (
+            <>
+              {' '}
+              <DeviceActions device={n.device} withAddress compact />
+            </>
+          )}
           {n.children.length > 0 && <TextTree nodes={n.children} />}
         </li>
       ))}

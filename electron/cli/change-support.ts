@@ -1,0 +1,130 @@
+/**
+ * What the write commands (assign, release, undo) share: their options, the ChangeService they
+ * drive, the plan printout, the confirmation (y/N, or typing the interface name for a forced
+ * plan), the crash-recovery notice, and turning an ApplyResult into output and an exit code.
+ */
+import { createInterface } from 'node:readline/promises';
+import { userInfo } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { PassthruError } from '../../shared/errors';
+import type { ApplyResult, Plan } from '../../shared/plan';
+import { ChangeService } from '../host/changes/change-service';
+import { resolveRoot, type CliIo, type ParsedArgs } from './core';
+
+export const WRITE_OPTIONS = {
+  yes: { type: 'boolean', short: 'y' },
+  root: { type: 'string' },
+  'state-dir': { type: 'string' },
+} as const;
+
+export function makeService(values: ParsedArgs['values'], ownerUid?: number): ChangeService {
+  const root = resolveRoot(values.root);
+  const stateDir = typeof values['state-dir'] === 'string' ? values['state-dir'] : undefined;
+  return new ChangeService({ root, stateDir, ownerUid });
+}
+
+/** --owner USER|UID → uid; a name is resolved with `id -u` (argv, no shell). */
+export function resolveOwner(value: string | boolean | undefined): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (!/^[a-z_][a-z0-9_.-]*$/i.test(value)) throw new PassthruError('BAD_INPUT', `${value} is not a user name or uid.`, null);
+  if (value === userInfo().username) return userInfo().uid;
+  try {
+    return Number(execFileSync('id', ['-u', '--', value], { encoding: 'utf8' }).trim());
+  } catch {
+    throw new PassthruError('BAD_INPUT', `There is no user ${value}.`, 'Give an existing user name or a numeric uid.');
+  }
+}
+
+/** Tells the user about a change a crash left half-done, and how to roll it back. */
+export function reportIncomplete(service: ChangeService, io: CliIo): void {
+  for (const h of service.incomplete()) {
+    io.err(
+      `passthru: change ${h.journalId} (${h.kind} ${h.target}, started ${h.startedAt}) was interrupted and may be half-done. ` +
+        `Roll it back with \`passthru undo --journal ${h.journalId} --yes\`.\n`,
+    );
+  }
+}
+
+export function formatPlan(plan: Plan): string {
+  const lines = [`Plan ${plan.id}: ${plan.kind} ${plan.target}${plan.devices.length > 1 ? ` (devices ${plan.devices.join(', ')})` : ''}`];
+  if (plan.checks.length) {
+    lines.push('', 'Checks:');
+    for (const c of plan.checks) lines.push(`  [${c.status}] ${c.title}: ${c.detail}${c.remedy ? ` (${c.remedy})` : ''}`);
+  }
+  if (plan.refusal) lines.push('', `REFUSED: ${plan.refusal.message}${plan.refusal.remedy ? ` ${plan.refusal.remedy}` : ''}`);
+  if (plan.noop) lines.push('', 'Nothing to do: the device is already in the wanted state.');
+  plan.steps.forEach((s, i) => {
+    lines.push('', `${i + 1}. ${s.title}`);
+    for (const sh of s.shell) lines.push(`     $ ${sh}`);
+    if (s.verify) lines.push(`   verify: ${s.verify}`);
+    if (s.undoShell.length) lines.push(`   undo:   ${s.undoShell.join(' && ')}`);
+    for (const f of s.files ?? []) lines.push(`   file ${f.path}:`, ...f.content.split('\n').map((l) => `     | ${l}`));
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Asks before changing anything. No terminal and no --yes: refuse (exit 2). A forced plan over
+ * a refusal needs its confirmText typed (e.g. the management NIC's name), even with --yes.
+ */
+export async function confirm(plan: Pick<Plan, 'refusal'>, values: ParsedArgs['values'], io: CliIo): Promise<string | undefined> {
+  const needText = plan.refusal?.confirmText ?? null;
+  if (plan.refusal && !(plan.refusal.forceable && values.force)) {
+    throw new PassthruError(plan.refusal.code === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'REFUSED', plan.refusal.message, plan.refusal.remedy);
+  }
+  if (needText !== null && typeof values.confirm === 'string') return values.confirm;
+  if (values.yes && needText === null) return undefined;
+  if (!process.stdin.isTTY) {
+    throw new PassthruError('BAD_INPUT', 'Refusing to change the host without confirmation: no terminal to ask on.', 'Pass --yes (after reviewing with --dry-run).');
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    if (needText !== null) {
+      io.err(`${plan.refusal?.message ?? ''}\nThe network on it will drop. Type ${needText} to go ahead: `);
+      const answer = (await rl.question('')).trim();
+      if (answer !== needText) throw new PassthruError('REFUSED', 'Not confirmed; nothing was changed.', null);
+      return answer;
+    }
+    const answer = (await rl.question('Apply this plan? [y/N] ')).trim().toLowerCase();
+    if (answer !== 'y' && answer !== 'yes') throw new PassthruError('BAD_INPUT', 'Not confirmed; nothing was changed.', null);
+    return undefined;
+  } finally {
+    rl.close();
+  }
+}
+
+/** Prints the outcome; a failed apply becomes FAILED (exit 4) with the step and the reason. */
+export function finish(result: ApplyResult, json: boolean, io: CliIo): void {
+  if (result.ok) {
+    io.out(json ? `${JSON.stringify(result, null, 2)}\n` : `Done (journal ${result.journalId}).\n`);
+    return;
+  }
+  throw new PassthruError(
+    'FAILED',
+    `Step ${result.failedStep ?? '?'} failed: ${result.error?.message ?? 'unknown error'} ${result.rolledBack ? 'Every step done was undone.' : 'Rolling back did not complete.'}`,
+    result.error?.remedy ?? (result.rolledBack ? null : `See \`passthru history --json\` (journal ${result.journalId}).`),
+  );
+}
+
+/** The shared tail of every write command: show, confirm, apply, report. */
+export async function planAndApply(service: ChangeService, plan: Plan, values: ParsedArgs['values'], io: CliIo): Promise<void> {
+  const json = values.json === true;
+  if (values['dry-run']) {
+    io.out(json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+    return;
+  }
+  if (!json) io.err(formatPlan(plan));
+  if (plan.noop && !plan.refusal) {
+    io.out(json ? `${JSON.stringify(await service.apply(plan.id, {}), null, 2)}\n` : 'Nothing to do.\n');
+    return;
+  }
+  const confirmText = await confirm(plan, values, io);
+  const result = await service.apply(plan.id, {
+    confirmText,
+    onProgress: (p) => {
+      if (!json && p.state !== 'pending') io.err(`  ${p.state.padEnd(8)} ${p.message ?? p.stepId}\n`);
+    },
+  });
+  finish(result, json, io);
+}

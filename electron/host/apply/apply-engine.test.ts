@@ -1,0 +1,112 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assignVfPlan, makeRig, step } from './apply-test-support';
+
+const VF = '0000:01:10.0';
+
+describe('ApplyEngine on a fake kernel', () => {
+  it('applies, verifies and journals every step; the VF ends on vfio-pci with /dev/vfio/3', async () => {
+    const rig = makeRig();
+    const progress: string[] = [];
+    const result = await rig.engine().apply(assignVfPlan(), { onProgress: (p) => progress.push(`${p.stepId}:${p.state}`) });
+    expect(result.ok).toBe(true);
+    expect(result.steps.map((s) => s.state)).toEqual(['done', 'done', 'done']);
+    expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
+    expect(fs.existsSync(path.join(rig.root, 'dev/vfio/3'))).toBe(true);
+    expect(progress).toEqual(['unbind:running', 'unbind:done', 'override:running', 'override:done', 'bind:running', 'bind:done']);
+    const [entry] = rig.engine().store.history();
+    expect(entry?.state).toBe('applied');
+    expect(entry?.journalId).toBe(result.journalId);
+  });
+
+  it('EBUSY on unbind: reports the failed step in plain words and changes nothing', async () => {
+    const rig = makeRig();
+    rig.kernel.failNext('/drivers/igbvf/unbind', 'EBUSY');
+    const result = await rig.engine().apply(assignVfPlan());
+    expect(result.ok).toBe(false);
+    expect(result.failedStep).toBe('unbind');
+    expect(result.error?.message).toMatch(/EBUSY.*busy/);
+    expect(result.rolledBack).toBe(true);
+    expect(rig.kernel.driverOf(VF)).toBe('igbvf');
+    expect(rig.engine().store.history()[0]?.state).toBe('rolled-back');
+  });
+
+  it('a failure on the bind undoes the done steps in reverse and restores the original driver', async () => {
+    const rig = makeRig();
+    rig.kernel.failNext('/drivers_probe', 'ENODEV');
+    const result = await rig.engine().apply(assignVfPlan());
+    expect(result).toMatchObject({ ok: false, failedStep: 'bind', rolledBack: true });
+    expect(result.steps.map((s) => s.state)).toEqual(['undone', 'undone', 'undone']);
+    expect(rig.kernel.driverOf(VF)).toBe('igbvf');
+    expect(fs.readFileSync(path.join(rig.root, `sys/bus/pci/devices/${VF}/driver_override`), 'utf8')).toBe('(null)\n');
+  });
+
+  it('crash between unbind and bind: the next engine finds the entry and rolls it back', async () => {
+    const rig = makeRig();
+    const plan = assignVfPlan();
+    const first = rig.engine();
+    const store = first.store;
+    // Run the first step for real through the engine, then "die" by journaling by hand.
+    const partial = { ...plan, steps: plan.steps.slice(0, 1) };
+    await first.apply(partial);
+    const [rec] = store.all();
+    expect(rig.kernel.driverOf(VF)).toBe(null);
+    // Re-write the journal as the dying process left it: step 1 done, step 2 running, 'applying'.
+    store.save({
+      ...rec!,
+      plan,
+      state: 'applying',
+      finishedAt: null,
+      steps: plan.steps.map((s, i) => ({ id: s.id, title: s.title, op: s.op, undo: s.undo, state: i === 0 ? 'done' : i === 1 ? 'running' : 'pending', error: null })),
+    });
+    const next = rig.engine();
+    const [left] = next.store.incomplete();
+    expect(left?.journalId).toBe(rec!.journalId);
+    const result = await next.rollback(left!.journalId);
+    expect(result.ok).toBe(true);
+    expect(rig.kernel.driverOf(VF)).toBe('igbvf');
+    expect(next.store.incomplete()).toEqual([]);
+    expect(next.store.load(rec!.journalId)?.state).toBe('rolled-back');
+  });
+
+  it('killed mid-plan (the override write never returns): a new engine rolls back what was journaled', async () => {
+    const rig = makeRig();
+    rig.kernel.hangNext('/driver_override');
+    void rig.engine().apply(assignVfPlan()); // the "process" that dies: never settles
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rig.kernel.driverOf(VF)).toBe(null); // unbind done, bind never happened: half-done
+    const next = rig.engine();
+    const [left] = next.store.incomplete();
+    expect(left?.steps.map((s) => s.state)).toEqual(['done', 'running', 'pending']);
+    const result = await next.rollback(left!.journalId);
+    expect(result).toMatchObject({ ok: true, rolledBack: true });
+    expect(rig.kernel.driverOf(VF)).toBe('igbvf');
+    expect(fs.readFileSync(path.join(rig.root, `sys/bus/pci/devices/${VF}/driver_override`), 'utf8')).toBe('(null)\n');
+    expect(next.store.history()[0]?.state).toBe('rolled-back');
+  });
+
+  it('re-validates every argument before touching anything', async () => {
+    const rig = makeRig();
+    const bad = (op: Parameters<typeof step>[1]) => ({ ...assignVfPlan(), steps: [step('x', op, null)] });
+    const e = rig.engine();
+    await expect(e.apply(bad({ verb: 'unbind', address: '0000:01:00.0/../../etc', driver: 'igb' }))).rejects.toThrow(/full PCI address/);
+    await expect(e.apply(bad({ verb: 'unbind', address: '0000:01:20.0', driver: 'igb' }))).rejects.toThrow(/full PCI address/);
+    await expect(e.apply(bad({ verb: 'unbind', address: '0000:01:00.8', driver: 'igb' }))).rejects.toThrow(/full PCI address/);
+    await expect(e.apply(bad({ verb: 'unbind', address: '0000:09:00.0', driver: 'vfio-pci' }))).rejects.toThrow(/no PCI device/);
+    await expect(e.apply(bad({ verb: 'set-driver-override', address: VF, driver: 'vfio-pci\nnvme' }))).rejects.toThrow(/valid driver/);
+    await expect(e.apply(bad({ verb: 'set-driver-override', address: VF, driver: 'nvme' }))).rejects.toThrow(/recorded original/);
+    await expect(e.apply(bad({ verb: 'load-module', module: 'evil' as 'vfio-pci' }))).rejects.toThrow(/allowlist/);
+    await expect(e.apply(bad({ verb: 'rm-rf' } as never))).rejects.toThrow(/Unknown/);
+    expect(rig.kernel.writes).toEqual([]);
+    expect(e.store.all()).toEqual([]);
+  });
+
+  it('a noop plan succeeds without writing or journaling', async () => {
+    const rig = makeRig();
+    const result = await rig.engine().apply({ ...assignVfPlan(), noop: true, steps: [] });
+    expect(result.ok).toBe(true);
+    expect(rig.kernel.writes).toEqual([]);
+    expect(rig.engine().store.all()).toEqual([]);
+  });
+});

@@ -1,0 +1,192 @@
+/**
+ * The apply engine: journal first, then act, verify, mark done; on any failure undo the done
+ * steps in reverse, each undo journaled too (libvirt virhostdev.c style rollback). The same
+ * engine runs in-process when root and inside the pkexec helper otherwise.
+ */
+import { PassthruError } from '../../../shared/errors';
+import type { ApplyProgress, ApplyResult, OpCall, Plan, StepState } from '../../../shared/plan';
+import { runOp, validateOp, verifyOp, type OpContext } from '../ops';
+import { JournalStore, type JournalRecord, type JournalStep } from './journal-store';
+
+export interface ApplyEngineOptions {
+  store: JournalStore;
+  /** Everything but originalDrivers, which comes from each plan's recorded original state. */
+  context: Omit<OpContext, 'originalDrivers'>;
+  now?: () => Date;
+  idFactory?: () => string;
+}
+
+export interface ApplyOptions {
+  onProgress?: (p: ApplyProgress) => void;
+  /** For undo plans: the journal entry being reversed. */
+  reverses?: string | null;
+}
+
+let counter = 0;
+
+export class ApplyEngine {
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(private readonly options: ApplyEngineOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.idFactory ?? (() => `${this.now().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${++counter}`);
+  }
+
+  get store(): JournalStore {
+    return this.options.store;
+  }
+
+  private ctxFor(plan: Plan): OpContext {
+    const drivers = Object.values(plan.original ?? {}).flatMap((s) => [s.driver, s.driverOverride]);
+    return { ...this.options.context, originalDrivers: drivers.filter((d): d is string => typeof d === 'string') };
+  }
+
+  /** Re-checks every op (and every undo) of the plan against the host; throws BAD_INPUT. */
+  validate(plan: Plan): void {
+    if (!plan || !Array.isArray(plan.steps)) throw new PassthruError('BAD_INPUT', 'The request holds no plan.', null);
+    const ctx = this.ctxFor(plan);
+    for (const step of plan.steps) {
+      validateOp(step.op, ctx);
+      if (step.undo) validateOp(step.undo, ctx);
+    }
+  }
+
+  /** Applies a plan; never throws for step failures — they come back in the ApplyResult. */
+  async apply(plan: Plan, options: ApplyOptions = {}): Promise<ApplyResult> {
+    this.validate(plan);
+    const record: JournalRecord = {
+      version: 1,
+      journalId: this.newId(),
+      plan,
+      original: plan.original,
+      state: 'applying',
+      startedAt: this.now().toISOString(),
+      finishedAt: null,
+      steps: plan.steps.map((s) => ({ id: s.id, title: s.title, op: s.op, undo: s.undo, state: 'pending', error: null })),
+      reverses: options.reverses ?? null,
+    };
+    if (plan.noop || plan.steps.length === 0) return result(record, true, null, null, false);
+    this.store.save(record);
+    const ctx = this.ctxFor(plan);
+    const emit = (step: JournalStep, message: string | null): void =>
+      options.onProgress?.({ planId: plan.id, stepId: step.id, state: step.state, message });
+
+    for (const step of record.steps) {
+      step.state = 'running';
+      this.store.save(record); // journal first
+      emit(step, step.title);
+      let why: string | null;
+      let failure: unknown = null;
+      try {
+        await runOp(step.op, ctx);
+        why = verifyOp(step.op, ctx);
+      } catch (err) {
+        failure = err;
+        why = err instanceof Error ? err.message : String(err);
+      }
+      if (why !== null) {
+        step.state = 'failed';
+        step.error = why;
+        this.store.save(record);
+        emit(step, why);
+        const rolledBack = await this.undoSteps(record, ctx, emit);
+        record.state = rolledBack ? 'rolled-back' : 'rollback-failed';
+        record.finishedAt = this.now().toISOString();
+        this.store.save(record);
+        const remedy = failure instanceof PassthruError ? failure.remedy : null;
+        const detail = failure instanceof PassthruError ? failure.detail : null;
+        return result(record, false, step.id, { message: why, remedy, detail }, rolledBack);
+      }
+      step.state = 'done';
+      this.store.save(record);
+      emit(step, null);
+    }
+    record.state = 'applied';
+    record.finishedAt = this.now().toISOString();
+    this.store.save(record);
+    if (record.reverses) this.markUndone(record.reverses);
+    return result(record, true, null, null, false);
+  }
+
+  /** Rolls back an entry left 'applying' by a crash (or any entry's attempted steps). */
+  async rollback(journalId: string, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
+    const record = this.store.load(journalId);
+    if (!record) throw new PassthruError('BAD_INPUT', `There is no journal entry ${journalId}.`, 'See `passthru history`.');
+    if (record.state !== 'applying') {
+      throw new PassthruError('BAD_INPUT', `Journal entry ${journalId} is ${record.state}, not interrupted.`, 'Use `passthru undo` to reverse a finished change.');
+    }
+    const ctx = this.ctxFor(record.plan);
+    for (const s of record.steps) validateOp(s.undo ?? s.op, ctx);
+    const emit = (step: JournalStep, message: string | null): void =>
+      onProgress?.({ planId: record.plan.id, stepId: step.id, state: step.state, message });
+    const ok = await this.undoSteps(record, ctx, emit);
+    record.state = ok ? 'rolled-back' : 'rollback-failed';
+    record.finishedAt = this.now().toISOString();
+    this.store.save(record);
+    return result(record, ok, null, ok ? null : { message: 'Some steps could not be undone.', remedy: 'See `passthru history --json` for the failing step.', detail: null }, ok);
+  }
+
+  /**
+   * Undoes, newest first, every step that was attempted (done, failed, or left running by a
+   * crash): the ops are idempotent, so undoing a step that never took effect is harmless.
+   */
+  private async undoSteps(record: JournalRecord, ctx: OpContext, emit: (s: JournalStep, m: string | null) => void): Promise<boolean> {
+    let ok = true;
+    for (const step of [...record.steps].reverse()) {
+      if (step.state === 'pending' || step.state === 'undone') continue;
+      if (!step.undo) {
+        step.state = 'undone';
+        continue;
+      }
+      step.state = 'undoing';
+      this.store.save(record);
+      emit(step, `Undoing: ${step.title}`);
+      const why = await attempt(step.undo, ctx);
+      if (why === null) step.state = 'undone';
+      else {
+        ok = false;
+        step.state = 'failed';
+        step.error = `Undo failed: ${why}`;
+      }
+      this.store.save(record);
+      emit(step, why);
+    }
+    return ok;
+  }
+
+  private markUndone(journalId: string): void {
+    const r = this.store.load(journalId);
+    if (r && r.state === 'applied') {
+      r.state = 'undone';
+      this.store.save(r);
+    }
+  }
+}
+
+async function attempt(op: OpCall, ctx: OpContext): Promise<string | null> {
+  try {
+    await runOp(op, ctx);
+    return verifyOp(op, ctx);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+function result(
+  r: JournalRecord,
+  ok: boolean,
+  failedStep: string | null,
+  error: ApplyResult['error'],
+  rolledBack: boolean,
+): ApplyResult {
+  return {
+    planId: r.plan.id,
+    journalId: r.journalId,
+    ok,
+    failedStep,
+    error,
+    rolledBack,
+    steps: r.steps.map((s) => ({ id: s.id, state: s.state as StepState })),
+  };
+}

@@ -1,0 +1,91 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeRig } from '../apply/apply-test-support';
+import { ChangeService } from './change-service';
+import { testPlanner } from './change-service.test-planner';
+
+const VF = '0000:01:10.0';
+
+function service(rig: ReturnType<typeof makeRig>) {
+  let n = 0;
+  let t = Date.parse('2026-01-01T00:00:00Z');
+  return new ChangeService({
+    root: rig.root,
+    stateDir: rig.stateDir,
+    planner: testPlanner,
+    runCommand: rig.runner,
+    writer: rig.kernel.writer,
+    now: () => new Date((t += 1000)),
+    idFactory: () => `id-${++n}`,
+  });
+}
+
+describe('ChangeService on a fake kernel', () => {
+  it('assign → assign again (noop) → release → undo → history', async () => {
+    const rig = makeRig();
+    const svc = service(rig);
+    const assign = await svc.planAssign({ address: VF });
+    expect((await svc.apply(assign.id, {})).ok).toBe(true);
+    expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
+    expect(fs.existsSync(path.join(rig.root, 'dev/vfio/3'))).toBe(true);
+
+    const again = await svc.planAssign({ address: VF });
+    expect(again.noop).toBe(true);
+    const writes = rig.kernel.writes.length;
+    expect((await svc.apply(again.id, {})).ok).toBe(true);
+    expect(rig.kernel.writes.length).toBe(writes);
+
+    const release = await svc.planRelease(VF);
+    expect(release.original[VF]?.driver).toBe('igbvf');
+    expect((await svc.apply(release.id, {})).ok).toBe(true);
+    expect(rig.kernel.driverOf(VF)).toBe('igbvf');
+    expect(fs.existsSync(path.join(rig.root, 'dev/vfio/3'))).toBe(false);
+
+    const undo = await svc.planUndo();
+    expect(undo.kind).toBe('undo');
+    expect((await svc.apply(undo.id, {})).ok).toBe(true);
+    expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
+
+    const history = await svc.history();
+    expect(history.map((h) => [h.kind, h.state])).toEqual([
+      ['undo', 'applied'],
+      ['release', 'undone'],
+      ['assign', 'applied'],
+    ]);
+  });
+
+  it('refusals change nothing unless forced with the right confirmation', async () => {
+    const rig = makeRig();
+    const svc = service(rig);
+    const plan = await svc.planAssign({ address: '0000:00:04.0' });
+    await expect(svc.apply(plan.id, {})).rejects.toMatchObject({ code: 'REFUSED' });
+    const forced = await svc.planAssign({ address: '0000:00:04.0', force: true });
+    await expect(svc.apply(forced.id, { confirmText: 'eth0' })).rejects.toMatchObject({ code: 'REFUSED' });
+    expect(rig.kernel.writes).toEqual([]);
+    const forced2 = await svc.planAssign({ address: '0000:00:04.0', force: true });
+    expect((await svc.apply(forced2.id, { confirmText: 'eno1' })).ok).toBe(true);
+    expect(rig.kernel.driverOf('0000:00:04.0')).toBe('vfio-pci');
+  });
+
+  it('refuses stale plans and plans it did not make', async () => {
+    const rig = makeRig();
+    const svc = service(rig);
+    const plan = await svc.planAssign({ address: VF });
+    // The host changes behind our back: someone binds the VF to vfio-pci.
+    const other = service(rig);
+    await other.apply((await other.planAssign({ address: VF })).id, {});
+    await expect(svc.apply(plan.id, {})).rejects.toThrow(/host changed/);
+    await expect(svc.apply('made-up', {})).rejects.toMatchObject({ code: 'BAD_INPUT' });
+  });
+
+  it('EBUSY on unbind: rolled back, device unchanged', async () => {
+    const rig = makeRig();
+    const svc = service(rig);
+    rig.kernel.failNext('/unbind', 'EBUSY');
+    const result = await svc.apply((await svc.planAssign({ address: VF })).id, {});
+    expect(result).toMatchObject({ ok: false, rolledBack: true, failedStep: 'unbind' });
+    expect(rig.kernel.driverOf(VF)).toBe('igbvf');
+    expect(svc.incomplete()).toEqual([]);
+  });
+});

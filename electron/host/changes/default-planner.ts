@@ -1,0 +1,27 @@
+/**
+ * The planner ChangeService uses when none is passed: the host as it is now (scanHost +
+ * gatherHostFacts over the root) fed to the planners in electron/host/plans/.
+ */
+import { RootFs } from '../fs/root-fs';
+import { gatherHostFacts } from '../plans/host-facts';
+import { planAssign, planRelease } from '../plans/assign-planner';
+import { persistenceFiles } from '../plans/persistence-files';
+import { scanHost } from '../scan';
+import type { ChangePlanner } from './change-service';
+
+async function factsOf(root: string) {
+  const fs = new RootFs(root);
+  return gatherHostFacts(fs, await scanHost(fs));
+}
+
+export const defaultPlanner: ChangePlanner | null = {
+  async planAssign(root, request, meta) {
+    return planAssign(await factsOf(root), request, { planId: meta.planId, now: meta.now.toISOString() });
+  },
+  async planRelease(root, address, original, meta) {
+    return planRelease(await factsOf(root), address, original, { planId: meta.planId, now: meta.now.toISOString() });
+  },
+};
+
+/** The files the persistence ops write and remove: exactly those the plan previewed. */
+export const defaultPersistenceFiles: ((address: string) => { path: string; content: string }[]) | null = persistenceFiles;

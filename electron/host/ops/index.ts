@@ -1,0 +1,41 @@
+/**
+ * The op registry: the only verbs the engine and the helper accept. The persistence verbs need
+ * OpContext.persistenceFiles (the planner's persistenceFiles()); without it they are refused.
+ */
+import { PassthruError } from '../../../shared/errors';
+import type { OpCall } from '../../../shared/plan';
+import type { OpContext, OpHandler } from './core';
+import { loadModule } from './load-module';
+import { removePersistence, writePersistence } from './persistence';
+import { probe } from './probe';
+import { setDriverOverride } from './set-driver-override';
+import { setVfioOwner } from './set-vfio-owner';
+import { unbind } from './unbind';
+
+const HANDLERS: { [V in OpCall['verb']]: OpHandler<V> } = {
+  'set-driver-override': setDriverOverride,
+  unbind,
+  probe,
+  'load-module': loadModule,
+  'set-vfio-owner': setVfioOwner,
+  'write-persistence': writePersistence,
+  'remove-persistence': removePersistence,
+};
+
+function handlerFor(op: OpCall): OpHandler<OpCall['verb']> {
+  const verb = (op as { verb?: unknown }).verb;
+  const h = typeof verb === 'string' ? (HANDLERS as Record<string, unknown>)[verb] : undefined;
+  if (!h) throw new PassthruError('BAD_INPUT', `Unknown or unsupported operation ${JSON.stringify(verb)}.`, null);
+  return h as OpHandler<OpCall['verb']>;
+}
+
+export function validateOp(op: OpCall, ctx: OpContext): void {
+  handlerFor(op).validate(op as never, ctx);
+}
+export function runOp(op: OpCall, ctx: OpContext): Promise<void> {
+  return handlerFor(op).run(op as never, ctx);
+}
+export function verifyOp(op: OpCall, ctx: OpContext): string | null {
+  return handlerFor(op).verify(op as never, ctx);
+}
+export type { OpContext } from './core';

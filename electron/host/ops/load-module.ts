@@ -1,0 +1,20 @@
+/** modprobe, through the one exec seam; only modules on the allowlist. */
+import { PassthruError } from '../../../shared/errors';
+import type { OpHandler } from './core';
+
+const MODULES: readonly string[] = ['vfio-pci'];
+
+export const loadModule: OpHandler<'load-module'> = {
+  validate(op) {
+    if (!MODULES.includes(op.module)) throw new PassthruError('BAD_INPUT', `Module ${String(op.module)} is not on the allowlist.`, null);
+  },
+  async run(op, ctx) {
+    await ctx.runCommand(['modprobe', op.module], { timeoutMs: 60_000 });
+  },
+  verify(op, ctx) {
+    const name = op.module.replace(/-/g, '_');
+    return ctx.fs.exists(`/sys/module/${name}`) || ctx.fs.exists(`/sys/bus/pci/drivers/${op.module}`)
+      ? null
+      : `Module ${op.module} is not loaded after modprobe.`;
+  },
+};

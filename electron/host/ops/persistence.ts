@@ -1,0 +1,108 @@
+/**
+ * write-persistence / remove-persistence: the per-address boot-time files (udev rule,
+ * modules-load entry) whose names and contents come from the planner's persistenceFiles(),
+ * injected through OpContext so the op writes exactly what the plan previewed. Writes are
+ * atomic (temp file in the same directory, fsync, rename, fsync dir) so a crash never leaves a
+ * half-written rule; removal deletes only those paths, and only while they still hold what
+ * Passthru wrote.
+ */
+import * as nodeFs from 'node:fs';
+import * as path from 'node:path';
+import { PassthruError } from '../../../shared/errors';
+import { hostPathInside } from '../exec/write-sysfs';
+import { checkAddress, type OpContext, type OpHandler } from './core';
+
+/** Only these directories may receive persistence files. */
+const ALLOWED_DIRS = ['/etc/udev/rules.d/', '/etc/modules-load.d/', '/etc/modprobe.d/'];
+
+function filesFor(ctx: OpContext, address: string): { path: string; content: string }[] {
+  if (!ctx.persistenceFiles) {
+    throw new PassthruError('INTERNAL', 'Persistence files are not wired into this build yet.', null);
+  }
+  const files = ctx.persistenceFiles(address);
+  for (const f of files) {
+    if (!ALLOWED_DIRS.some((d) => f.path.startsWith(d)) || f.path.split('/').includes('..') || f.path.slice(1).includes('//')) {
+      throw new PassthruError('INTERNAL', `Refusing to write persistence file ${f.path}: not in an allowed directory.`, null);
+    }
+  }
+  return files;
+}
+
+function atomicWrite(host: string, content: string): void {
+  const dir = path.dirname(host);
+  nodeFs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const tmp = path.join(dir, `.${path.basename(host)}.passthru-${process.pid}.tmp`);
+  const fd = nodeFs.openSync(tmp, 'w', 0o644);
+  try {
+    nodeFs.writeSync(fd, content);
+    nodeFs.fsyncSync(fd);
+  } finally {
+    nodeFs.closeSync(fd);
+  }
+  nodeFs.renameSync(tmp, host);
+  const dfd = nodeFs.openSync(dir, 'r');
+  try {
+    nodeFs.fsyncSync(dfd);
+  } finally {
+    nodeFs.closeSync(dfd);
+  }
+}
+
+function readOrNull(host: string): string | null {
+  try {
+    return nodeFs.readFileSync(host, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** A file not named after the device (the modules-load entry) is shared by every persisted device. */
+function isShared(p: string, address: string): boolean {
+  return !p.includes(address);
+}
+
+/** Whether another device still has its Passthru udev rule (then the shared files stay). */
+function othersPersisted(ctx: OpContext, address: string): boolean {
+  return ctx.fs.list('/etc/udev/rules.d').some((n) => n.startsWith('90-passthru-') && n.endsWith('.rules') && !n.includes(address));
+}
+
+export const writePersistence: OpHandler<'write-persistence'> = {
+  validate(op, ctx) {
+    checkAddress(op.address, ctx);
+    if (op.driver !== 'vfio-pci') throw new PassthruError('BAD_INPUT', 'Persistence only binds to vfio-pci.', null);
+    filesFor(ctx, op.address);
+  },
+  async run(op, ctx) {
+    for (const f of filesFor(ctx, op.address)) atomicWrite(hostPathInside(ctx.root, f.path), f.content);
+  },
+  verify(op, ctx) {
+    const bad = filesFor(ctx, op.address).find((f) => readOrNull(hostPathInside(ctx.root, f.path)) !== f.content);
+    return bad ? `${bad.path} does not hold what was written.` : null;
+  },
+};
+
+export const removePersistence: OpHandler<'remove-persistence'> = {
+  validate(op, ctx) {
+    checkAddress(op.address, ctx);
+    filesFor(ctx, op.address);
+  },
+  async run(op, ctx) {
+    for (const f of filesFor(ctx, op.address)) {
+      if (isShared(f.path, op.address) && othersPersisted(ctx, op.address)) continue;
+      const host = hostPathInside(ctx.root, f.path);
+      const now = readOrNull(host);
+      if (now === null) continue;
+      if (now !== f.content) {
+        throw new PassthruError('FAILED', `${f.path} was changed by someone else; Passthru leaves it alone.`, `Remove or edit ${f.path} by hand.`);
+      }
+      nodeFs.rmSync(host);
+    }
+  },
+  verify(op, ctx) {
+    const others = othersPersisted(ctx, op.address);
+    const left = filesFor(ctx, op.address).find(
+      (f) => !(isShared(f.path, op.address) && others) && nodeFs.existsSync(hostPathInside(ctx.root, f.path)),
+    );
+    return left ? `${left.path} is still there.` : null;
+  },
+};

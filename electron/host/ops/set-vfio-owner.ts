@@ -1,0 +1,27 @@
+/** Hand /dev/vfio/<group> to the desktop user so qemu need not run as root. */
+import * as nodeFs from 'node:fs';
+import { PassthruError } from '../../../shared/errors';
+import { hostPathInside } from '../exec/write-sysfs';
+import { checkInt, type OpHandler } from './core';
+
+export const setVfioOwner: OpHandler<'set-vfio-owner'> = {
+  validate(op, ctx) {
+    checkInt(op.group, 'IOMMU group', 65535);
+    checkInt(op.uid, 'uid');
+    checkInt(op.gid, 'gid');
+    if (!ctx.fs.exists(`/sys/kernel/iommu_groups/${op.group}`)) {
+      throw new PassthruError('BAD_INPUT', `There is no IOMMU group ${op.group}.`, null);
+    }
+  },
+  async run(op, ctx) {
+    await nodeFs.promises.chown(hostPathInside(ctx.root, `/dev/vfio/${op.group}`), op.uid, op.gid);
+  },
+  verify(op, ctx) {
+    try {
+      const st = nodeFs.statSync(hostPathInside(ctx.root, `/dev/vfio/${op.group}`));
+      return st.uid === op.uid && st.gid === op.gid ? null : `/dev/vfio/${op.group} is owned by ${st.uid}:${st.gid}, expected ${op.uid}:${op.gid}.`;
+    } catch {
+      return `/dev/vfio/${op.group} does not exist.`;
+    }
+  },
+};

@@ -1,0 +1,209 @@
+/**
+ * Planners for assign, release and undo: pure decisions over HostFacts (no writes). A refused
+ * plan still lists its steps so the user can preview what forcing would do; the executor
+ * refuses to apply it unless the refusal is forceable and the user typed `confirmText`.
+ *
+ * Assign step order per device is [unbind original, set override vfio-pci, probe]. DESIGN.md
+ * writes the override first; we unbind first so that rolling back the done steps in reverse
+ * is exact at every point: undo(probe)=unbind vfio-pci, undo(override)=restore the original
+ * override, undo(unbind)=probe the original driver — which only works once the override is
+ * back. With the override first, undoing the unbind would re-probe into vfio-pci.
+ */
+import type { PciDevice } from '../../../shared/model';
+import type { DeviceState, HistoryEntry, Plan, PlanCheck, PlanStep } from '../../../shared/plan';
+import type { HostFacts } from './host-facts';
+import * as C from './plan-checks';
+import { loadModuleStep, overrideStep, ownerStep, probeStep, removePersistenceStep, shellFor, unbindStep, writePersistenceStep } from './plan-steps';
+import { allowedDrivers, resolveDevice, validateDriverName } from './validate';
+
+export interface AssignRequest {
+  address: string;
+  group?: boolean;
+  persist?: boolean;
+  force?: boolean;
+  ownerUid?: number | null;
+  /** Group for /dev/vfio/N; defaults to ownerUid (the user's private group). */
+  ownerGid?: number | null;
+}
+
+export interface PlanIds {
+  planId: string;
+  now: string;
+}
+
+const VFIO_OK = new Set([null, 'vfio-pci', 'pci-stub']);
+
+/** Group verdict once `bound` are on vfio-pci (and `drivers` hold the given driver). */
+function expectedFor(facts: HostFacts, target: PciDevice, bound: Set<string>, drivers: Map<string, string | null> = new Map()): Plan['expected'] {
+  const g = facts.scan.groups.find((x) => x.id === target.iommuGroup);
+  if (!g) return { iommuGroup: target.iommuGroup, groupViable: false, remainingBlockers: [] };
+  const remainingBlockers = g.devices.flatMap((a) => {
+    const d = facts.scan.devices.find((x) => x.address === a);
+    const driver = drivers.has(a) ? (drivers.get(a) ?? null) : (d?.driver ?? null);
+    if (!d || C.isBridge(d) || bound.has(a) || VFIO_OK.has(driver)) return [];
+    return [{ address: a, driver: driver as string }];
+  });
+  return { iommuGroup: g.id, groupViable: remainingBlockers.length === 0, remainingBlockers };
+}
+
+function refusalFrom(results: C.CheckResult[]): Plan['refusal'] {
+  const fails = results.filter((r) => r.check.status === 'fail');
+  if (!fails.length) return null;
+  const hard = fails.filter((r) => !r.check.forceable);
+  const lead = (hard[0] ?? fails[0]) as C.CheckResult;
+  return {
+    message: fails.map((r) => r.check.detail).join(' '),
+    remedy: lead.check.remedy,
+    forceable: hard.length === 0,
+    confirmText: hard.length === 0 ? (lead.confirmText ?? null) : null,
+    code: fails.some((r) => r.environment) ? 'ENVIRONMENT' : 'REFUSED',
+  };
+}
+
+/** Plans moving `request.address` (or its group's endpoints) to vfio-pci. */
+export function planAssign(facts: HostFacts, request: AssignRequest, ids: PlanIds): Plan {
+  const target = resolveDevice(facts.scan, request.address);
+  const group = request.group ?? false;
+  const persist = request.persist ?? false;
+  const ownerUid = request.ownerUid ?? null;
+  const members = group && target.iommuGroup !== null && !C.isBridge(target)
+    ? (facts.scan.groups.find((g) => g.id === target.iommuGroup)?.devices ?? [target.address])
+        .map((a) => facts.scan.devices.find((d) => d.address === a))
+        .filter((d): d is PciDevice => d !== undefined && !C.isBridge(d))
+    : [target];
+
+  const results = [
+    C.checkIommu(facts, target),
+    C.checkVfio(facts),
+    C.checkEndpoint(target),
+    C.checkGroup(facts, target, group),
+    C.checkManagement(facts, members),
+    C.checkInUse(facts, members),
+    C.checkMountedDisk(facts, target),
+    C.checkDisplay(facts, members),
+    C.checkSriov(members.filter((d) => d.driver !== 'vfio-pci')),
+    C.checkReset(members),
+  ];
+
+  const steps: PlanStep[] = [];
+  const original: Record<string, DeviceState> = {};
+  for (const d of members) {
+    original[d.address] = { driver: d.driver, driverOverride: d.driverOverride };
+    const n = d.address;
+    if (d.driver !== 'vfio-pci' && d.driver) steps.push(unbindStep(`unbind-${n}`, n, d.driver));
+    if (d.driverOverride !== 'vfio-pci') steps.push(overrideStep(`override-${n}`, n, 'vfio-pci', d.driverOverride));
+    if (d.driver !== 'vfio-pci') steps.push(probeStep(`probe-${n}`, n, 'vfio-pci', d.iommuGroup));
+  }
+  if (steps.length && facts.vfioPci === 'loadable') steps.unshift(loadModuleStep());
+  // Only alongside a binding change, so that assigning twice stays a no-op (issue #4).
+  if (ownerUid !== null && steps.length && target.iommuGroup !== null && !C.isBridge(target)) {
+    steps.push(ownerStep(`owner-group-${target.iommuGroup}`, target.iommuGroup, ownerUid, request.ownerGid ?? ownerUid));
+  }
+  if (persist) for (const d of members) if (!facts.persisted.has(d.address)) steps.push(writePersistenceStep(`persist-${d.address}`, d.address));
+
+  const refusal = refusalFrom(results);
+  const bound = new Set(members.map((d) => d.address));
+  return {
+    id: ids.planId,
+    kind: 'assign',
+    createdAt: ids.now,
+    target: target.address,
+    devices: members.map((d) => d.address),
+    options: { group, persist, ownerUid, force: request.force ?? false },
+    checks: results.map((r) => r.check),
+    refusal,
+    noop: refusal === null && steps.length === 0,
+    steps,
+    original,
+    expected: refusal?.code === 'ENVIRONMENT' ? expectedFor(facts, target, new Set()) : expectedFor(facts, target, bound),
+  };
+}
+
+/**
+ * Plans giving `address` back: restore the recorded override and driver, drop persistence.
+ * Order [unbind vfio-pci, restore override, probe original] reverses exactly (see top).
+ * `original` null (no journal record): clear the override and reprobe, letting the kernel
+ * choose; the expected driver is then a guess from the device's matching module.
+ */
+export function planRelease(facts: HostFacts, address: string, original: DeviceState | null, ids: PlanIds): Plan {
+  const d = resolveDevice(facts.scan, address);
+  const n = d.address;
+  // The journal is a file on disk: its driver names end up in sysfs paths, so re-check their shape.
+  for (const name of [original?.driver, original?.driverOverride]) if (name) validateDriverName(name, allowedDrivers(name));
+  const steps: PlanStep[] = [];
+  const checks: PlanCheck[] = [];
+  const guess = d.modules.filter((m) => m !== 'vfio_pci' && m !== 'vfio-pci');
+  const back: DeviceState = original ?? { driver: guess.length === 1 && !(guess[0] as string).includes('_') ? (guess[0] as string) : null, driverOverride: null };
+  const onVfio = d.driver === 'vfio-pci' || d.driverOverride === 'vfio-pci';
+  if (onVfio) {
+    if (d.driver === 'vfio-pci') steps.push(unbindStep(`unbind-${n}`, n, 'vfio-pci'));
+    if (d.driverOverride !== back.driverOverride) steps.push(overrideStep(`override-${n}`, n, back.driverOverride, d.driverOverride));
+    if (back.driver !== null || original === null) steps.push(probeStep(`probe-${n}`, n, back.driver, d.iommuGroup));
+  }
+  if (facts.persisted.has(n)) steps.push(removePersistenceStep(`unpersist-${n}`, n));
+  checks.push({
+    id: 'original-driver', title: 'Original driver known',
+    status: original ? 'pass' : 'warn',
+    detail: original
+      ? `Recorded before the change: driver ${original.driver ?? 'none'}, override ${original.driverOverride ?? 'none'}.`
+      : `No record of ${n}'s driver before Passthru; the override is cleared and the kernel chooses${back.driver ? ` (expected: ${back.driver})` : ''}.`,
+    remedy: null, forceable: false,
+  });
+  if (!onVfio) checks.push({ id: 'on-vfio', title: 'Device on vfio-pci', status: 'pass', detail: `${n} is not on vfio-pci (driver ${d.driver ?? 'none'}); nothing to give back.`, remedy: null, forceable: false });
+  return {
+    id: ids.planId, kind: 'release', createdAt: ids.now, target: n, devices: [n],
+    options: { group: false, persist: false, ownerUid: null, force: false },
+    checks, refusal: null, noop: steps.length === 0, steps,
+    original: { [n]: { driver: d.driver, driverOverride: d.driverOverride } },
+    expected: expectedAfterRelease(facts, d, back.driver),
+  };
+}
+
+function expectedAfterRelease(facts: HostFacts, d: PciDevice, driver: string | null): Plan['expected'] {
+  const base = expectedFor(facts, d, new Set());
+  if (driver === null || VFIO_OK.has(driver) || base.remainingBlockers.some((b) => b.address === d.address)) return base;
+  const remainingBlockers = [...base.remainingBlockers, { address: d.address, driver }];
+  return { ...base, groupViable: false, remainingBlockers };
+}
+
+/**
+ * The exact reverse of an applied (or partly applied) plan: the `undo` ops of the steps the
+ * journal marks done, in reverse order. Steps without an undo are skipped.
+ */
+export function planUndo(entry: HistoryEntry, applied: Plan, ids: PlanIds, facts?: HostFacts): Plan {
+  const done = new Set(entry.steps.filter((s) => s.state === 'done').map((s) => s.id));
+  const steps: PlanStep[] = applied.steps
+    .filter((s) => done.has(s.id) && s.undo !== null)
+    .reverse()
+    .map((s) => ({
+      id: `undo-${s.id}`,
+      title: `Undo: ${s.title}`,
+      op: s.undo as NonNullable<PlanStep['undo']>,
+      shell: s.undoShell.length ? s.undoShell : shellFor(s.undo as NonNullable<PlanStep['undo']>),
+      verify: `${s.title} is reversed.`,
+      undo: s.op,
+      undoShell: s.shell,
+      ...(s.files ? { files: s.files } : {}),
+    }));
+  const refused = entry.state === 'undone' || entry.state === 'rolled-back';
+  return {
+    id: ids.planId, kind: 'undo', createdAt: ids.now, target: applied.target, devices: applied.devices,
+    options: { ...applied.options, force: false },
+    checks: [{ id: 'journal', title: 'Change still applied', status: refused ? 'fail' : 'pass',
+      detail: refused ? `Change ${entry.journalId} is already ${entry.state}.` : `Reversing ${steps.length} step(s) of change ${entry.journalId} (${entry.state}).`,
+      remedy: null, forceable: false }],
+    refusal: refused ? { message: `Change ${entry.journalId} is already ${entry.state}; there is nothing to undo.`, remedy: null, forceable: false, confirmText: null, code: 'REFUSED' } : null,
+    noop: !refused && steps.length === 0,
+    steps: refused ? [] : steps,
+    original: applied.original,
+    expected: undoExpected(applied, facts),
+  };
+}
+
+/** The group verdict once the original drivers are back; unknown (non-viable, no blockers) without facts. */
+function undoExpected(applied: Plan, facts?: HostFacts): Plan['expected'] {
+  const target = facts?.scan.devices.find((d) => d.address === applied.target);
+  if (!facts || !target) return { iommuGroup: applied.expected.iommuGroup, groupViable: false, remainingBlockers: [] };
+  const drivers = new Map(Object.entries(applied.original).map(([a, st]) => [a, st.driver] as const));
+  return expectedFor(facts, target, new Set(), drivers);
+}

@@ -1,0 +1,129 @@
+/**
+ * A fake kernel for unit tests: a {@link SysfsWriter} that reacts to writes in a fake tree the
+ * way Linux does — driver_override is stored, drivers_probe binds the override (or the device's
+ * natural driver), unbind removes the `driver` link, binding vfio-pci creates /dev/vfio/<group>.
+ * The ops under test do their real writes; only the kernel's side is emulated. Failures can be
+ * injected per attribute (e.g. EBUSY on unbind).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SysfsWriteError, type SysfsWriter } from '../exec/write-sysfs';
+
+export interface FakeKernelOptions {
+  /** The driver the kernel would pick by ID when no override is set (address → driver). */
+  naturalDrivers?: Record<string, string | null>;
+}
+
+export class FakeKernel {
+  /** Injected failures: inside path suffix (e.g. '/unbind') → errno, consumed once unless sticky. */
+  private readonly failures: { suffix: string; errno: string; sticky: boolean }[] = [];
+  readonly writes: { path: string; value: string }[] = [];
+
+  constructor(
+    readonly root: string,
+    private readonly options: FakeKernelOptions = {},
+  ) {}
+
+  failNext(suffix: string, errno: string, sticky = false): void {
+    this.failures.push({ suffix, errno, sticky });
+  }
+
+  /** The next write to a path ending in `suffix` never returns (a hung kernel write; or a kill). */
+  hangNext(suffix: string): void {
+    this.hangs.push(suffix);
+  }
+  private readonly hangs: string[] = [];
+
+  readonly writer: SysfsWriter = async (hostPath, value) => {
+    const inside = `/${path.relative(this.root, hostPath)}`;
+    this.writes.push({ path: inside, value });
+    const h = this.hangs.findIndex((sfx) => inside.endsWith(sfx));
+    if (h >= 0) {
+      this.hangs.splice(h, 1);
+      return new Promise<void>(() => undefined);
+    }
+    const i = this.failures.findIndex((f) => inside.endsWith(f.suffix));
+    if (i >= 0) {
+      const f = this.failures[i]!;
+      if (!f.sticky) this.failures.splice(i, 1);
+      throw new SysfsWriteError(hostPath, f.errno, `${f.errno} (injected)`);
+    }
+    const m = inside.match(/^\/sys\/bus\/pci\/drivers\/([^/]+)\/unbind$/);
+    if (/^\/sys\/bus\/pci\/devices\/[^/]+\/driver_override$/.test(inside)) {
+      const v = value.trim();
+      fs.writeFileSync(hostPath, `${v === '' ? '(null)' : v}\n`);
+    } else if (m) {
+      const addr = value.trim();
+      if (this.driverOf(addr) !== m[1]) throw new SysfsWriteError(hostPath, 'ENODEV', 'No such device');
+      this.detach(addr);
+    } else if (inside === '/sys/bus/pci/drivers_probe') {
+      const addr = value.trim();
+      if (!fs.existsSync(this.host(`/sys/bus/pci/devices/${addr}`))) throw new SysfsWriteError(hostPath, 'ENODEV', 'No such device');
+      if (this.driverOf(addr) !== null) return;
+      const ov = fs.readFileSync(this.host(`/sys/bus/pci/devices/${addr}/driver_override`), 'utf8').trim();
+      const driver = ov !== '(null)' && ov !== '' ? ov : (this.options.naturalDrivers?.[addr] ?? null);
+      if (driver) this.attach(addr, driver);
+    } else {
+      fs.writeFileSync(hostPath, value);
+    }
+  };
+
+  private host(inside: string): string {
+    return path.join(this.root, inside);
+  }
+
+  driverOf(addr: string): string | null {
+    try {
+      return path.basename(fs.readlinkSync(this.host(`/sys/bus/pci/devices/${addr}/driver`)));
+    } catch {
+      return null;
+    }
+  }
+
+  private devDir(addr: string): string {
+    return fs.realpathSync(this.host(`/sys/bus/pci/devices/${addr}`));
+  }
+
+  private group(addr: string): string | null {
+    try {
+      return path.basename(fs.readlinkSync(this.host(`/sys/bus/pci/devices/${addr}/iommu_group`)));
+    } catch {
+      return null;
+    }
+  }
+
+  private setUeventDriver(addr: string, driver: string | null): void {
+    const file = path.join(this.devDir(addr), 'uevent');
+    if (!fs.existsSync(file)) return;
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('DRIVER='));
+    fs.writeFileSync(file, `${[...(driver ? [`DRIVER=${driver}`] : []), ...lines].join('\n')}\n`);
+  }
+
+  private attach(addr: string, driver: string): void {
+    const dir = this.devDir(addr);
+    const drvDir = this.host(`/sys/bus/pci/drivers/${driver}`);
+    fs.mkdirSync(drvDir, { recursive: true });
+    fs.symlinkSync(path.relative(dir, fs.realpathSync(drvDir)), path.join(dir, 'driver'));
+    fs.rmSync(path.join(drvDir, addr), { force: true });
+    fs.symlinkSync(path.relative(drvDir, dir), path.join(drvDir, addr));
+    this.setUeventDriver(addr, driver);
+    const g = this.group(addr);
+    if (driver === 'vfio-pci' && g !== null) {
+      fs.mkdirSync(this.host('/dev/vfio'), { recursive: true });
+      if (!fs.existsSync(this.host(`/dev/vfio/${g}`))) fs.writeFileSync(this.host(`/dev/vfio/${g}`), '');
+    }
+  }
+
+  private detach(addr: string): void {
+    const driver = this.driverOf(addr);
+    const dir = this.devDir(addr);
+    fs.rmSync(path.join(dir, 'driver'), { force: true });
+    if (driver) fs.rmSync(this.host(`/sys/bus/pci/drivers/${driver}/${addr}`), { force: true });
+    this.setUeventDriver(addr, null);
+    const g = this.group(addr);
+    if (driver === 'vfio-pci' && g !== null) {
+      const members = fs.readdirSync(this.host(`/sys/kernel/iommu_groups/${g}/devices`));
+      if (!members.some((a) => this.driverOf(a) === 'vfio-pci')) fs.rmSync(this.host(`/dev/vfio/${g}`), { force: true });
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Step 2: the plan exactly as main will run it — each step in words, its shell equivalent
+ * (copyable, or saved as one script), what is verified after, its undo, and the full
+ * contents of any file written — so nothing the app does is hidden.
+ */
+import { useRef, useState } from 'react';
+import type { Plan, PlanStep } from '../../../../shared/plan';
+import { planScript, scriptFileName, scriptHref } from './script';
+
+/** Copies to the clipboard; where that is unavailable, selects the text so Ctrl+C works. */
+function CodeBlock({ label, lines }: { label: string; lines: string[] }) {
+  const pre = useRef<HTMLPreElement>(null);
+  const [note, setNote] = useState('');
+  const text = lines.join('\n');
+  const select = () => {
+    const el = pre.current;
+    const sel = window.getSelection();
+    if (!el || !sel) return;
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    sel.removeAllRanges();
+    sel.addRange(range);
+    setNote('Selected: press Ctrl+C to copy.');
+  };
+  const copy = () => {
+    const clip = (navigator as { clipboard?: Clipboard }).clipboard;
+    if (!clip) return select();
+    clip.writeText(text).then(
+      () => setNote('Copied.'),
+      () => select(),
+    );
+  };
+  return (
+    <div className="code-block">
+      <pre ref={pre} className="mono" aria-label={label} tabIndex={0}>
+        {text}
+      </pre>
+      <div className="code-block__actions">
+        <button type="button" className="button button--quiet" onClick={copy} aria-label={`Copy ${label}`}>
+          Copy
+        </button>
+        <span className="muted small" role="status">
+          {note}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+function StepCard({ step, n }: { step: PlanStep; n: number }) {
+  return (
+    <li className="plan-step">
+      <h3 className="plan-step__title">
+        {n}. {step.title}
+      </h3>
+      <CodeBlock label={`commands for step ${n}`} lines={step.shell} />
+      <p>
+        <strong>Verified after:</strong> {step.verify}
+      </p>
+      {step.files?.map((f) => (
+        <div key={f.path}>
+          <p>
+            <strong>Writes</strong> <span className="mono">{f.path}</span>:
+          </p>
+          <CodeBlock label={`contents of ${f.path}`} lines={[f.content.replace(/\n$/, '')]} />
+        </div>
+      ))}
+      <p>
+        <strong>Undo:</strong>{' '}
+        {step.undoShell.length ? <code className="mono">{step.undoShell.join(' && ')}</code> : 'nothing to undo'}
+      </p>
+    </li>
+  );
+}
+
+export function PlanStepView({ plan }: { plan: Plan }) {
+  if (plan.steps.length === 0) {
+    return <p>{plan.noop ? 'Already in the wanted state — nothing to do.' : 'This plan has no steps.'}</p>;
+  }
+  return (
+    <div className="wizard__section">
+      <p>
+        Run as root, in this order. Each step is checked before the next one starts; on any failure the steps already done
+        are undone.
+      </p>
+      <p>
+        <a className="button" href={scriptHref(plan)} download={scriptFileName(plan)} title={`${planScript(plan).split('\n').length} lines`}>
+          Save as script…
+        </a>
+      </p>
+      <ol className="plan-steps" aria-label="Plan steps">
+        {plan.steps.map((s, i) => (
+          <StepCard key={s.id} step={s} n={i + 1} />
+        ))}
+      </ol>
+    </div>
+  );
+}

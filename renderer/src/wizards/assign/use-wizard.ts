@@ -1,0 +1,57 @@
+/**
+ * Drives the wizard reducer against the host: plans whenever the request changes, follows
+ * progress events while applying, and refreshes the scan afterwards (host:changed events will
+ * also arrive; the scan store coalesces them).
+ */
+import { useCallback, useEffect, useReducer } from 'react';
+import type { Plan } from '../../../../shared/plan';
+import { getApi } from '../../api';
+import { toDisplayError } from '../../lib/display-error';
+import { scanStore } from '../../stores/scan-store';
+import { canApply, confirmFor, initialWizard, wizardReducer, type WizardRequest } from './wizard-state';
+
+function planFor(request: WizardRequest): Promise<Plan> {
+  const api = getApi();
+  if (request.kind === 'assign') {
+    const { address, group, persist, force } = request;
+    return api.planAssign(force ? { address, group, persist, force } : { address, group, persist });
+  }
+  if (request.kind === 'release') return api.planRelease(request.address);
+  return api.planUndo(request.journalId);
+}
+
+export function useWizard(initial: WizardRequest) {
+  const [state, dispatch] = useReducer(wizardReducer, initial, initialWizard);
+  const { request, phase } = state;
+
+  useEffect(() => {
+    if (phase !== 'planning') return;
+    let live = true;
+    planFor(request).then(
+      (plan) => live && dispatch({ type: 'planned', plan }),
+      (err: unknown) => live && dispatch({ type: 'failed', error: toDisplayError(err) }),
+    );
+    return () => {
+      live = false;
+    };
+    // Re-plan only when the request itself changes (each option change makes a new one).
+  }, [request]);
+
+  const apply = useCallback(async () => {
+    if (!canApply(state) || !state.plan) return;
+    const api = getApi();
+    dispatch({ type: 'apply' });
+    const off = api.onPlanProgress((progress) => dispatch({ type: 'progress', progress }));
+    try {
+      const result = await api.applyPlan(state.plan.id, confirmFor(state));
+      dispatch({ type: 'applied', result });
+    } catch (err) {
+      dispatch({ type: 'failed', error: toDisplayError(err) });
+    } finally {
+      off();
+      void scanStore.getState().load();
+    }
+  }, [state]);
+
+  return { state, dispatch, apply };
+}

@@ -1,0 +1,123 @@
+/**
+ * Plans: every change Passthru makes is first a plan — checks, steps in plain words with the
+ * exact shell equivalent, what is verified after each step and how it is undone — shown to the
+ * user, then applied step by step with verification and rollback (issue #4). The renderer only
+ * ever sees plans and refers to them by id; the steps it runs are the ones main planned.
+ */
+import type { PciAddress } from './model';
+
+export type PlanKind = 'assign' | 'release' | 'undo';
+
+/** A precondition, explained. A `fail` refuses the plan unless `forceable` and forced. */
+export interface PlanCheck {
+  id: string;
+  title: string;
+  status: 'pass' | 'warn' | 'fail';
+  detail: string;
+  remedy: string | null;
+  /** A failed check the user may override (e.g. the management NIC, by typing its name). */
+  forceable: boolean;
+}
+
+/**
+ * One privileged operation: a fixed verb with arguments. The executor (in-process as root, or
+ * the pkexec helper) re-validates every argument against the devices that exist.
+ */
+export type OpCall =
+  /** Write the driver name (or "\n" to clear, when null) to driver_override. */
+  | { verb: 'set-driver-override'; address: PciAddress; driver: string | null }
+  /** Write the address to /sys/bus/pci/drivers/<driver>/unbind. */
+  | { verb: 'unbind'; address: PciAddress; driver: string }
+  /** Write the address to /sys/bus/pci/drivers_probe; `expectDriver` is what should bind (null: none). */
+  | { verb: 'probe'; address: PciAddress; expectDriver: string | null }
+  /** modprobe a module from the allowlist. */
+  | { verb: 'load-module'; module: 'vfio-pci' }
+  /** chown /dev/vfio/<group> to the desktop user (so qemu need not run as root). */
+  | { verb: 'set-vfio-owner'; group: number; uid: number; gid: number }
+  /** Write the persistence files for one device (udev rule etc.); contents are in the step. */
+  | { verb: 'write-persistence'; address: PciAddress; driver: 'vfio-pci' }
+  /** Remove the persistence files written for one device. */
+  | { verb: 'remove-persistence'; address: PciAddress };
+
+export interface PlanStep {
+  id: string;
+  /** Plain words: "Tell the kernel that 0000:01:00.0 should only be driven by vfio-pci". */
+  title: string;
+  op: OpCall;
+  /** Equivalent shell commands, copyable; run as root. */
+  shell: string[];
+  /** What is checked after the step, in plain words. */
+  verify: string;
+  /** The exact reverse, or null when there is nothing to undo. */
+  undo: OpCall | null;
+  undoShell: string[];
+  /** Files this step writes (persistence), with their full contents, for the preview. */
+  files?: { path: string; content: string }[];
+}
+
+export interface DeviceState {
+  driver: string | null;
+  driverOverride: string | null;
+}
+
+export interface Plan {
+  id: string;
+  kind: PlanKind;
+  createdAt: string;
+  /** The device the user asked about. */
+  target: PciAddress;
+  /** Every device the plan changes (the target, or the group's endpoints with --group). */
+  devices: PciAddress[];
+  options: { group: boolean; persist: boolean; ownerUid: number | null; force: boolean };
+  checks: PlanCheck[];
+  /** Set when a check refuses the plan: nothing will be changed. */
+  refusal: {
+    message: string;
+    remedy: string | null;
+    forceable: boolean;
+    confirmText: string | null;
+    /** ENVIRONMENT when the host lacks something (IOMMU off, no vfio-pci); REFUSED (default) for safety. */
+    code?: 'REFUSED' | 'ENVIRONMENT';
+  } | null;
+  /** Nothing to do (already in the wanted state): applying succeeds without changing anything. */
+  noop: boolean;
+  steps: PlanStep[];
+  /** Recorded before any change: what "give back" restores. */
+  original: Record<PciAddress, DeviceState>;
+  /** The group's verdict once the plan is applied, and what still blocks it. */
+  expected: { iommuGroup: number | null; groupViable: boolean; remainingBlockers: { address: PciAddress; driver: string }[] };
+}
+
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'undoing' | 'undone';
+
+export interface ApplyProgress {
+  planId: string;
+  stepId: string;
+  state: StepState;
+  message: string | null;
+}
+
+export interface ApplyResult {
+  planId: string;
+  journalId: string;
+  ok: boolean;
+  /** On failure: the step that failed, why, and whether every done step was undone. */
+  failedStep: string | null;
+  error: { message: string; remedy: string | null; detail: string | null } | null;
+  rolledBack: boolean;
+  steps: { id: string; state: StepState }[];
+}
+
+export type JournalState = 'applying' | 'applied' | 'rolled-back' | 'rollback-failed' | 'undone';
+
+export interface HistoryEntry {
+  journalId: string;
+  kind: PlanKind;
+  target: PciAddress;
+  devices: PciAddress[];
+  startedAt: string;
+  finishedAt: string | null;
+  state: JournalState;
+  /** Steps done, in order, as journaled before each was attempted. */
+  steps: { id: string; title: string; state: StepState }[];
+}
