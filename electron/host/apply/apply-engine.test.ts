@@ -110,3 +110,35 @@ describe('ApplyEngine on a fake kernel', () => {
     expect(rig.engine().store.all()).toEqual([]);
   });
 });
+
+describe('ApplyEngine giving a device back', () => {
+  /** Release of the VF assigned by assignVfPlan: its "before" state is vfio-pci, it restores igbvf. */
+  function releaseVfPlan(restore: string) {
+    const a = '0000:01:10.0';
+    return {
+      ...assignVfPlan('release-1'),
+      kind: 'release' as const,
+      steps: [
+        step('unbind', { verb: 'unbind', address: a, driver: 'vfio-pci' }, { verb: 'probe', address: a, expectDriver: 'vfio-pci' }),
+        step('override', { verb: 'set-driver-override', address: a, driver: null }, { verb: 'set-driver-override', address: a, driver: 'vfio-pci' }),
+        step('probe', { verb: 'probe', address: a, expectDriver: restore }, { verb: 'unbind', address: a, driver: restore }),
+      ],
+      original: { [a]: { driver: 'vfio-pci', driverOverride: 'vfio-pci' } },
+    };
+  }
+
+  it('restores the recorded driver, which is not in the release plan own "before" state', async () => {
+    const rig = makeRig();
+    expect((await rig.engine().apply(assignVfPlan())).ok).toBe(true);
+    const result = await rig.engine().apply(releaseVfPlan('igbvf'));
+    expect(result.ok).toBe(true);
+    expect(rig.kernel.driverOf(VF)).toBe('igbvf');
+  });
+
+  it('refuses a release that names a driver the kernel has not registered, before touching anything', async () => {
+    const rig = makeRig();
+    expect((await rig.engine().apply(assignVfPlan())).ok).toBe(true);
+    await expect(rig.engine().apply(releaseVfPlan('nvme'))).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
+  });
+});

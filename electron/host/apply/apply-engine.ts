@@ -39,6 +39,10 @@ export class ApplyEngine {
 
   private ctxFor(plan: Plan): OpContext {
     const drivers = Object.values(plan.original ?? {}).flatMap((s) => [s.driver, s.driverOverride]);
+    // Giving a device back (or undoing) restores the driver the assign recorded, which is not
+    // the release plan's own "before" state (vfio-pci). Such a driver is accepted only if it is
+    // a driver the kernel really has registered.
+    if (plan.kind !== 'assign') drivers.push(...restoredDrivers(plan, this.options.context.fs));
     return { ...this.options.context, originalDrivers: drivers.filter((d): d is string => typeof d === 'string') };
   }
 
@@ -189,4 +193,13 @@ function result(
     rolledBack,
     steps: r.steps.map((s) => ({ id: s.id, state: s.state as StepState })),
   };
+}
+
+/** Drivers that probe steps of a release/undo plan expect, when registered under /sys/bus/pci/drivers. */
+function restoredDrivers(plan: Plan, fs: OpContext['fs']): string[] {
+  const ops = (plan.steps ?? []).flatMap((step) => [step.op, step.undo]);
+  return ops
+    .map((op) => (op?.verb === 'probe' ? op.expectDriver : null))
+    .filter((d): d is string => typeof d === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(d) && d !== '.' && d !== '..')
+    .filter((d) => fs.isDirectory(`/sys/bus/pci/drivers/${d}`));
 }
