@@ -8,14 +8,14 @@
 import { PassthruError } from '../../../shared/errors';
 import type { ApplyProgress, ApplyResult, DeviceState, HistoryEntry, Plan } from '../../../shared/plan';
 import { ApplyEngine } from '../apply/apply-engine';
-import { defaultStateDir, JournalStore, SYSTEM_JOURNAL_DIR, type JournalRecord } from '../apply/journal-store';
+import { defaultStateDir, JournalStore, SYSTEM_JOURNAL_DIR, toHistory, type JournalRecord } from '../apply/journal-store';
 import { runCommand as defaultRunCommand, type CommandRunner } from '../exec/run-command';
 import type { SysfsWriter } from '../exec/write-sysfs';
 import { RootFs } from '../fs/root-fs';
 import { defaultPersistenceFiles, defaultPlanner } from './default-planner';
 import { runViaHelper } from './elevated-apply';
 import type { AssignRequest, ChangeServiceApi } from './change-service.types';
-import { reversePlan } from './reverse-plan';
+import { planUndo } from '../plans/assign-planner';
 
 /** What ChangeService needs from the planning side (electron/host/plans), as one seam. */
 export interface ChangePlanner {
@@ -114,7 +114,7 @@ export class ChangeService implements ChangeServiceApi {
     if (!record || record.state !== 'applied') {
       throw new PassthruError('BAD_INPUT', journalId ? `Journal entry ${journalId} is not an applied change.` : 'There is no applied change to undo.', 'See `passthru history`.');
     }
-    const remake = async (meta: PlanMeta) => reversePlan(record, meta);
+    const remake = async (meta: PlanMeta) => planUndo(toHistory(record), record.plan, { planId: meta.planId, now: meta.now.toISOString() });
     return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake, record.journalId);
   }
 
