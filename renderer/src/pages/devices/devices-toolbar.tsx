@@ -34,39 +34,9 @@ export function DevicesToolbar({
             spellCheck={false}
           />
         </div>
-        <div className="control">
-          <label htmlFor="filter-class">Class</label>
-          <select id="filter-class" value={filters.category} onChange={(e) => ui.setFilters({ category: e.target.value })}>
-            <option value={ANY}>All classes</option>
-            {options.categories.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="control">
-          <label htmlFor="filter-driver">Driver</label>
-          <select id="filter-driver" value={filters.driver} onChange={(e) => ui.setFilters({ driver: e.target.value })}>
-            <option value={ANY}>Any driver</option>
-            {options.drivers.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="control">
-          <label htmlFor="filter-group">IOMMU group</label>
-          <select id="filter-group" value={filters.group} onChange={(e) => ui.setFilters({ group: e.target.value })}>
-            <option value={ANY}>Any group</option>
-            {options.groups.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect id="filter-class" label="Class" anyLabel="All classes" value={filters.category} options={options.categories} onChange={(category) => ui.setFilters({ category })} />
+        <FilterSelect id="filter-driver" label="Driver" anyLabel="Any driver" value={filters.driver} options={options.drivers} onChange={(driver) => ui.setFilters({ driver })} />
+        <FilterSelect id="filter-group" label="IOMMU group" anyLabel="Any group" value={filters.group} options={options.groups} onChange={(group) => ui.setFilters({ group })} />
         <button type="button" className="button button--quiet" disabled={!active} onClick={() => ui.clearFilters()}>
           Clear filters
         </button>
@@ -80,6 +50,30 @@ export function DevicesToolbar({
           {active ? `Showing ${shown} of ${plural(devices.length, 'device', 'devices')}` : plural(devices.length, 'device', 'devices')}
         </p>
       </div>
+    </div>
+  );
+}
+
+/** One labelled filter: "any" first, then the values present on this host. */
+function FilterSelect(props: {
+  id: string;
+  label: string;
+  anyLabel: string;
+  value: string;
+  options: readonly { value: string; label: string }[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div className="control">
+      <label htmlFor={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        <option value={ANY}>{props.anyLabel}</option>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }
