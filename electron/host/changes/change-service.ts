@@ -44,6 +44,8 @@ export interface ChangeServiceOptions {
   writer?: SysfsWriter;
   /** Force in-process (true) or helper (false) execution; default: in-process when root or root !== '/'. */
   inProcess?: boolean;
+  /** The command that runs the helper as root (default `pkexec /usr/lib/passthru/passthru-helper`). */
+  helperArgv?: readonly string[];
 }
 
 interface Made {
@@ -139,7 +141,7 @@ export class ChangeService implements ChangeServiceApi {
     const inProcess = this.options.inProcess ?? (process.getuid?.() === 0 || this.root !== '/');
     if (inProcess) return this.engine().apply(plan, { onProgress: options.onProgress, reverses: made.reverses });
     const request = made.reverses === null ? { verb: 'apply' as const, plan } : { verb: 'apply' as const, plan, reverses: made.reverses };
-    return runViaHelper(this.runCommand, request, options.onProgress);
+    return runViaHelper(this.runCommand, request, { onProgress: options.onProgress, helperArgv: this.options.helperArgv });
   }
 
   async history(): Promise<HistoryEntry[]> {
@@ -154,7 +156,7 @@ export class ChangeService implements ChangeServiceApi {
   async rollback(journalId: string, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
     const inProcess = this.options.inProcess ?? (process.getuid?.() === 0 || this.root !== '/');
     if (inProcess) return this.engine().rollback(journalId, onProgress);
-    return runViaHelper(this.runCommand, { verb: 'rollback', journalId }, onProgress);
+    return runViaHelper(this.runCommand, { verb: 'rollback', journalId }, { onProgress, helperArgv: this.options.helperArgv });
   }
 
   /** The state recorded before the newest applied (not undone) assign that changed `address`. */

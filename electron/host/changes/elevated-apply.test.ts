@@ -1,26 +1,70 @@
 import { describe, expect, it } from 'vitest';
-import { CommandError, type CommandRunner } from '../exec/run-command';
+import type { ApplyResult } from '../../../shared/plan';
+import { CommandError, type CommandRunner, type RunOptions } from '../exec/run-command';
 import { assignVfPlan } from '../apply/apply-test-support';
 import { runViaHelper } from './elevated-apply';
 
-const exitWith = (code: number, stdout = ''): CommandRunner => async (argv) => {
+const exitWith = (code: number, stdout = ''): CommandRunner => async (argv, o) => {
+  for (const line of stdout.split('\n')) o?.onStdoutLine?.(line);
   throw new CommandError({ argv, failure: 'exit', exitCode: code, stdout });
 };
 
+const okResult: ApplyResult = { planId: 'p', journalId: 'j', ok: true, failedStep: null, error: null, rolledBack: false, steps: [] };
+const progressLine = (stepId: string) => JSON.stringify({ type: 'progress', progress: { planId: 'p', stepId, state: 'running', message: null } });
+
+/** A runner that prints `lines` through onStdoutLine, noting each one, then exits 0. */
+function printing(lines: string[], events: string[] = []) {
+  const seen: { argv: readonly string[]; options?: RunOptions }[] = [];
+  const run: CommandRunner = async (argv, options) => {
+    seen.push({ argv, options });
+    lines.forEach((line, i) => {
+      events.push(`printed line ${i}`);
+      options?.onStdoutLine?.(line);
+    });
+    events.push('exited');
+    return { argv, exitCode: 0, stdout: lines.join('\n'), stderr: 'a warning\n', durationMs: 1 };
+  };
+  return { run, seen };
+}
+
 describe('runViaHelper', () => {
-  it('runs pkexec with the helper, the request on stdin, and replays progress', async () => {
-    const seen: { argv: readonly string[]; input?: string }[] = [];
-    const result = { planId: 'p', journalId: 'j', ok: true, failedStep: null, error: null, rolledBack: false, steps: [] };
-    const run: CommandRunner = async (argv, o) => {
-      seen.push({ argv, input: o?.input });
-      const lines = [{ type: 'progress', progress: { planId: 'p', stepId: 's', state: 'running', message: null } }, { type: 'result', result }];
-      return { argv, exitCode: 0, stdout: lines.map((l) => JSON.stringify(l)).join('\n'), stderr: '', durationMs: 1 };
-    };
-    const progress: string[] = [];
-    expect(await runViaHelper(run, { verb: 'apply', plan: assignVfPlan() }, (p) => progress.push(p.stepId))).toEqual(result);
+  it('runs pkexec with the helper and the request on stdin, passing each progress line on as it is printed', async () => {
+    const events: string[] = [];
+    const { run, seen } = printing([progressLine('a'), progressLine('b'), JSON.stringify({ type: 'result', result: okResult })], events);
+    const result = await runViaHelper(run, { verb: 'apply', plan: assignVfPlan() }, { onProgress: (p) => events.push(`progress ${p.stepId}`) });
+    expect(result).toEqual(okResult);
     expect(seen[0]?.argv).toEqual(['pkexec', '/usr/lib/passthru/passthru-helper']);
-    expect(JSON.parse(seen[0]?.input ?? '')).toMatchObject({ verb: 'apply' });
-    expect(progress).toEqual(['s']);
+    expect(JSON.parse(seen[0]?.options?.input ?? '')).toMatchObject({ verb: 'apply' });
+    expect(seen[0]?.options?.okExitCodes).toEqual([4]);
+    expect(events).toEqual([
+      'printed line 0',
+      'progress a',
+      'printed line 1',
+      'progress b',
+      'printed line 2',
+      'exited',
+    ]);
+  });
+
+  it('uses the given helper command', async () => {
+    const { run, seen } = printing([JSON.stringify({ type: 'result', result: okResult })]);
+    await runViaHelper(run, { verb: 'rollback', journalId: 'j' }, { helperArgv: ['/tmp/fake-pkexec', '/tmp/helper.cjs'] });
+    expect(seen[0]?.argv).toEqual(['/tmp/fake-pkexec', '/tmp/helper.cjs']);
+  });
+
+  it('skips lines that are not protocol lines, and shows them (with stderr) when no result comes', async () => {
+    const progress: string[] = [];
+    const stray = ['(node:1) SomeWarning', '{"type":"progress"}', '[1,2]', ''];
+    const { run } = printing([...stray, progressLine('a'), JSON.stringify({ type: 'result', result: okResult })]);
+    expect(await runViaHelper(run, { verb: 'rollback', journalId: 'j' }, { onProgress: (p) => progress.push(p.stepId) })).toEqual(okResult);
+    expect(progress).toEqual(['a']);
+
+    const { run: silent } = printing(stray);
+    await expect(runViaHelper(silent, { verb: 'rollback', journalId: 'j' })).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: 'The helper ended without a result.',
+      detail: '(node:1) SomeWarning\n{"type":"progress"}\n[1,2]\na warning',
+    });
   });
 
   it('reports pkexec 126 as dismissed and 127 as not authorized', async () => {
@@ -31,5 +75,12 @@ describe('runViaHelper', () => {
   it('rebuilds the helper error', async () => {
     const line = JSON.stringify({ type: 'error', error: { code: 'BAD_INPUT', message: 'There is no PCI device 0000:09:00.0 on this host.', remedy: null } });
     await expect(runViaHelper(exitWith(2, line), { verb: 'rollback', journalId: 'j' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+  });
+
+  it('explains a missing pkexec', async () => {
+    const missing: CommandRunner = async (argv) => {
+      throw new CommandError({ argv, failure: 'not-found' });
+    };
+    await expect(runViaHelper(missing, { verb: 'rollback', journalId: 'j' })).rejects.toMatchObject({ code: 'ENVIRONMENT', message: /pkexec is not installed/ });
   });
 });

@@ -1,55 +1,83 @@
 /**
- * Running a plan through `pkexec <helper>` (GUI and CLI without root). pkexec's own exit
- * statuses are turned into plain words: 126 = the user dismissed the password dialog,
- * 127 = polkit did not authorize. Progress lines are replayed once the helper is done (the
- * exec seam collects output; streaming is a later improvement).
+ * Running a plan through `pkexec <helper>` (GUI and CLI without root). The helper's stdout is
+ * read line by line while it works, so each progress line reaches the caller as the step
+ * happens; the last result (or error) line is the outcome. pkexec's own exit statuses are
+ * turned into plain words: 126 = the user dismissed the password dialog, 127 = polkit did not
+ * authorize.
  */
 import { PassthruError } from '../../../shared/errors';
 import type { ApplyProgress, ApplyResult } from '../../../shared/plan';
 import { CommandError, type CommandRunner } from '../exec/run-command';
-import { HELPER_PATH, PKEXEC_DISMISSED, PKEXEC_NOT_AUTHORIZED, type HelperLine, type HelperRequest } from '../helper/helper-protocol';
+import {
+  HELPER_EXIT,
+  HELPER_PATH,
+  PKEXEC_DISMISSED,
+  PKEXEC_NOT_AUTHORIZED,
+  parseHelperLine,
+  type HelperLine,
+  type HelperRequest,
+} from '../helper/helper-protocol';
 
-export async function runViaHelper(
-  run: CommandRunner,
-  request: HelperRequest,
-  onProgress?: (p: ApplyProgress) => void,
-): Promise<ApplyResult> {
-  let stdout: string;
-  try {
-    stdout = (await run(['pkexec', HELPER_PATH], { input: JSON.stringify(request), timeoutMs: 10 * 60_000, okExitCodes: [4] })).stdout;
-  } catch (err) {
-    if (err instanceof CommandError && err.failure === 'exit') {
-      if (err.exitCode === PKEXEC_DISMISSED) {
-        throw new PassthruError('REFUSED', 'The authentication dialog was dismissed; nothing was changed.', 'Apply again and enter your password.');
-      }
-      if (err.exitCode === PKEXEC_NOT_AUTHORIZED) {
-        throw new PassthruError('REFUSED', 'You are not authorized to change devices on this host; nothing was changed.', 'Ask an administrator, or run `sudo passthru`.');
-      }
-      const last = parseLines(err.stdout).at(-1);
-      if (last?.type === 'error') throw PassthruError.fromData(last.error);
-    }
-    if (err instanceof CommandError && err.failure === 'not-found') {
-      throw new PassthruError('ENVIRONMENT', 'pkexec is not installed, so Passthru cannot ask for privileges.', 'Install polkit (pkexec), or run `sudo passthru`.');
-    }
-    throw err;
-  }
-  const lines = parseLines(stdout);
-  for (const l of lines) if (l.type === 'progress') onProgress?.(l.progress);
-  const last = lines.at(-1);
-  if (last?.type === 'result') return last.result;
-  if (last?.type === 'error') throw PassthruError.fromData(last.error);
-  throw new PassthruError('INTERNAL', 'The helper ended without a result.', null, stdout);
+/** The command that runs the installed helper as root. */
+export const PKEXEC_HELPER_ARGV: readonly string[] = ['pkexec', HELPER_PATH];
+
+/** An apply can wait on a password dialog and on slow driver unbinds: be generous. */
+const HELPER_TIMEOUT_MS = 10 * 60_000;
+
+export interface ElevatedRunOptions {
+  /** Called for each progress line as the helper prints it. */
+  onProgress?: (progress: ApplyProgress) => void;
+  /** The command that runs the helper as root (default {@link PKEXEC_HELPER_ARGV}); tests point it at a fake pkexec. */
+  helperArgv?: readonly string[];
+  timeoutMs?: number;
 }
 
-function parseLines(text: string): HelperLine[] {
-  const out: HelperLine[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as HelperLine);
-    } catch {
-      // Not ours (e.g. a warning printed by the runtime): ignore.
-    }
+type Outcome = Extract<HelperLine, { type: 'result' | 'error' }>;
+
+export async function runViaHelper(run: CommandRunner, request: HelperRequest, options: ElevatedRunOptions = {}): Promise<ApplyResult> {
+  // What the helper has said so far. Lines that are not protocol lines are harmless beside a
+  // result, and the only clue without one.
+  const heard: { outcome: Outcome | null; strayLines: string[] } = { outcome: null, strayLines: [] };
+  const onStdoutLine = (text: string): void => {
+    if (text.trim() === '') return;
+    const line = parseHelperLine(text);
+    if (line === null) heard.strayLines.push(text);
+    else if (line.type === 'progress') options.onProgress?.(line.progress);
+    else heard.outcome = line;
+  };
+
+  let stderr: string;
+  try {
+    ({ stderr } = await run([...(options.helperArgv ?? PKEXEC_HELPER_ARGV)], {
+      input: JSON.stringify(request),
+      timeoutMs: options.timeoutMs ?? HELPER_TIMEOUT_MS,
+      // A failed step is a result (rolled back or not), not a failure of the helper.
+      okExitCodes: [HELPER_EXIT.FAILED],
+      onStdoutLine,
+    }));
+  } catch (err) {
+    throw explainFailure(err, heard.outcome);
   }
-  return out;
+  if (heard.outcome?.type === 'result') return heard.outcome.result;
+  if (heard.outcome?.type === 'error') throw PassthruError.fromData(heard.outcome.error);
+  const detail = [...heard.strayLines, stderr].join('\n').trim();
+  throw new PassthruError('INTERNAL', 'The helper ended without a result.', null, detail || null);
+}
+
+/** Why running the helper failed, in the words the user should see. */
+function explainFailure(err: unknown, outcome: Outcome | null): unknown {
+  if (!(err instanceof CommandError)) return err;
+  if (err.failure === 'exit') {
+    if (err.exitCode === PKEXEC_DISMISSED) {
+      return new PassthruError('REFUSED', 'The authentication dialog was dismissed; nothing was changed.', 'Apply again and enter your password.');
+    }
+    if (err.exitCode === PKEXEC_NOT_AUTHORIZED) {
+      return new PassthruError('REFUSED', 'You are not authorized to change devices on this host; nothing was changed.', 'Ask an administrator, or run `sudo passthru`.');
+    }
+    if (outcome?.type === 'error') return PassthruError.fromData(outcome.error);
+  }
+  if (err.failure === 'not-found') {
+    return new PassthruError('ENVIRONMENT', 'pkexec is not installed, so Passthru cannot ask for privileges.', 'Install polkit (pkexec), or run `sudo passthru`.');
+  }
+  return err;
 }

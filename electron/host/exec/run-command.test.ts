@@ -108,6 +108,61 @@ describe('runCommand', () => {
     expect(result.stdout).toBe('C yes\n');
   });
 
+  describe('onStdoutLine', () => {
+    it('delivers each line while the command is still running', async () => {
+      const events: string[] = [];
+      const dir = mkdtempSync(join(tmpdir(), 'passthru-exec-'));
+      try {
+        const marker = join(dir, 'second-line-printed');
+        // The second line is printed only after a pause, and the marker says when that happened.
+        const script = `echo one; sleep 0.3; touch '${marker}'; echo two`;
+        const result = await runCommand(['sh', '-c', script], {
+          onStdoutLine: (line) => events.push(`${line} (second printed: ${existsSync(marker)})`),
+        });
+        events.push('resolved');
+        expect(events).toEqual(['one (second printed: false)', 'two (second printed: true)', 'resolved']);
+        expect(result.stdout).toBe('one\ntwo\n');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('joins lines split across writes, keeps UTF-8 split across chunks, and delivers an unterminated last line', async () => {
+      const lines: string[] = [];
+      // "é" is 0xc3 0xa9: the first write ends in the middle of it; \r\n endings are trimmed too.
+      const script = "printf 'par'; sleep 0.1; printf 'tial\\n\\303'; sleep 0.1; printf '\\251t\\r\\n\\nlast'";
+      await runCommand(['sh', '-c', script], { onStdoutLine: (line) => lines.push(line) });
+      expect(lines).toEqual(['partial', 'ét', '', 'last']);
+    });
+
+    it('lets the command finish when the callback throws, then rejects with that error', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'passthru-exec-'));
+      try {
+        const marker = join(dir, 'finished');
+        const lines: string[] = [];
+        const pending = runCommand(['sh', '-c', `echo bad; echo next; sleep 0.2; touch '${marker}'`], {
+          onStdoutLine: (line) => {
+            lines.push(line);
+            throw new Error(`cannot handle ${line}`);
+          },
+        });
+        await expect(pending).rejects.toThrow('cannot handle bad');
+        expect(lines).toEqual(['bad']);
+        expect(existsSync(marker)).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('does not deliver the cut-off fragment of a command it stopped', async () => {
+      const lines: string[] = [];
+      const err = await failure(runCommand(['sh', '-c', "echo whole; printf 'cut'; sleep 30"], { timeoutMs: 300, onStdoutLine: (l) => lines.push(l) }));
+      expect(err.failure).toBe('timeout');
+      expect(err.stdout).toBe('whole\ncut');
+      expect(lines).toEqual(['whole']);
+    });
+  });
+
   it('refuses elevation until the privileged helper exists', async () => {
     await expect(runCommand(['true'], { elevate: true })).rejects.toThrow(/not available/);
   });

@@ -5,11 +5,13 @@
  * AbortSignal; a failure is a typed {@link CommandError} carrying the exit code, stdout and
  * stderr. Modelled on Podman Desktop's `packages/main/src/plugin/util/exec.ts`.
  *
- * Later issues plug in here rather than spawning on their own: sysfs writes (a sibling
- * `write-sysfs.ts` over the same error type) and privilege elevation (a {@link CommandRunner}
- * wrapper that prefixes `pkexec <helper>`; see {@link RunOptions.elevate}).
+ * Other doors build on this one rather than spawning on their own: sysfs writes (a sibling
+ * `write-sysfs.ts` over the same error type) and privilege elevation (`pkexec <helper>` run
+ * through this runner, its JSON-lines progress read with {@link RunOptions.onStdoutLine}; see
+ * changes/elevated-apply.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { PassthruError } from '../../../shared/errors';
 
 export interface RunOptions {
@@ -26,6 +28,14 @@ export interface RunOptions {
   okExitCodes?: readonly number[];
   /** Output cap per stream; beyond it the command is killed (default 16 MiB). */
   maxOutputBytes?: number;
+  /**
+   * Called with each line of stdout (without its newline) as soon as the line is complete, for
+   * commands that report progress while they run; an unterminated last line is delivered when
+   * stdout ends. stdout is still collected into the result. If the callback throws, no further
+   * lines are delivered but the command is left to finish (it may be in the middle of a
+   * change), and the promise then rejects with that error.
+   */
+  onStdoutLine?: (line: string) => void;
   /**
    * Reserved for the privileged-operation issue: run through the polkit helper. The plain
    * runner refuses it so nothing is ever silently run unprivileged that asked for privilege.
@@ -144,6 +154,7 @@ export const runCommand: CommandRunner = (argv, options = {}) => {
     let stopReason: 'timeout' | 'aborted' | 'output-limit' | null = null;
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
+    const stdoutLines = options.onStdoutLine ? new LineSplitter(options.onStdoutLine) : null;
 
     const stop = (reason: 'timeout' | 'aborted' | 'output-limit'): void => {
       if (stopReason || settled) return;
@@ -166,7 +177,10 @@ export const runCommand: CommandRunner = (argv, options = {}) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       outBytes += chunk.length;
       if (outBytes > maxBytes) stop('output-limit');
-      else out.push(chunk);
+      else {
+        out.push(chunk);
+        stdoutLines?.push(chunk);
+      }
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       errBytes += chunk.length;
@@ -178,7 +192,7 @@ export const runCommand: CommandRunner = (argv, options = {}) => {
     });
     child.stdin?.end(options.input ?? '');
 
-    const finish = (error: CommandError | null, exitCode: number): void => {
+    const finish = (error: Error | null, exitCode: number): void => {
       if (settled) return;
       settled = true;
       live.delete(child);
@@ -204,7 +218,11 @@ export const runCommand: CommandRunner = (argv, options = {}) => {
     child.on('close', (code, signalName) => {
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
-      if (stopReason) {
+      // A command we stopped may have been cut off mid-line: that fragment is not a line.
+      if (!stopReason) stdoutLines?.end();
+      if (stdoutLines?.listenerError) {
+        finish(stdoutLines.listenerError, -1);
+      } else if (stopReason) {
         finish(new CommandError({ argv, failure: stopReason, exitCode: code, signalName, stdout, stderr }), -1);
       } else if (code === null) {
         finish(new CommandError({ argv, failure: 'signal', signalName, stdout, stderr }), -1);
@@ -246,6 +264,41 @@ function describeFailure(
       return `\`${shown}\` could not be started.`;
     case 'output-limit':
       return `\`${shown}\` produced too much output and was stopped.`;
+  }
+}
+
+/**
+ * Cuts a byte stream into lines for {@link RunOptions.onStdoutLine}. Decoding goes through a
+ * StringDecoder so a UTF-8 character split across two chunks is not mangled; `\r\n` endings
+ * are accepted too. The first error the listener throws stops delivery and is kept.
+ */
+class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private pending = '';
+  listenerError: Error | null = null;
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(chunk: Buffer): void {
+    const lines = (this.pending + this.decoder.write(chunk)).split('\n');
+    this.pending = lines.pop() ?? '';
+    for (const line of lines) this.deliver(line.endsWith('\r') ? line.slice(0, -1) : line);
+  }
+
+  /** Delivers what is left after the last newline, if anything. */
+  end(): void {
+    const rest = this.pending + this.decoder.end();
+    this.pending = '';
+    if (rest !== '') this.deliver(rest);
+  }
+
+  private deliver(line: string): void {
+    if (this.listenerError) return;
+    try {
+      this.onLine(line);
+    } catch (err) {
+      this.listenerError = err instanceof Error ? err : new Error(String(err));
+    }
   }
 }
 

@@ -55,3 +55,22 @@ export function parseHelperRequest(text: string): HelperRequest {
   }
   throw new Error(`Unknown or malformed request (verb ${JSON.stringify(r.verb)}).`);
 }
+
+/**
+ * Parses one stdout line of the helper; null when it is not a protocol line (not JSON, or not
+ * one of the three shapes), so the caller can report it instead of tripping over it.
+ */
+export function parseHelperLine(text: string): HelperLine | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return null;
+  const line = data as Record<string, unknown>;
+  // Each line type carries its payload under a key named like the type.
+  if (line.type !== 'progress' && line.type !== 'result' && line.type !== 'error') return null;
+  const payload = line[line.type];
+  return payload !== null && typeof payload === 'object' ? (data as HelperLine) : null;
+}
