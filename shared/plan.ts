@@ -6,6 +6,12 @@
  */
 import type { PciAddress } from './model';
 
+/**
+ * The probe expectation "whatever the kernel binds, as long as it is not vfio-pci". Contains
+ * a character no driver name may have, so it can never be mistaken for one.
+ */
+export const KERNEL_CHOOSES = '<kernel chooses>' as const;
+
 export type PlanKind = 'assign' | 'release' | 'undo';
 
 /** A precondition, explained. A `fail` refuses the plan unless `forceable` and forced. */
@@ -28,8 +34,12 @@ export type OpCall =
   | { verb: 'set-driver-override'; address: PciAddress; driver: string | null }
   /** Write the address to /sys/bus/pci/drivers/<driver>/unbind. */
   | { verb: 'unbind'; address: PciAddress; driver: string }
-  /** Write the address to /sys/bus/pci/drivers_probe; `expectDriver` is what should bind (null: none). */
-  | { verb: 'probe'; address: PciAddress; expectDriver: string | null }
+  /**
+   * Write the address to /sys/bus/pci/drivers_probe; `expectDriver` is what should bind (null:
+   * none), or `KERNEL_CHOOSES` when nothing recorded what drove the device before (a release
+   * without a journal record): then any driver but vfio-pci, or none, is the expected outcome.
+   */
+  | { verb: 'probe'; address: PciAddress; expectDriver: string | null | typeof KERNEL_CHOOSES }
   /** modprobe a module from the allowlist. */
   | { verb: 'load-module'; module: 'vfio-pci' }
   /** chown /dev/vfio/<group> to the desktop user (so qemu need not run as root). */

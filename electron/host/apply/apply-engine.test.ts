@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { KERNEL_CHOOSES } from '../../../shared/plan';
 import { assignVfPlan, makeRig, step } from './apply-test-support';
 
 const VF = '0000:01:10.0';
@@ -121,7 +122,9 @@ describe('ApplyEngine giving a device back', () => {
       steps: [
         step('unbind', { verb: 'unbind', address: a, driver: 'vfio-pci' }, { verb: 'probe', address: a, expectDriver: 'vfio-pci' }),
         step('override', { verb: 'set-driver-override', address: a, driver: null }, { verb: 'set-driver-override', address: a, driver: 'vfio-pci' }),
-        step('probe', { verb: 'probe', address: a, expectDriver: restore }, { verb: 'unbind', address: a, driver: restore }),
+        restore === KERNEL_CHOOSES
+          ? step('probe', { verb: 'probe', address: a, expectDriver: KERNEL_CHOOSES }, null)
+          : step('probe', { verb: 'probe', address: a, expectDriver: restore }, { verb: 'unbind', address: a, driver: restore }),
       ],
       original: { [a]: { driver: 'vfio-pci', driverOverride: 'vfio-pci' } },
     };
@@ -139,6 +142,25 @@ describe('ApplyEngine giving a device back', () => {
     const rig = makeRig();
     expect((await rig.engine().apply(assignVfPlan())).ok).toBe(true);
     await expect(rig.engine().apply(releaseVfPlan('nvme'))).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
+  });
+
+  it('with no record of the original driver, accepts whatever the kernel binds', async () => {
+    const rig = makeRig();
+    expect((await rig.engine().apply(assignVfPlan())).ok).toBe(true);
+    const result = await rig.engine().apply(releaseVfPlan(KERNEL_CHOOSES));
+    expect(result.ok).toBe(true);
+    expect(rig.kernel.driverOf(VF)).toBe('igbvf');
+  });
+
+  it('with no record, still fails (and rolls back) when the device stays on vfio-pci', async () => {
+    const rig = makeRig();
+    expect((await rig.engine().apply(assignVfPlan())).ok).toBe(true);
+    // Skip clearing the override, so the re-probe binds vfio-pci again.
+    const plan = releaseVfPlan(KERNEL_CHOOSES);
+    const result = await rig.engine().apply({ ...plan, steps: [plan.steps[0]!, plan.steps[2]!] });
+    expect(result).toMatchObject({ ok: false, failedStep: 'probe', rolledBack: true });
+    expect(result.error?.message).toMatch(/still bound to vfio-pci/);
     expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
   });
 });

@@ -1,18 +1,23 @@
 /** drivers_probe: let the kernel bind the device again (honouring driver_override). */
 import * as nodeFs from 'node:fs';
+import { KERNEL_CHOOSES } from '../../../shared/plan';
 import { checkAddress, checkDriver, currentDriver, iommuGroupOf, write, type OpHandler } from './core';
 
 export const probe: OpHandler<'probe'> = {
   validate(op, ctx) {
     checkAddress(op.address, ctx);
-    if (op.expectDriver !== null) checkDriver(op.expectDriver, ctx);
+    if (op.expectDriver !== null && op.expectDriver !== KERNEL_CHOOSES) checkDriver(op.expectDriver, ctx);
   },
   async run(op, ctx) {
-    if (op.expectDriver !== null && currentDriver(ctx, op.address) === op.expectDriver) return;
+    if (op.expectDriver !== null && op.expectDriver !== KERNEL_CHOOSES && currentDriver(ctx, op.address) === op.expectDriver) return;
     await write(ctx, '/sys/bus/pci/drivers_probe', op.address);
   },
   verify(op, ctx) {
     const now = currentDriver(ctx, op.address);
+    if (op.expectDriver === KERNEL_CHOOSES) {
+      // No record of the driver before: any outcome but vfio-pci is the kernel's own choice.
+      return now === 'vfio-pci' ? `${op.address} is still bound to vfio-pci after clearing its override.` : null;
+    }
     if (now !== op.expectDriver) return `${op.address} is bound to ${now ?? 'no driver'}, expected ${op.expectDriver ?? 'no driver'}.`;
     if (op.expectDriver === 'vfio-pci') {
       const group = iommuGroupOf(ctx, op.address);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry, Plan } from '../../../shared/plan';
+import { KERNEL_CHOOSES, type HistoryEntry, type Plan } from '../../../shared/plan';
 import { RootFs } from '../fs/root-fs';
 import { scanHost } from '../scan';
 import { buildFakeHost, labHostSpec, type FakeHostSpec } from '../testing/fake-sysfs';
@@ -200,8 +200,11 @@ describe('planRelease and planUndo', () => {
     const f = await labAssigned();
     expect(verbs(planRelease(f, '0000:00:04.0', { driver: null, driverOverride: null }, ids))).toEqual(['unbind 0000:00:04.0', 'set-driver-override 0000:00:04.0', 'remove-persistence 0000:00:04.0']);
     const unknown = planRelease(f, '0000:00:04.0', null, ids);
-    expect(unknown.steps.find((s) => s.op.verb === 'probe')?.op).toEqual({ verb: 'probe', address: '0000:00:04.0', expectDriver: 'e1000e' });
-    expect(unknown.checks[0]?.status).toBe('warn');
+    const reprobe = unknown.steps.find((s) => s.op.verb === 'probe');
+    expect(reprobe?.op).toEqual({ verb: 'probe', address: '0000:00:04.0', expectDriver: KERNEL_CHOOSES });
+    expect(reprobe?.undo).toBeNull();
+    expect(reprobe?.title).toContain('most likely e1000e');
+    expect(unknown.checks[0]).toMatchObject({ status: 'warn', detail: expect.stringContaining('the kernel chooses (most likely e1000e)') });
   });
 
   it('rejects a tampered journal driver name', async () => {

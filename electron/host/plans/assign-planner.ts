@@ -10,7 +10,7 @@
  * back. With the override first, undoing the unbind would re-probe into vfio-pci.
  */
 import type { PciDevice } from '../../../shared/model';
-import type { DeviceState, HistoryEntry, Plan, PlanCheck, PlanStep } from '../../../shared/plan';
+import { KERNEL_CHOOSES, type DeviceState, type HistoryEntry, type Plan, type PlanCheck, type PlanStep } from '../../../shared/plan';
 import type { HostFacts } from './host-facts';
 import * as C from './plan-checks';
 import { loadModuleStep, overrideStep, ownerStep, probeStep, removePersistenceStep, shellFor, unbindStep, writePersistenceStep } from './plan-steps';
@@ -122,8 +122,9 @@ export function planAssign(facts: HostFacts, request: AssignRequest, ids: PlanId
 /**
  * Plans giving `address` back: restore the recorded override and driver, drop persistence.
  * Order [unbind vfio-pci, restore override, probe original] reverses exactly (see top).
- * `original` null (no journal record): clear the override and reprobe, letting the kernel
- * choose; the expected driver is then a guess from the device's matching module.
+ * `original` null (no journal record, e.g. bound by hand or by another tool): clear the
+ * override and reprobe, accepting whatever the kernel binds (KERNEL_CHOOSES); the driver it
+ * most likely picks (the device's one matching module) is shown, not enforced.
  */
 export function planRelease(facts: HostFacts, address: string, original: DeviceState | null, ids: PlanIds): Plan {
   const d = resolveDevice(facts.scan, address);
@@ -132,13 +133,15 @@ export function planRelease(facts: HostFacts, address: string, original: DeviceS
   for (const name of [original?.driver, original?.driverOverride]) if (name) validateDriverName(name, allowedDrivers(name));
   const steps: PlanStep[] = [];
   const checks: PlanCheck[] = [];
-  const guess = d.modules.filter((m) => m !== 'vfio_pci' && m !== 'vfio-pci');
-  const back: DeviceState = original ?? { driver: guess.length === 1 && !(guess[0] as string).includes('_') ? (guess[0] as string) : null, driverOverride: null };
+  const modules = d.modules.filter((m) => m !== 'vfio_pci' && m !== 'vfio-pci');
+  const likely = modules.length === 1 ? (modules[0] as string) : null;
+  const back: DeviceState = original ?? { driver: null, driverOverride: null };
   const onVfio = d.driver === 'vfio-pci' || d.driverOverride === 'vfio-pci';
   if (onVfio) {
     if (d.driver === 'vfio-pci') steps.push(unbindStep(`unbind-${n}`, n, 'vfio-pci'));
     if (d.driverOverride !== back.driverOverride) steps.push(overrideStep(`override-${n}`, n, back.driverOverride, d.driverOverride));
-    if (back.driver !== null || original === null) steps.push(probeStep(`probe-${n}`, n, back.driver, d.iommuGroup));
+    if (original === null) steps.push(probeStep(`probe-${n}`, n, KERNEL_CHOOSES, d.iommuGroup, likely));
+    else if (back.driver !== null) steps.push(probeStep(`probe-${n}`, n, back.driver, d.iommuGroup));
   }
   if (facts.persisted.has(n)) steps.push(removePersistenceStep(`unpersist-${n}`, n));
   checks.push({
@@ -146,7 +149,7 @@ export function planRelease(facts: HostFacts, address: string, original: DeviceS
     status: original ? 'pass' : 'warn',
     detail: original
       ? `Recorded before the change: driver ${original.driver ?? 'none'}, override ${original.driverOverride ?? 'none'}.`
-      : `No record of ${n}'s driver before Passthru; the override is cleared and the kernel chooses${back.driver ? ` (expected: ${back.driver})` : ''}.`,
+      : `No record of ${n}'s driver before Passthru; the override is cleared and the kernel chooses${likely ? ` (most likely ${likely})` : ''}.`,
     remedy: null, forceable: false,
   });
   if (!onVfio) checks.push({ id: 'on-vfio', title: 'Device on vfio-pci', status: 'pass', detail: `${n} is not on vfio-pci (driver ${d.driver ?? 'none'}); nothing to give back.`, remedy: null, forceable: false });
@@ -155,7 +158,7 @@ export function planRelease(facts: HostFacts, address: string, original: DeviceS
     options: { group: false, persist: false, ownerUid: null, force: false },
     checks, refusal: null, noop: steps.length === 0, steps,
     original: { [n]: { driver: d.driver, driverOverride: d.driverOverride } },
-    expected: expectedAfterRelease(facts, d, back.driver),
+    expected: expectedAfterRelease(facts, d, original ? back.driver : likely),
   };
 }
 

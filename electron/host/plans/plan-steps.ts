@@ -3,7 +3,7 @@
  * what is verified after it, and its exact reverse. Shell lines are for reading and copying;
  * nothing here runs them.
  */
-import type { OpCall, PlanStep } from '../../../shared/plan';
+import { KERNEL_CHOOSES, type OpCall, type PlanStep } from '../../../shared/plan';
 import { formatArgv } from '../exec/run-command';
 import { persistenceFiles } from './persistence-files';
 
@@ -54,15 +54,25 @@ export function unbindStep(id: string, address: string, driver: string): PlanSte
     { verb: 'probe', address, expectDriver: driver });
 }
 
-export function probeStep(id: string, address: string, expectDriver: string | null, group: number | null): PlanStep {
+/**
+ * `expectDriver` KERNEL_CHOOSES: the override is cleared and the kernel binds what it would at
+ * boot; the driver it will pick is unknown here, so the step has no exact undo.
+ */
+export function probeStep(id: string, address: string, expectDriver: string | null | typeof KERNEL_CHOOSES, group: number | null, likely: string | null = null): PlanStep {
   const verify = expectDriver === 'vfio-pci'
     ? `The driver link of ${address} points at vfio-pci and /dev/vfio/${group ?? '?'} exists.`
-    : expectDriver === null
-      ? `${address} has no driver.`
-      : `The driver link of ${address} points at ${expectDriver}.`;
-  const title = expectDriver === null ? `Ask the kernel to probe ${address} (no driver expected)` : `Ask the kernel to bind ${address} to ${expectDriver}`;
+    : expectDriver === KERNEL_CHOOSES
+      ? `${address} is no longer on vfio-pci${likely ? ` (most likely ${likely} binds)` : ''}.`
+      : expectDriver === null
+        ? `${address} has no driver.`
+        : `The driver link of ${address} points at ${expectDriver}.`;
+  const title = expectDriver === null
+    ? `Ask the kernel to probe ${address} (no driver expected)`
+    : expectDriver === KERNEL_CHOOSES
+      ? `Ask the kernel to bind ${address} to its usual driver${likely ? ` (most likely ${likely})` : ''}`
+      : `Ask the kernel to bind ${address} to ${expectDriver}`;
   return step(id, title, { verb: 'probe', address, expectDriver }, verify,
-    expectDriver === null ? null : { verb: 'unbind', address, driver: expectDriver });
+    expectDriver === null || expectDriver === KERNEL_CHOOSES ? null : { verb: 'unbind', address, driver: expectDriver });
 }
 
 export function ownerStep(id: string, group: number, uid: number, gid: number): PlanStep {
