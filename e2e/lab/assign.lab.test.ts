@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyResult, HistoryEntry, Plan } from '../../shared/plan';
 import { bootLab, type LabHandle } from './boot';
 import { guestFileExists, kernelState, runCli, vfioNodeOwner, type KernelDeviceState } from './checks/device-state';
+import { passthru } from './checks/guest-facts';
 import { recordTiming } from './checks/timings';
 
 const wanted = process.env.LAB_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -158,6 +159,104 @@ describe.runIf(runs('seed'))('assign / release on the seed host', () => {
     expect(back.code, back.stdout + back.stderr).toBe(0);
     expect(await kernelState(lab())).toEqual(withVfs);
     await lab().runOk(['sh', '-c', `echo 0 > /sys/bus/pci/devices/${PF}/sriov_numvfs`]);
+  });
+
+  it('release removes /dev/vfio/<group>, so an owner given earlier does not outlive the assignment', async () => {
+    const a = await runCli(lab(), 'assign', PF, '--yes', '--json', '--owner', String(OWNER_UID));
+    expect(a.code, a.stdout + a.stderr).toBe(0);
+    const group = (await kernelState(lab()))[PF]!.group!;
+    expect(await vfioNodeOwner(lab(), group)).toBe(OWNER_UID);
+    const back = await runCli(lab(), 'release', PF, '--yes', '--json');
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect(await vfioNodeOwner(lab(), group)).toBeNull();
+    const again = await runCli(lab(), 'assign', PF, '--yes', '--json');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(await vfioNodeOwner(lab(), group)).toBe(0);
+    expect((await runCli(lab(), 'release', PF, '--yes', '--json')).code).toBe(0);
+    expect(await kernelState(lab())).toEqual(before);
+  });
+
+  it('undo of a release puts the device back on vfio-pci; releasing again restores igb', async () => {
+    expect((await runCli(lab(), 'assign', PF, '--yes', '--json')).code).toBe(0);
+    const rel = await runCli(lab(), 'release', PF, '--yes', '--json');
+    expect(rel.code, rel.stdout + rel.stderr).toBe(0);
+    expect(await kernelState(lab())).toEqual(before);
+    const u = await runCli(lab(), 'undo', '--yes', '--json');
+    expect(u.code, u.stdout + u.stderr).toBe(0);
+    expect((await kernelState(lab()))[PF]).toMatchObject({ driver: 'vfio-pci', override: 'vfio-pci' });
+    const h = (await runCli(lab(), 'history', '--json')).json as HistoryEntry[];
+    expect(h.find((e) => e.journalId === (rel.json as ApplyResult).journalId)?.state).toBe('undone');
+    expect((await runCli(lab(), 'release', PF, '--yes', '--json')).code).toBe(0);
+    expect(await kernelState(lab())).toEqual(before);
+  });
+
+  it('a device bound to vfio-pci by hand (no journal record) is given back to the driver the kernel picks', async () => {
+    await lab().runOk(['sh', '-c', [
+      'modprobe vfio-pci',
+      `echo ${PF} > /sys/bus/pci/drivers/igb/unbind`,
+      `echo vfio-pci > /sys/bus/pci/devices/${PF}/driver_override`,
+      `echo ${PF} > /sys/bus/pci/drivers_probe`,
+    ].join(' && ')]);
+    expect((await kernelState(lab()))[PF]).toMatchObject({ driver: 'vfio-pci', override: 'vfio-pci' });
+    // A journal that never saw this device, as after binding it by hand or with another tool.
+    const fresh = ['--state-dir', '/tmp/passthru-no-record'];
+    const plan = (await runCli(lab(), 'release', PF, '--dry-run', '--json', ...fresh)).json as Plan;
+    expect(plan.checks.find((c) => c.id === 'original-driver')).toMatchObject({ status: 'warn', detail: expect.stringContaining('most likely igb') });
+    const r = await runCli(lab(), 'release', PF, '--yes', '--json', ...fresh);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(await kernelState(lab())).toEqual(before);
+  });
+
+  it('refuses the PF while it has VFs enabled (exit 3), and its VFs survive', async () => {
+    await lab().runOk(['sh', '-c', `echo 2 > /sys/bus/pci/devices/${PF}/sriov_numvfs`]);
+    const withVfs = await kernelState(lab());
+    const r = await runCli(lab(), 'assign', PF, '--yes', '--json');
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    const error = (r.json as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe('REFUSED');
+    expect(error.message).toContain('2 VFs enabled');
+    expect(await kernelState(lab())).toEqual(withVfs);
+    expect((await lab().runOk(['cat', `/sys/bus/pci/devices/${PF}/sriov_numvfs`])).stdout.trim()).toBe('2');
+    await lab().runOk(['sh', '-c', `echo 0 > /sys/bus/pci/devices/${PF}/sriov_numvfs`]);
+    expect(await kernelState(lab())).toEqual(before);
+  });
+
+  it('a real failure mid-plan (read-only /etc/udev/rules.d) exits 4 and undoes every done step', async () => {
+    // A read-only tmpfs over the rules directory: the persistence write fails with EROFS
+    // after the device is already on vfio-pci and its /dev/vfio node was chowned.
+    await lab().runOk(['mount', '-t', 'tmpfs', '-o', 'ro', 'passthru-ro', '/etc/udev/rules.d']);
+    try {
+      const r = await runCli(lab(), 'assign', PF, '--persist', '--owner', String(OWNER_UID), '--yes', '--json');
+      expect(r.code, r.stdout + r.stderr).toBe(4);
+      const error = (r.json as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe('FAILED');
+      expect(error.message).toMatch(/persist-0000:01:00\.0/);
+      expect(error.message).toMatch(/read-only|EROFS/i);
+      expect(error.message).toContain('Every step done was undone.');
+      expect(await kernelState(lab())).toEqual(before);
+      expect(await vfioNodeOwner(lab(), before[PF]!.group!)).toBeNull();
+      const h = (await runCli(lab(), 'history', '--json')).json as HistoryEntry[];
+      expect(h[0]).toMatchObject({ kind: 'assign', target: PF, state: 'rolled-back' });
+    } finally {
+      await lab().runOk(['umount', '/etc/udev/rules.d']);
+    }
+    expect(await guestFileExists(lab(), udevRule(PF))).toBe(false);
+    expect(await guestFileExists(lab(), MODULES_LOAD)).toBe(false);
+  });
+
+  it('on a terminal it asks: "n" changes nothing, "y" applies', async () => {
+    // script(1) gives the CLI a pseudo-terminal; what we pipe in is typed at the prompt.
+    const onTty = (answer: string) =>
+      lab().run(['script', '-qec', passthru('assign', PF).map((a) => `'${a}'`).join(' '), '/dev/null'], { stdin: `${answer}\n` });
+    const no = await onTty('n');
+    expect(no.stdout).toContain('Apply this plan? [y/N]');
+    expect(no.code, no.stdout).toBe(2);
+    expect(await kernelState(lab())).toEqual(before);
+    const yes = await onTty('y');
+    expect(yes.code, yes.stdout).toBe(0);
+    expect((await kernelState(lab()))[PF]).toMatchObject({ driver: 'vfio-pci', override: 'vfio-pci' });
+    expect((await runCli(lab(), 'release', PF, '--yes', '--json')).code).toBe(0);
+    expect(await kernelState(lab())).toEqual(before);
   });
 
   it('refuses the management NIC (exit 3): still on e1000e with its address and route', async () => {
