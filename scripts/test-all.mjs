@@ -1,7 +1,7 @@
 // `npm test`: every check the project has, in order, each timed: types, lint, build, unit
 // tests, GUI specs (Chromium over the test bridge, and Electron when its runtime exists),
-// and the real-kernel lab. Keeps going after a failure so one run shows everything, and
-// exits non-zero if any step failed.
+// the real-kernel lab, and the GUI driven against a lab guest. Keeps going after a failure
+// so one run shows everything, and exits non-zero if any step failed.
 import { spawnSync } from 'node:child_process';
 
 const steps = [
@@ -11,6 +11,8 @@ const steps = [
   ['unit', 'npx', ['vitest', 'run']],
   ['gui (chromium over the test bridge; electron when present)', 'npx', ['playwright', 'test']],
   ['lab (real kernels under qemu)', 'npm', ['run', '-s', 'test:lab']],
+  // The build step above made dist/, so this calls Playwright directly (test:lab-gui rebuilds).
+  ['lab gui (the wizard in Chromium against a lab guest)', 'npx', ['playwright', 'test', '--config', 'playwright.lab.config.ts']],
 ];
 
 const only = process.argv.slice(2);

@@ -1,12 +1,19 @@
 /**
- * Test-only bridge: serves the built renderer over HTTP on 127.0.0.1 and implements
- * window.passthru over a WebSocket, dispatching to the same main-side handlers Electron uses
- * (electron/main/ipc-handlers.ts). Lets the GUI specs run in Debian's Chromium where no
- * Electron runtime can be downloaded.
+ * Test-only bridge: serves the built renderer over HTTP (on 127.0.0.1 unless --host says
+ * otherwise) and implements window.passthru over a WebSocket, dispatching to the same
+ * main-side handlers Electron uses (electron/main/ipc-handlers.ts). Lets the GUI specs run in
+ * Debian's Chromium where no Electron runtime can be downloaded.
  *
  *   node dist/bridge/server.cjs [--root DIR] [--pick-snapshot DIR] [--port N] [--poll-ms N]
+ *                               [--host ADDR] [--state-dir DIR] [--owner UID]
  *
- * Prints `PASSTHRU_BRIDGE_READY http://127.0.0.1:PORT/` once listening.
+ * `--host 0.0.0.0` is for a lab guest, where the browser on the host reaches the bridge through
+ * qemu's hostfwd on the host's 127.0.0.1 (e2e/lab-gui). Whatever it listens on, the bridge only
+ * answers requests whose Host header names a loopback address (or the --host address), and
+ * only accepts WebSockets whose Origin is exactly that same `http://HOST` — so only a page it
+ * served, as the browser addressed it, can call the handlers (no DNS rebinding, no other site).
+ *
+ * Prints `PASSTHRU_BRIDGE_READY http://HOST:PORT/` once listening.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -23,6 +30,7 @@ const { values } = parseArgs({
     root: { type: 'string' },
     'pick-snapshot': { type: 'string' },
     port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
     'poll-ms': { type: 'string', default: '1000' },
     'renderer-dir': { type: 'string' },
     'state-dir': { type: 'string' },
@@ -58,6 +66,29 @@ const contentTypes: Record<string, string> = {
   '.map': 'application/json',
 };
 
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
+const listenHost = values.host;
+const listensOnLoopbackOnly = LOOPBACK_NAMES.has(listenHost) || listenHost === '::1';
+
+/**
+ * The origin (`http://HOST:PORT`) the browser used, from the request's Host header, or null
+ * when that Host is not one this bridge answers to. The name must be a loopback address (or
+ * the explicit --host address); the port must be ours, except when listening beyond loopback,
+ * where a forwarder (qemu's hostfwd) puts the browser on a port of its own.
+ */
+function originFor(req: IncomingMessage): string | null {
+  const host = req.headers.host ?? '';
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(host);
+  if (!m) return null;
+  const name = m[1]!.toLowerCase();
+  const port = Number(m[2]);
+  const ownPort = (server.address() as { port: number }).port;
+  const nameOk = LOOPBACK_NAMES.has(name) || (!WILDCARDS.has(listenHost) && !listensOnLoopbackOnly && name === listenHost.toLowerCase());
+  const portOk = port === ownPort || (!listensOnLoopbackOnly && port > 0 && port < 65536);
+  return nameOk && portOk ? `http://${name}:${port}` : null;
+}
+
 async function serveFile(req: IncomingMessage, res: ServerResponse, origin: string): Promise<void> {
   const url = new URL(req.url ?? '/', origin);
   if (url.pathname === '/__bridge/client.js') {
@@ -89,14 +120,20 @@ async function serveFile(req: IncomingMessage, res: ServerResponse, origin: stri
 }
 
 const server = createServer((req, res) => {
-  void serveFile(req, res, `http://127.0.0.1:${(server.address() as { port: number }).port}`);
+  const origin = originFor(req);
+  if (!origin) {
+    res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' }).end('misdirected request: the test bridge answers only on loopback\n');
+    return;
+  }
+  void serveFile(req, res, origin);
 });
 const wss = new WebSocketServer({ noServer: true });
 
 server.on('upgrade', (req, socket, head) => {
-  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  // Like the sender check in Electron main: only pages we served may call the handlers.
-  if (req.url !== '/__bridge' || req.headers.origin !== origin) {
+  const origin = originFor(req);
+  // Like the sender check in Electron main: only pages we served may call the handlers — the
+  // page's origin must be exactly the (checked) address the browser reached us at.
+  if (req.url !== '/__bridge' || !origin || req.headers.origin !== origin) {
     socket.destroy();
     return;
   }
@@ -126,9 +163,10 @@ wss.on('connection', (ws) => {
   });
 });
 
-server.listen(Number(values.port), '127.0.0.1', () => {
+server.listen(Number(values.port), listenHost, () => {
   const { port } = server.address() as { port: number };
-  console.log(`PASSTHRU_BRIDGE_READY http://127.0.0.1:${port}/`);
+  const shown = WILDCARDS.has(listenHost) ? '127.0.0.1' : listenHost.includes(':') && !listenHost.startsWith('[') ? `[${listenHost}]` : listenHost;
+  console.log(`PASSTHRU_BRIDGE_READY http://${shown}:${port}/`);
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
