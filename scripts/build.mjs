@@ -26,15 +26,24 @@ const entries = [
   { name: 'cli', in: 'electron/cli/passthru.ts', out: 'dist/cli/passthru.cjs', banner: '#!/usr/bin/env node', executable: true },
   { name: 'bridge', in: 'e2e/bridge/server.ts', out: 'dist/bridge/server.cjs' },
   { name: 'lab', in: 'e2e/lab/lab.ts', out: 'dist/lab/lab.cjs', banner: '#!/usr/bin/env node', executable: true },
-  // Run as root by pkexec (installed as /usr/lib/passthru/passthru-helper).
-  { name: 'helper', in: 'electron/host/helper/passthru-helper.ts', out: 'dist/helper/passthru-helper.cjs', banner: '#!/usr/bin/env node', executable: true },
+  // Run as root by pkexec (installed as /usr/lib/passthru/passthru-helper by the deb). pkexec
+  // clears PATH, and the deb depends on Debian's nodejs (>= 18, bookworm ships 18.19), so the
+  // interpreter is named absolutely and the bundle targets node18.
+  {
+    name: 'helper',
+    in: 'electron/host/helper/passthru-helper.ts',
+    out: 'dist/helper/passthru-helper.cjs',
+    banner: '#!/usr/bin/node',
+    target: 'node18',
+    executable: true,
+  },
 ];
 
 await Promise.all(
   entries
     .filter((e) => only === null || only.includes(e.name))
     .map(async (e) => {
-      await build({ ...common, entryPoints: [e.in], outfile: e.out, banner: e.banner ? { js: e.banner } : undefined });
+      await build({ ...common, target: e.target ?? common.target, entryPoints: [e.in], outfile: e.out, banner: e.banner ? { js: e.banner } : undefined });
       if (e.executable) chmodSync(e.out, 0o755);
     }),
 );

@@ -1,9 +1,14 @@
 import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ApplyResult } from '../../../shared/plan';
 import { makeRig } from '../apply/apply-test-support';
+import type { CommandRunner } from '../exec/run-command';
+import { HELPER_PATH } from '../helper/helper-protocol';
 import { ChangeService } from './change-service';
 import { testPlanner } from './change-service.test-planner';
+import { isHelperInstalled } from './elevated-apply';
 
 const VF = '0000:01:10.0';
 
@@ -87,5 +92,75 @@ describe('ChangeService on a fake kernel', () => {
     expect(result).toMatchObject({ ok: false, rolledBack: true, failedStep: 'unbind' });
     expect(rig.kernel.driverOf(VF)).toBe('igbvf');
     expect(svc.incomplete()).toEqual([]);
+  });
+});
+
+describe('ChangeService without the installed helper (the AppImage)', () => {
+  /** The rig's runner, except that `pkexec` is recorded and answers with a result line. */
+  function recording(rig: ReturnType<typeof makeRig>) {
+    const pkexecCalls: (readonly string[])[] = [];
+    const run: CommandRunner = async (argv, options) => {
+      if (argv[0] !== 'pkexec') return rig.runner(argv, options);
+      pkexecCalls.push(argv);
+      const result: ApplyResult = { planId: 'p', journalId: 'j', ok: true, failedStep: null, error: null, rolledBack: false, steps: [] };
+      options?.onStdoutLine?.(JSON.stringify({ type: 'result', result }));
+      return { argv, exitCode: 0, stdout: '', stderr: '', durationMs: 1 };
+    };
+    return { run, pkexecCalls };
+  }
+
+  it('says to install the deb or use sudo instead of running pkexec, and keeps the plan', async () => {
+    const rig = makeRig();
+    const { run, pkexecCalls } = recording(rig);
+    let installed = false;
+    const svc = new ChangeService({
+      root: rig.root,
+      stateDir: rig.stateDir,
+      planner: testPlanner,
+      runCommand: run,
+      inProcess: false,
+      helperInstalled: () => installed,
+    });
+    const plan = await svc.planAssign({ address: VF });
+    const missing = {
+      code: 'ENVIRONMENT',
+      message: expect.stringContaining(`${HELPER_PATH} does not exist`),
+      remedy: expect.stringMatching(/Install the \.deb package, or run the CLI with sudo/),
+    };
+    await expect(svc.apply(plan.id, {})).rejects.toMatchObject(missing);
+    await expect(svc.rollback('some-journal-id')).rejects.toMatchObject(missing);
+    expect(pkexecCalls).toEqual([]);
+    expect(rig.kernel.writes).toEqual([]);
+
+    // Once the deb is installed, the same plan goes to pkexec and the installed helper.
+    installed = true;
+    expect((await svc.apply(plan.id, {})).ok).toBe(true);
+    expect(pkexecCalls).toEqual([['pkexec', HELPER_PATH]]);
+  });
+
+  it('does not ask about the installed helper for a given helper command or in-process', async () => {
+    const rig = makeRig();
+    const { run, pkexecCalls } = recording(rig);
+    const never = (): boolean => {
+      throw new Error('asked whether the helper is installed');
+    };
+    const given = new ChangeService({ root: rig.root, stateDir: rig.stateDir, planner: testPlanner, runCommand: run, inProcess: false, helperArgv: ['pkexec', '/tmp/other-helper'], helperInstalled: never });
+    expect((await given.apply((await given.planAssign({ address: VF })).id, {})).ok).toBe(true);
+    expect(pkexecCalls).toEqual([['pkexec', '/tmp/other-helper']]);
+    const local = new ChangeService({ root: rig.root, stateDir: rig.stateDir, planner: testPlanner, runCommand: rig.runner, writer: rig.kernel.writer, helperInstalled: never });
+    expect((await local.apply((await local.planAssign({ address: VF })).id, {})).ok).toBe(true);
+    expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
+  });
+
+  it('checks the helper path on disk by default', () => {
+    const dir = fs.mkdtempSync(path.join(tmpdir(), 'passthru-helper-path-'));
+    try {
+      const helper = path.join(dir, 'passthru-helper');
+      expect(isHelperInstalled(helper)).toBe(false);
+      fs.writeFileSync(helper, '#!/usr/bin/node\n', { mode: 0o755 });
+      expect(isHelperInstalled(helper)).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -13,7 +13,8 @@ import { runCommand as defaultRunCommand, type CommandRunner } from '../exec/run
 import type { SysfsWriter } from '../exec/write-sysfs';
 import { RootFs } from '../fs/root-fs';
 import { defaultPersistenceFiles, defaultPlanner } from './default-planner';
-import { runViaHelper } from './elevated-apply';
+import { helperNotInstalledError, isHelperInstalled, runViaHelper } from './elevated-apply';
+import type { HelperRequest } from '../helper/helper-protocol';
 import type { AssignRequest, ChangeServiceApi } from './change-service.types';
 import { planUndo } from '../plans/assign-planner';
 
@@ -46,6 +47,11 @@ export interface ChangeServiceOptions {
   inProcess?: boolean;
   /** The command that runs the helper as root (default `pkexec /usr/lib/passthru/passthru-helper`). */
   helperArgv?: readonly string[];
+  /**
+   * Whether the installed helper exists (default: checks HELPER_PATH). Asked only for the
+   * default helperArgv: without the helper (the AppImage) pkexec is not tried at all.
+   */
+  helperInstalled?: () => boolean;
 }
 
 interface Made {
@@ -128,6 +134,9 @@ export class ChangeService implements ChangeServiceApi {
       const ok = plan.refusal.forceable && plan.options.force && plan.refusal.confirmText !== null && options.confirmText === plan.refusal.confirmText;
       if (!ok) throw new PassthruError(plan.refusal.code === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'REFUSED', plan.refusal.message, plan.refusal.remedy);
     }
+    // Before anything else: a plan that needs the helper cannot be applied without it (kept, so
+    // it can be applied once the helper is installed).
+    if (!(plan.noop || plan.steps.length === 0) && !this.inProcess()) this.assertHelperInstalled();
     // Stale plans: the host may have changed since the user saw the plan.
     if (made.reverses === null) {
       const again = await made.remake({ planId: plan.id, now: this.now() });
@@ -138,10 +147,9 @@ export class ChangeService implements ChangeServiceApi {
     }
     this.plans.delete(planId);
     if (plan.noop || plan.steps.length === 0) return this.engine().apply(plan);
-    const inProcess = this.options.inProcess ?? (process.getuid?.() === 0 || this.root !== '/');
-    if (inProcess) return this.engine().apply(plan, { onProgress: options.onProgress, reverses: made.reverses });
+    if (this.inProcess()) return this.engine().apply(plan, { onProgress: options.onProgress, reverses: made.reverses });
     const request = made.reverses === null ? { verb: 'apply' as const, plan } : { verb: 'apply' as const, plan, reverses: made.reverses };
-    return runViaHelper(this.runCommand, request, { onProgress: options.onProgress, helperArgv: this.options.helperArgv });
+    return this.viaHelper(request, options.onProgress);
   }
 
   async history(): Promise<HistoryEntry[]> {
@@ -154,9 +162,24 @@ export class ChangeService implements ChangeServiceApi {
   }
 
   async rollback(journalId: string, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
-    const inProcess = this.options.inProcess ?? (process.getuid?.() === 0 || this.root !== '/');
-    if (inProcess) return this.engine().rollback(journalId, onProgress);
-    return runViaHelper(this.runCommand, { verb: 'rollback', journalId }, { onProgress, helperArgv: this.options.helperArgv });
+    if (this.inProcess()) return this.engine().rollback(journalId, onProgress);
+    return this.viaHelper({ verb: 'rollback', journalId }, onProgress);
+  }
+
+  /** As root, or on a test tree, the engine runs here; otherwise the pkexec helper does. */
+  private inProcess(): boolean {
+    return this.options.inProcess ?? (process.getuid?.() === 0 || this.root !== '/');
+  }
+
+  /** Only the default pkexec command needs the installed helper; a given helperArgv names its own. */
+  private assertHelperInstalled(): void {
+    if (this.options.helperArgv !== undefined) return;
+    if (!(this.options.helperInstalled ?? isHelperInstalled)()) throw helperNotInstalledError();
+  }
+
+  private viaHelper(request: HelperRequest, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
+    this.assertHelperInstalled();
+    return runViaHelper(this.runCommand, request, { onProgress, helperArgv: this.options.helperArgv });
   }
 
   /** The state recorded before the newest applied (not undone) assign that changed `address`. */

@@ -28,17 +28,17 @@ let installedHelper: string;
 let fakeHostHelper: string;
 
 /** Bundles a helper entry with the options scripts/build.mjs uses for dist/helper. */
-async function buildHelper(entry: string, outfile: string): Promise<string> {
+async function buildHelper(entry: string, outfile: string, shebang = '#!/usr/bin/node'): Promise<string> {
   await build({
     entryPoints: [path.join(HELPER_DIR, entry)],
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node18',
     format: 'cjs',
     logLevel: 'warning',
     external: ['electron'],
-    banner: { js: '#!/usr/bin/env node' },
+    banner: { js: shebang },
   });
   fs.chmodSync(outfile, 0o755);
   return outfile;
@@ -52,18 +52,26 @@ interface FakePkexec {
 
 /**
  * A stand-in for pkexec. `authorize` runs the given program with a minimal environment (as
- * pkexec does) and leaves a marker when it has exited; a number instead exits with that
- * status without running anything (126 dismissed, 127 not authorized).
+ * pkexec does) and leaves a marker when it has exited; `exec` runs the program itself, so the
+ * kernel reads its shebang, and exits 127 with pkexec's message when that fails; `refuse`
+ * prints pkexec's not-authorized message and exits 127; a number exits with that status
+ * without running anything (126 dismissed, 127 not authorized, saying nothing).
  */
-function fakePkexec(name: string, behaviour: 'authorize' | number | 'hang'): FakePkexec {
+function fakePkexec(name: string, behaviour: 'authorize' | 'exec' | 'refuse' | number | 'hang'): FakePkexec {
   const script = path.join(work, name);
   const exited = path.join(work, `${name}.exited`);
   const body =
     behaviour === 'authorize'
       ? `env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin '${process.execPath}' "$@"\nstatus=$?\ntouch '${exited}'\nexit $status`
-      : behaviour === 'hang'
-        ? 'exec sleep 30'
-        : `exit ${behaviour}`;
+      : behaviour === 'exec'
+        ? // A failed exec (ENOENT from the kernel) is reported on stderr by env here, as by
+          // pkexec ("Error executing <program>: No such file or directory").
+          `env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"\nstatus=$?\ntouch '${exited}'\nexit $status`
+        : behaviour === 'refuse'
+          ? `echo 'Error executing command as another user: Not authorized' >&2\necho >&2\necho 'This incident has been reported.' >&2\nexit 127`
+          : behaviour === 'hang'
+            ? 'exec sleep 30'
+            : `exit ${behaviour}`;
   fs.writeFileSync(script, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
   return { path: script, helperExited: () => fs.existsSync(exited) };
 }
@@ -161,6 +169,28 @@ describe('applying through pkexec and the helper process', () => {
     }
     expect(rig.kernel.driverOf(VF)).toBe('igbvf');
     expect(await new ChangeService({ root: rig.root, stateDir: rig.stateDir }).history()).toEqual([]);
+  });
+
+  it("reports pkexec's not-authorized message as not authorized, and a helper that cannot start as a broken install", async () => {
+    const refused = fakePkexec('pkexec-refuse', 'refuse');
+    await expect(runViaHelper(runCommand, { verb: 'rollback', journalId: 'j' }, { helperArgv: [refused.path, installedHelper] })).rejects.toMatchObject({
+      code: 'REFUSED',
+      message: /not authorized/,
+    });
+
+    // The installed helper as built, but with an interpreter that does not exist (the deb's
+    // nodejs missing): the program cannot start, and pkexec exits 127 with other words.
+    const noInterpreter = await buildHelper('passthru-helper.ts', path.join(work, 'no-interpreter-helper.cjs'), '#!/nonexistent/bin/node');
+    const pkexec = fakePkexec('pkexec-exec', 'exec');
+    const err = await runViaHelper(runCommand, { verb: 'rollback', journalId: 'j' }, { helperArgv: [pkexec.path, noInterpreter] }).catch((e: unknown) => e);
+    expect(pkexec.helperExited()).toBe(true);
+    expect(err).toMatchObject({
+      code: 'ENVIRONMENT',
+      message: expect.stringContaining("pkexec could not start Passthru's helper"),
+      remedy: 'Reinstall passthru; the helper at /usr/lib/passthru/passthru-helper could not be started.',
+      detail: expect.stringContaining('no-interpreter-helper.cjs'),
+    });
+    expect((err as Error).message).not.toMatch(/not authorized/i);
   });
 
   it('stops a helper that does not finish in time', async () => {

@@ -4,9 +4,9 @@ import { CommandError, type CommandRunner, type RunOptions } from '../exec/run-c
 import { assignVfPlan } from '../apply/apply-test-support';
 import { runViaHelper } from './elevated-apply';
 
-const exitWith = (code: number, stdout = ''): CommandRunner => async (argv, o) => {
+const exitWith = (code: number, stdout = '', stderr = ''): CommandRunner => async (argv, o) => {
   for (const line of stdout.split('\n')) o?.onStdoutLine?.(line);
-  throw new CommandError({ argv, failure: 'exit', exitCode: code, stdout });
+  throw new CommandError({ argv, failure: 'exit', exitCode: code, stdout, stderr });
 };
 
 const okResult: ApplyResult = { planId: 'p', journalId: 'j', ok: true, failedStep: null, error: null, rolledBack: false, steps: [] };
@@ -70,6 +70,33 @@ describe('runViaHelper', () => {
   it('reports pkexec 126 as dismissed and 127 as not authorized', async () => {
     await expect(runViaHelper(exitWith(126), { verb: 'rollback', journalId: 'j' })).rejects.toThrow(/dismissed/);
     await expect(runViaHelper(exitWith(127), { verb: 'rollback', journalId: 'j' })).rejects.toThrow(/not authorized/);
+  });
+
+  it('says "not authorized" for 127 only when pkexec says so or says nothing', async () => {
+    const rollback = { verb: 'rollback' as const, journalId: 'j' };
+    // pkexec's own words when polkit refuses.
+    const refused = 'Error executing command as another user: Not authorized\n\nThis incident has been reported.\n';
+    await expect(runViaHelper(exitWith(127, '', refused), rollback)).rejects.toMatchObject({ code: 'REFUSED', message: /not authorized/ });
+    await expect(runViaHelper(exitWith(127, '', ''), rollback)).rejects.toMatchObject({ code: 'REFUSED', message: /not authorized/ });
+  });
+
+  it('reports 127 with other words from pkexec (helper or its interpreter missing) as a broken install', async () => {
+    const rollback = { verb: 'rollback' as const, journalId: 'j' };
+    for (const said of [
+      // pkexec could not find the program; the kernel could not find the shebang's interpreter.
+      'Error accessing /usr/lib/passthru/passthru-helper: No such file or directory\n',
+      'Error executing /usr/lib/passthru/passthru-helper: No such file or directory\n',
+      '/usr/lib/passthru/passthru-helper: cannot execute: required file not found\n',
+    ]) {
+      const err = await runViaHelper(exitWith(127, '', said), rollback).catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        code: 'ENVIRONMENT',
+        message: `pkexec could not start Passthru's helper: ${said.trim()}`,
+        remedy: 'Reinstall passthru; the helper at /usr/lib/passthru/passthru-helper could not be started.',
+        detail: said.trim(),
+      });
+      expect((err as Error).message).not.toMatch(/not authorized/i);
+    }
   });
 
   it('rebuilds the helper error', async () => {

@@ -2,9 +2,12 @@
  * Running a plan through `pkexec <helper>` (GUI and CLI without root). The helper's stdout is
  * read line by line while it works, so each progress line reaches the caller as the step
  * happens; the last result (or error) line is the outcome. pkexec's own exit statuses are
- * turned into plain words: 126 = the user dismissed the password dialog, 127 = polkit did not
- * authorize.
+ * turned into plain words: 126 = the user dismissed the password dialog; 127 = polkit did not
+ * authorize, but pkexec also exits 127 when the program (or its interpreter, /usr/bin/node)
+ * cannot be started, so 127 means "not authorized" only when pkexec's stderr says so or says
+ * nothing, and otherwise a broken install (ENVIRONMENT, with pkexec's words).
  */
+import * as fs from 'node:fs';
 import { PassthruError } from '../../../shared/errors';
 import type { ApplyProgress, ApplyResult } from '../../../shared/plan';
 import { CommandError, type CommandRunner } from '../exec/run-command';
@@ -20,6 +23,26 @@ import {
 
 /** The command that runs the installed helper as root. */
 export const PKEXEC_HELPER_ARGV: readonly string[] = ['pkexec', HELPER_PATH];
+
+/**
+ * True when the helper pkexec would run is installed. Only the deb installs it; the AppImage
+ * cannot (pkexec runs only the policy's exec.path, never a file inside the AppImage's mount).
+ */
+export function isHelperInstalled(helperPath: string = HELPER_PATH): boolean {
+  return fs.existsSync(helperPath);
+}
+
+/** Why elevated changes are impossible on this install, before pkexec is tried. */
+export function helperNotInstalledError(): PassthruError {
+  return new PassthruError(
+    'ENVIRONMENT',
+    `Passthru's privileged helper is not installed (${HELPER_PATH} does not exist), so this copy of Passthru cannot change devices; the AppImage cannot install it.`,
+    'Install the .deb package, or run the CLI with sudo (`sudo passthru ...`).',
+  );
+}
+
+/** pkexec's words when polkit said no (exit 127), as opposed to failing to start the program. */
+const NOT_AUTHORIZED_STDERR = /not authori[sz]ed/i;
 
 /** An apply can wait on a password dialog and on slow driver unbinds: be generous. */
 const HELPER_TIMEOUT_MS = 10 * 60_000;
@@ -72,7 +95,16 @@ function explainFailure(err: unknown, outcome: Outcome | null): unknown {
       return new PassthruError('REFUSED', 'The authentication dialog was dismissed; nothing was changed.', 'Apply again and enter your password.');
     }
     if (err.exitCode === PKEXEC_NOT_AUTHORIZED) {
-      return new PassthruError('REFUSED', 'You are not authorized to change devices on this host; nothing was changed.', 'Ask an administrator, or run `sudo passthru`.');
+      const said = err.stderr.trim();
+      if (said === '' || NOT_AUTHORIZED_STDERR.test(said)) {
+        return new PassthruError('REFUSED', 'You are not authorized to change devices on this host; nothing was changed.', 'Ask an administrator, or run `sudo passthru`.');
+      }
+      return new PassthruError(
+        'ENVIRONMENT',
+        `pkexec could not start Passthru's helper: ${said.split('\n')[0]}`,
+        `Reinstall passthru; the helper at ${HELPER_PATH} could not be started.`,
+        said,
+      );
     }
     if (outcome?.type === 'error') return PassthruError.fromData(outcome.error);
   }
