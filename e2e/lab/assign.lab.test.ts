@@ -259,6 +259,19 @@ describe.runIf(runs('seed'))('assign / release on the seed host', () => {
     expect(await kernelState(lab())).toEqual(before);
   });
 
+  it("refuses the controller of the guest's root filesystem (virtio-9p at 00:10.0), even with --force", async () => {
+    const ROOT_9P = '0000:00:10.0';
+    expect(before[ROOT_9P]?.driver).toBe('virtio-pci');
+    for (const extra of [[], ['--force']]) {
+      const r = await runCli(lab(), 'assign', ROOT_9P, '--yes', '--json', ...extra);
+      expect(r.code, r.stdout + r.stderr).toBe(3);
+      const error = (r.json as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe('REFUSED');
+      expect(error.message).toContain('mounted at /lab/lower');
+    }
+    expect(await kernelState(lab())).toEqual(before);
+  });
+
   it('refuses the management NIC (exit 3): still on e1000e with its address and route', async () => {
     const r = await runCli(lab(), 'assign', MGMT, '--yes', '--json');
     expect(r.code, r.stdout + r.stderr).toBe(3);
@@ -301,6 +314,15 @@ describe.runIf(runs('shared-group'))('assign in a shared IOMMU group', () => {
     expect(before[RTL]!.driver).toMatch(/^8139(cp|too)$/);
     expect(before[RTL]!.group).toBe(before[E1000]!.group);
     expect(before[BRIDGE]!.group).toBe(before[E1000]!.group);
+  });
+
+  it('refuses the pcie-pci-bridge (exit 3), even with --force; nothing changes', async () => {
+    for (const extra of [[], ['--force'], ['--group']]) {
+      const r = await runCli(lab(), 'assign', BRIDGE, '--yes', '--json', ...extra);
+      expect(r.code, `${extra.join(' ')}: ${r.stdout}${r.stderr}`).toBe(3);
+      expect((r.json as { error: { message: string } }).error.message).toContain('is a bridge');
+    }
+    expect(await kernelState(lab())).toEqual(before);
   });
 
   it('one member alone leaves the group non-viable and says the rtl8139 remains', async () => {

@@ -41,7 +41,12 @@ mount -t overlay overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work 
 
 read -r up _ </proc/uptime
 echo "LAB-STAGE1-OK (uptime $up)" >/dev/console
-mkdir -p /newroot/lab/io
+mkdir -p /newroot/lab/io /newroot/lab/lower /newroot/lab/rw
 mount --move /lab-io /newroot/lab/io || fail "move /lab-io"
+# Keep the overlay's layers visible after switch_root, as live systems do (/run/live/rootfs):
+# otherwise no mount in the guest names the 9p root, and nothing could tell that unbinding
+# 0000:00:10.0 pulls the root file system away (the assign planner refuses it because of this).
+mount --move /lower /newroot/lab/lower || fail "move /lower"
+mount --move /rw /newroot/lab/rw || fail "move /rw"
 for d in proc sys dev; do mount --move "/$d" "/newroot/$d" || fail "move /$d"; done
 exec switch_root /newroot /bin/sh "$stage2"
