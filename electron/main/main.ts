@@ -4,10 +4,12 @@
  * `--root DIR` (or PASSTHRU_ROOT) opens a snapshot instead of the live host.
  */
 import { app, BrowserWindow, dialog } from 'electron';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HostService } from '../host/service/host-service';
 import { ChangeServices } from '../host/service/change-services';
+import { HELPER_PATH } from '../host/helper/helper-protocol';
 import { createHandlers } from './ipc-handlers';
 import { registerIpcHandlers, sendEvent } from './ipc';
 import { applySecurityRestrictions } from './security-restrictions';
@@ -48,6 +50,16 @@ async function pickSnapshotDirectory(): Promise<string | null> {
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
+/**
+ * Started from a checkout (`npm start`) with no installed helper: run the helper just built
+ * (its `#!/usr/bin/node` line picks the interpreter). No polkit policy names it, so pkexec asks
+ * for an administrator's password. Packaged builds always use the installed helper.
+ */
+function checkoutHelperArgv(): readonly string[] | undefined {
+  if (app.isPackaged || existsSync(HELPER_PATH)) return undefined;
+  return ['pkexec', join(__dirname, '../helper/passthru-helper.cjs')];
+}
+
 function main(): void {
   const args = parseMainArgs(process.argv.slice(app.isPackaged ? 1 : 2), process.env);
   applySecurityRestrictions(isTrustedUrl);
@@ -61,7 +73,7 @@ function main(): void {
 
   const service = new HostService({ root: args.root ?? '/' });
   // The desktop user receives /dev/vfio/<group>, so qemu need not run as root.
-  const changes = new ChangeServices(() => service.currentRoot, { ownerUid: process.getuid?.() });
+  const changes = new ChangeServices(() => service.currentRoot, { ownerUid: process.getuid?.(), helperArgv: checkoutHelperArgv() });
   const handlers = createHandlers({
     service,
     changes,
