@@ -17,6 +17,18 @@ const empty = z.object({}).strict();
 /** Full form `0000:01:00.0`; the host side still resolves it against the devices that exist. */
 const pciAddress = z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/, 'a PCI address like 0000:01:00.0');
 
+/** Per-VF settings; the MAC shape is checked here and again (unicast, allowed values) on the host side. */
+const vfChange = z
+  .object({
+    mac: z.string().regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, 'a MAC like 02:00:00:00:00:01').optional(),
+    vlan: z.number().int().min(0).max(4095).optional(),
+    qos: z.number().int().min(0).max(7).optional(),
+    trust: z.boolean().optional(),
+    spoofCheck: z.boolean().optional(),
+    linkState: z.enum(['auto', 'enable', 'disable']).optional(),
+  })
+  .strict();
+
 export const invokeChannels = {
   /** Full inventory of the current source (live host or opened snapshot). */
   'host:scan': channel<HostScan>()(empty),
@@ -38,6 +50,28 @@ export const invokeChannels = {
   ),
   /** Plan giving a device back to its original driver (and removing persistence). Changes nothing. */
   'release:plan': channel<Plan>()(z.object({ address: pciAddress }).strict()),
+  /**
+   * Plan setting a PF's number of VFs (through 0 when both counts are non-zero). `autoprobe`
+   * false keeps new VFs without a host driver (meant for VMs); `persist` recreates them at
+   * boot. Changes nothing.
+   */
+  'sriov:plan': channel<Plan>()(
+    z.object({
+      address: pciAddress,
+      numVfs: z.number().int().min(0).max(256),
+      autoprobe: z.boolean().optional(),
+      persist: z.boolean().optional(),
+      force: z.boolean().optional(),
+    }).strict(),
+  ),
+  /** Plan changing one VF's settings through its PF driver. Changes nothing. */
+  'vf:plan': channel<Plan>()(
+    z.object({
+      address: pciAddress,
+      vf: z.number().int().min(0).max(255),
+      settings: vfChange,
+    }).strict(),
+  ),
   /**
    * Apply a plan main made earlier, by id: the renderer cannot send steps of its own. A
    * forced plan needs `confirmText` equal to the plan's `refusal.confirmText`.

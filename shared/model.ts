@@ -122,6 +122,24 @@ export interface SriovInfo {
   vfs: PciAddress[];
   /** sriov_drivers_autoprobe; null when unreadable. */
   driversAutoprobe: boolean | null;
+  /**
+   * Per-VF settings the PF driver holds (`ip -j link show` of the PF's interface, its
+   * `vfinfo_list`), in VF index order; null when the PF has no interface or iproute2 was not read.
+   */
+  vfSettings: VfSettings[] | null;
+}
+
+/** One VF as its PF driver configures it (`ip link set PF vf N ...`). */
+export interface VfSettings {
+  index: number;
+  /** Administratively set MAC; null when the PF reports none (00:00:00:00:00:00). */
+  mac: string | null;
+  /** 0 when untagged. */
+  vlan: number;
+  qos: number;
+  spoofCheck: boolean | null;
+  trust: boolean | null;
+  linkState: 'auto' | 'enable' | 'disable' | null;
 }
 
 export interface IommuGroup {

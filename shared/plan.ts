@@ -12,7 +12,8 @@ import type { PciAddress } from './model';
  */
 export const KERNEL_CHOOSES = '<kernel chooses>' as const;
 
-export type PlanKind = 'assign' | 'release' | 'undo';
+/** assign/release: vfio-pci; sriov: the number of VFs; vf-config: one VF's MAC, VLAN, trust, spoof check. */
+export type PlanKind = 'assign' | 'release' | 'undo' | 'sriov' | 'vf-config';
 
 /** A precondition, explained. A `fail` refuses the plan unless `forceable` and forced. */
 export interface PlanCheck {
@@ -47,7 +48,33 @@ export type OpCall =
   /** Write the persistence files for one device (udev rule etc.); contents are in the step. */
   | { verb: 'write-persistence'; address: PciAddress; driver: 'vfio-pci' }
   /** Remove the persistence files written for one device. */
-  | { verb: 'remove-persistence'; address: PciAddress };
+  | { verb: 'remove-persistence'; address: PciAddress }
+  /** Write `count` to the PF's sriov_numvfs (the kernel refuses N→M unless one of them is 0). */
+  | { verb: 'set-sriov-numvfs'; address: PciAddress; count: number }
+  /** Write 1/0 to the PF's sriov_drivers_autoprobe: whether new VFs get a host driver. */
+  | { verb: 'set-sriov-autoprobe'; address: PciAddress; enabled: boolean }
+  /**
+   * `ip link set dev <PF's interface> vf <vf> ...` with the given settings; the interface is
+   * looked up from sysfs when the op runs, never taken from the plan.
+   */
+  | { verb: 'set-vf'; address: PciAddress; vf: number; settings: VfChange }
+  /** Write the boot-time rule that recreates the PF's VFs (contents are in the step). */
+  | { verb: 'write-sriov-persistence'; address: PciAddress; numVfs: number; autoprobe: boolean }
+  /** Remove that rule. */
+  | { verb: 'remove-sriov-persistence'; address: PciAddress };
+
+/** The VF settings a set-vf op changes; absent fields are left alone. */
+export interface VfChange {
+  /** Unicast MAC, lower-case six hex pairs; 00:00:00:00:00:00 clears an administratively set MAC. */
+  mac?: string;
+  /** 0 (untagged) to 4095. */
+  vlan?: number;
+  /** 802.1p priority 0–7, only with a VLAN. */
+  qos?: number;
+  trust?: boolean;
+  spoofCheck?: boolean;
+  linkState?: 'auto' | 'enable' | 'disable';
+}
 
 export interface PlanStep {
   id: string;
@@ -78,7 +105,16 @@ export interface Plan {
   target: PciAddress;
   /** Every device the plan changes (the target, or the group's endpoints with --group). */
   devices: PciAddress[];
-  options: { group: boolean; persist: boolean; ownerUid: number | null; force: boolean };
+  options: {
+    group: boolean;
+    persist: boolean;
+    ownerUid: number | null;
+    force: boolean;
+    /** sriov plans: the VF count asked for and whether new VFs get a host driver. */
+    sriov?: { numVfs: number; autoprobe: boolean };
+    /** vf-config plans: which VF and what changes. */
+    vf?: { index: number; address: PciAddress | null; settings: VfChange };
+  };
   checks: PlanCheck[];
   /** Set when a check refuses the plan: nothing will be changed. */
   refusal: {

@@ -12,8 +12,9 @@ import { assignCommand } from './commands/assign';
 import { historyCommand } from './commands/history';
 import { releaseCommand } from './commands/release';
 import { undoCommand } from './commands/undo';
+import { sriovCommand } from './commands/sriov';
 
-export const COMMANDS: readonly CliCommand[] = [scanCommand, snapshotCommand, assignCommand, releaseCommand, historyCommand, undoCommand];
+export const COMMANDS: readonly CliCommand[] = [scanCommand, snapshotCommand, assignCommand, releaseCommand, sriovCommand, historyCommand, undoCommand];
 
 /** Runs the command line and returns the exit code (the process is not exited here). */
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -56,6 +56,19 @@ const device = z.object({
       numVfs: z.number().int().nonnegative(),
       vfs: z.array(address),
       driversAutoprobe: z.boolean().nullable(),
+      vfSettings: z
+        .array(
+          z.object({
+            index: z.number().int().nonnegative(),
+            mac: nstr,
+            vlan: z.number().int().min(0).max(4095),
+            qos: z.number().int().min(0).max(7),
+            spoofCheck: z.boolean().nullable(),
+            trust: z.boolean().nullable(),
+            linkState: z.enum(['auto', 'enable', 'disable']).nullable(),
+          }),
+        )
+        .nullable(),
     })
     .nullable(),
   physfn: address.nullable(),

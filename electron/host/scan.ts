@@ -3,7 +3,7 @@
  * lab all consume. It only assembles: each probe reads its own part through the same HostFs,
  * so the live host, a snapshot and a test tree are scanned by exactly the same code.
  */
-import type { HostScan, NetInterface, PciDevice, ScanSource } from '../../shared/model';
+import type { HostScan, NetInterface, PciDevice, ScanSource, VfSettings } from '../../shared/model';
 import type { HostFs } from './fs/host-fs';
 import type { CommandRunner } from './exec/run-command';
 import { probePciDevices } from './probes/pci-devices';
@@ -45,7 +45,7 @@ export async function scanHostWithIp(fs: HostFs, options: ScanOptions = {}): Pro
     host.kvmAccessible = manifest.kvmAccessible;
   }
   const interfaces = probeNetwork(fs, ip.state);
-  const devices = withInterfaces(probePciDevices(fs), interfaces);
+  const devices = withVfSettings(withInterfaces(probePciDevices(fs), interfaces), ip.state.vfSettings);
   const groups = probeIommuGroups(fs, devices);
   // Any root other than `/` is a host tree read from disk (a snapshot, a test tree): it is
   // labelled as such so nobody mistakes it for this machine, manifest or not.
@@ -81,4 +81,16 @@ function withInterfaces(devices: PciDevice[], interfaces: NetInterface[]): PciDe
     byDevice.set(iface.device, list);
   }
   return devices.map((d) => ({ ...d, interfaces: byDevice.get(d.address) ?? [] }));
+}
+
+/** A PF's VF table as its driver reports it (`ip -j link show` of the PF's interface). */
+function withVfSettings(devices: PciDevice[], byInterface: Map<string, VfSettings[]> | null): PciDevice[] {
+  if (byInterface === null) return devices;
+  return devices.map((d) => {
+    if (!d.sriov) return d;
+    const pfIf = d.interfaces.find((name) => byInterface.has(name));
+    // A PF whose interface lists no VFs (none enabled, or a driver without a VF table) has none to show.
+    const vfSettings = pfIf ? (byInterface.get(pfIf) ?? []) : d.interfaces.length ? [] : null;
+    return { ...d, sriov: { ...d.sriov, vfSettings } };
+  });
 }

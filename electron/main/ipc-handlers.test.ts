@@ -25,6 +25,8 @@ function fakeChanges(calls: unknown[][]): ChangeServiceApi {
   return {
     planAssign: async (request) => (calls.push(['planAssign', request]), { id: 'p1' } as Plan),
     planRelease: async (address) => (calls.push(['planRelease', address]), { id: 'p2' } as Plan),
+    planSriov: async (request) => (calls.push(['planSriov', request]), { id: 'p4' } as Plan),
+    planVfConfig: async (request) => (calls.push(['planVfConfig', request]), { id: 'p5' } as Plan),
     apply: async (planId, options) => {
       calls.push(['apply', planId, options.confirmText]);
       options.onProgress?.({ planId, stepId: 's1', state: 'done', message: null });
@@ -97,6 +99,25 @@ describe('dispatch', () => {
 });
 
 describe('change channels', () => {
+  it('check SR-IOV requests: counts, VF indexes, MACs, VLANs, unknown settings', async () => {
+    const calls: unknown[][] = [];
+    const handlers = createHandlers(deps({ changes: fakeChanges(calls) }));
+    const A = '0000:01:00.0';
+    for (const payload of [{ address: A, numVfs: -1 }, { address: A, numVfs: 1.5 }, { address: A, numVfs: '2' }, { address: A }, { address: A, numVfs: 2, extra: true }]) {
+      expect(await dispatch(handlers, 'sriov:plan', payload)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    }
+    for (const settings of [{ mac: '02:00:00:00:00' }, { mac: '02:00:00:00:00:01;reboot' }, { vlan: 4096 }, { qos: 8 }, { trust: 'on' }, { rate: 100 }]) {
+      expect(await dispatch(handlers, 'vf:plan', { address: A, vf: 0, settings })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    }
+    expect(calls).toEqual([]);
+    expect(await dispatch(handlers, 'sriov:plan', { address: A, numVfs: 2, autoprobe: false })).toEqual({ ok: true, value: { id: 'p4' } });
+    expect(await dispatch(handlers, 'vf:plan', { address: A, vf: 1, settings: { mac: '02:11:22:33:44:55', vlan: 100 } })).toEqual({ ok: true, value: { id: 'p5' } });
+    expect(calls).toEqual([
+      ['planSriov', { address: A, numVfs: 2, autoprobe: false }],
+      ['planVfConfig', { address: A, vf: 1, settings: { mac: '02:11:22:33:44:55', vlan: 100 } }],
+    ]);
+  });
+
   it('refuse malformed addresses before the change service sees them', async () => {
     const calls: unknown[][] = [];
     const handlers = createHandlers(deps({ changes: fakeChanges(calls) }));

@@ -34,6 +34,8 @@ export function createHandlers({ service, changes, emitProgress, pickSnapshotDir
     'host:useLive': () => service.useLive(),
     'assign:plan': (request) => changes.planAssign(request),
     'release:plan': ({ address }) => changes.planRelease(address),
+    'sriov:plan': (request) => changes.planSriov(request),
+    'vf:plan': (request) => changes.planVfConfig(request),
     'plan:apply': ({ planId, confirmText }) => changes.apply(planId, { confirmText, onProgress: emitProgress }),
     'history:list': () => changes.history(),
     'history:planUndo': ({ journalId }) => changes.planUndo(journalId),

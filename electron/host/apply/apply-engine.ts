@@ -84,7 +84,7 @@ export class ApplyEngine {
       let failure: unknown = null;
       try {
         await runOp(step.op, ctx);
-        why = verifyOp(step.op, ctx);
+        why = await verifyOp(step.op, ctx);
       } catch (err) {
         failure = err;
         why = err instanceof Error ? err.message : String(err);
@@ -171,7 +171,7 @@ export class ApplyEngine {
 async function attempt(op: OpCall, ctx: OpContext): Promise<string | null> {
   try {
     await runOp(op, ctx);
-    return verifyOp(op, ctx);
+    return await verifyOp(op, ctx);
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }

@@ -3,6 +3,7 @@
  * device's driver from the tree, plans the exact-reverse step order, refuses 0000:00:04.0 as
  * the "management NIC" (forceable by typing eno1).
  */
+import { PassthruError } from '../../../shared/errors';
 import type { DeviceState, Plan, PlanStep } from '../../../shared/plan';
 import { step } from '../apply/apply-test-support';
 import { RootFs } from '../fs/root-fs';
@@ -51,5 +52,12 @@ export const testPlanner: ChangePlanner = {
             step('reprobe', { verb: 'probe', address: a, expectDriver: back }, back ? { verb: 'unbind', address: a, driver: back } : null),
           ];
     return base('release', a, meta.planId, meta.now, steps, { [a]: original ?? { driver: null, driverOverride: null } });
+  },
+  // ChangeService's SR-IOV paths are tested with the real planner (sriov tests); not this stand-in.
+  async planSriov() {
+    throw new PassthruError('INTERNAL', 'The stand-in planner does not plan SR-IOV.', null);
+  },
+  async planVfConfig() {
+    throw new PassthruError('INTERNAL', 'The stand-in planner does not plan VF settings.', null);
   },
 };

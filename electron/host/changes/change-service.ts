@@ -15,13 +15,15 @@ import { RootFs } from '../fs/root-fs';
 import { defaultPersistenceFiles, defaultPlanner } from './default-planner';
 import { helperNotInstalledError, isHelperInstalled, runViaHelper } from './elevated-apply';
 import type { HelperRequest } from '../helper/helper-protocol';
-import type { AssignRequest, ChangeServiceApi } from './change-service.types';
+import type { AssignRequest, ChangeServiceApi, SriovRequest, VfConfigRequest } from './change-service.types';
 import { planUndo } from '../plans/assign-planner';
 
 /** What ChangeService needs from the planning side (electron/host/plans), as one seam. */
 export interface ChangePlanner {
   planAssign(root: string, request: AssignRequest & { ownerUid: number | null }, meta: PlanMeta): Promise<Plan>;
   planRelease(root: string, address: string, original: DeviceState | null, meta: PlanMeta): Promise<Plan>;
+  planSriov(root: string, request: SriovRequest, meta: PlanMeta): Promise<Plan>;
+  planVfConfig(root: string, request: VfConfigRequest, meta: PlanMeta): Promise<Plan>;
 }
 
 export interface PlanMeta {
@@ -114,6 +116,16 @@ export class ChangeService implements ChangeServiceApi {
   async planRelease(address: string): Promise<Plan> {
     const original = this.recordedOriginal(address);
     const remake = (meta: PlanMeta) => this.planner().planRelease(this.root, address, original, meta);
+    return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake);
+  }
+
+  async planSriov(request: SriovRequest): Promise<Plan> {
+    const remake = (meta: PlanMeta) => this.planner().planSriov(this.root, request, meta);
+    return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake);
+  }
+
+  async planVfConfig(request: VfConfigRequest): Promise<Plan> {
+    const remake = (meta: PlanMeta) => this.planner().planVfConfig(this.root, request, meta);
     return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake);
   }
 

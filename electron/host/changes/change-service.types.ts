@@ -2,7 +2,7 @@
  * What the IPC handlers (Electron main and the test bridge) need from the host side to plan,
  * apply and undo changes. Implemented by ChangeService (change-service.ts).
  */
-import type { ApplyProgress, ApplyResult, HistoryEntry, Plan } from '../../../shared/plan';
+import type { ApplyProgress, ApplyResult, HistoryEntry, Plan, VfChange } from '../../../shared/plan';
 
 export interface AssignRequest {
   address: string;
@@ -11,11 +11,31 @@ export interface AssignRequest {
   force?: boolean;
 }
 
+export interface SriovRequest {
+  address: string;
+  numVfs: number;
+  /** Whether new VFs get a host driver (sriov_drivers_autoprobe); unchanged when absent. */
+  autoprobe?: boolean;
+  persist?: boolean;
+  force?: boolean;
+}
+
+export interface VfConfigRequest {
+  /** The PF. */
+  address: string;
+  vf: number;
+  settings: VfChange;
+}
+
 export interface ChangeServiceApi {
   /** Plans assigning a device (or its group) to vfio-pci; changes nothing. Throws PassthruError BAD_INPUT for unknown devices. */
   planAssign(request: AssignRequest): Promise<Plan>;
   /** Plans giving a device back to its recorded original driver; changes nothing. */
   planRelease(address: string): Promise<Plan>;
+  /** Plans setting a PF's number of VFs; changes nothing. BAD_INPUT for a count out of range or a device without SR-IOV. */
+  planSriov(request: SriovRequest): Promise<Plan>;
+  /** Plans changing one VF's MAC, VLAN, trust, spoof check or link state; changes nothing. */
+  planVfConfig(request: VfConfigRequest): Promise<Plan>;
   /**
    * Applies a plan made earlier by this service (looked up by id), verifying every step and
    * rolling back on failure. Refused plans throw REFUSED unless forced with the right confirmText.

@@ -6,6 +6,7 @@ import { RootFs } from '../fs/root-fs';
 import { gatherHostFacts } from '../plans/host-facts';
 import { planAssign, planRelease } from '../plans/assign-planner';
 import { persistenceFiles } from '../plans/persistence-files';
+import { planSriov, planVfConfig } from '../plans/sriov-planner';
 import { scanHost } from '../scan';
 import type { ChangePlanner } from './change-service';
 
@@ -20,6 +21,12 @@ export const defaultPlanner: ChangePlanner | null = {
   },
   async planRelease(root, address, original, meta) {
     return planRelease(await factsOf(root), address, original, { planId: meta.planId, now: meta.now.toISOString() });
+  },
+  async planSriov(root, request, meta) {
+    return planSriov(await factsOf(root), request, { planId: meta.planId, now: meta.now.toISOString() });
+  },
+  async planVfConfig(root, request, meta) {
+    return planVfConfig(await factsOf(root), request, { planId: meta.planId, now: meta.now.toISOString() });
   },
 };
 

@@ -28,8 +28,11 @@ export interface OpContext {
 export interface OpHandler<V extends OpCall['verb']> {
   validate(op: Extract<OpCall, { verb: V }>, ctx: OpContext): void;
   run(op: Extract<OpCall, { verb: V }>, ctx: OpContext): Promise<void>;
-  /** Null when the step's effect is really there; otherwise why not, in plain words. */
-  verify(op: Extract<OpCall, { verb: V }>, ctx: OpContext): string | null;
+  /**
+   * Null when the step's effect is really there; otherwise why not, in plain words. May be
+   * async for effects only a command can read back (a VF's MAC through `ip -j link show`).
+   */
+  verify(op: Extract<OpCall, { verb: V }>, ctx: OpContext): string | null | Promise<string | null>;
 }
 
 /** Drivers Passthru itself binds devices to. */

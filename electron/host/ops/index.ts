@@ -9,7 +9,9 @@ import { loadModule } from './load-module';
 import { removePersistence, writePersistence } from './persistence';
 import { probe } from './probe';
 import { setDriverOverride } from './set-driver-override';
+import { setVf } from './set-vf';
 import { setVfioOwner } from './set-vfio-owner';
+import { removeSriovPersistence, setSriovAutoprobe, setSriovNumvfs, writeSriovPersistence } from './sriov';
 import { unbind } from './unbind';
 
 const HANDLERS: { [V in OpCall['verb']]: OpHandler<V> } = {
@@ -20,6 +22,11 @@ const HANDLERS: { [V in OpCall['verb']]: OpHandler<V> } = {
   'set-vfio-owner': setVfioOwner,
   'write-persistence': writePersistence,
   'remove-persistence': removePersistence,
+  'set-sriov-numvfs': setSriovNumvfs,
+  'set-sriov-autoprobe': setSriovAutoprobe,
+  'set-vf': setVf,
+  'write-sriov-persistence': writeSriovPersistence,
+  'remove-sriov-persistence': removeSriovPersistence,
 };
 
 function handlerFor(op: OpCall): OpHandler<OpCall['verb']> {
@@ -35,7 +42,7 @@ export function validateOp(op: OpCall, ctx: OpContext): void {
 export function runOp(op: OpCall, ctx: OpContext): Promise<void> {
   return handlerFor(op).run(op as never, ctx);
 }
-export function verifyOp(op: OpCall, ctx: OpContext): string | null {
+export async function verifyOp(op: OpCall, ctx: OpContext): Promise<string | null> {
   return handlerFor(op).verify(op as never, ctx);
 }
 export type { OpContext } from './core';

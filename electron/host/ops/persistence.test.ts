@@ -22,11 +22,11 @@ describe('persistence ops', () => {
     const c = ctx(root);
     validateOp({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c);
     await runOp({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c);
-    expect(verifyOp({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c)).toBeNull();
+    expect(await verifyOp({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c)).toBeNull();
     expect(fs.readdirSync(path.join(root, 'etc/udev/rules.d'))).toEqual([`90-passthru-${A}.rules`]);
     fs.writeFileSync(path.join(root, 'etc/udev/rules.d/10-user.rules'), 'keep me\n');
     await runOp({ verb: 'remove-persistence', address: A }, c);
-    expect(verifyOp({ verb: 'remove-persistence', address: A }, c)).toBeNull();
+    expect(await verifyOp({ verb: 'remove-persistence', address: A }, c)).toBeNull();
     expect(fs.readdirSync(path.join(root, 'etc/udev/rules.d'))).toEqual(['10-user.rules']);
   });
 
@@ -36,7 +36,7 @@ describe('persistence ops', () => {
     await runOp({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c);
     await runOp({ verb: 'write-persistence', address: '0000:01:00.0', driver: 'vfio-pci' }, c);
     await runOp({ verb: 'remove-persistence', address: A }, c);
-    expect(verifyOp({ verb: 'remove-persistence', address: A }, c)).toBeNull();
+    expect(await verifyOp({ verb: 'remove-persistence', address: A }, c)).toBeNull();
     expect(fs.existsSync(path.join(root, 'etc/modules-load.d/passthru-vfio-pci.conf'))).toBe(true);
     await runOp({ verb: 'remove-persistence', address: '0000:01:00.0' }, c);
     expect(fs.readdirSync(path.join(root, 'etc/modules-load.d'))).toEqual([]);

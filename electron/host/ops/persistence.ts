@@ -28,7 +28,8 @@ function filesFor(ctx: OpContext, address: string): { path: string; content: str
   return files;
 }
 
-function atomicWrite(host: string, content: string): void {
+/** Writes via a temp file in the same directory, fsync and rename: never a half-written file. */
+export function atomicWrite(host: string, content: string): void {
   const dir = path.dirname(host);
   nodeFs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   const tmp = path.join(dir, `.${path.basename(host)}.passthru-${process.pid}.tmp`);
@@ -48,7 +49,7 @@ function atomicWrite(host: string, content: string): void {
   }
 }
 
-function readOrNull(host: string): string | null {
+export function readOrNull(host: string): string | null {
   try {
     return nodeFs.readFileSync(host, 'utf8');
   } catch {

@@ -46,20 +46,6 @@ function expectedFor(facts: HostFacts, target: PciDevice, bound: Set<string>, dr
   return { iommuGroup: g.id, groupViable: remainingBlockers.length === 0, remainingBlockers };
 }
 
-function refusalFrom(results: C.CheckResult[]): Plan['refusal'] {
-  const fails = results.filter((r) => r.check.status === 'fail');
-  if (!fails.length) return null;
-  const hard = fails.filter((r) => !r.check.forceable);
-  const lead = (hard[0] ?? fails[0]) as C.CheckResult;
-  return {
-    message: fails.map((r) => r.check.detail).join(' '),
-    remedy: lead.check.remedy,
-    forceable: hard.length === 0,
-    confirmText: hard.length === 0 ? (lead.confirmText ?? null) : null,
-    code: fails.some((r) => r.environment) ? 'ENVIRONMENT' : 'REFUSED',
-  };
-}
-
 /** Plans moving `request.address` (or its group's endpoints) to vfio-pci. */
 export function planAssign(facts: HostFacts, request: AssignRequest, ids: PlanIds): Plan {
   const target = resolveDevice(facts.scan, request.address);
@@ -101,7 +87,7 @@ export function planAssign(facts: HostFacts, request: AssignRequest, ids: PlanId
   }
   if (persist) for (const d of members) if (!facts.persisted.has(d.address)) steps.push(writePersistenceStep(`persist-${d.address}`, d.address));
 
-  const refusal = refusalFrom(results);
+  const refusal = C.refusalFrom(results);
   const bound = new Set(members.map((d) => d.address));
   return {
     id: ids.planId,

@@ -5,7 +5,7 @@
  */
 import type { HostScan } from '../../../shared/model';
 import type { HostFs } from '../fs/host-fs';
-import { udevRulePath } from './persistence-files';
+import { parseSriovRule, sriovRulePath, udevRulePath } from './persistence-files';
 
 export interface HostFacts {
   scan: HostScan;
@@ -16,6 +16,13 @@ export interface HostFacts {
   vfioPci: 'loaded' | 'loadable' | 'missing';
   /** Devices with a Passthru udev rule present. */
   persisted: Set<string>;
+  /** PFs with a Passthru SR-IOV boot rule, and what it recreates. */
+  sriovPersisted: Map<string, { numVfs: number; autoprobe: boolean }>;
+  /**
+   * IOMMU group → processes holding /dev/vfio/<group> open (a running VM, usually qemu). Only
+   * processes this user may inspect are seen; on a snapshot there are none.
+   */
+  vfioGroupUsers: Map<number, { pid: number; command: string }[]>;
   uid: number | null;
 }
 
@@ -119,6 +126,21 @@ function displays(fs: HostFs, scan: HostScan): Map<string, string> {
   return map;
 }
 
+/** Processes with /dev/vfio/<N> open, by group, from /proc/<pid>/fd. */
+function vfioUsers(fs: HostFs): Map<number, { pid: number; command: string }[]> {
+  const map = new Map<number, { pid: number; command: string }[]>();
+  for (const pid of fs.list('/proc').filter((n) => /^\d+$/.test(n))) {
+    const groups = new Set<number>();
+    for (const fd of fs.list(`/proc/${pid}/fd`)) {
+      const m = /^\/dev\/vfio\/(\d+)$/.exec(fs.readLink(`/proc/${pid}/fd/${fd}`) ?? '');
+      if (m) groups.add(Number(m[1]));
+    }
+    const command = fs.readText(`/proc/${pid}/comm`)?.trim() ?? '?';
+    for (const g of groups) map.set(g, [...(map.get(g) ?? []), { pid: Number(pid), command }]);
+  }
+  return map;
+}
+
 /** Reads the facts; never writes. */
 export async function gatherHostFacts(fs: HostFs, scan: HostScan): Promise<HostFacts> {
   const vfio = scan.host.vfio;
@@ -129,6 +151,15 @@ export async function gatherHostFacts(fs: HostFs, scan: HostScan): Promise<HostF
         ? 'loadable'
         : 'missing';
   const persisted = new Set(scan.devices.map((d) => d.address).filter((a) => fs.exists(udevRulePath(a))));
+  const sriovPersisted = new Map<string, { numVfs: number; autoprobe: boolean }>();
+  for (const d of scan.devices) {
+    const rule = d.sriov ? fs.readText(sriovRulePath(d.address)) : null;
+    const parsed = rule === null ? null : parseSriovRule(rule);
+    if (parsed) sriovPersisted.set(d.address, parsed);
+  }
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;
-  return { scan, mountedDiskControllers: mountedControllers(fs), displaysInUse: displays(fs, scan), vfioPci, persisted, uid };
+  return {
+    scan, mountedDiskControllers: mountedControllers(fs), displaysInUse: displays(fs, scan), vfioPci, persisted,
+    sriovPersisted, vfioGroupUsers: vfioUsers(fs), uid,
+  };
 }

@@ -4,7 +4,7 @@
  * forceable (the user types `confirmText`), because those disturb the host but do not corrupt it.
  */
 import type { PciDevice } from '../../../shared/model';
-import type { PlanCheck } from '../../../shared/plan';
+import type { Plan, PlanCheck } from '../../../shared/plan';
 import type { HostFacts } from './host-facts';
 
 export const isBridge = (d: PciDevice): boolean => d.classId.startsWith('06');
@@ -16,9 +16,9 @@ export interface CheckResult {
   environment?: boolean;
 }
 
-const pass = (id: string, title: string, detail: string): CheckResult => ({ check: { id, title, status: 'pass', detail, remedy: null, forceable: false } });
-const warn = (id: string, title: string, detail: string, remedy: string | null): CheckResult => ({ check: { id, title, status: 'warn', detail, remedy, forceable: false } });
-const fail = (id: string, title: string, detail: string, remedy: string | null, more: Omit<CheckResult, 'check'> = {}): CheckResult => ({
+export const pass = (id: string, title: string, detail: string): CheckResult => ({ check: { id, title, status: 'pass', detail, remedy: null, forceable: false } });
+export const warn = (id: string, title: string, detail: string, remedy: string | null): CheckResult => ({ check: { id, title, status: 'warn', detail, remedy, forceable: false } });
+export const fail = (id: string, title: string, detail: string, remedy: string | null, more: Omit<CheckResult, 'check'> = {}): CheckResult => ({
   check: { id, title, status: 'fail', detail, remedy, forceable: more.confirmText !== undefined },
   ...more,
 });
@@ -149,4 +149,19 @@ export function checkReset(devices: PciDevice[]): CheckResult {
   }
   if (unknown.length) return warn('reset', 'Reset method', `${unknown.map((d) => d.address).join(', ')}: this kernel does not report reset methods.`, null);
   return pass('reset', 'Reset method', devices.map((d) => `${d.address}: ${(d.resetMethods ?? []).join(', ')}`).join('; '));
+}
+
+/** The plan's refusal from its checks: forceable only when every failure is, with the lead's confirmText. */
+export function refusalFrom(results: CheckResult[]): Plan['refusal'] {
+  const fails = results.filter((r) => r.check.status === 'fail');
+  if (!fails.length) return null;
+  const hard = fails.filter((r) => !r.check.forceable);
+  const lead = (hard[0] ?? fails[0]) as CheckResult;
+  return {
+    message: fails.map((r) => r.check.detail).join(' '),
+    remedy: lead.check.remedy,
+    forceable: hard.length === 0,
+    confirmText: hard.length === 0 ? (lead.confirmText ?? null) : null,
+    code: fails.some((r) => r.environment) ? 'ENVIRONMENT' : 'REFUSED',
+  };
 }

@@ -3,9 +3,10 @@
  * what is verified after it, and its exact reverse. Shell lines are for reading and copying;
  * nothing here runs them.
  */
-import { KERNEL_CHOOSES, type OpCall, type PlanStep } from '../../../shared/plan';
+import { KERNEL_CHOOSES, type OpCall, type PlanStep, type VfChange } from '../../../shared/plan';
 import { formatArgv } from '../exec/run-command';
-import { persistenceFiles } from './persistence-files';
+import { persistenceFiles, sriovPersistenceFile, sriovRulePath } from './persistence-files';
+import { vfArgs } from '../ops/set-vf';
 
 const dev = (a: string): string => `/sys/bus/pci/devices/${a}`;
 
@@ -26,6 +27,19 @@ export function shellFor(op: OpCall): string[] {
       return persistenceFiles(op.address).flatMap((f) => [`mkdir -p ${f.path.slice(0, f.path.lastIndexOf('/'))}`, `${formatArgv(['printf', '%s', f.content])} > ${f.path}`]);
     case 'remove-persistence':
       return persistenceFiles(op.address).map((f) => `rm -f ${f.path}`);
+    case 'set-sriov-numvfs':
+      return [`echo ${op.count} > ${dev(op.address)}/sriov_numvfs`];
+    case 'set-sriov-autoprobe':
+      return [`echo ${op.enabled ? 1 : 0} > ${dev(op.address)}/sriov_drivers_autoprobe`];
+    case 'set-vf':
+      // The interface name is looked up when the step runs; the shell line reads it the same way.
+      return [`ip link set dev "$(ls ${dev(op.address)}/net)" vf ${op.vf} ${vfArgs(op.settings).join(' ')}`];
+    case 'write-sriov-persistence': {
+      const f = sriovPersistenceFile(op.address, op.numVfs, op.autoprobe);
+      return [`${formatArgv(['printf', '%s', f.content])} > ${f.path}`];
+    }
+    case 'remove-sriov-persistence':
+      return [`rm -f ${sriovRulePath(op.address)}`];
   }
 }
 
@@ -91,4 +105,41 @@ export function removePersistenceStep(id: string, address: string): PlanStep {
   return step(id, `Stop keeping ${address} on vfio-pci at boot (remove Passthru's files)`,
     { verb: 'remove-persistence', address }, 'The files are gone.',
     { verb: 'write-persistence', address, driver: 'vfio-pci' }, { files: persistenceFiles(address) });
+}
+
+/** `previous` is the count to restore on undo. */
+export function numVfsStep(id: string, address: string, count: number, previous: number): PlanStep {
+  const title = count === 0 ? `Remove the ${previous} VFs of ${address}` : `Create ${count} VFs on ${address}`;
+  return step(id, title, { verb: 'set-sriov-numvfs', address, count },
+    `sriov_numvfs of ${address} reads ${count} and the kernel lists ${count} VFs (virtfn links).`,
+    { verb: 'set-sriov-numvfs', address, count: previous });
+}
+
+export function autoprobeStep(id: string, address: string, enabled: boolean): PlanStep {
+  const title = enabled
+    ? `Let new VFs of ${address} get their host driver (sriov_drivers_autoprobe on)`
+    : `Keep new VFs of ${address} without a host driver, for VMs (sriov_drivers_autoprobe off)`;
+  return step(id, title, { verb: 'set-sriov-autoprobe', address, enabled }, `sriov_drivers_autoprobe of ${address} reads ${enabled ? 1 : 0}.`,
+    { verb: 'set-sriov-autoprobe', address, enabled: !enabled });
+}
+
+/** `previous`: the rule there now (rewritten on undo), or null (removed on undo). */
+export function writeSriovPersistenceStep(id: string, address: string, numVfs: number, autoprobe: boolean, previous: { numVfs: number; autoprobe: boolean } | null): PlanStep {
+  return step(id, `Recreate ${numVfs} VFs on ${address} at every boot (udev rule for this address only)`,
+    { verb: 'write-sriov-persistence', address, numVfs, autoprobe }, 'The rule holds exactly the content shown.',
+    previous ? { verb: 'write-sriov-persistence', address, ...previous } : { verb: 'remove-sriov-persistence', address },
+    { files: [sriovPersistenceFile(address, numVfs, autoprobe)] });
+}
+
+export function removeSriovPersistenceStep(id: string, address: string, previous: { numVfs: number; autoprobe: boolean }): PlanStep {
+  return step(id, `Stop recreating VFs on ${address} at boot (remove Passthru's rule)`,
+    { verb: 'remove-sriov-persistence', address }, 'The rule is gone.',
+    { verb: 'write-sriov-persistence', address, ...previous }, { files: [sriovPersistenceFile(address, previous.numVfs, previous.autoprobe)] });
+}
+
+/** One VF setting; `previous` holds the same fields as they are now, or null when unknown (no undo then). */
+export function vfSettingStep(id: string, address: string, vf: number, change: VfChange, previous: VfChange | null, what: string): PlanStep {
+  return step(id, `Set ${what} of VF ${vf} on ${address}`, { verb: 'set-vf', address, vf, settings: change },
+    `The PF driver reports the new ${what} for VF ${vf} (ip -j link show).`,
+    previous ? { verb: 'set-vf', address, vf, settings: previous } : null);
 }

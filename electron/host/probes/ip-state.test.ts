@@ -4,7 +4,7 @@ import { RootFs } from '../fs/root-fs';
 import type { HostFs } from '../fs/host-fs';
 import { CommandError, type CommandRunner } from '../exec/run-command';
 import { SNAPSHOT_IP_STATE_PATH } from '../snapshot-format';
-import { compressIpv6, IP_COMMANDS, loadIpState, parseIpCapture, readProcNet, type IpCapture } from './ip-state';
+import { compressIpv6, IP_COMMANDS, loadIpState, parseIpCapture, parseVfInfo, readProcNet, type IpCapture } from './ip-state';
 import { BRIDGE_NS_IP, BRIDGE_NS_PROCFS, THIS_MACHINE_IP, THIS_MACHINE_PROCFS } from './ip-state.fixtures';
 import { makeTempRoot, writeTree } from './network-test-tree';
 
@@ -116,11 +116,13 @@ describe('readProcNet (no iproute2)', () => {
 
 describe('loadIpState', () => {
   it('asks iproute2 on the live host and keeps its raw JSON', async () => {
-    const { run, calls } = fakeRunner(THIS_MACHINE_IP);
+    const withLink: IpCapture = { ...THIS_MACHINE_IP, link: [{ ifname: 'eth0', flags: ['UP'] }] };
+    const { run, calls } = fakeRunner(withLink);
     const { state, capture } = await loadIpState(asLive(tree({})), { run });
     expect(calls).toEqual(Object.values(IP_COMMANDS).map((c) => [...c]));
     expect(state.source).toBe('iproute2');
-    expect(capture).toEqual(THIS_MACHINE_IP);
+    expect(capture).toEqual(withLink);
+    expect(state.vfSettings).toEqual(new Map());
   });
 
   it('falls back to procfs when ip is not installed', async () => {
@@ -175,5 +177,31 @@ describe('compressIpv6', () => {
     expect(compressIpv6('fe8000000000000000fc00fffe000001')).toBe('fe80::fc:ff:fe00:1');
     expect(compressIpv6('00000000000000000000000000000001')).toBe('::1');
     expect(compressIpv6('20010db8000000000000000000000002')).toBe('2001:db8::2');
+  });
+});
+
+describe('VF settings from ip -j link show', () => {
+  // Captured in the lab's seed guest (igb, kernel 6.1, iproute2 6.1) after
+  // `ip link set dev enp1s0 vf 1 mac 02:11:22:33:44:55 vlan 100 qos 3 spoofchk off`.
+  const LINK = [{
+    ifindex: 3, ifname: 'enp1s0', flags: ['BROADCAST', 'MULTICAST'], mtu: 1500, operstate: 'DOWN', link_type: 'ether', address: '52:54:00:12:34:10',
+    vfinfo_list: [
+      { vf: 0, link_type: 'ether', address: '00:00:00:00:00:00', broadcast: 'ff:ff:ff:ff:ff:ff', vlan_list: [{}], rate: { max_tx: 0, min_tx: 0 }, spoofchk: true, link_state: 'auto', trust: false },
+      { vf: 1, link_type: 'ether', address: '02:11:22:33:44:55', broadcast: 'ff:ff:ff:ff:ff:ff', vlan_list: [{ vlan: 100, qos: 3 }], rate: { max_tx: 0, min_tx: 0 }, spoofchk: false, link_state: 'auto', trust: false },
+    ],
+  }, { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], mtu: 65536 }];
+
+  it('reads MAC (zeros = none set), VLAN and QoS, spoof check, trust and link state per VF', () => {
+    const s = parseIpCapture({ formatVersion: 1, address: [], route4: [], route6: [], link: LINK }, 'iproute2');
+    expect(s.vfSettings?.get('enp1s0')).toEqual([
+      { index: 0, mac: null, vlan: 0, qos: 0, spoofCheck: true, trust: false, linkState: 'auto' },
+      { index: 1, mac: '02:11:22:33:44:55', vlan: 100, qos: 3, spoofCheck: false, trust: false, linkState: 'auto' },
+    ]);
+    expect(s.vfSettings?.has('lo')).toBe(false);
+  });
+
+  it('reads the older flat vlan/qos form, and knows nothing without the link capture', () => {
+    expect(parseVfInfo({ vf: 4, address: '02:00:00:00:00:04', vlan: 7, qos: 1, spoofchk: true }, 0)).toMatchObject({ index: 4, vlan: 7, qos: 1, trust: null, linkState: null });
+    expect(parseIpCapture({ formatVersion: 1, address: [], route4: [], route6: [] }, 'iproute2').vfSettings).toBeNull();
   });
 });

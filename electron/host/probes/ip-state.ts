@@ -4,7 +4,7 @@
  * carries that JSON verbatim (so better parsers can re-read old snapshots); when neither is
  * available it falls back to procfs, where IPv4 addresses are not listed.
  */
-import type { IpAddress } from '../../../shared/model';
+import type { IpAddress, VfSettings } from '../../../shared/model';
 import type { HostFs } from '../fs/host-fs';
 import { CommandError, runCommand, type CommandRunner } from '../exec/run-command';
 import { SNAPSHOT_IP_STATE_PATH } from '../snapshot-format';
@@ -18,6 +18,11 @@ export interface IpCapture {
   route4: unknown;
   /** `ip -j -6 route show` (main table) */
   route6: unknown;
+  /**
+   * `ip -j link show`: the per-VF settings of SR-IOV PFs (`vfinfo_list`), which `ip address`
+   * does not print. Absent in snapshots taken before it was captured.
+   */
+  link?: unknown;
 }
 
 /** The commands behind {@link IpCapture}, in field order. */
@@ -25,6 +30,7 @@ export const IP_COMMANDS = {
   address: ['ip', '-j', 'address', 'show'],
   route4: ['ip', '-j', '-4', 'route', 'show'],
   route6: ['ip', '-j', '-6', 'route', 'show'],
+  link: ['ip', '-j', 'link', 'show'],
 } as const;
 
 /** Parsed view every consumer uses, whatever the source. */
@@ -37,6 +43,8 @@ export interface IpState {
   defaultRoutes: { ipv4: Set<string>; ipv6: Set<string> };
   /** Interfaces any main-table route leaves through (IPv6 link-local and multicast aside). */
   routed: Set<string>;
+  /** Per-VF settings by PF interface name; null when `ip -j link show` was not read. */
+  vfSettings: Map<string, VfSettings[]> | null;
 }
 
 export interface LoadIpStateOptions {
@@ -79,12 +87,17 @@ export async function loadIpState(fs: HostFs, options: LoadIpStateOptions = {}):
 export async function captureIp(run: CommandRunner, signal?: AbortSignal): Promise<IpCapture | null> {
   try {
     const opts = { timeoutMs: 10_000, signal };
-    const [address, route4, route6] = await Promise.all([
+    const [address, route4, route6, link] = await Promise.all([
       run(IP_COMMANDS.address, opts),
       run(IP_COMMANDS.route4, opts),
       // A kernel booted with ipv6.disable=1 refuses the IPv6 query: no IPv6 routes then.
       run(IP_COMMANDS.route6, opts).catch((err: unknown) => {
         if (err instanceof CommandError && err.failure === 'exit') return { stdout: '[]' };
+        throw err;
+      }),
+      // Only VF settings come from here: without it the scan still stands.
+      run(IP_COMMANDS.link, opts).catch((err: unknown) => {
+        if (err instanceof CommandError && err.failure === 'exit') return null;
         throw err;
       }),
     ]);
@@ -93,6 +106,7 @@ export async function captureIp(run: CommandRunner, signal?: AbortSignal): Promi
       address: JSON.parse(address.stdout || '[]'),
       route4: JSON.parse(route4.stdout || '[]'),
       route6: JSON.parse(route6.stdout || '[]'),
+      ...(link ? { link: JSON.parse(link.stdout || '[]') } : {}),
     };
   } catch (err) {
     if (err instanceof CommandError && err.failure === 'aborted') throw err;
@@ -101,8 +115,20 @@ export async function captureIp(run: CommandRunner, signal?: AbortSignal): Promi
   }
 }
 
+interface IpVfInfo {
+  vf?: number;
+  address?: string;
+  vlan_list?: { vlan?: number; qos?: number }[];
+  vlan?: number;
+  qos?: number;
+  spoofchk?: boolean;
+  trust?: boolean;
+  link_state?: string;
+}
+
 interface IpLink {
   ifname?: string;
+  vfinfo_list?: IpVfInfo[];
   addr_info?: { family?: string; local?: string; prefixlen?: number; scope?: string | number }[];
 }
 interface IpRoute {
@@ -144,7 +170,28 @@ export function parseIpCapture(capture: IpCapture, source: IpState['source']): I
       }
     }
   }
+  if (capture.link !== undefined) {
+    state.vfSettings = new Map();
+    for (const link of asArray<IpLink>(capture.link, 'link')) {
+      if (link.ifname && Array.isArray(link.vfinfo_list)) state.vfSettings.set(link.ifname, link.vfinfo_list.map(parseVfInfo));
+    }
+  }
   return state;
+}
+
+/** One `vfinfo_list` entry. Newer iproute2 nests the VLAN in `vlan_list` (`[{}]` when untagged). */
+export function parseVfInfo(v: IpVfInfo, position: number): VfSettings {
+  const vlan = v.vlan_list?.[0] ?? { vlan: v.vlan, qos: v.qos };
+  const mac = typeof v.address === 'string' ? v.address.toLowerCase() : null;
+  return {
+    index: typeof v.vf === 'number' ? v.vf : position,
+    mac: mac === null || mac === '00:00:00:00:00:00' ? null : mac,
+    vlan: typeof vlan.vlan === 'number' ? vlan.vlan : 0,
+    qos: typeof vlan.qos === 'number' ? vlan.qos : 0,
+    spoofCheck: typeof v.spoofchk === 'boolean' ? v.spoofchk : null,
+    trust: typeof v.trust === 'boolean' ? v.trust : null,
+    linkState: v.link_state === 'auto' || v.link_state === 'enable' || v.link_state === 'disable' ? v.link_state : null,
+  };
 }
 
 /** IPv6 link-local and multicast routes exist on every IPv6-enabled link: they prove no use. */
@@ -236,6 +283,7 @@ function emptyState(source: IpState['source']): IpState {
     addresses: new Map(),
     defaultRoutes: { ipv4: new Set(), ipv6: new Set() },
     routed: new Set(),
+    vfSettings: null,
   };
 }
 

@@ -215,6 +215,8 @@ function readSriov(fs: HostFs, dir: string): SriovInfo | null {
     numVfs: Math.max(numVfs, 0),
     vfs,
     driversAutoprobe: autoprobe === '1' ? true : autoprobe === '0' ? false : null,
+    // The PF driver's VF table is not in sysfs: scan.ts fills it from iproute2.
+    vfSettings: null,
   };
 }
 

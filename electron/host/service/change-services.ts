@@ -6,7 +6,7 @@
 import { PassthruError } from '../../../shared/errors';
 import type { ApplyProgress } from '../../../shared/plan';
 import { ChangeService, type ChangeServiceOptions } from '../changes/change-service';
-import type { AssignRequest, ChangeServiceApi } from '../changes/change-service.types';
+import type { AssignRequest, ChangeServiceApi, SriovRequest, VfConfigRequest } from '../changes/change-service.types';
 
 export class ChangeServices implements ChangeServiceApi {
   private readonly byRoot = new Map<string, ChangeService>();
@@ -33,6 +33,14 @@ export class ChangeServices implements ChangeServiceApi {
 
   planRelease(address: string) {
     return this.current().planRelease(address);
+  }
+
+  planSriov(request: SriovRequest) {
+    return this.current().planSriov(request);
+  }
+
+  planVfConfig(request: VfConfigRequest) {
+    return this.current().planVfConfig(request);
   }
 
   apply(planId: string, options: { confirmText?: string; onProgress?: (progress: ApplyProgress) => void }) {

@@ -16,7 +16,7 @@ export interface FakeKernelOptions {
 
 export class FakeKernel {
   /** Injected failures: inside path suffix (e.g. '/unbind') → errno, consumed once unless sticky. */
-  private readonly failures: { suffix: string; errno: string; sticky: boolean }[] = [];
+  private readonly failures: { suffix: string; errno: string; sticky: boolean; value?: string }[] = [];
   readonly writes: { path: string; value: string }[] = [];
 
   constructor(
@@ -24,8 +24,9 @@ export class FakeKernel {
     private readonly options: FakeKernelOptions = {},
   ) {}
 
-  failNext(suffix: string, errno: string, sticky = false): void {
-    this.failures.push({ suffix, errno, sticky });
+  /** `value`: only a write of exactly this value fails (e.g. creating VFs, not removing them). */
+  failNext(suffix: string, errno: string, sticky = false, value?: string): void {
+    this.failures.push({ suffix, errno, sticky, value });
   }
 
   /** The next write to a path ending in `suffix` never returns (a hung kernel write; or a kill). */
@@ -42,7 +43,7 @@ export class FakeKernel {
       this.hangs.splice(h, 1);
       return new Promise<void>(() => undefined);
     }
-    const i = this.failures.findIndex((f) => inside.endsWith(f.suffix));
+    const i = this.failures.findIndex((f) => inside.endsWith(f.suffix) && (f.value === undefined || f.value === value.trim()));
     if (i >= 0) {
       const f = this.failures[i]!;
       if (!f.sticky) this.failures.splice(i, 1);
@@ -56,6 +57,8 @@ export class FakeKernel {
       const addr = value.trim();
       if (this.driverOf(addr) !== m[1]) throw new SysfsWriteError(hostPath, 'ENODEV', 'No such device');
       this.detach(addr);
+    } else if (/^\/sys\/bus\/pci\/devices\/[^/]+\/sriov_numvfs$/.test(inside)) {
+      this.setNumVfs(inside.split('/')[5] as string, hostPath, value);
     } else if (inside === '/sys/bus/pci/drivers_probe') {
       const addr = value.trim();
       if (!fs.existsSync(this.host(`/sys/bus/pci/devices/${addr}`))) throw new SysfsWriteError(hostPath, 'ENODEV', 'No such device');
@@ -67,6 +70,38 @@ export class FakeKernel {
       fs.writeFileSync(hostPath, value);
     }
   };
+
+  /**
+   * sriov_numvfs as Linux's sriov_numvfs_store: EBUSY from N to M when both are non-zero,
+   * EINVAL beyond sriov_totalvfs; VFs appear as functions 10.<i> on the PF's bus, with their
+   * virtfn links, and vanish again at 0.
+   */
+  private setNumVfs(pf: string, hostPath: string, value: string): void {
+    const n = Number(value.trim());
+    const pfDir = this.devDir(pf);
+    const cur = Number(fs.readFileSync(path.join(pfDir, 'sriov_numvfs'), 'utf8').trim());
+    const total = Number(fs.readFileSync(path.join(pfDir, 'sriov_totalvfs'), 'utf8').trim());
+    if (!Number.isInteger(n) || n < 0 || n > total) throw new SysfsWriteError(hostPath, 'EINVAL', 'Invalid argument');
+    if (n === cur) return;
+    if (cur > 0 && n > 0) throw new SysfsWriteError(hostPath, 'EBUSY', 'Device or resource busy');
+    for (let i = 0; i < cur; i++) {
+      const link = path.join(pfDir, `virtfn${i}`);
+      const vf = path.basename(fs.readlinkSync(link));
+      fs.rmSync(link);
+      fs.rmSync(path.join(path.dirname(pfDir), vf), { recursive: true, force: true });
+      fs.rmSync(this.host(`/sys/bus/pci/devices/${vf}`), { force: true });
+    }
+    for (let i = 0; i < n; i++) {
+      const vf = `${pf.slice(0, 8)}10.${i}`;
+      const vfDir = path.join(path.dirname(pfDir), vf);
+      fs.mkdirSync(vfDir, { recursive: true });
+      fs.writeFileSync(path.join(vfDir, 'driver_override'), '(null)\n');
+      fs.symlinkSync(path.relative(pfDir, vfDir), path.join(pfDir, `virtfn${i}`));
+      fs.symlinkSync(path.relative(path.join(vfDir), pfDir), path.join(vfDir, 'physfn'));
+      fs.symlinkSync(path.relative(this.host('/sys/bus/pci/devices'), vfDir), this.host(`/sys/bus/pci/devices/${vf}`));
+    }
+    fs.writeFileSync(hostPath, `${n}\n`);
+  }
 
   private host(inside: string): string {
     return path.join(this.root, inside);

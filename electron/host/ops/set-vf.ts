@@ -1,0 +1,109 @@
+/**
+ * set-vf: one VF's MAC, VLAN/QoS, trust, spoof check or link state, through the PF driver
+ * (`ip link set dev <PF interface> vf N ...`). The interface is read from sysfs when the op
+ * runs. Each op should carry one setting (the planner makes one step per setting): `ip` sends
+ * them in one netlink message that the kernel applies in turn, so a driver refusing the third
+ * (igb has no link-state control) leaves the first two changed. Verified by reading the VF
+ * table back with `ip -j link show`.
+ */
+import { PassthruError } from '../../../shared/errors';
+import { macProblem, normalizeMac } from '../../../shared/mac';
+import type { VfChange } from '../../../shared/plan';
+import { CommandError } from '../exec/run-command';
+import { parseVfInfo } from '../probes/ip-state';
+import { checkInt, currentDriver, type OpContext, type OpHandler } from './core';
+import { checkPf, vfCount } from './sriov';
+
+const KEYS = new Set(['mac', 'vlan', 'qos', 'trust', 'spoofCheck', 'linkState']);
+
+function bad(message: string): PassthruError {
+  return new PassthruError('BAD_INPUT', message, null);
+}
+
+/** Checks every field of a VF change (the helper trusts nothing it is sent). */
+export function checkVfChange(settings: unknown): VfChange {
+  if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) throw bad('VF settings must be an object.');
+  const s = settings as Record<string, unknown>;
+  const keys = Object.keys(s);
+  if (!keys.length) throw bad('Nothing to change: give a MAC, VLAN, trust, spoof check or link state.');
+  for (const k of keys) if (!KEYS.has(k)) throw bad(`Unknown VF setting ${JSON.stringify(k)}.`);
+  if (s.mac !== undefined) {
+    const problem = typeof s.mac === 'string' ? macProblem(s.mac, { allowZero: true }) : 'The MAC must be text.';
+    if (problem) throw bad(problem);
+    if (normalizeMac(s.mac as string) !== s.mac) throw bad(`Write the MAC in lower case with colons: ${normalizeMac(s.mac as string)}.`);
+  }
+  const range = (v: unknown, what: string, max: number): void => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw bad(`${what} must be a whole number from 0 to ${max}, not ${JSON.stringify(v)}.`);
+  };
+  if (s.vlan !== undefined) range(s.vlan, 'The VLAN', 4095);
+  if (s.qos !== undefined) {
+    range(s.qos, 'The QoS priority', 7);
+    if (s.vlan === undefined) throw bad('A QoS priority goes with a VLAN.');
+  }
+  for (const k of ['trust', 'spoofCheck'] as const) if (s[k] !== undefined && typeof s[k] !== 'boolean') throw bad(`${k} must be on or off.`);
+  if (s.linkState !== undefined && !['auto', 'enable', 'disable'].includes(s.linkState as string)) throw bad('Link state must be auto, enable or disable.');
+  return s as VfChange;
+}
+
+/** The PF's network interface, from sysfs; FAILED when its driver has none (it is not a NIC driver now). */
+function pfInterface(ctx: OpContext, address: string): string {
+  const names = ctx.fs.list(`/sys/bus/pci/devices/${address}/net`);
+  const name = names[0];
+  if (!name || !/^[A-Za-z0-9_.:@-]{1,15}$/.test(name)) {
+    throw new PassthruError('FAILED', `${address} has no network interface (driver ${currentDriver(ctx, address) ?? 'none'}); VF settings go through the PF's network driver.`,
+      'Give the PF back to its network driver first.');
+  }
+  return name;
+}
+
+/** The `ip link set ... vf N` arguments for a change, in the order ip documents them. */
+export function vfArgs(c: VfChange): string[] {
+  const onOff = (b: boolean) => (b ? 'on' : 'off');
+  return [
+    ...(c.mac !== undefined ? ['mac', c.mac] : []),
+    ...(c.vlan !== undefined ? ['vlan', String(c.vlan), ...(c.qos !== undefined ? ['qos', String(c.qos)] : [])] : []),
+    ...(c.spoofCheck !== undefined ? ['spoofchk', onOff(c.spoofCheck)] : []),
+    ...(c.trust !== undefined ? ['trust', onOff(c.trust)] : []),
+    ...(c.linkState !== undefined ? ['state', c.linkState] : []),
+  ];
+}
+
+export const setVf: OpHandler<'set-vf'> = {
+  validate(op, ctx) {
+    const { totalVfs } = checkPf(op.address, ctx);
+    checkInt(op.vf, 'VF index', Math.max(totalVfs - 1, 0));
+    checkVfChange(op.settings);
+  },
+  async run(op, ctx) {
+    const count = vfCount(ctx, op.address);
+    if (op.vf >= count) throw new PassthruError('FAILED', `${op.address} has ${count} VFs now; there is no VF ${op.vf}.`, null);
+    const argv = ['ip', 'link', 'set', 'dev', pfInterface(ctx, op.address), 'vf', String(op.vf), ...vfArgs(op.settings)];
+    try {
+      await ctx.runCommand(argv, { timeoutMs: 15_000 });
+    } catch (err) {
+      if (err instanceof CommandError && err.failure === 'exit') {
+        const said = err.stderr.trim().replace(/^RTNETLINK answers:\s*/, '');
+        const driver = currentDriver(ctx, op.address) ?? 'the PF driver';
+        throw new PassthruError('FAILED', `${driver} refused ${vfArgs(op.settings).join(' ')} for VF ${op.vf}: ${said || `ip exited with ${err.exitCode}`}.`,
+          /not supported/i.test(said) ? `${driver} does not support this setting; leave it unchanged.` : null);
+      }
+      throw err;
+    }
+  },
+  async verify(op, ctx) {
+    const r = await ctx.runCommand(['ip', '-j', 'link', 'show', 'dev', pfInterface(ctx, op.address)], { timeoutMs: 10_000 });
+    const [link] = JSON.parse(r.stdout || '[]') as { vfinfo_list?: Parameters<typeof parseVfInfo>[0][] }[];
+    const raw = link?.vfinfo_list?.find((v, i) => (v.vf ?? i) === op.vf);
+    if (!raw) return `The PF driver does not list VF ${op.vf}.`;
+    const now = parseVfInfo(raw, op.vf);
+    const c = op.settings;
+    const wrong: string[] = [];
+    if (c.mac !== undefined && (now.mac ?? '00:00:00:00:00:00') !== c.mac) wrong.push(`MAC is ${now.mac ?? 'unset'}`);
+    if (c.vlan !== undefined && now.vlan !== c.vlan) wrong.push(`VLAN is ${now.vlan}`);
+    if (c.qos !== undefined && c.vlan !== 0 && now.qos !== c.qos) wrong.push(`QoS is ${now.qos}`);
+    if (c.spoofCheck !== undefined && now.spoofCheck !== c.spoofCheck) wrong.push(`spoof check is ${now.spoofCheck ? 'on' : 'off'}`);
+    if (c.trust !== undefined && now.trust !== c.trust) wrong.push(`trust is ${now.trust ? 'on' : 'off'}`);
+    if (c.linkState !== undefined && now.linkState !== c.linkState) wrong.push(`link state is ${now.linkState ?? 'unknown'}`);
+    return wrong.length ? `VF ${op.vf} of ${op.address}: ${wrong.join(', ')} after the change.` : null;
+  },
+};

@@ -1,0 +1,101 @@
+/**
+ * SR-IOV on a PF: the VF count (sriov_numvfs), whether new VFs get a host driver
+ * (sriov_drivers_autoprobe), and the boot-time rule that recreates them. The count is checked
+ * against sriov_totalvfs as the kernel has it now, never against what the plan says.
+ */
+import * as nodeFs from 'node:fs';
+import { PassthruError } from '../../../shared/errors';
+import { hostPathInside } from '../exec/write-sysfs';
+import { parseSriovRule, sriovPersistenceFile, sriovRulePath } from '../plans/persistence-files';
+import { checkAddress, checkInt, write, type OpContext, type OpHandler } from './core';
+import { atomicWrite, readOrNull } from './persistence';
+
+const dev = (a: string): string => `/sys/bus/pci/devices/${a}`;
+
+function readInt(ctx: OpContext, file: string): number | null {
+  const n = Number(ctx.fs.readText(file)?.trim() ?? NaN);
+  return Number.isInteger(n) ? n : null;
+}
+
+/** sriov_totalvfs of an existing PF; BAD_INPUT for a device without SR-IOV. */
+export function checkPf(address: unknown, ctx: OpContext): { address: string; totalVfs: number } {
+  const a = checkAddress(address, ctx);
+  const totalVfs = readInt(ctx, `${dev(a)}/sriov_totalvfs`);
+  if (totalVfs === null) throw new PassthruError('BAD_INPUT', `${a} has no SR-IOV capability (no sriov_totalvfs).`, null);
+  return { address: a, totalVfs };
+}
+
+/** The VFs the kernel lists now (virtfn0..). */
+export function vfCount(ctx: OpContext, address: string): number {
+  let n = 0;
+  while (ctx.fs.readLink(`${dev(address)}/virtfn${n}`) !== null) n++;
+  return n;
+}
+
+export const setSriovNumvfs: OpHandler<'set-sriov-numvfs'> = {
+  validate(op, ctx) {
+    const { totalVfs } = checkPf(op.address, ctx);
+    checkInt(op.count, 'VF count', totalVfs);
+  },
+  async run(op, ctx) {
+    if (readInt(ctx, `${dev(op.address)}/sriov_numvfs`) === op.count) return;
+    // Creating VFs probes a driver for each: slow on big counts, so a longer timeout than a bind.
+    await write({ ...ctx, sysfsTimeoutMs: Math.max(ctx.sysfsTimeoutMs ?? 0, 60_000) }, `${dev(op.address)}/sriov_numvfs`, String(op.count));
+  },
+  verify(op, ctx) {
+    const now = readInt(ctx, `${dev(op.address)}/sriov_numvfs`);
+    if (now !== op.count) return `sriov_numvfs of ${op.address} reads ${now ?? 'nothing'}, expected ${op.count}.`;
+    const links = vfCount(ctx, op.address);
+    return links === op.count ? null : `${op.address} lists ${links} VFs (virtfn links), expected ${op.count}.`;
+  },
+};
+
+export const setSriovAutoprobe: OpHandler<'set-sriov-autoprobe'> = {
+  validate(op, ctx) {
+    checkPf(op.address, ctx);
+    if (typeof op.enabled !== 'boolean') throw new PassthruError('BAD_INPUT', 'Autoprobe must be on or off.', null);
+  },
+  async run(op, ctx) {
+    await write(ctx, `${dev(op.address)}/sriov_drivers_autoprobe`, op.enabled ? '1' : '0');
+  },
+  verify(op, ctx) {
+    const now = ctx.fs.readText(`${dev(op.address)}/sriov_drivers_autoprobe`)?.trim();
+    return now === (op.enabled ? '1' : '0') ? null : `sriov_drivers_autoprobe of ${op.address} reads ${now ?? 'nothing'}.`;
+  },
+};
+
+export const writeSriovPersistence: OpHandler<'write-sriov-persistence'> = {
+  validate(op, ctx) {
+    const { totalVfs } = checkPf(op.address, ctx);
+    checkInt(op.numVfs, 'VF count', totalVfs);
+    if (typeof op.autoprobe !== 'boolean') throw new PassthruError('BAD_INPUT', 'Autoprobe must be on or off.', null);
+  },
+  async run(op, ctx) {
+    const f = sriovPersistenceFile(op.address, op.numVfs, op.autoprobe);
+    atomicWrite(hostPathInside(ctx.root, f.path), f.content);
+  },
+  verify(op, ctx) {
+    const f = sriovPersistenceFile(op.address, op.numVfs, op.autoprobe);
+    return readOrNull(hostPathInside(ctx.root, f.path)) === f.content ? null : `${f.path} does not hold what was written.`;
+  },
+};
+
+export const removeSriovPersistence: OpHandler<'remove-sriov-persistence'> = {
+  validate(op, ctx) {
+    checkPf(op.address, ctx);
+  },
+  async run(op, ctx) {
+    const file = sriovRulePath(op.address);
+    const host = hostPathInside(ctx.root, file);
+    const now = readOrNull(host);
+    if (now === null) return;
+    if (parseSriovRule(now) === null) {
+      throw new PassthruError('FAILED', `${file} was not written by Passthru (or was edited); Passthru leaves it alone.`, `Remove or edit ${file} by hand.`);
+    }
+    nodeFs.rmSync(host);
+  },
+  verify(op, ctx) {
+    const file = sriovRulePath(op.address);
+    return nodeFs.existsSync(hostPathInside(ctx.root, file)) ? `${file} is still there.` : null;
+  },
+};
