@@ -8,13 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyResult, HistoryEntry, Plan } from '../../shared/plan';
-import { bootLab, type LabHandle } from './boot';
 import { guestFileExists, kernelState, runCli, vfioNodeOwner, type KernelDeviceState } from './checks/device-state';
 import { passthru } from './checks/guest-facts';
-import { recordTiming } from './checks/timings';
+import { runs, useLab } from './checks/use-lab';
 
-const wanted = process.env.LAB_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
-const runs = (name: string) => !wanted || wanted.includes(name);
 
 const PF = '0000:01:00.0';
 const MGMT = '0000:02:00.0';
@@ -23,24 +20,8 @@ const udevRule = (address: string) => `/etc/udev/rules.d/90-passthru-${address}.
 /** A uid that exists in this machine's /etc/passwd, which the guest shares. */
 const OWNER_UID = 1000;
 
-/** Boots a scenario once for a describe block and records how long it all took. */
-function useLab(name: string): () => LabHandle {
-  let lab: LabHandle | undefined;
-  let t0 = 0;
-  beforeAll(async () => {
-    t0 = Date.now();
-    lab = await bootLab(name);
-    recordTiming(`assign-${name}`, 'ready', lab.timings.readyMs);
-  });
-  afterAll(async () => {
-    await lab?.shutdown();
-    recordTiming(`assign-${name}`, 'total', Date.now() - t0);
-  });
-  return () => lab!;
-}
-
 describe.runIf(runs('seed'))('assign / release on the seed host', () => {
-  const lab = useLab('seed');
+  const lab = useLab('seed', 'assign');
   let before: Record<string, KernelDeviceState>;
   let mgmtIf = '';
 
@@ -299,7 +280,7 @@ describe.runIf(runs('seed'))('assign / release on the seed host', () => {
 });
 
 describe.runIf(runs('shared-group'))('assign in a shared IOMMU group', () => {
-  const lab = useLab('shared-group');
+  const lab = useLab('shared-group', 'assign');
   const E1000 = '0000:02:01.0';
   const RTL = '0000:02:02.0';
   const BRIDGE = '0000:01:00.0';
@@ -360,7 +341,7 @@ describe.runIf(runs('shared-group'))('assign in a shared IOMMU group', () => {
 });
 
 describe.runIf(runs('no-iommu'))('assign without an IOMMU', () => {
-  const lab = useLab('no-iommu');
+  const lab = useLab('no-iommu', 'assign');
 
   it('refuses with exit 5 (environment) and changes nothing', async () => {
     const before = await kernelState(lab());

@@ -28,9 +28,9 @@ import {
   hwdbNameDifferences,
 } from './checks/compare-scan';
 import { recordTiming } from './checks/timings';
+import { runs } from './checks/use-lab';
 
-const wanted = process.env.LAB_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
-const scenarios = SCENARIOS.filter((s) => !wanted || wanted.includes(s.name));
+const scenarios = SCENARIOS.filter((s) => runs(s.name));
 
 describe.each(scenarios)('lab scenario $name', (scenario) => {
   let lab: LabHandle | undefined;

@@ -42,8 +42,11 @@ describe('set-vf', () => {
     const op = { verb: 'set-vf' as const, address: PF, vf: 1, settings: { vlan: 100, qos: 3 } };
     validateOp(op, c);
     await runOp(op, c);
-    expect(ip.calls[0]).toEqual(['ip', 'link', 'set', 'dev', 'enp1s0', 'vf', '1', 'vlan', '100', 'qos', '3']);
+    expect(ip.calls.filter((a) => a[1] === 'link')).toEqual([['ip', 'link', 'set', 'dev', 'enp1s0', 'vf', '1', 'vlan', '100', 'qos', '3']]);
     expect(await verifyOp(op, c)).toBeNull();
+    // Already in place: a second run reads the table and changes nothing.
+    await runOp(op, c);
+    expect(ip.calls.filter((a) => a[1] === 'link')).toHaveLength(1);
     expect(await verifyOp({ ...op, settings: { mac: '02:00:00:00:00:09' } }, c)).toMatch(/MAC is unset/);
   });
 

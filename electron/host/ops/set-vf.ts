@@ -77,6 +77,9 @@ export const setVf: OpHandler<'set-vf'> = {
   async run(op, ctx) {
     const count = vfCount(ctx, op.address);
     if (op.vf >= count) throw new PassthruError('FAILED', `${op.address} has ${count} VFs now; there is no VF ${op.vf}.`, null);
+    // Already so: nothing to do. This also makes undoing a step that failed harmless, e.g.
+    // restoring link state "auto" on a driver that cannot set link state at all.
+    if ((await setVf.verify(op, ctx)) === null) return;
     const argv = ['ip', 'link', 'set', 'dev', pfInterface(ctx, op.address), 'vf', String(op.vf), ...vfArgs(op.settings)];
     try {
       await ctx.runCommand(argv, { timeoutMs: 15_000 });
