@@ -240,6 +240,25 @@ describe.runIf(runs('seed'))('assign / release on the seed host', () => {
     expect(await kernelState(lab())).toEqual(before);
   });
 
+  it('refuses to give back a device whose /dev/vfio group a process holds open (a running VM), exit 3', async () => {
+    expect((await runCli(lab(), 'assign', PF, '--yes', '--json')).code).toBe(0);
+    const group = (await kernelState(lab()))[PF]!.group!;
+    // Stands in for qemu: a process with /dev/vfio/<group> open, as a VM has.
+    const holder = await lab().runOk(['sh', '-c', `sleep 600 < /dev/vfio/${group} > /dev/null 2>&1 & echo $!`]);
+    const pid = holder.stdout.trim();
+    try {
+      const r = await runCli(lab(), 'release', PF, '--yes', '--json');
+      expect(r.code, r.stdout + r.stderr).toBe(3);
+      expect((r.json as { error: { message: string } }).error.message).toContain(`sleep (pid ${pid})`);
+      expect((await kernelState(lab()))[PF]).toMatchObject({ driver: 'vfio-pci' });
+    } finally {
+      await lab().run(['kill', pid]);
+    }
+    await lab().runOk(['sh', '-c', `while kill -0 ${pid} 2>/dev/null; do sleep 0.2; done`]);
+    expect((await runCli(lab(), 'release', PF, '--yes', '--json')).code).toBe(0);
+    expect(await kernelState(lab())).toEqual(before);
+  });
+
   it("refuses the controller of the guest's root filesystem (virtio-9p at 00:10.0), even with --force", async () => {
     const ROOT_9P = '0000:00:10.0';
     expect(before[ROOT_9P]?.driver).toBe('virtio-pci');

@@ -207,6 +207,16 @@ describe('planRelease and planUndo', () => {
     expect(unknown.checks[0]).toMatchObject({ status: 'warn', detail: expect.stringContaining('the kernel chooses (most likely e1000e)') });
   });
 
+  it('refuses to give back a device a running VM holds (the unbind would hang)', async () => {
+    const f = await labAssigned();
+    const group = f.scan.devices.find((d) => d.address === '0000:00:04.0')!.iommuGroup!;
+    const held = { ...f, vfioGroupUsers: new Map([[group, [{ pid: 777, command: 'qemu-system-x86' }]]]) };
+    const p = planRelease(held, '0000:00:04.0', { driver: 'e1000e', driverOverride: null }, ids);
+    expect(p.refusal).toMatchObject({ forceable: false, message: expect.stringContaining('qemu-system-x86 (pid 777)') });
+    expect(p.noop).toBe(false);
+    expect(planRelease(f, '0000:00:04.0', { driver: 'e1000e', driverOverride: null }, ids).refusal).toBeNull();
+  });
+
   it('rejects a tampered journal driver name', async () => {
     const f = await labAssigned();
     expect(() => planRelease(f, '0000:00:04.0', { driver: 'vfio-pci\nnvme', driverOverride: null }, ids)).toThrow(/not a driver name/);

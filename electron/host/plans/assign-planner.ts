@@ -139,10 +139,18 @@ export function planRelease(facts: HostFacts, address: string, original: DeviceS
     remedy: null, forceable: false,
   });
   if (!onVfio) checks.push({ id: 'on-vfio', title: 'Device on vfio-pci', status: 'pass', detail: `${n} is not on vfio-pci (driver ${d.driver ?? 'none'}); nothing to give back.`, remedy: null, forceable: false });
+  // vfio-pci's unbind waits until every user has closed the device: with a VM running, the
+  // write would hang (and the VM lose its NIC). Refuse instead.
+  const users = d.driver === 'vfio-pci' && d.iommuGroup !== null ? (facts.vfioGroupUsers.get(d.iommuGroup) ?? []) : [];
+  const inUse = users.length ? `${n} is in use by ${users.map((u) => `${u.command} (pid ${u.pid})`).join(', ')}, which holds /dev/vfio/${d.iommuGroup}.` : null;
+  checks.push(inUse
+    ? { id: 'vm-running', title: 'No VM uses the device', status: 'fail', detail: `${inUse} Giving it back would hang until that process lets go.`, remedy: 'Stop the VM first.', forceable: false }
+    : { id: 'vm-running', title: 'No VM uses the device', status: 'pass', detail: 'No process holds its /dev/vfio group.', remedy: null, forceable: false });
+  const refusal: Plan['refusal'] = inUse ? { message: inUse, remedy: 'Stop the VM first.', forceable: false, confirmText: null, code: 'REFUSED' } : null;
   return {
     id: ids.planId, kind: 'release', createdAt: ids.now, target: n, devices: [n],
     options: { group: false, persist: false, ownerUid: null, force: false },
-    checks, refusal: null, noop: steps.length === 0, steps,
+    checks, refusal, noop: refusal === null && steps.length === 0, steps,
     original: { [n]: { driver: d.driver, driverOverride: d.driverOverride } },
     expected: expectedAfterRelease(facts, d, original ? back.driver : likely),
   };
