@@ -22,7 +22,7 @@ const check = (p: Plan, id: string) => p.checks.find((c) => c.id === id);
 const ops = (p: Plan) => p.steps.map((s) => s.op);
 
 /** The many-vfs PF with the VF table its driver would report. */
-async function withVfTable(root: string, table: VfSettings[]): Promise<HostFacts> {
+async function withVfTable(root: string, table: VfSettings[] | null): Promise<HostFacts> {
   const f = await facts(root);
   f.scan.devices = f.scan.devices.map((d) => (d.address === PF && d.sriov ? { ...d, sriov: { ...d.sriov, vfSettings: table } } : d));
   return f;
@@ -111,6 +111,11 @@ describe('planSriov', () => {
 describe('planVfConfig', () => {
   const table: VfSettings[] = [0, 1, 2, 3, 4, 5, 6].map((index) => ({ index, mac: null, vlan: 0, qos: 0, spoofCheck: true, trust: false, linkState: 'auto' }));
 
+  it('reads the VF table the fixture captured from the real igb (ip -j link show)', async () => {
+    const pf = (await facts(fixture('many-vfs'))).scan.devices.find((d) => d.address === PF)!;
+    expect(pf.sriov?.vfSettings).toEqual(table);
+  });
+
   it('one step per setting, each undone to the value the driver reports now', async () => {
     const p = planVfConfig(await withVfTable(fixture('many-vfs'), table), { address: PF, vf: 1, settings: { mac: '02:AA:BB:CC:DD:EE', vlan: 100, qos: 3, trust: true } }, ids);
     expect(p.refusal).toBeNull();
@@ -138,7 +143,7 @@ describe('planVfConfig', () => {
   });
 
   it('without the driver\'s VF table it warns and the steps have no undo', async () => {
-    const p = planVfConfig(await facts(fixture('many-vfs')), { address: PF, vf: 0, settings: { mac: '02:00:00:00:00:01' } }, ids);
+    const p = planVfConfig(await withVfTable(fixture('many-vfs'), null), { address: PF, vf: 0, settings: { mac: '02:00:00:00:00:01' } }, ids);
     expect(check(p, 'vf-settings-known')?.status).toBe('warn');
     expect(p.steps[0]?.undo).toBeNull();
   });
