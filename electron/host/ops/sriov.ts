@@ -7,7 +7,8 @@ import * as nodeFs from 'node:fs';
 import { PassthruError } from '../../../shared/errors';
 import { hostPathInside } from '../exec/write-sysfs';
 import { parseSriovRule, sriovPersistenceFile, sriovRulePath } from '../plans/persistence-files';
-import { checkAddress, checkInt, write, type OpContext, type OpHandler } from './core';
+import { SysfsWriteError } from '../exec/write-sysfs';
+import { checkAddress, checkInt, currentDriver, write, type OpContext, type OpHandler } from './core';
 import { atomicWrite, readOrNull } from './persistence';
 
 const dev = (a: string): string => `/sys/bus/pci/devices/${a}`;
@@ -32,6 +33,18 @@ export function vfCount(ctx: OpContext, address: string): number {
   return n;
 }
 
+/** The kernel's refusals of sriov_numvfs (drivers/pci/iov.c sriov_numvfs_store), in plain words. */
+function explainNumVfsError(err: unknown, address: string, driver: string | null): unknown {
+  if (!(err instanceof SysfsWriteError)) return err;
+  const why: Record<string, [string, string | null]> = {
+    ENOENT: [`${driver ?? 'The PF driver'} does not support creating VFs through sysfs (it has no sriov_configure).`, 'Use a driver with SR-IOV support, or its own module parameter (e.g. max_vfs).'],
+    EBUSY: [`The kernel refused to change the VF count of ${address} directly (it only changes from or to 0, and not while VFs are assigned).`, 'Set 0 first; give back any VF on vfio-pci.'],
+    ENOMEM: [`The kernel could not allocate resources for the VFs of ${address} (bus numbers or BAR space).`, 'Try fewer VFs, or enable SR-IOV/ARI support in the firmware.'],
+  };
+  const known = why[err.errno];
+  return known ? new PassthruError('FAILED', `${known[0]} (${err.errno})`, known[1], err.detail) : err;
+}
+
 export const setSriovNumvfs: OpHandler<'set-sriov-numvfs'> = {
   validate(op, ctx) {
     const { totalVfs } = checkPf(op.address, ctx);
@@ -40,7 +53,11 @@ export const setSriovNumvfs: OpHandler<'set-sriov-numvfs'> = {
   async run(op, ctx) {
     if (readInt(ctx, `${dev(op.address)}/sriov_numvfs`) === op.count) return;
     // Creating VFs probes a driver for each: slow on big counts, so a longer timeout than a bind.
-    await write({ ...ctx, sysfsTimeoutMs: Math.max(ctx.sysfsTimeoutMs ?? 0, 60_000) }, `${dev(op.address)}/sriov_numvfs`, String(op.count));
+    try {
+      await write({ ...ctx, sysfsTimeoutMs: Math.max(ctx.sysfsTimeoutMs ?? 0, 60_000) }, `${dev(op.address)}/sriov_numvfs`, String(op.count));
+    } catch (err) {
+      throw explainNumVfsError(err, op.address, currentDriver(ctx, op.address));
+    }
   },
   verify(op, ctx) {
     const now = readInt(ctx, `${dev(op.address)}/sriov_numvfs`);
