@@ -21,6 +21,8 @@ export interface PassthruApi {
   onHostChanged(listener: (payload: EventPayloads['host:changed']) => void): () => void;
   planAssign(request: InvokeRequest<'assign:plan'>): Promise<Plan>;
   planRelease(address: string): Promise<Plan>;
+  planSriov(request: InvokeRequest<'sriov:plan'>): Promise<Plan>;
+  planVfConfig(request: InvokeRequest<'vf:plan'>): Promise<Plan>;
   applyPlan(planId: string, confirmText?: string): Promise<ApplyResult>;
   history(): Promise<HistoryEntry[]>;
   planUndo(journalId?: string): Promise<Plan>;
@@ -46,6 +48,8 @@ export function createApi(transport: Transport): PassthruApi {
     onHostChanged: (listener) => transport.subscribe('host:changed', listener),
     planAssign: (request) => call('assign:plan', request),
     planRelease: (address) => call('release:plan', { address }),
+    planSriov: (request) => call('sriov:plan', request),
+    planVfConfig: (request) => call('vf:plan', request),
     applyPlan: (planId, confirmText) => call('plan:apply', confirmText === undefined ? { planId } : { planId, confirmText }),
     history: () => call('history:list', {}),
     planUndo: (journalId) => call('history:planUndo', journalId === undefined ? {} : { journalId }),
@@ -70,6 +74,8 @@ export function withRebuiltErrors(api: PassthruApi): PassthruApi {
     onHostChanged: (listener) => api.onHostChanged(listener),
     planAssign: (request) => api.planAssign(request).catch(rebuild),
     planRelease: (address) => api.planRelease(address).catch(rebuild),
+    planSriov: (request) => api.planSriov(request).catch(rebuild),
+    planVfConfig: (request) => api.planVfConfig(request).catch(rebuild),
     applyPlan: (planId, confirmText) => api.applyPlan(planId, confirmText).catch(rebuild),
     history: () => api.history().catch(rebuild),
     planUndo: (journalId) => api.planUndo(journalId).catch(rebuild),

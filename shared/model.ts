@@ -127,6 +127,8 @@ export interface SriovInfo {
    * `vfinfo_list`), in VF index order; null when the PF has no interface or iproute2 was not read.
    */
   vfSettings: VfSettings[] | null;
+  /** Passthru's boot rule for this PF (recreates the VFs when its driver binds), or null. */
+  bootRule: { numVfs: number; autoprobe: boolean } | null;
 }
 
 /** One VF as its PF driver configures it (`ip link set PF vf N ...`). */

@@ -6,7 +6,7 @@
  * (checks/device-state.ts), never from passthru's own report alone.
  * LAB_SCENARIOS=seed,shared-group,no-iommu limits the run.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyResult, HistoryEntry, Plan } from '../../shared/plan';
 import { guestFileExists, kernelState, runCli, vfioNodeOwner, type KernelDeviceState } from './checks/device-state';
 import { passthru } from './checks/guest-facts';

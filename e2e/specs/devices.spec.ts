@@ -57,7 +57,7 @@ test.describe('Devices table', () => {
     await expect(panel).toBeVisible();
     await expect(panel).toContainText('82576');
     await expect(panel).toContainText('igb');
-    await expect(panel.getByRole('list', { name: 'Virtual functions of 0000:01:00.0' }).getByRole('listitem')).toHaveCount(7);
+    await expect(panel.getByRole('table', { name: 'Virtual functions of 0000:01:00.0' }).locator('tbody tr')).toHaveCount(7);
     await keepScreenshot(page, testInfo, 'devices-detail-panel');
     await expectNoSeriousA11yViolations(page);
     await page.keyboard.press('Escape');

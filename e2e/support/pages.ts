@@ -1,5 +1,5 @@
 /** Page-object helpers: navigation and the selectors the specs share. */
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export type PageName = 'Overview' | 'Devices' | 'IOMMU groups' | 'Network' | 'Topology';
 
@@ -18,3 +18,18 @@ export async function renderedAddresses(page: Page): Promise<string[]> {
 }
 
 export const readinessCheck = (page: Page, id: string) => page.locator(`[data-check="${id}"]`);
+
+/** Opens the detail panel of one device from the Devices table (search, select, Enter). */
+export async function openDetails(page: Page, address: string) {
+  await goTo(page, 'Devices');
+  await page.getByRole('searchbox', { name: 'Search' }).fill(address);
+  const row = devicesGrid(page).getByRole('row', { name: new RegExp(`^${address.replace(/[.]/g, '\\.')} `) });
+  await row.click();
+  await page.keyboard.press('Enter');
+  const panel = page.getByRole('region', { name: 'Device details' });
+  await expect(panel).toContainText(address);
+  return panel;
+}
+
+/** The step a change wizard is on, in its step bar ("2. Checks"). */
+export const currentStep = (dialog: Locator) => dialog.getByRole('list', { name: 'Wizard steps' }).locator('[aria-current="step"]');

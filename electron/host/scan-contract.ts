@@ -69,6 +69,7 @@ const device = z.object({
           }),
         )
         .nullable(),
+      bootRule: z.object({ numVfs: z.number().int().nonnegative(), autoprobe: z.boolean() }).nullable(),
     })
     .nullable(),
   physfn: address.nullable(),

@@ -20,7 +20,7 @@ import { scanStore, useScanStore } from './stores/scan-store';
 import { sourceStore, useSourceStore } from './stores/source-store';
 import { useUiStore } from './stores/ui-store';
 import { useWizardStore } from './stores/wizard-store';
-import { AssignWizard } from './wizards/assign/assign-wizard';
+import { ChangeWizard } from './wizards/change-wizard';
 
 function CurrentPage({ page, scan }: { page: PageId; scan: HostScan }) {
   switch (page) {
@@ -100,7 +100,7 @@ export function App() {
         )}
         {body}
       </main>
-      {wizard && <AssignWizard key={wizardKey} request={wizard} />}
+      {wizard && <ChangeWizard key={wizardKey} request={wizard} />}
     </div>
   );
 }

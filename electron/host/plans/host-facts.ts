@@ -5,7 +5,7 @@
  */
 import type { HostScan } from '../../../shared/model';
 import type { HostFs } from '../fs/host-fs';
-import { parseSriovRule, sriovRulePath, udevRulePath } from './persistence-files';
+import { udevRulePath } from './persistence-files';
 
 export interface HostFacts {
   scan: HostScan;
@@ -151,12 +151,7 @@ export async function gatherHostFacts(fs: HostFs, scan: HostScan): Promise<HostF
         ? 'loadable'
         : 'missing';
   const persisted = new Set(scan.devices.map((d) => d.address).filter((a) => fs.exists(udevRulePath(a))));
-  const sriovPersisted = new Map<string, { numVfs: number; autoprobe: boolean }>();
-  for (const d of scan.devices) {
-    const rule = d.sriov ? fs.readText(sriovRulePath(d.address)) : null;
-    const parsed = rule === null ? null : parseSriovRule(rule);
-    if (parsed) sriovPersisted.set(d.address, parsed);
-  }
+  const sriovPersisted = new Map(scan.devices.flatMap((d) => (d.sriov?.bootRule ? [[d.address, d.sriov.bootRule] as const] : [])));
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;
   return {
     scan, mountedDiskControllers: mountedControllers(fs), displaysInUse: displays(fs, scan), vfioPci, persisted,

@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { VfSettings } from '../../../shared/model';
 import type { Plan } from '../../../shared/plan';
@@ -8,6 +9,7 @@ import { scanHost } from '../scan';
 import { FakeKernel } from '../testing/fake-kernel';
 import { buildFakeHost, labHostSpec, makeTempRoot } from '../testing/fake-sysfs';
 import { gatherHostFacts, type HostFacts } from './host-facts';
+import { sriovPersistenceFile } from './persistence-files';
 import { planSriov, planVfConfig } from './sriov-planner';
 
 const ids = { planId: 'p1', now: '2026-11-24T21:00:00.000Z' };
@@ -105,7 +107,20 @@ describe('planSriov', () => {
     const follow = planSriov(persisted, { address: PF, numVfs: 4 }, ids);
     expect(follow.steps.at(-1)?.op).toEqual({ verb: 'write-sriov-persistence', address: PF, numVfs: 4, autoprobe: true });
     expect(follow.steps.at(-1)?.undo).toEqual({ verb: 'write-sriov-persistence', address: PF, numVfs: 7, autoprobe: true });
+    // persist: false drops it, with the VFs left as they are.
+    expect(ops(planSriov(persisted, { address: PF, numVfs: 7, persist: false }, ids))).toEqual([{ verb: 'remove-sriov-persistence', address: PF }]);
+    expect(planSriov(persisted, { address: PF, numVfs: 7 }, ids)).toMatchObject({ noop: true, options: { persist: true } });
   });
+  it('reads a boot rule Passthru wrote into the scan (sriov.bootRule)', async () => {
+    const root = buildFakeHost(labHostSpec());
+    const f = sriovPersistenceFile(PF, 3, false);
+    mkdirSync(`${root}/etc/udev/rules.d`, { recursive: true });
+    writeFileSync(`${root}${f.path}`, f.content);
+    const got = await facts(root);
+    expect(got.scan.devices.find((d) => d.address === PF)?.sriov?.bootRule).toEqual({ numVfs: 3, autoprobe: false });
+    expect(got.sriovPersisted.get(PF)).toEqual({ numVfs: 3, autoprobe: false });
+  });
+
 });
 
 describe('planVfConfig', () => {

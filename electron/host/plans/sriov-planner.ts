@@ -122,16 +122,19 @@ export function planSriov(facts: HostFacts, request: SriovPlanRequest, ids: Plan
   if (autoprobeNow !== null && autoprobe !== autoprobeNow) steps.push(autoprobeStep(`autoprobe-${pf.address}`, pf.address, autoprobe));
   if (changesCount && current > 0) steps.push(numVfsStep(`remove-vfs-${pf.address}`, pf.address, 0, current));
   if (changesCount && want > 0) steps.push(numVfsStep(`create-vfs-${pf.address}`, pf.address, want, 0));
+  // persist: true keeps the VFs across reboots, false drops the rule, absent keeps it as it is
+  // (following the new count when there is one).
   const rule = facts.sriovPersisted.get(pf.address) ?? null;
-  if (want === 0 && rule) steps.push(removeSriovPersistenceStep(`unpersist-sriov-${pf.address}`, pf.address, rule));
-  else if (want > 0 && (request.persist || rule) && (rule?.numVfs !== want || rule.autoprobe !== autoprobe)) {
+  const keepRule = want > 0 && (request.persist ?? rule !== null);
+  if (rule && !keepRule) steps.push(removeSriovPersistenceStep(`unpersist-sriov-${pf.address}`, pf.address, rule));
+  else if (keepRule && (rule?.numVfs !== want || rule.autoprobe !== autoprobe)) {
     steps.push(writeSriovPersistenceStep(`persist-sriov-${pf.address}`, pf.address, want, autoprobe, rule));
   }
 
   const refusal = C.refusalFrom(results);
   return {
     id: ids.planId, kind: 'sriov', createdAt: ids.now, target: pf.address, devices: [pf.address, ...removed.map((v) => v.address)],
-    options: { group: false, persist: request.persist ?? rule !== null, ownerUid: null, force: request.force ?? false, sriov: { numVfs: want, autoprobe } },
+    options: { group: false, persist: keepRule, ownerUid: null, force: request.force ?? false, sriov: { numVfs: want, autoprobe } },
     checks: results.map((r) => r.check), refusal, noop: refusal === null && steps.length === 0, steps,
     original: { [pf.address]: { driver: pf.driver, driverOverride: pf.driverOverride } },
     expected: groupVerdict(facts, pf),

@@ -49,7 +49,7 @@ describe('probePciDevices on the fake lab host', () => {
       parent: '0000:00:02.0',
       rootBus: 'pci0000:00',
       resetMethods: ['flr', 'bus'],
-      sriov: { totalVfs: 7, numVfs: 2, vfs: ['0000:01:10.0', '0000:01:10.2'], driversAutoprobe: true, vfSettings: null },
+      sriov: { totalVfs: 7, numVfs: 2, vfs: ['0000:01:10.0', '0000:01:10.2'], driversAutoprobe: true, vfSettings: null, bootRule: null },
       physfn: null,
       interfaces: ['enp1s0'],
       isBridge: false,

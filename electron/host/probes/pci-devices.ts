@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { PciAddress, PciDevice, SriovInfo } from '../../../shared/model';
 import type { HostFs } from '../fs/host-fs';
+import { parseSriovRule, sriovRulePath } from '../plans/persistence-files';
 import { loadPciAliases, type PciAliasIndex } from './modules-alias';
 import { loadPciIds, type PciIds } from './pci-ids';
 import {
@@ -199,6 +200,11 @@ export function buildModalias(vendor: string, device: string, sv: string, sd: st
   return `pci:v${pad8(vendor)}d${pad8(device)}sv${pad8(sv)}sd${pad8(sd)}bc${up(classId.slice(0, 2))}sc${up(classId.slice(2, 4))}i${up(classId.slice(4, 6))}`;
 }
 
+function readBootRule(fs: HostFs, address: string): SriovInfo['bootRule'] {
+  const text = PCI_ADDRESS_RE.test(address) ? fs.readText(sriovRulePath(address)) : null;
+  return text === null ? null : parseSriovRule(text);
+}
+
 function readSriov(fs: HostFs, dir: string): SriovInfo | null {
   const totalVfs = readInt(fs, `${dir}/sriov_totalvfs`);
   if (totalVfs === null) return null;
@@ -217,6 +223,7 @@ function readSriov(fs: HostFs, dir: string): SriovInfo | null {
     driversAutoprobe: autoprobe === '1' ? true : autoprobe === '0' ? false : null,
     // The PF driver's VF table is not in sysfs: scan.ts fills it from iproute2.
     vfSettings: null,
+    bootRule: readBootRule(fs, dir.split('/').pop() ?? ''),
   };
 }
 

@@ -30,7 +30,7 @@ describe('format', () => {
   });
 
   it('describes SR-IOV for a PF, a VF and neither', () => {
-    const pf = makeDevice({ address: '0000:01:00.0', sriov: { totalVfs: 7, numVfs: 2, vfs: [], driversAutoprobe: true } });
+    const pf = makeDevice({ address: '0000:01:00.0', sriov: { totalVfs: 7, numVfs: 2, vfs: [], driversAutoprobe: true, vfSettings: null, bootRule: null } });
     const vf = makeDevice({ address: '0000:01:10.0', physfn: '0000:01:00.0' });
     expect(formatSriov(pf)).toBe('2 of 7 VFs enabled');
     expect(formatSriov(vf)).toBe('VF of 0000:01:00.0');

@@ -2,7 +2,7 @@
  * Reading the change journal for the History page: which entry is unfinished (a crash or a
  * failed rollback left a device possibly half-changed) and which change "Undo last" targets.
  */
-import type { HistoryEntry, JournalState } from '../../../shared/plan';
+import type { HistoryEntry, JournalState, PlanKind } from '../../../shared/plan';
 
 export const JOURNAL_STATE_LABEL: Record<JournalState, string> = {
   applying: 'Interrupted while applying',
@@ -10,6 +10,15 @@ export const JOURNAL_STATE_LABEL: Record<JournalState, string> = {
   'rolled-back': 'Failed, rolled back',
   'rollback-failed': 'Failed, rollback failed',
   undone: 'Undone',
+};
+
+/** What a journal entry did, as the start of its heading ("Assign 0000:01:00.0"). */
+export const PLAN_KIND_LABEL: Record<PlanKind, string> = {
+  assign: 'Assign',
+  release: 'Give back',
+  undo: 'Undo',
+  sriov: 'Set the number of VFs of',
+  'vf-config': 'Configure a VF of',
 };
 
 export function isIncomplete(e: HistoryEntry): boolean {

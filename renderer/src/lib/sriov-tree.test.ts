@@ -21,7 +21,7 @@ describe('PF → VF tree', () => {
   it('keeps VFs missing from the scan and adopts VFs missing from the PF list', () => {
     const pf = makeDevice({
       address: '0000:03:00.0',
-      sriov: { totalVfs: 4, numVfs: 2, vfs: ['0000:03:02.0', '0000:03:02.1'], driversAutoprobe: false },
+      sriov: { totalVfs: 4, numVfs: 2, vfs: ['0000:03:02.0', '0000:03:02.1'], driversAutoprobe: false, vfSettings: null, bootRule: null },
     });
     const listed = makeDevice({ address: '0000:03:02.0', physfn: '0000:03:00.0', driver: 'ixgbevf' });
     const stray = makeDevice({ address: '0000:03:02.2', physfn: '0000:03:00.0' });
@@ -37,5 +37,16 @@ describe('PF → VF tree', () => {
     expect(tree[1]?.device).toBeNull();
     expect(tree[1]?.totalVfs).toBeNull();
     expect(tree[1]?.vfs.map((v) => v.address)).toEqual(['0000:09:10.0']);
+  });
+
+  it('follows a VF count change in the next scan (what the Network and Topology views re-render from)', () => {
+    const withoutVfs: HostScan = {
+      ...sampleScan,
+      devices: sampleScan.devices
+        .filter((d) => d.physfn !== '0000:01:00.0')
+        .map((d) => (d.address === '0000:01:00.0' ? { ...d, sriov: { ...d.sriov!, numVfs: 0, vfs: [], vfSettings: [] } } : d)),
+    };
+    expect(buildSriovTree(withoutVfs)[0]).toMatchObject({ numVfs: 0, vfs: [] });
+    expect(buildSriovTree(sampleScan)[0]?.vfs).toHaveLength(2);
   });
 });

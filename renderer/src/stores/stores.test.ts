@@ -26,6 +26,8 @@ function fakeApi() {
     }),
     planAssign: vi.fn(async () => sampleAssignPlan()),
     planRelease: vi.fn(async () => sampleReleasePlan()),
+    planSriov: vi.fn(async () => sampleReleasePlan()),
+    planVfConfig: vi.fn(async () => sampleReleasePlan()),
     applyPlan: vi.fn(async () => sampleOkResult(sampleAssignPlan())),
     history: vi.fn(async () => sampleHistory),
     planUndo: vi.fn(async () => sampleReleasePlan()),

@@ -4,7 +4,8 @@
  * page switch underneath it.
  */
 import { createStore, useStore } from 'zustand';
-import type { WizardRequest } from '../wizards/assign/wizard-state';
+import type { SriovInfo } from '../../../shared/model';
+import type { WizardRequest } from '../wizards/common/wizard-state';
 
 export interface WizardStoreState {
   request: WizardRequest | null;
@@ -13,20 +14,28 @@ export interface WizardStoreState {
   openAssign(address: string): void;
   openRelease(address: string): void;
   openUndo(journalId?: string): void;
+  /** "Set number of VFs…" on a PF, starting from the count it has now. */
+  /** `sriov`: the PF as scanned; the form starts from its count and its boot rule. */
+  openSriov(address: string, sriov: Pick<SriovInfo, 'numVfs' | 'bootRule'>): void;
+  /** "Configure…" one VF (by its index under the PF). */
+  openVfConfig(address: string, vf: number): void;
   close(): void;
 }
 
 export function createWizardStore() {
-  return createStore<WizardStoreState>()((set) => ({
-    request: null,
-    openCount: 0,
-    openAssign: (address) =>
-      set((s) => ({ request: { kind: 'assign', address, group: false, persist: false, force: false }, openCount: s.openCount + 1 })),
-    openRelease: (address) => set((s) => ({ request: { kind: 'release', address }, openCount: s.openCount + 1 })),
-    openUndo: (journalId) =>
-      set((s) => ({ request: journalId ? { kind: 'undo', journalId } : { kind: 'undo' }, openCount: s.openCount + 1 })),
-    close: () => set({ request: null }),
-  }));
+  return createStore<WizardStoreState>()((set) => {
+    const open = (request: WizardRequest) => set((s) => ({ request, openCount: s.openCount + 1 }));
+    return {
+      request: null,
+      openCount: 0,
+      openAssign: (address) => open({ kind: 'assign', address, group: false, persist: false, force: false }),
+      openRelease: (address) => open({ kind: 'release', address }),
+      openUndo: (journalId) => open(journalId ? { kind: 'undo', journalId } : { kind: 'undo' }),
+      openSriov: (address, sriov) => open({ kind: 'sriov', address, numVfs: sriov.numVfs, persist: sriov.bootRule !== null, force: false }),
+      openVfConfig: (address, vf) => open({ kind: 'vf-config', address, vf, settings: {} }),
+      close: () => set({ request: null }),
+    };
+  });
 }
 
 export const wizardStore = createWizardStore();

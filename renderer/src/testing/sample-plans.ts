@@ -3,7 +3,7 @@
  * host planner produces for the sample scan (igb 82576 in group 1 with its sibling function,
  * the e1000e management NIC eno1, the NVMe boot disk, the I210 already on vfio-pci).
  */
-import type { ApplyResult, HistoryEntry, Plan, PlanCheck, PlanStep } from '../../../shared/plan';
+import type { ApplyResult, HistoryEntry, Plan, PlanCheck, PlanStep, VfChange } from '../../../shared/plan';
 
 const pass = (id: string, title: string, detail: string): PlanCheck => ({ id, title, status: 'pass', detail, remedy: null, forceable: false });
 
@@ -206,6 +206,89 @@ export function sampleReleasePlan(): Plan {
       },
     ],
     expected: { iommuGroup: 7, groupViable: false, remainingBlockers: [{ address: a, driver: 'igb' }] },
+  };
+}
+
+/** 0000:01:00.0 from 2 VFs to `numVfs` (through 0), optionally with the boot-time rule. */
+export function sampleSriovPlan(opts: { numVfs?: number; autoprobe?: boolean; persist?: boolean } = {}): Plan {
+  const pf = '0000:01:00.0';
+  const numVfs = opts.numVfs ?? 4;
+  const autoprobe = opts.autoprobe ?? true;
+  const persist = opts.persist ?? false;
+  const numvfs = `/sys/bus/pci/devices/${pf}/sriov_numvfs`;
+  const steps: PlanStep[] = [
+    {
+      id: `${pf}:numvfs-0`,
+      title: `Remove the 2 VFs of ${pf} (the kernel only changes the count from or to 0)`,
+      op: { verb: 'set-sriov-numvfs', address: pf, count: 0 },
+      shell: [`echo 0 > ${numvfs}`],
+      verify: 'sriov_numvfs reads 0 and no virtfn links remain',
+      undo: { verb: 'set-sriov-numvfs', address: pf, count: 2 },
+      undoShell: [`echo 2 > ${numvfs}`],
+    },
+    {
+      id: `${pf}:numvfs`,
+      title: `Create ${numVfs} VFs on ${pf}`,
+      op: { verb: 'set-sriov-numvfs', address: pf, count: numVfs },
+      shell: [`echo ${numVfs} > ${numvfs}`],
+      verify: `sriov_numvfs reads ${numVfs} and virtfn0…virtfn${numVfs - 1} exist`,
+      undo: { verb: 'set-sriov-numvfs', address: pf, count: 0 },
+      undoShell: [`echo 0 > ${numvfs}`],
+    },
+  ];
+  if (persist) {
+    const path = `/etc/udev/rules.d/61-passthru-sriov-${pf}.rules`;
+    const rule = `ACTION=="add", SUBSYSTEM=="pci", KERNEL=="${pf}", ATTR{sriov_drivers_autoprobe}="${autoprobe ? 1 : 0}", ATTR{sriov_numvfs}="${numVfs}"\n`;
+    steps.push({
+      id: `${pf}:persist`,
+      title: `Recreate ${numVfs} VFs on ${pf} at boot`,
+      op: { verb: 'write-sriov-persistence', address: pf, numVfs, autoprobe },
+      shell: [`cat > ${path} <<'EOF'`, rule.trimEnd(), 'EOF'],
+      verify: 'the rule file exists with the content shown',
+      undo: { verb: 'remove-sriov-persistence', address: pf },
+      undoShell: [`rm -f ${path}`],
+      files: [{ path, content: rule }],
+    });
+  }
+  return {
+    id: `plan-sriov-${numVfs}`,
+    kind: 'sriov',
+    createdAt: '2026-11-24T20:00:00.000Z',
+    target: pf,
+    devices: [pf],
+    options: { group: false, persist, ownerUid: 1000, force: false, sriov: { numVfs, autoprobe } },
+    checks: [
+      pass('sriov-range', `${numVfs} VFs is within the device's limit`, 'sriov_totalvfs is 7.'),
+      pass('vfs-free', 'No VF to be removed is in use', 'Neither 0000:01:10.0 (igbvf) nor 0000:01:10.2 is used by a running VM.'),
+    ],
+    refusal: null,
+    noop: false,
+    steps,
+    original: { [pf]: { driver: 'igb', driverOverride: null } },
+    expected: { iommuGroup: 1, groupViable: false, remainingBlockers: [] },
+  };
+}
+
+/** VF 1 of 0000:01:00.0 gets the given settings. */
+export function sampleVfPlan(settings: VfChange = { mac: '02:00:00:00:00:01' }): Plan {
+  const pf = '0000:01:00.0';
+  return {
+    ...sampleSriovPlan(),
+    id: 'plan-vf-1',
+    kind: 'vf-config',
+    options: { group: false, persist: false, ownerUid: 1000, force: false, vf: { index: 1, address: '0000:01:10.2', settings } },
+    checks: [pass('pf-interface', 'The PF has an interface', 'enp1s0f0 (igb) holds the VF settings.')],
+    steps: [
+      {
+        id: `${pf}:vf1`,
+        title: `Set VF 1 of ${pf}`,
+        op: { verb: 'set-vf', address: pf, vf: 1, settings },
+        shell: ['ip link set dev enp1s0f0 vf 1 mac 02:00:00:00:00:01'],
+        verify: 'ip link show enp1s0f0 reports the new settings for VF 1',
+        undo: { verb: 'set-vf', address: pf, vf: 1, settings: { mac: '00:00:00:00:00:00' } },
+        undoShell: ['ip link set dev enp1s0f0 vf 1 mac 00:00:00:00:00:00'],
+      },
+    ],
   };
 }
 

@@ -160,14 +160,21 @@ const devices: PciDevice[] = [
     deviceName: '82576 Gigabit Network Connection', revision: '01', driver: 'igb', modules: ['igb'],
     iommuGroup: 1, parent: '0000:00:01.0', numaNode: 0, interfaces: ['enp1s0f0'],
     resetMethods: ['flr', 'bus'], subsystemVendorId: '8086', subsystemDeviceId: '0000',
-    sriov: { totalVfs: 7, numVfs: 2, vfs: ['0000:01:10.0', '0000:01:10.2'], driversAutoprobe: true },
+    sriov: {
+      totalVfs: 7, numVfs: 2, vfs: ['0000:01:10.0', '0000:01:10.2'], driversAutoprobe: true,
+      vfSettings: [
+        { index: 0, mac: null, vlan: 0, qos: 0, spoofCheck: true, trust: false, linkState: 'auto' },
+        { index: 1, mac: '02:5e:10:00:00:01', vlan: 10, qos: 3, spoofCheck: true, trust: true, linkState: 'enable' },
+      ],
+      bootRule: { numVfs: 2, autoprobe: true },
+    },
   }),
   makeDevice({
     address: '0000:01:00.1', deviceId: '10c9', classId: '020000', className: 'Ethernet controller',
     deviceName: '82576 Gigabit Network Connection', revision: '01', driver: 'igb', modules: ['igb'],
     iommuGroup: 1, parent: '0000:00:01.0', numaNode: 0, interfaces: ['enp1s0f1'],
     resetMethods: ['flr', 'bus'],
-    sriov: { totalVfs: 7, numVfs: 0, vfs: [], driversAutoprobe: true },
+    sriov: { totalVfs: 7, numVfs: 0, vfs: [], driversAutoprobe: true, vfSettings: [], bootRule: null },
   }),
   makeDevice({
     address: '0000:01:10.0', deviceId: '10ca', classId: '020000', className: 'Ethernet controller',

@@ -2,7 +2,7 @@
  * The detail panel for one device: every field the scan has, its IOMMU group with the
  * verdict, its interfaces and its SR-IOV relations. Links inside jump to related devices.
  */
-import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { HostScan, PciDevice } from '../../../../shared/model';
 import { DeviceActions } from '../../components/device-actions';
 import { CloseIcon } from '../../components/icons';
@@ -12,7 +12,6 @@ import { groupOfDevice, inUseReason } from '../../lib/group-verdict';
 import {
   classTitle,
   deviceTitle,
-  formatBool,
   formatIp,
   formatResetMethods,
   formatSpeed,
@@ -20,15 +19,8 @@ import {
   vendorDeviceIds,
 } from '../../lib/format';
 import { indexScan, interfacesOf } from '../../lib/scan-index';
-
-/** A button that looks like a link and selects another device. */
-export function DeviceLink({ address, onSelect, children }: { address: string; onSelect: (a: string) => void; children?: ReactNode }) {
-  return (
-    <button type="button" className="link-button mono" onClick={() => onSelect(address)}>
-      {children ?? address}
-    </button>
-  );
-}
+import { DeviceLink } from './device-link';
+import { SriovSection } from './sriov-section';
 
 export function DeviceDetail({
   scan,
@@ -83,7 +75,7 @@ export function DeviceDetail({
   const blockerOf = new Map(group?.blockers.map((b) => [b.address, b.driver]) ?? []);
 
   return (
-    <section className="detail" aria-label="Device details" onKeyDown={onKeyDown}>
+    <section className={`detail ${d.sriov?.numVfs ? 'detail--wide' : ''}`} aria-label="Device details" onKeyDown={onKeyDown}>
       <div className="detail__head">
         <div>
           <p className="detail__address mono">{d.address}</p>
@@ -208,36 +200,7 @@ export function DeviceDetail({
           </ul>
         )}
 
-        <h3>SR-IOV</h3>
-        {d.sriov ? (
-          <>
-            <dl className="fields">
-              <Field label="VFs enabled">
-                {d.sriov.numVfs} of {d.sriov.totalVfs}
-              </Field>
-              <Field label="Autoprobe new VFs">{formatBool(d.sriov.driversAutoprobe)}</Field>
-            </dl>
-            {d.sriov.vfs.length > 0 && (
-              <ul className="member-list" aria-label={`Virtual functions of ${d.address}`}>
-                {d.sriov.vfs.map((vf, n) => {
-                  const vd = index.deviceByAddress.get(vf);
-                  return (
-                    <li key={vf}>
-                      VF {n}: <DeviceLink address={vf} onSelect={onSelect} />{' '}
-                      <span className="muted">{vd ? `· ${vd.driver ?? 'no driver'}` : '· not in scan'}</span>
-                    </li>
-                  );
-                })}
-              </ul>
-            )}
-          </>
-        ) : d.physfn ? (
-          <p>
-            Virtual function of <DeviceLink address={d.physfn} onSelect={onSelect} />.
-          </p>
-        ) : (
-          <p className="muted">Not SR-IOV capable.</p>
-        )}
+        <SriovSection device={d} index={index} onSelect={onSelect} />
       </div>
     </section>
   );

@@ -9,7 +9,7 @@ import { ErrorNotice, Loading } from '../../components/feedback';
 import { Page } from '../../components/page';
 import { getApi } from '../../api';
 import { toDisplayError, type DisplayError } from '../../lib/display-error';
-import { isIncomplete, JOURNAL_STATE_LABEL, lastUndoable, sortHistory } from '../../lib/history';
+import { isIncomplete, JOURNAL_STATE_LABEL, lastUndoable, PLAN_KIND_LABEL, sortHistory } from '../../lib/history';
 import { useWizardStore, wizardStore } from '../../stores/wizard-store';
 
 function when(iso: string | null): string {
@@ -21,7 +21,7 @@ function Entry({ e }: { e: HistoryEntry }) {
   return (
     <li className={`history-entry history-entry--${e.state}`} aria-labelledby={headingId}>
       <h3 id={headingId}>
-        {e.kind === 'assign' ? 'Assign' : e.kind === 'release' ? 'Give back' : 'Undo'} <span className="mono">{e.target}</span>
+        {PLAN_KIND_LABEL[e.kind]} <span className="mono">{e.target}</span>
       </h3>
       <p className="muted small">
         {JOURNAL_STATE_LABEL[e.state]} · started {when(e.startedAt)} · finished {when(e.finishedAt)} · journal {e.journalId}

@@ -6,6 +6,7 @@ import type { NetInterface } from '../../../../shared/model';
 import { deviceTitle } from '../../lib/format';
 import type { PfNode } from '../../lib/sriov-tree';
 import { uiStore } from '../../stores/ui-store';
+import { wizardStore } from '../../stores/wizard-store';
 import { ManagementBadge } from '../../components/status';
 
 function Address({ address }: { address: string }) {
@@ -51,7 +52,17 @@ export function SriovTree({ pfs }: { pfs: PfNode[] }) {
             <span className="muted mono">· {pf.device?.driver ?? 'no driver'}</span> <Ifaces list={pf.interfaces} />{' '}
             <span className="vf-tree__count">
               {pf.totalVfs === null ? `${pf.vfs.length} VFs` : `${pf.numVfs} of ${pf.totalVfs} VFs enabled`}
-            </span>
+            </span>{' '}
+            {pf.device?.sriov && (
+              <button
+                type="button"
+                className="button button--small"
+                aria-label={`Set number of VFs… (${pf.address})`}
+                onClick={() => pf.device?.sriov && wizardStore.getState().openSriov(pf.address, pf.device.sriov)}
+              >
+                Set number of VFs…
+              </button>
+            )}
           </div>
           {pf.vfs.length > 0 ? (
             <ul aria-label={`Virtual functions of ${pf.address}`}>

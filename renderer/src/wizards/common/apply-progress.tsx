@@ -1,11 +1,12 @@
 /**
- * Steps 3 and 4: live progress while main applies the plan, then the outcome — what changed
- * and what the group looks like now, or which step failed, why, and whether the steps done
- * were undone (shouted when they were not: the device may be half-bound).
+ * The Apply and Result steps every change wizard shares: live progress while main applies the
+ * plan, then the outcome — what changed (plus what the wizard adds, e.g. the group verdict),
+ * or which step failed, why, and whether the steps done were undone (shouted when they were
+ * not: the device may be half-changed).
  */
+import type { ReactNode } from 'react';
 import type { Plan, StepState } from '../../../../shared/plan';
 import { FailIcon, PassIcon, StatusIcon } from '../../components/icons';
-import { ExpectedGroup } from './checks-step';
 import { resultSentence, type WizardState } from './wizard-state';
 
 const STATE_WORD: Record<StepState, string> = {
@@ -55,7 +56,8 @@ export function ApplyStep({ state }: { state: WizardState }) {
   );
 }
 
-export function ResultStep({ state }: { state: WizardState }) {
+/** `extra` is shown under a successful outcome. */
+export function ResultStep({ state, extra }: { state: WizardState; extra?: ReactNode }) {
   const { plan, result } = state;
   if (!plan || !result) return null;
   const failed = plan.steps.find((s) => s.id === result.failedStep);
@@ -94,7 +96,7 @@ export function ResultStep({ state }: { state: WizardState }) {
           </div>
         </div>
       )}
-      {result.ok && plan.kind === 'assign' && <ExpectedGroup plan={plan} />}
+      {result.ok && extra}
       <ProgressList plan={plan} state={state} />
     </div>
   );

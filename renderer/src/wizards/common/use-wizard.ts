@@ -4,20 +4,42 @@
  * also arrive; the scan store coalesces them).
  */
 import { useCallback, useEffect, useReducer } from 'react';
+import type { PassthruApi } from '../../../../shared/api';
+import type { InvokeRequest } from '../../../../shared/ipc-contract';
 import type { Plan } from '../../../../shared/plan';
 import { getApi } from '../../api';
 import { toDisplayError } from '../../lib/display-error';
 import { scanStore } from '../../stores/scan-store';
 import { canApply, confirmFor, initialWizard, wizardReducer, type WizardRequest } from './wizard-state';
 
-function planFor(request: WizardRequest): Promise<Plan> {
-  const api = getApi();
-  if (request.kind === 'assign') {
-    const { address, group, persist, force } = request;
-    return api.planAssign(force ? { address, group, persist, force } : { address, group, persist });
+/** The plan call for a request (exported for tests: what each wizard sends). */
+export async function planFor(request: WizardRequest, api: PassthruApi = getApi()): Promise<Plan> {
+  switch (request.kind) {
+    case 'assign': {
+      const { address, group, persist, force } = request;
+      return api.planAssign(force ? { address, group, persist, force } : { address, group, persist });
+    }
+    case 'release':
+      return api.planRelease(request.address);
+    case 'undo':
+      return api.planUndo(request.journalId);
+    case 'sriov':
+      return api.planSriov(sriovPayload(request));
+    case 'vf-config':
+      return api.planVfConfig({ address: request.address, vf: request.vf, settings: request.settings });
   }
-  if (request.kind === 'release') return api.planRelease(request.address);
-  return api.planUndo(request.journalId);
+}
+
+/** `sriov:plan`'s payload: autoprobe only when the user changed it, force only when forcing. */
+export function sriovPayload(request: Extract<WizardRequest, { kind: 'sriov' }>): InvokeRequest<'sriov:plan'> {
+  const { address, numVfs, autoprobe, persist, force } = request;
+  return {
+    address,
+    numVfs,
+    ...(autoprobe === undefined ? {} : { autoprobe }),
+    persist,
+    ...(force ? { force } : {}),
+  };
 }
 
 export function useWizard(initial: WizardRequest) {

@@ -6,8 +6,21 @@ import {
   sampleManagementPlan,
   sampleNoopPlan,
   sampleOkResult,
+  sampleSriovPlan,
+  sampleVfPlan,
 } from '../../testing/sample-plans';
-import { canApply, confirmFor, initialWizard, mergeProgress, refusalCleared, resultSentence, wizardReducer, type WizardState } from './wizard-state';
+import {
+  canApply,
+  confirmFor,
+  describeVfChange,
+  initialWizard,
+  mergeProgress,
+  noopSentence,
+  refusalCleared,
+  resultSentence,
+  wizardReducer,
+  type WizardState,
+} from './wizard-state';
 
 const assignReq = { kind: 'assign' as const, address: '0000:01:00.1', group: false, persist: false, force: false };
 
@@ -94,5 +107,76 @@ describe('result sentence', () => {
     expect(resultSentence(plan, sampleOkResult(plan))).toBe('0000:01:00.1 is now on vfio-pci.');
     expect(resultSentence(plan, sampleFailedResult(plan))).toMatch(/^Failed at "Let vfio-pci take 0000:01:00.1"; the steps already done were undone\.$/);
     expect(resultSentence(plan, sampleFailedResult(plan, false))).not.toMatch(/undone/);
+  });
+});
+
+describe('settings-first wizards (SR-IOV)', () => {
+  const sriovReq = { kind: 'sriov' as const, address: '0000:01:00.0', numVfs: 2, persist: false, force: false };
+
+  it('starts on the settings form, plans on submit and can go back to it', () => {
+    let s = initialWizard(sriovReq);
+    expect(s.phase).toBe('input');
+    // Nothing to go to before a plan exists.
+    expect(run(s, { type: 'goto', phase: 'plan' }).phase).toBe('input');
+    s = run(s, { type: 'submit', request: { ...sriovReq, numVfs: 4 } });
+    expect(s.phase).toBe('planning');
+    expect(s.request).toMatchObject({ kind: 'sriov', numVfs: 4 });
+    s = run(s, { type: 'planned', plan: sampleSriovPlan({ numVfs: 4 }) }, { type: 'goto', phase: 'plan' });
+    expect(canApply(s)).toBe(true);
+    s = run(s, { type: 'goto', phase: 'input' });
+    expect(s.phase).toBe('input');
+    expect(s.request).toMatchObject({ numVfs: 4 });
+  });
+
+  it('goes back to the settings after a planning error (e.g. a count the host refuses)', () => {
+    let s = run(initialWizard(sriovReq), { type: 'submit', request: sriovReq });
+    s = run(s, { type: 'failed', error: { code: 'BAD_INPUT', message: 'too many', remedy: null, detail: null } });
+    expect(s.phase).toBe('error');
+    s = run(s, { type: 'goto', phase: 'input' });
+    expect(s.phase).toBe('input');
+    expect(s.error).toBeNull();
+  });
+
+  it('the assign wizard has no settings form to go back to', () => {
+    const s = run(initialWizard(assignReq), { type: 'planned', plan: sampleAssignPlan() }, { type: 'goto', phase: 'input' });
+    expect(s.phase).toBe('checks');
+  });
+
+  it('forcing an SR-IOV refusal re-plans with force; a new submit clears it', () => {
+    let s = run(initialWizard(sriovReq), { type: 'submit', request: sriovReq }, { type: 'planned', plan: sampleSriovPlan() });
+    s = run(s, { type: 'acknowledge', on: true });
+    expect(s.request).toMatchObject({ kind: 'sriov', force: true });
+    s = run(s, { type: 'planned', plan: sampleSriovPlan() }, { type: 'goto', phase: 'input' });
+    s = run(s, { type: 'submit', request: { ...sriovReq, force: true } });
+    expect(s.request).toMatchObject({ force: false });
+    expect(s.acknowledged).toBe(false);
+  });
+
+  it('a VF-config wizard starts on its form too, and its refusals are not re-planned with force', () => {
+    const vfReq = { kind: 'vf-config' as const, address: '0000:01:00.0', vf: 1, settings: {} };
+    let s = initialWizard(vfReq);
+    expect(s.phase).toBe('input');
+    s = run(s, { type: 'submit', request: { ...vfReq, settings: { mac: '02:00:00:00:00:01' } } }, { type: 'planned', plan: sampleVfPlan() });
+    s = run(s, { type: 'acknowledge', on: true });
+    expect(s.phase).toBe('checks');
+  });
+
+  it('says how many VFs the PF has now, and what a VF now has', () => {
+    const plan = sampleSriovPlan({ numVfs: 4 });
+    expect(resultSentence(plan, sampleOkResult(plan))).toBe('0000:01:00.0 now has 4 VFs.');
+    const one = sampleSriovPlan({ numVfs: 1 });
+    expect(resultSentence(one, sampleOkResult(one))).toBe('0000:01:00.0 now has 1 VF.');
+    const none = sampleSriovPlan({ numVfs: 0 });
+    expect(resultSentence(none, sampleOkResult(none))).toBe('0000:01:00.0 now has 0 VFs.');
+    expect(noopSentence({ ...plan, noop: true })).toBe('0000:01:00.0 already has 4 VFs — nothing to do.');
+    const vf = sampleVfPlan({ mac: '02:00:00:00:00:01', vlan: 10, qos: 3, trust: true });
+    expect(resultSentence(vf, sampleOkResult(vf))).toBe('VF 1 of 0000:01:00.0 now has MAC 02:00:00:00:00:01, VLAN 10 (priority 3), trust on.');
+  });
+
+  it('describes VF changes in words', () => {
+    expect(describeVfChange({ mac: '00:00:00:00:00:00', vlan: 0, spoofCheck: false, linkState: 'disable' })).toBe(
+      'MAC cleared, no VLAN, spoof check off, link state disable',
+    );
+    expect(describeVfChange({})).toBe('');
   });
 });

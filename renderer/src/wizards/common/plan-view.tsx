@@ -1,14 +1,14 @@
 /**
- * Step 2: the plan exactly as main will run it — each step in words, its shell equivalent
- * (copyable, or saved as one script), what is verified after, its undo, and the full
- * contents of any file written — so nothing the app does is hidden.
+ * The Plan step every change wizard shares: the plan exactly as main will run it — each step
+ * in words, its shell equivalent (copyable, or saved as one script), what is verified after,
+ * its undo, and the full contents of any file written — so nothing the app does is hidden.
  */
 import { useRef, useState } from 'react';
 import type { Plan, PlanStep } from '../../../../shared/plan';
 import { planScript, scriptFileName, scriptHref } from './script';
 
 /** Copies to the clipboard; where that is unavailable, selects the text so Ctrl+C works. */
-function CodeBlock({ label, lines }: { label: string; lines: string[] }) {
+export function CodeBlock({ label, lines }: { label: string; lines: string[] }) {
   const pre = useRef<HTMLPreElement>(null);
   const [note, setNote] = useState('');
   const text = lines.join('\n');
@@ -77,12 +77,25 @@ export function PlanStepView({ plan }: { plan: Plan }) {
   if (plan.steps.length === 0) {
     return <p>{plan.noop ? 'Already in the wanted state — nothing to do.' : 'This plan has no steps.'}</p>;
   }
+  const files = [...new Set(plan.steps.flatMap((s) => s.files?.map((f) => f.path) ?? []))];
   return (
     <div className="wizard__section">
       <p>
         Run as root, in this order. Each step is checked before the next one starts; on any failure the steps already done
         are undone.
       </p>
+      {files.length > 0 && (
+        <div>
+          <p>
+            <strong>Files written</strong> (their full contents are in the steps below):
+          </p>
+          <ul className="plain-list mono small" aria-label="Files this plan writes">
+            {files.map((f) => (
+              <li key={f}>{f}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <p>
         <a className="button" href={scriptHref(plan)} download={scriptFileName(plan)} title={`${planScript(plan).split('\n').length} lines`}>
           Save as script…

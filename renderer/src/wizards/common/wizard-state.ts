@@ -1,18 +1,34 @@
 /**
- * The assign / give-back wizard as a pure reducer, so every transition (re-planning on an
- * option change, the forced path, live progress, the result) is unit-tested without a DOM.
- * The component only dispatches; the host decides everything through plans.
+ * Every change wizard (assign / give back / undo, SR-IOV VF count, one VF's settings) as one
+ * pure reducer, so every transition (the settings form, re-planning on an option change, the
+ * forced path, live progress, the result) is unit-tested without a DOM. The components only
+ * dispatch; the host decides everything through plans.
  */
-import type { ApplyProgress, ApplyResult, Plan, StepState } from '../../../../shared/plan';
+import type { ApplyProgress, ApplyResult, Plan, StepState, VfChange } from '../../../../shared/plan';
 import type { DisplayError } from '../../lib/display-error';
 
-/** What the wizard was opened for: a fresh assign, a give-back, or undoing a journal entry. */
+/**
+ * What a wizard was opened for: a fresh assign, a give-back, undoing a journal entry, setting
+ * a PF's number of VFs, or changing one VF's settings. The last two start on a settings form;
+ * the request holds what was last submitted from it.
+ */
 export type WizardRequest =
   | { kind: 'assign'; address: string; group: boolean; persist: boolean; force: boolean }
   | { kind: 'release'; address: string }
-  | { kind: 'undo'; journalId?: string };
+  | { kind: 'undo'; journalId?: string }
+  | {
+      kind: 'sriov';
+      /** The PF. */
+      address: string;
+      numVfs: number;
+      /** Whether new VFs get a host driver; absent leaves sriov_drivers_autoprobe as it is. */
+      autoprobe?: boolean;
+      persist: boolean;
+      force: boolean;
+    }
+  | { kind: 'vf-config'; address: string; vf: number; settings: VfChange };
 
-export type WizardPhase = 'planning' | 'checks' | 'plan' | 'applying' | 'result' | 'error';
+export type WizardPhase = 'input' | 'planning' | 'checks' | 'plan' | 'applying' | 'result' | 'error';
 
 export interface StepProgress {
   state: StepState;
@@ -25,7 +41,7 @@ export interface WizardState {
   plan: Plan | null;
   /** A planning or apply call that rejected (PassthruError as data). */
   error: DisplayError | null;
-  /** The user ticked "I understand, the network will drop" (forceable refusals only). */
+  /** The user acknowledged a forceable refusal ("I understand, …"). */
   acknowledged: boolean;
   /** What the user typed to confirm a forced plan. */
   confirmText: string;
@@ -34,18 +50,39 @@ export interface WizardState {
 }
 
 export type WizardAction =
+  /** A settings form was submitted: plan afresh (a new wish clears any earlier forcing). */
+  | { type: 'submit'; request: WizardRequest }
   | { type: 'replan'; request: WizardRequest }
   | { type: 'planned'; plan: Plan }
   | { type: 'failed'; error: DisplayError }
   | { type: 'acknowledge'; on: boolean }
   | { type: 'confirm-text'; text: string }
-  | { type: 'goto'; phase: 'checks' | 'plan' }
+  | { type: 'goto'; phase: 'input' | 'checks' | 'plan' }
   | { type: 'apply' }
   | { type: 'progress'; progress: ApplyProgress }
   | { type: 'applied'; result: ApplyResult };
 
+/** Whether this kind of wizard starts on a settings form (and can go back to it). */
+export function hasSettings(request: WizardRequest): boolean {
+  return request.kind === 'sriov' || request.kind === 'vf-config';
+}
+
+/** Whether a forceable refusal is forced by re-planning with `force` (the host re-checks it). */
+function forcesByReplanning(request: WizardRequest): request is Extract<WizardRequest, { force: boolean }> {
+  return request.kind === 'assign' || request.kind === 'sriov';
+}
+
 export function initialWizard(request: WizardRequest): WizardState {
-  return { phase: 'planning', request, plan: null, error: null, acknowledged: false, confirmText: '', progress: {}, result: null };
+  return {
+    phase: hasSettings(request) ? 'input' : 'planning',
+    request,
+    plan: null,
+    error: null,
+    acknowledged: false,
+    confirmText: '',
+    progress: {},
+    result: null,
+  };
 }
 
 /** Whether the plan may go ahead: not refused, or refused-but-forced and confirmed by typing. */
@@ -73,8 +110,17 @@ export function mergeProgress(progress: Record<string, StepProgress>, planId: st
   return { ...progress, [p.stepId]: { state: p.state, message: p.message } };
 }
 
+function canGoto(s: WizardState, phase: 'input' | 'checks' | 'plan'): boolean {
+  if (phase === 'input') return hasSettings(s.request) && (s.phase === 'checks' || s.phase === 'plan' || s.phase === 'error');
+  return !!s.plan && (s.phase === 'checks' || s.phase === 'plan');
+}
+
 export function wizardReducer(s: WizardState, a: WizardAction): WizardState {
   switch (a.type) {
+    case 'submit': {
+      const request = forcesByReplanning(a.request) ? { ...a.request, force: false } : a.request;
+      return { ...s, phase: 'planning', request, plan: null, error: null, acknowledged: false, confirmText: '', result: null };
+    }
     case 'replan':
       return { ...s, phase: 'planning', request: a.request, error: null };
     case 'planned':
@@ -93,13 +139,13 @@ export function wizardReducer(s: WizardState, a: WizardAction): WizardState {
     case 'acknowledge': {
       // Forcing is a different plan (main re-checks it), so acknowledging re-plans with force.
       const base = { ...s, acknowledged: a.on, confirmText: a.on ? s.confirmText : '' };
-      if (s.request.kind !== 'assign') return base;
+      if (!forcesByReplanning(s.request)) return base;
       return { ...base, phase: 'planning', request: { ...s.request, force: a.on } };
     }
     case 'confirm-text':
       return { ...s, confirmText: a.text };
     case 'goto':
-      return s.plan && (s.phase === 'checks' || s.phase === 'plan') ? { ...s, phase: a.phase } : s;
+      return canGoto(s, a.phase) ? { ...s, phase: a.phase, error: a.phase === 'input' ? null : s.error } : s;
     case 'apply':
       return canApply(s) ? { ...s, phase: 'applying' } : s;
     case 'progress':
@@ -112,13 +158,42 @@ export function wizardReducer(s: WizardState, a: WizardAction): WizardState {
   }
 }
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** The VF settings a plan changes, in words: "MAC 02:…, VLAN 10 (priority 3), trust on". */
+export function describeVfChange(c: VfChange): string {
+  const parts: string[] = [];
+  if (c.mac !== undefined) parts.push(c.mac === '00:00:00:00:00:00' ? 'MAC cleared' : `MAC ${c.mac}`);
+  if (c.vlan !== undefined) parts.push(c.vlan === 0 ? 'no VLAN' : `VLAN ${c.vlan}${c.qos ? ` (priority ${c.qos})` : ''}`);
+  else if (c.qos !== undefined) parts.push(`priority ${c.qos}`);
+  if (c.trust !== undefined) parts.push(`trust ${c.trust ? 'on' : 'off'}`);
+  if (c.spoofCheck !== undefined) parts.push(`spoof check ${c.spoofCheck ? 'on' : 'off'}`);
+  if (c.linkState !== undefined) parts.push(`link state ${c.linkState}`);
+  return parts.join(', ');
+}
+
+/** What "nothing to do" means for this plan, for the checks step. */
+export function noopSentence(plan: Plan): string {
+  if (plan.kind === 'sriov' && plan.options.sriov) {
+    return `${plan.target} already has ${plural(plan.options.sriov.numVfs, 'VF', 'VFs')} — nothing to do.`;
+  }
+  if (plan.kind === 'vf-config') return 'The VF already has these settings — nothing to do.';
+  if (plan.kind === 'release') return 'Already with the host — nothing to do.';
+  return 'Already on vfio-pci — nothing to do.';
+}
+
 /** One-line outcome for the result step (also the live-region text). */
 export function resultSentence(plan: Plan, result: ApplyResult): string {
   if (result.ok) {
     const who = plan.devices.length > 1 ? plan.devices.join(', ') : plan.target;
+    if (plan.kind === 'sriov' && plan.options.sriov) return `${plan.target} now has ${plural(plan.options.sriov.numVfs, 'VF', 'VFs')}.`;
     if (plan.noop) return `${who}: nothing needed changing.`;
     if (plan.kind === 'assign') return `${who} ${plan.devices.length > 1 ? 'are' : 'is'} now on vfio-pci.`;
     if (plan.kind === 'release') return `${who} ${plan.devices.length > 1 ? 'were' : 'was'} given back to the host.`;
+    if (plan.kind === 'vf-config' && plan.options.vf) {
+      const { index, settings } = plan.options.vf;
+      return `VF ${index} of ${plan.target} now has ${describeVfChange(settings) || 'its settings unchanged'}.`;
+    }
     return `The change to ${plan.target} was undone.`;
   }
   const step = plan.steps.find((st) => st.id === result.failedStep);

@@ -1,0 +1,56 @@
+/**
+ * What the assign / give-back wizard adds to the shared steps: the IOMMU group as the plan
+ * leaves it, and the assign options (each change re-plans on the host).
+ */
+import type { Dispatch } from 'react';
+import type { Plan } from '../../../../shared/plan';
+import type { WizardAction, WizardRequest } from '../common/wizard-state';
+
+export function ExpectedGroup({ plan }: { plan: Plan }) {
+  const { iommuGroup, groupViable, remainingBlockers } = plan.expected;
+  if (iommuGroup === null) return <p>The device is not in an IOMMU group.</p>;
+  return (
+    <div className="wizard__expected">
+      <p>
+        <strong>IOMMU group {iommuGroup}</strong>: {plan.noop ? 'nothing to change for' : plan.refusal && !plan.options.force ? 'this plan would change' : 'this plan changes'}{' '}
+        <span className="mono">{plan.devices.join(', ')}</span>.{' '}
+        {groupViable
+          ? 'Afterwards the group is viable: a VM can use it.'
+          : 'Afterwards the group is still not viable for a VM.'}
+      </p>
+      {remainingBlockers.length > 0 && (
+        <ul className="reasons" aria-label={`Still blocking IOMMU group ${iommuGroup}`}>
+          {remainingBlockers.map((b) => (
+            <li key={b.address}>
+              <span className="mono">{b.address}</span> stays on {b.driver}.
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function AssignOptions({ request, dispatch }: { request: Extract<WizardRequest, { kind: 'assign' }>; dispatch: Dispatch<WizardAction> }) {
+  return (
+    <fieldset className="wizard__options">
+      <legend>Options</legend>
+      <label>
+        <input
+          type="checkbox"
+          checked={request.group}
+          onChange={(e) => dispatch({ type: 'replan', request: { ...request, group: e.target.checked } })}
+        />{' '}
+        Bind the whole group (endpoints only; bridges stay as they are)
+      </label>
+      <label>
+        <input
+          type="checkbox"
+          checked={request.persist}
+          onChange={(e) => dispatch({ type: 'replan', request: { ...request, persist: e.target.checked } })}
+        />{' '}
+        Keep after reboot
+      </label>
+    </fieldset>
+  );
+}
