@@ -151,6 +151,17 @@ export interface IommuGroup {
   viable: boolean;
   /** Members that make the group non-viable, with their driver. */
   blockers: GroupBlocker[];
+  /**
+   * Processes holding /dev/vfio/<id> open: a running VM (qemu). Only processes the scanning
+   * user may inspect are seen; snapshots record none.
+   */
+  openBy: VfioGroupUser[];
+}
+
+export interface VfioGroupUser {
+  pid: number;
+  /** /proc/<pid>/comm, e.g. qemu-system-x86. */
+  command: string;
 }
 
 export interface GroupBlocker {

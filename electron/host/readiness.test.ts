@@ -24,8 +24,8 @@ function host(over: Partial<HostInfo> = {}, iommu: Partial<HostInfo['iommu']> = 
 }
 
 const groups: IommuGroup[] = [
-  { id: 1, devices: ['0000:01:00.0'], viable: false, blockers: [{ address: '0000:01:00.0', driver: 'igb' }] },
-  { id: 2, devices: ['0000:02:00.0'], viable: true, blockers: [] },
+  { id: 1, devices: ['0000:01:00.0'], viable: false, blockers: [{ address: '0000:01:00.0', driver: 'igb' }], openBy: [] },
+  { id: 2, devices: ['0000:02:00.0'], viable: true, blockers: [], openBy: [] },
 ];
 
 function check(checks: ReadinessCheck[], id: ReadinessCheck['id']): ReadinessCheck {

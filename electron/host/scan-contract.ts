@@ -83,6 +83,7 @@ const group = z.object({
   devices: z.array(address),
   viable: z.boolean(),
   blockers: z.array(z.object({ address, driver: str })),
+  openBy: z.array(z.object({ pid: z.number().int().positive(), command: str })),
 });
 
 const netInterface = z.object({

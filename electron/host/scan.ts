@@ -8,6 +8,7 @@ import type { HostFs } from './fs/host-fs';
 import type { CommandRunner } from './exec/run-command';
 import { probePciDevices } from './probes/pci-devices';
 import { probeIommuGroups } from './probes/iommu-groups';
+import { probeVfioUsers } from './probes/vfio-users';
 import { probeHostInfo } from './probes/host-info';
 import { probeNetwork } from './probes/network';
 import { loadIpState, type IpCapture, type LoadedIpState } from './probes/ip-state';
@@ -20,6 +21,11 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Use this iproute2 capture instead of reading addresses and routes. */
   ipCapture?: IpCapture;
+  /**
+   * Whether to look for processes holding VFIO groups open (/proc/<pid>/fd). Snapshots say
+   * no: listing /proc would record every process of the machine into the bug report.
+   */
+  processes?: boolean;
 }
 
 /** A scan plus the ip state it used (the snapshot writer stores that state). */
@@ -46,7 +52,9 @@ export async function scanHostWithIp(fs: HostFs, options: ScanOptions = {}): Pro
   }
   const interfaces = probeNetwork(fs, ip.state);
   const devices = withVfSettings(withInterfaces(probePciDevices(fs), interfaces), ip.state.vfSettings);
-  const groups = probeIommuGroups(fs, devices);
+  // Only a group on vfio-pci can be held open: skip walking /proc when none is.
+  const holders = options.processes !== false && devices.some((d) => d.driver === 'vfio-pci') ? probeVfioUsers(fs) : new Map();
+  const groups = probeIommuGroups(fs, devices, holders);
   // Any root other than `/` is a host tree read from disk (a snapshot, a test tree): it is
   // labelled as such so nobody mistakes it for this machine, manifest or not.
   const source: ScanSource = {

@@ -58,7 +58,7 @@ export async function captureSnapshot(
   checkDestination(dest); // fail before the scan when we would refuse anyway
 
   const recorder = new RecordingFs(new RootFs(source));
-  const { scan, ip } = await scanHostWithIp(recorder, { run: options.run, signal: options.signal });
+  const { scan, ip } = await scanHostWithIp(recorder, { run: options.run, signal: options.signal, processes: false });
   const sourceManifest = readSnapshotManifest(recorder);
   const hostname = sourceManifest?.hostname ?? recorder.readText('/proc/sys/kernel/hostname')?.trim() ?? null;
   options.signal?.throwIfAborted();

@@ -3,7 +3,7 @@
  * filesystem, which display is in use, whether vfio-pci can be had, which devices Passthru
  * persisted. All read through HostFs, so a snapshot or a fake tree answers like the live host.
  */
-import type { HostScan } from '../../../shared/model';
+import type { HostScan, VfioGroupUser } from '../../../shared/model';
 import type { HostFs } from '../fs/host-fs';
 import { udevRulePath } from './persistence-files';
 
@@ -22,7 +22,7 @@ export interface HostFacts {
    * IOMMU group → processes holding /dev/vfio/<group> open (a running VM, usually qemu). Only
    * processes this user may inspect are seen; on a snapshot there are none.
    */
-  vfioGroupUsers: Map<number, { pid: number; command: string }[]>;
+  vfioGroupUsers: Map<number, VfioGroupUser[]>;
   uid: number | null;
 }
 
@@ -126,21 +126,6 @@ function displays(fs: HostFs, scan: HostScan): Map<string, string> {
   return map;
 }
 
-/** Processes with /dev/vfio/<N> open, by group, from /proc/<pid>/fd. */
-function vfioUsers(fs: HostFs): Map<number, { pid: number; command: string }[]> {
-  const map = new Map<number, { pid: number; command: string }[]>();
-  for (const pid of fs.list('/proc').filter((n) => /^\d+$/.test(n))) {
-    const groups = new Set<number>();
-    for (const fd of fs.list(`/proc/${pid}/fd`)) {
-      const m = /^\/dev\/vfio\/(\d+)$/.exec(fs.readLink(`/proc/${pid}/fd/${fd}`) ?? '');
-      if (m) groups.add(Number(m[1]));
-    }
-    const command = fs.readText(`/proc/${pid}/comm`)?.trim() ?? '?';
-    for (const g of groups) map.set(g, [...(map.get(g) ?? []), { pid: Number(pid), command }]);
-  }
-  return map;
-}
-
 /** Reads the facts; never writes. */
 export async function gatherHostFacts(fs: HostFs, scan: HostScan): Promise<HostFacts> {
   const vfio = scan.host.vfio;
@@ -155,6 +140,6 @@ export async function gatherHostFacts(fs: HostFs, scan: HostScan): Promise<HostF
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;
   return {
     scan, mountedDiskControllers: mountedControllers(fs), displaysInUse: displays(fs, scan), vfioPci, persisted,
-    sriovPersisted, vfioGroupUsers: vfioUsers(fs), uid,
+    sriovPersisted, vfioGroupUsers: new Map(scan.groups.filter((g) => g.openBy.length).map((g) => [g.id, g.openBy])), uid,
   };
 }

@@ -24,7 +24,7 @@ describe('probeIommuGroups', () => {
   });
 
   it('a lone driver-less host bridge is viable', () => {
-    expect(group(0)).toEqual({ id: 0, devices: ['0000:00:00.0'], viable: true, blockers: [] });
+    expect(group(0)).toEqual({ id: 0, devices: ['0000:00:00.0'], viable: true, blockers: [], openBy: [] });
   });
 
   it('a PF on its native driver blocks its group, the bridge does not', () => {
@@ -33,16 +33,17 @@ describe('probeIommuGroups', () => {
       devices: ['0000:00:02.0', '0000:01:00.0'],
       viable: false,
       blockers: [{ address: '0000:01:00.0', driver: 'igb' }],
+      openBy: [],
     });
   });
 
   it('VFs in their own groups: igbvf blocks, vfio-pci is viable', () => {
     expect(group(3)?.blockers).toEqual([{ address: '0000:01:10.0', driver: 'igbvf' }]);
-    expect(group(4)).toMatchObject({ viable: true, blockers: [] });
+    expect(group(4)).toMatchObject({ viable: true, blockers: [], openBy: [] });
   });
 
   it('a shared group of a bridge and a vfio-pci device is viable', () => {
-    expect(group(5)).toEqual({ id: 5, devices: ['0000:00:03.0', '0000:02:00.0'], viable: true, blockers: [] });
+    expect(group(5)).toEqual({ id: 5, devices: ['0000:00:03.0', '0000:02:00.0'], viable: true, blockers: [], openBy: [] });
   });
 
   it('a driver-less device is viable', () => {
@@ -55,6 +56,7 @@ describe('probeIommuGroups', () => {
       devices: ['0000:00:05.0', '0000:03:00.0', '0000:03:00.1'],
       viable: false,
       blockers: [{ address: '0000:03:00.1', driver: 'snd_hda_intel' }],
+      openBy: [],
     });
   });
 
@@ -76,7 +78,7 @@ describe('probeIommuGroups', () => {
       const fs = new RootFs(r);
       const known = probePciDevices(fs).filter((d) => d.address === '0000:00:06.0');
       expect(probeIommuGroups(fs, known)).toEqual([
-        { id: 9, devices: ['0000:00:06.0', '0000:00:06.1'], viable: false, blockers: [{ address: '0000:00:06.1', driver: 'e1000e' }] },
+        { id: 9, devices: ['0000:00:06.0', '0000:00:06.1'], viable: false, blockers: [{ address: '0000:00:06.1', driver: 'e1000e' }], openBy: [] },
       ]);
     } finally {
       fs.rmSync(r, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import type { GroupBlocker, IommuGroup, PciAddress, PciDevice } from '../../../shared/model';
+import type { GroupBlocker, IommuGroup, PciAddress, PciDevice, VfioGroupUser } from '../../../shared/model';
 import type { HostFs } from '../fs/host-fs';
 import { comparePciAddresses } from './pci-devices';
 import { readHex, readLinkBase } from './sysfs-read';
@@ -13,7 +13,8 @@ export const VFIO_FRIENDLY_DRIVERS: readonly string[] = ['vfio-pci', 'pci-stub']
  * only: every member must be driver-less, on vfio-pci, on pci-stub, or a bridge, and the
  * members that are not are named so the user knows exactly what to unbind.
  */
-export function probeIommuGroups(fs: HostFs, devices: PciDevice[]): IommuGroup[] {
+/** `users`: processes holding each group open (probes/vfio-users.ts); none by default. */
+export function probeIommuGroups(fs: HostFs, devices: PciDevice[], users: Map<number, VfioGroupUser[]> = new Map()): IommuGroup[] {
   const byAddress = new Map(devices.map((d) => [d.address, d]));
   const ids = fs
     .list(GROUPS)
@@ -29,7 +30,7 @@ export function probeIommuGroups(fs: HostFs, devices: PciDevice[]): IommuGroup[]
         blockers.push({ address, driver: member.driver });
       }
     }
-    return { id, devices: members, viable: blockers.length === 0, blockers };
+    return { id, devices: members, viable: blockers.length === 0, blockers, openBy: users.get(id) ?? [] };
   });
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleScan } from '../testing/sample-scan';
-import { formatOnOff, formatVlan, vfIndexOf, vfRows } from './vf-rows';
+import { formatOnOff, formatOpenBy, formatVlan, vfIndexOf, vfRows } from './vf-rows';
 import { indexScan } from './scan-index';
 
 describe('VF rows of a PF', () => {
@@ -15,6 +15,8 @@ describe('VF rows of a PF', () => {
     ]);
     expect(rows[1]!.settings).toMatchObject({ mac: '02:5e:10:00:00:01', vlan: 10, qos: 3, trust: true });
     expect(rows[0]!.interfaces.map((i) => i.name)).toEqual(['enp1s0f0v0']);
+    // The VF on vfio-pci is held by a running VM (its group's openBy).
+    expect(rows.map((r) => formatOpenBy(r.openBy))).toEqual(['—', 'qemu-system-x86 (pid 4242)']);
   });
 
   it('lists VFs without settings (iproute2 not read) and settings without a listed VF', () => {

@@ -3,7 +3,7 @@
  * (sriov.vfSettings, from iproute2), its PCI function (sriov.vfs) and that function in the scan
  * (driver, IOMMU group, interface).
  */
-import type { NetInterface, PciDevice, VfSettings } from '../../../shared/model';
+import type { NetInterface, PciDevice, VfioGroupUser, VfSettings } from '../../../shared/model';
 import { NONE } from './format';
 import { interfacesOf, type ScanIndex } from './scan-index';
 
@@ -15,6 +15,8 @@ export interface VfRow {
   /** Null when the VF's function is not in the scan. */
   device: PciDevice | null;
   interfaces: NetInterface[];
+  /** Processes holding the VF's VFIO group open (a running VM). */
+  openBy: VfioGroupUser[];
 }
 
 export function vfRows(pf: PciDevice, index: ScanIndex): VfRow[] {
@@ -26,7 +28,8 @@ export function vfRows(pf: PciDevice, index: ScanIndex): VfRow[] {
   for (let i = 0; i < count; i++) {
     const address = sriov.vfs[i] ?? null;
     const device = address ? (index.deviceByAddress.get(address) ?? null) : null;
-    rows.push({ index: i, address, settings: settingsByIndex.get(i) ?? null, device, interfaces: device ? interfacesOf(index, device) : [] });
+    const openBy = device?.iommuGroup != null ? (index.groupById.get(device.iommuGroup)?.openBy ?? []) : [];
+    rows.push({ index: i, address, settings: settingsByIndex.get(i) ?? null, device, interfaces: device ? interfacesOf(index, device) : [], openBy });
   }
   return rows;
 }
@@ -47,4 +50,9 @@ export function vfIndexOf(vf: PciDevice, index: ScanIndex): number | null {
   if (!vf.physfn) return null;
   const i = index.deviceByAddress.get(vf.physfn)?.sriov?.vfs.indexOf(vf.address) ?? -1;
   return i >= 0 ? i : null;
+}
+
+/** "qemu-system-x86 (pid 4242)", several joined, or a dash when nothing holds the VF. */
+export function formatOpenBy(users: VfioGroupUser[]): string {
+  return users.length ? users.map((u) => `${u.command} (pid ${u.pid})`).join(', ') : NONE;
 }

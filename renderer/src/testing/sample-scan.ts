@@ -10,6 +10,7 @@ import type {
   NetInterface,
   PciDevice,
   ReadinessCheck,
+  VfioGroupUser,
 } from '../../../shared/model';
 
 /** A device with sensible defaults; only what differs needs spelling out. */
@@ -65,7 +66,7 @@ export function makeInterface(partial: Partial<NetInterface> & Pick<NetInterface
 const VIABLE_DRIVERS = new Set(['vfio-pci', 'pci-stub']);
 
 /** Derives groups (members, viability, blockers) from the devices, as the host probe does. */
-export function deriveGroups(devices: PciDevice[]): IommuGroup[] {
+export function deriveGroups(devices: PciDevice[], openBy: Map<number, VfioGroupUser[]> = new Map()): IommuGroup[] {
   const byId = new Map<number, PciDevice[]>();
   for (const d of devices) {
     if (d.iommuGroup === null) continue;
@@ -79,7 +80,7 @@ export function deriveGroups(devices: PciDevice[]): IommuGroup[] {
       const blockers = members
         .filter((m) => m.driver !== null && !VIABLE_DRIVERS.has(m.driver) && !m.isBridge)
         .map((m) => ({ address: m.address, driver: m.driver as string }));
-      return { id, devices: members.map((m) => m.address), viable: blockers.length === 0, blockers };
+      return { id, devices: members.map((m) => m.address), viable: blockers.length === 0, blockers, openBy: openBy.get(id) ?? [] };
     });
 }
 
@@ -306,7 +307,8 @@ export const sampleScan: HostScan = {
     },
   },
   devices,
-  groups: deriveGroups(devices),
+  // The VF on vfio-pci (group 18) is in use by a running VM.
+  groups: deriveGroups(devices, new Map([[18, [{ pid: 4242, command: 'qemu-system-x86' }]]])),
   interfaces,
   readiness,
 };

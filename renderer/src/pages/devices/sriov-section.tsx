@@ -1,7 +1,7 @@
 /**
  * The SR-IOV part of the detail panel. For a PF: total / enabled VFs, autoprobe, "Set number
  * of VFs…" and the VF table (address, MAC, VLAN, trust, spoof check, link state, driver, IOMMU
- * group, VM) with a "Configure…" button per VF. A plain table: 256 VFs (the contract's
+ * group, the process holding it — a running VM) with a "Configure…" button per VF. A plain table: 256 VFs (the contract's
  * maximum) is ~3,000 cells, well within what React renders without virtualization. For a VF:
  * its PF and "Configure…".
  */
@@ -10,7 +10,7 @@ import type { PciDevice } from '../../../../shared/model';
 import { Field } from '../../components/page';
 import { formatBool, NONE } from '../../lib/format';
 import type { ScanIndex } from '../../lib/scan-index';
-import { formatOnOff, formatVlan, vfIndexOf, vfRows } from '../../lib/vf-rows';
+import { formatOnOff, formatOpenBy, formatVlan, vfIndexOf, vfRows } from '../../lib/vf-rows';
 import { wizardStore } from '../../stores/wizard-store';
 import { DeviceLink } from './device-link';
 
@@ -32,7 +32,7 @@ const VfTable = memo(function VfTable({ pf, index, onSelect }: { pf: PciDevice; 
             <th scope="col">Link state</th>
             <th scope="col">Driver</th>
             <th scope="col">IOMMU group</th>
-            <th scope="col">VM</th>
+            <th scope="col">In use by</th>
             <th scope="col">
               <span className="sr-only">Actions</span>
             </th>
@@ -50,7 +50,7 @@ const VfTable = memo(function VfTable({ pf, index, onSelect }: { pf: PciDevice; 
               <td>{r.settings?.linkState ?? NONE}</td>
               <td>{r.device ? (r.device.driver ?? 'none') : r.address ? 'not in scan' : NONE}</td>
               <td>{r.device?.iommuGroup ?? NONE}</td>
-              <td>{NONE}</td>
+              <td>{formatOpenBy(r.openBy)}</td>
               <td>
                 <button
                   type="button"
