@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumProject } from './e2e/support/chromium-project';
 
 /**
  * GUI end-to-end specs. Project "chromium" runs the built renderer in Debian's Chromium over
@@ -19,24 +20,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   projects: [
-    {
-      name: 'chromium',
-      use: {
-        browserName: 'chromium',
-        launchOptions: {
-          executablePath: process.env.PASSTHRU_CHROMIUM ?? '/usr/bin/chromium',
-          args: [
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-          ],
-        },
-        viewport: { width: 1400, height: 900 },
-      },
-    },
+    chromiumProject,
     {
       name: 'electron',
       use: { viewport: { width: 1400, height: 900 } },

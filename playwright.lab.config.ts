@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumProject } from './e2e/support/chromium-project';
 
 /**
  * GUI end to end against a real kernel (`npm run test:lab-gui`): the test bridge runs as root
@@ -25,23 +26,6 @@ export default defineConfig({
     navigationTimeout: 120_000,
   },
   projects: [
-    {
-      name: 'chromium',
-      use: {
-        browserName: 'chromium',
-        launchOptions: {
-          executablePath: process.env.PASSTHRU_CHROMIUM ?? '/usr/bin/chromium',
-          args: [
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-          ],
-        },
-        viewport: { width: 1400, height: 900 },
-      },
-    },
+    chromiumProject,
   ],
 });

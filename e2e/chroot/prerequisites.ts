@@ -4,9 +4,8 @@
  * something is missing. The harness installs nothing itself. Nothing here skips: a missing
  * prerequisite is a failure, so CI can never pass without having run the chroot tests.
  */
-import { accessSync, constants } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
+import { SYSTEM_PATH, which } from '../support/which';
 
 export class ChrootPrerequisiteError extends Error {
   override name = 'ChrootPrerequisiteError';
@@ -25,23 +24,7 @@ export interface ChrootHostTools {
 
 export const INSTALL_HINT = 'run .ci/install-system-packages (or see e2e/chroot/README.md)';
 
-/** PATH for the tools here and inside the chroot: node's own PATH may lack the sbin dirs. */
-export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-export function which(name: string): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(':'), ...SYSTEM_PATH.split(':')];
-  for (const d of dirs) {
-    if (!d) continue;
-    const p = path.join(d, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      /* keep looking */
-    }
-  }
-  return null;
-}
+export { SYSTEM_PATH, which };
 
 /**
  * Filesystems on which grub-probe cannot find a device for `/` inside the chroot, so

@@ -4,6 +4,7 @@
  * package to install when something is missing. The lab installs nothing itself.
  */
 import { accessSync, constants, existsSync, openSync, readSync, closeSync, readdirSync } from 'node:fs';
+import { which } from '../support/which';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -23,20 +24,6 @@ export interface LabHostTools {
 
 const INSTALL_HINT = 'run .ci/install-system-packages (or see e2e/lab/README.md)';
 
-function which(name: string, extra: string[] = []): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', ...extra];
-  for (const d of dirs) {
-    if (!d) continue;
-    const p = path.join(d, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      /* keep looking */
-    }
-  }
-  return null;
-}
 
 /** True when the ELF file asks for a dynamic loader (PT_INTERP): unusable inside the initramfs. */
 function isDynamicElf(file: string): boolean {
