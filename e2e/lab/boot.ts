@@ -102,7 +102,24 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Boots a scenario. A guest that never comes up within the boot timeout is tried once more:
+ * under TCG on a loaded 2-core host a vCPU can be starved before userspace starts (the console
+ * then shows RCU stalls), which says nothing about Passthru. The retry is announced on stderr,
+ * and a second failure fails the run.
+ */
 export async function bootLab(scenarioOrName: Scenario | string, options: BootOptions = {}): Promise<LabHandle> {
+  try {
+    return await bootOnce(scenarioOrName, options);
+  } catch (err) {
+    if (!(err instanceof LabError) || err.kind !== 'boot-timeout' || options.interactive) throw err;
+    const name = typeof scenarioOrName === 'string' ? scenarioOrName : scenarioOrName.name;
+    process.stderr.write(`lab: WARNING: the ${name} guest did not come up (${err.message}); booting it once more.\n`);
+    return bootOnce(scenarioOrName, options);
+  }
+}
+
+async function bootOnce(scenarioOrName: Scenario | string, options: BootOptions): Promise<LabHandle> {
   const scenario = typeof scenarioOrName === 'string' ? findScenario(scenarioOrName) : scenarioOrName;
   const tools = findLabHostTools();
   const initramfs = ensureInitramfs(tools);
