@@ -23,6 +23,8 @@ export interface PassthruApi {
   planRelease(address: string): Promise<Plan>;
   planSriov(request: InvokeRequest<'sriov:plan'>): Promise<Plan>;
   planVfConfig(request: InvokeRequest<'vf:plan'>): Promise<Plan>;
+  /** Plans the IOMMU kernel arguments in the boot configuration (enable or disable). */
+  planIommu(request: InvokeRequest<'iommu:plan'>): Promise<Plan>;
   applyPlan(planId: string, confirmText?: string): Promise<ApplyResult>;
   history(): Promise<HistoryEntry[]>;
   planUndo(journalId?: string): Promise<Plan>;
@@ -50,6 +52,7 @@ export function createApi(transport: Transport): PassthruApi {
     planRelease: (address) => call('release:plan', { address }),
     planSriov: (request) => call('sriov:plan', request),
     planVfConfig: (request) => call('vf:plan', request),
+    planIommu: (request) => call('iommu:plan', request),
     applyPlan: (planId, confirmText) => call('plan:apply', confirmText === undefined ? { planId } : { planId, confirmText }),
     history: () => call('history:list', {}),
     planUndo: (journalId) => call('history:planUndo', journalId === undefined ? {} : { journalId }),
@@ -76,6 +79,7 @@ export function withRebuiltErrors(api: PassthruApi): PassthruApi {
     planRelease: (address) => api.planRelease(address).catch(rebuild),
     planSriov: (request) => api.planSriov(request).catch(rebuild),
     planVfConfig: (request) => api.planVfConfig(request).catch(rebuild),
+    planIommu: (request) => api.planIommu(request).catch(rebuild),
     applyPlan: (planId, confirmText) => api.applyPlan(planId, confirmText).catch(rebuild),
     history: () => api.history().catch(rebuild),
     planUndo: (journalId) => api.planUndo(journalId).catch(rebuild),

@@ -73,6 +73,14 @@ export const invokeChannels = {
     }).strict(),
   ),
   /**
+   * Plan the IOMMU kernel arguments in the boot configuration this machine really uses:
+   * `enable` (with `pt`: iommu=pt; `earlyVfio`: VFIO modules in the initramfs) or `disable`
+   * (removes the arguments Passthru adds). Changes nothing; the plan shows every file's diff.
+   */
+  'iommu:plan': channel<Plan>()(
+    z.object({ action: z.enum(['enable', 'disable']), pt: z.boolean().optional(), earlyVfio: z.boolean().optional() }).strict(),
+  ),
+  /**
    * Apply a plan main made earlier, by id: the renderer cannot send steps of its own. A
    * forced plan needs `confirmText` equal to the plan's `refusal.confirmText`.
    */

@@ -12,8 +12,20 @@ import type { PciAddress } from './model';
  */
 export const KERNEL_CHOOSES = '<kernel chooses>' as const;
 
-/** assign/release: vfio-pci; sriov: the number of VFs; vf-config: one VF's MAC, VLAN, trust, spoof check. */
-export type PlanKind = 'assign' | 'release' | 'undo' | 'sriov' | 'vf-config';
+/**
+ * assign/release: vfio-pci; sriov: the number of VFs; vf-config: one VF's MAC, VLAN, trust,
+ * spoof check; iommu: the IOMMU kernel arguments in the boot configuration (issue 6).
+ */
+export type PlanKind = 'assign' | 'release' | 'undo' | 'sriov' | 'vf-config' | 'iommu';
+
+/** What the IOMMU wizard was asked: turn the IOMMU on (with iommu=pt, VFIO modules early) or off. */
+export interface IommuIntent {
+  action: 'enable' | 'disable';
+  /** enable: add iommu=pt. Ignored by disable (which removes every argument Passthru adds). */
+  pt: boolean;
+  /** enable: put the VFIO modules in the initramfs. Ignored by disable (which removes them when present). */
+  earlyVfio: boolean;
+}
 
 /** A precondition, explained. A `fail` refuses the plan unless `forceable` and forced. */
 export interface PlanCheck {
@@ -61,7 +73,14 @@ export type OpCall =
   /** Write the boot-time rule that recreates the PF's VFs (contents are in the step). */
   | { verb: 'write-sriov-persistence'; address: PciAddress; numVfs: number; autoprobe: boolean }
   /** Remove that rule. */
-  | { verb: 'remove-sriov-persistence'; address: PciAddress };
+  | { verb: 'remove-sriov-persistence'; address: PciAddress }
+  /**
+   * Change the kernel command line in the boot configuration. Carries no file contents and no
+   * commands: the executor detects the boot setup itself and plans `intent` again, and with a
+   * non-null `digest` (sha256 of the files, commands and backups the user was shown, see
+   * electron/host/iommu/digest.ts) refuses unless its own plan is exactly that one.
+   */
+  | { verb: 'apply-boot-config'; intent: IommuIntent; digest: string | null };
 
 /** The VF settings a set-vf op changes; absent fields are left alone. */
 export interface VfChange {
@@ -90,6 +109,8 @@ export interface PlanStep {
   undoShell: string[];
   /** Files this step writes (persistence), with their full contents, for the preview. */
   files?: { path: string; content: string }[];
+  /** Files this step edits or deletes, as unified diffs (iommu plans), for the preview. */
+  diffs?: { path: string; unifiedDiff: string }[];
 }
 
 export interface DeviceState {
@@ -101,9 +122,9 @@ export interface Plan {
   id: string;
   kind: PlanKind;
   createdAt: string;
-  /** The device the user asked about. */
+  /** The device the user asked about ('' for plans about the host as a whole: iommu). */
   target: PciAddress;
-  /** Every device the plan changes (the target, or the group's endpoints with --group). */
+  /** Every device the plan changes (the target, or the group's endpoints with --group; none for iommu). */
   devices: PciAddress[];
   options: {
     group: boolean;
@@ -114,6 +135,8 @@ export interface Plan {
     sriov?: { numVfs: number; autoprobe: boolean };
     /** vf-config plans: which VF and what changes. */
     vf?: { index: number; address: PciAddress | null; settings: VfChange };
+    /** iommu plans: what was asked, and whether a reboot is needed for the running kernel to see it. */
+    iommu?: IommuIntent & { rebootNeeded: boolean };
   };
   checks: PlanCheck[];
   /** Set when a check refuses the plan: nothing will be changed. */

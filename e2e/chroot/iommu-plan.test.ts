@@ -1,18 +1,22 @@
 /**
- * The IOMMU planner (electron/host/iommu) against a real Debian 12 in a chroot: detection on
- * its real files, the plan's files written as planned, the plan's own commands run in the
- * chroot (the real update-grub), the plan's verifications checked on the generated grub.cfg,
- * and disable giving back every file byte for byte. The privileged executor for these plans
- * is not written yet (issue 6 stays open): `applyFiles` below writes what the plan says,
- * nothing more, so this proves the plan, not an executor.
+ * The IOMMU planner (electron/host/iommu) and its executor (the apply-boot-config op) against a
+ * real Debian 12 in a chroot: detection on its real files, the op applying exactly the plan
+ * that was shown (its digest), running the real update-grub through `chroot ROOT`, the plan's
+ * verifications checked on the generated grub.cfg, and disable giving back every file byte
+ * for byte. The op's `chroot ROOT argv` goes through runInChroot, which adds the mounts
+ * update-grub needs (see README.md); iommu-cli.test.ts does the same through the built CLI.
  */
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { IommuIntent, OpCall } from '../../shared/plan';
+import { CommandError, type CommandRunner } from '../../electron/host/exec/run-command';
 import { RootFs } from '../../electron/host/fs/root-fs';
 import { detectBootSetup } from '../../electron/host/iommu/detect';
+import { bootConfigDigest } from '../../electron/host/iommu/digest';
 import { planIommuDisable, planIommuEnable, type IommuPlan } from '../../electron/host/iommu/plan';
-import { KERNEL_VERSION, runInChrootOk, withDebianChroot } from './debian-chroot';
+import { runOp, validateOp, verifyOp, type OpContext } from '../../electron/host/ops';
+import { KERNEL_VERSION, runInChroot, runInChrootOk, withDebianChroot } from './debian-chroot';
 
 /** What the chroot lacks to look like a running Intel host: /proc is only mounted per command. */
 function fakeRunningKernel(root: string): void {
@@ -22,19 +26,23 @@ function fakeRunningKernel(root: string): void {
   writeFileSync(path.join(root, 'proc/sys/kernel/osrelease'), `${KERNEL_VERSION}\n`);
 }
 
-function applyFiles(root: string, plan: IommuPlan): void {
-  for (const b of plan.backups) {
-    mkdirSync(path.dirname(path.join(root, b.backup)), { recursive: true });
-    copyFileSync(path.join(root, b.path), path.join(root, b.backup));
-  }
-  for (const f of plan.files) {
-    const host = path.join(root, f.path);
-    if (f.after === null) rmSync(host, { force: true });
-    else {
-      mkdirSync(path.dirname(host), { recursive: true });
-      writeFileSync(host, f.after);
-    }
-  }
+/** The executor's runner: its `chroot ROOT argv...` runs through runInChroot (with the mounts). */
+function chrootRunner(root: string): CommandRunner {
+  return async (argv) => {
+    if (argv[0] !== 'chroot' || argv[1] !== root) throw new Error(`not through chroot ${root}: ${argv.join(' ')}`);
+    const r = await runInChroot(root, argv.slice(2));
+    if (r.code !== 0) throw new CommandError({ argv, failure: 'exit', exitCode: r.code, stdout: r.stdout, stderr: r.stderr });
+    return { argv: [...argv], exitCode: 0, stdout: r.stdout, stderr: r.stderr, durationMs: 0 };
+  };
+}
+
+/** Applies `plan` (as shown: its digest) with the real executor: validate, run, verify. */
+async function applyWithExecutor(root: string, intent: IommuIntent, plan: IommuPlan): Promise<void> {
+  const ctx: OpContext = { root, fs: new RootFs(root), runCommand: chrootRunner(root), originalDrivers: [] };
+  const op: OpCall = { verb: 'apply-boot-config', intent, digest: bootConfigDigest(plan) };
+  validateOp(op, ctx);
+  await runOp(op, ctx);
+  expect(await verifyOp(op, ctx)).toBeNull();
 }
 
 /** Every file under the given directories of the chroot, by path, with its bytes. */
@@ -74,8 +82,7 @@ describe('the IOMMU planner on a real Debian 12 (chroot)', () => {
       expect(plan.files[0]!.unifiedDiff).toContain('+GRUB_CMDLINE_LINUX_DEFAULT="${GRUB_CMDLINE_LINUX_DEFAULT} intel_iommu=on iommu=pt"');
       expect(plan.commands).toEqual([['update-grub']]);
 
-      applyFiles(root, plan);
-      for (const argv of plan.commands) await runInChrootOk(root, argv);
+      await applyWithExecutor(root, { action: 'enable', pt: true, earlyVfio: false }, plan);
       const cfg = readFileSync(path.join(root, 'boot/grub/grub.cfg'), 'utf8');
       const entries = linuxArgs(cfg);
       expect(entries.length).toBeGreaterThanOrEqual(2);
@@ -94,8 +101,7 @@ describe('the IOMMU planner on a real Debian 12 (chroot)', () => {
 
       const off = planIommuDisable(detectBootSetup(new RootFs(root)));
       expect(off.refusal).toBeNull();
-      applyFiles(root, off);
-      for (const argv of off.commands) await runInChrootOk(root, argv);
+      await applyWithExecutor(root, { action: 'disable', pt: false, earlyVfio: false }, off);
       expect(snapshotFiles(root, watched)).toEqual(before);
     });
   });
@@ -113,16 +119,15 @@ describe('the IOMMU planner on a real Debian 12 (chroot)', () => {
       expect(plan.refusal).toBeNull();
       expect(plan.files.map((f) => f.path)).toEqual(['/etc/default/grub']);
       expect(plan.backups.map((b) => b.path)).toEqual(['/etc/default/grub']);
-      applyFiles(root, plan);
-      for (const argv of plan.commands) await runInChrootOk(root, argv);
+      await applyWithExecutor(root, { action: 'enable', pt: false, earlyVfio: false }, plan);
+      expect(readFileSync(path.join(root, 'var/lib/passthru/iommu-backup/etc/default/grub'), 'utf8')).toBe(odd);
       for (const a of linuxArgs(readFileSync(path.join(root, 'boot/grub/grub.cfg'), 'utf8'))) {
         expect(a).toContain('intel_iommu=on');
         expect(a).not.toContain('intel_iommu=off');
       }
 
       const off = planIommuDisable(detectBootSetup(new RootFs(root)));
-      applyFiles(root, off);
-      for (const argv of off.commands) await runInChrootOk(root, argv);
+      await applyWithExecutor(root, { action: 'disable', pt: false, earlyVfio: false }, off);
       const after = snapshotFiles(root, ['/etc/default', '/boot/grub']);
       expect(after['/etc/default/grub']).toBe(odd);
       expect(after['/boot/grub/grub.cfg']).toBe(before['/boot/grub/grub.cfg']);

@@ -27,6 +27,7 @@ function fakeChanges(calls: unknown[][]): ChangeServiceApi {
     planRelease: async (address) => (calls.push(['planRelease', address]), { id: 'p2' } as Plan),
     planSriov: async (request) => (calls.push(['planSriov', request]), { id: 'p4' } as Plan),
     planVfConfig: async (request) => (calls.push(['planVfConfig', request]), { id: 'p5' } as Plan),
+    planIommu: async (request) => (calls.push(['planIommu', request]), { id: 'p6' } as Plan),
     apply: async (planId, options) => {
       calls.push(['apply', planId, options.confirmText]);
       options.onProgress?.({ planId, stepId: 's1', state: 'done', message: null });
@@ -116,6 +117,17 @@ describe('change channels', () => {
       ['planSriov', { address: A, numVfs: 2, autoprobe: false }],
       ['planVfConfig', { address: A, vf: 1, settings: { mac: '02:11:22:33:44:55', vlan: 100 } }],
     ]);
+  });
+
+  it('check IOMMU requests: the action, booleans, nothing else', async () => {
+    const calls: unknown[][] = [];
+    const handlers = createHandlers(deps({ changes: fakeChanges(calls) }));
+    for (const payload of [{}, { action: 'on' }, { action: 'enable', pt: 'yes' }, { action: 'enable', files: [] }, { action: 'disable', digest: 'x' }]) {
+      expect(await dispatch(handlers, 'iommu:plan', payload)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    }
+    expect(calls).toEqual([]);
+    expect(await dispatch(handlers, 'iommu:plan', { action: 'enable', pt: true })).toEqual({ ok: true, value: { id: 'p6' } });
+    expect(calls).toEqual([['planIommu', { action: 'enable', pt: true }]]);
   });
 
   it('refuse malformed addresses before the change service sees them', async () => {

@@ -94,6 +94,11 @@ export class ApplyEngine {
         step.error = why;
         this.store.save(record);
         emit(step, why);
+        // An op that put everything back itself (apply-boot-config) is not undone again.
+        if ((failure as { selfRestored?: unknown } | null)?.selfRestored === true) {
+          step.state = 'undone';
+          this.store.save(record);
+        }
         const rolledBack = await this.undoSteps(record, ctx, emit);
         record.state = rolledBack ? 'rolled-back' : 'rollback-failed';
         record.finishedAt = this.now().toISOString();

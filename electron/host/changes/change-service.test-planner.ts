@@ -60,4 +60,7 @@ export const testPlanner: ChangePlanner = {
   async planVfConfig() {
     throw new PassthruError('INTERNAL', 'The stand-in planner does not plan VF settings.', null);
   },
+  async planIommu() {
+    throw new PassthruError('INTERNAL', 'The stand-in planner does not plan IOMMU changes.', null);
+  },
 };

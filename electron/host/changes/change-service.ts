@@ -15,7 +15,7 @@ import { RootFs } from '../fs/root-fs';
 import { defaultPersistenceFiles, defaultPlanner } from './default-planner';
 import { helperNotInstalledError, isHelperInstalled, runViaHelper } from './elevated-apply';
 import type { HelperRequest } from '../helper/helper-protocol';
-import type { AssignRequest, ChangeServiceApi, SriovRequest, VfConfigRequest } from './change-service.types';
+import type { AssignRequest, ChangeServiceApi, IommuRequest, SriovRequest, VfConfigRequest } from './change-service.types';
 import { planUndo } from '../plans/assign-planner';
 
 /** What ChangeService needs from the planning side (electron/host/plans), as one seam. */
@@ -24,6 +24,7 @@ export interface ChangePlanner {
   planRelease(root: string, address: string, original: DeviceState | null, meta: PlanMeta): Promise<Plan>;
   planSriov(root: string, request: SriovRequest, meta: PlanMeta): Promise<Plan>;
   planVfConfig(root: string, request: VfConfigRequest, meta: PlanMeta): Promise<Plan>;
+  planIommu(root: string, request: IommuRequest, meta: PlanMeta): Promise<Plan>;
 }
 
 export interface PlanMeta {
@@ -126,6 +127,11 @@ export class ChangeService implements ChangeServiceApi {
 
   async planVfConfig(request: VfConfigRequest): Promise<Plan> {
     const remake = (meta: PlanMeta) => this.planner().planVfConfig(this.root, request, meta);
+    return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake);
+  }
+
+  async planIommu(request: IommuRequest): Promise<Plan> {
+    const remake = (meta: PlanMeta) => this.planner().planIommu(this.root, request, meta);
     return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake);
   }
 

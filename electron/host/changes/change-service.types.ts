@@ -27,6 +27,13 @@ export interface VfConfigRequest {
   settings: VfChange;
 }
 
+/** The IOMMU wizard's request: the IOMMU on (with iommu=pt, VFIO modules early) or Passthru's arguments off. */
+export interface IommuRequest {
+  action: 'enable' | 'disable';
+  pt?: boolean;
+  earlyVfio?: boolean;
+}
+
 export interface ChangeServiceApi {
   /** Plans assigning a device (or its group) to vfio-pci; changes nothing. Throws PassthruError BAD_INPUT for unknown devices. */
   planAssign(request: AssignRequest): Promise<Plan>;
@@ -36,6 +43,11 @@ export interface ChangeServiceApi {
   planSriov(request: SriovRequest): Promise<Plan>;
   /** Plans changing one VF's MAC, VLAN, trust, spoof check or link state; changes nothing. */
   planVfConfig(request: VfConfigRequest): Promise<Plan>;
+  /**
+   * Plans the IOMMU kernel arguments in the boot configuration the machine really uses
+   * (issue 6); changes nothing. Refused (ENVIRONMENT) for an unknown or ambiguous bootloader.
+   */
+  planIommu(request: IommuRequest): Promise<Plan>;
   /**
    * Applies a plan made earlier by this service (looked up by id), verifying every step and
    * rolling back on failure. Refused plans throw REFUSED unless forced with the right confirmText.

@@ -3,6 +3,9 @@
  * gatherHostFacts over the root) fed to the planners in electron/host/plans/.
  */
 import { RootFs } from '../fs/root-fs';
+import { detectBootSetup } from '../iommu/detect';
+import { planIommuDisable, planIommuEnable } from '../iommu/plan';
+import { iommuToPlan } from '../iommu/to-plan';
 import { gatherHostFacts } from '../plans/host-facts';
 import { planAssign, planRelease } from '../plans/assign-planner';
 import { persistenceFiles } from '../plans/persistence-files';
@@ -27,6 +30,14 @@ export const defaultPlanner: ChangePlanner | null = {
   },
   async planVfConfig(root, request, meta) {
     return planVfConfig(await factsOf(root), request, { planId: meta.planId, now: meta.now.toISOString() });
+  },
+  async planIommu(root, request, meta) {
+    const setup = detectBootSetup(new RootFs(root));
+    const intent = request.action === 'enable'
+      ? { action: 'enable' as const, pt: request.pt === true, earlyVfio: request.earlyVfio === true }
+      : { action: 'disable' as const, pt: false, earlyVfio: false };
+    const plan = intent.action === 'enable' ? planIommuEnable(setup, { pt: intent.pt, earlyVfio: intent.earlyVfio }) : planIommuDisable(setup);
+    return iommuToPlan(setup, plan, intent, { planId: meta.planId, now: meta.now.toISOString() });
   },
 };
 

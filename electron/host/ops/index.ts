@@ -4,6 +4,7 @@
  */
 import { PassthruError } from '../../../shared/errors';
 import type { OpCall } from '../../../shared/plan';
+import { applyBootConfig } from './apply-boot-config';
 import type { OpContext, OpHandler } from './core';
 import { loadModule } from './load-module';
 import { removePersistence, writePersistence } from './persistence';
@@ -27,6 +28,7 @@ const HANDLERS: { [V in OpCall['verb']]: OpHandler<V> } = {
   'set-vf': setVf,
   'write-sriov-persistence': writeSriovPersistence,
   'remove-sriov-persistence': removeSriovPersistence,
+  'apply-boot-config': applyBootConfig,
 };
 
 function handlerFor(op: OpCall): OpHandler<OpCall['verb']> {

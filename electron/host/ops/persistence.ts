@@ -28,14 +28,18 @@ function filesFor(ctx: OpContext, address: string): { path: string; content: str
   return files;
 }
 
-/** Writes via a temp file in the same directory, fsync and rename: never a half-written file. */
-export function atomicWrite(host: string, content: string): void {
+/**
+ * Writes via a temp file in the same directory, fsync and rename: never a half-written file.
+ * `mode` is the file's (default 0644), `dirMode` that of directories it creates (default 0755).
+ */
+export function atomicWrite(host: string, content: string | Uint8Array, options: { mode?: number; dirMode?: number } = {}): void {
   const dir = path.dirname(host);
-  nodeFs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  nodeFs.mkdirSync(dir, { recursive: true, mode: options.dirMode ?? 0o755 });
   const tmp = path.join(dir, `.${path.basename(host)}.passthru-${process.pid}.tmp`);
-  const fd = nodeFs.openSync(tmp, 'w', 0o644);
+  const fd = nodeFs.openSync(tmp, 'w', options.mode ?? 0o644);
   try {
-    nodeFs.writeSync(fd, content);
+    if (options.mode !== undefined) nodeFs.fchmodSync(fd, options.mode);
+    nodeFs.writeFileSync(fd, content);
     nodeFs.fsyncSync(fd);
   } finally {
     nodeFs.closeSync(fd);

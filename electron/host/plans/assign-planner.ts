@@ -178,7 +178,8 @@ export function planUndo(entry: HistoryEntry, applied: Plan, ids: PlanIds, facts
       op: s.undo as NonNullable<PlanStep['undo']>,
       shell: s.undoShell.length ? s.undoShell : shellFor(s.undo as NonNullable<PlanStep['undo']>),
       verify: `${s.title} is reversed.`,
-      undo: s.op,
+      // A digest pins what the user saw then; undoing the undo plans afresh.
+      undo: s.op.verb === 'apply-boot-config' ? { ...s.op, digest: null } : s.op,
       undoShell: s.shell,
       ...(s.files ? { files: s.files } : {}),
     }));

@@ -40,6 +40,9 @@ export function shellFor(op: OpCall): string[] {
     }
     case 'remove-sriov-persistence':
       return [`rm -f ${sriovRulePath(op.address)}`];
+    case 'apply-boot-config':
+      // The files and commands are planned when the step runs (the plan's step lists them).
+      return [op.intent.action === 'enable' ? `passthru iommu enable${op.intent.pt ? ' --pt' : ''}${op.intent.earlyVfio ? ' --early-vfio' : ''} --yes` : 'passthru iommu disable --yes'];
   }
 }
 

@@ -6,7 +6,7 @@
 import { PassthruError } from '../../../shared/errors';
 import type { ApplyProgress } from '../../../shared/plan';
 import { ChangeService, type ChangeServiceOptions } from '../changes/change-service';
-import type { AssignRequest, ChangeServiceApi, SriovRequest, VfConfigRequest } from '../changes/change-service.types';
+import type { AssignRequest, ChangeServiceApi, IommuRequest, SriovRequest, VfConfigRequest } from '../changes/change-service.types';
 
 export class ChangeServices implements ChangeServiceApi {
   private readonly byRoot = new Map<string, ChangeService>();
@@ -41,6 +41,10 @@ export class ChangeServices implements ChangeServiceApi {
 
   planVfConfig(request: VfConfigRequest) {
     return this.current().planVfConfig(request);
+  }
+
+  planIommu(request: IommuRequest) {
+    return this.current().planIommu(request);
   }
 
   apply(planId: string, options: { confirmText?: string; onProgress?: (progress: ApplyProgress) => void }) {

@@ -19,6 +19,7 @@ export const PLAN_KIND_LABEL: Record<PlanKind, string> = {
   undo: 'Undo',
   sriov: 'Set the number of VFs of',
   'vf-config': 'Configure a VF of',
+  iommu: 'Change the IOMMU boot configuration',
 };
 
 export function isIncomplete(e: HistoryEntry): boolean {

@@ -28,6 +28,7 @@ function fakeApi() {
     planRelease: vi.fn(async () => sampleReleasePlan()),
     planSriov: vi.fn(async () => sampleReleasePlan()),
     planVfConfig: vi.fn(async () => sampleReleasePlan()),
+    planIommu: vi.fn(async () => sampleReleasePlan()),
     applyPlan: vi.fn(async () => sampleOkResult(sampleAssignPlan())),
     history: vi.fn(async () => sampleHistory),
     planUndo: vi.fn(async () => sampleReleasePlan()),

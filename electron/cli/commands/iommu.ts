@@ -1,0 +1,151 @@
+/**
+ * `passthru iommu status|enable|disable`: the Enable-IOMMU wizard on the command line (issue
+ * 6). status shows how this machine boots, each conclusion with its evidence, and what enable
+ * would change; enable/disable plan the kernel arguments in the boot configuration really in
+ * use, show every file's diff, the commands and the backups, then apply through the same
+ * executor as the GUI (apply-boot-config). With --root DIR every file is under DIR and the
+ * commands run through `chroot DIR`.
+ */
+import { PassthruError } from '../../../shared/errors';
+import type { Plan } from '../../../shared/plan';
+import { formatArgv } from '../../host/exec/run-command';
+import { RootFs } from '../../host/fs/root-fs';
+import { detectBootSetup, type BootSetup } from '../../host/iommu/detect';
+import { planIommuEnable, type IommuPlan } from '../../host/iommu/plan';
+import { scanHost } from '../../host/scan';
+import { COMMON_OPTIONS, resolveRoot, type CliCommand, type CliIo, type ParsedArgs } from '../core';
+import { confirm, finish, makeService, reportIncomplete, WRITE_OPTIONS } from '../change-support';
+
+function bad(message: string): PassthruError {
+  return new PassthruError('BAD_INPUT', message, 'See `passthru iommu --help`.');
+}
+
+/** One line: what `iommu enable` would do here. */
+export function enableSummary(plan: IommuPlan): string {
+  if (plan.refusal) return `enable would be refused: ${plan.refusal.message}`;
+  if (plan.noop) return 'enable: nothing to change, the boot configuration already turns the IOMMU on.';
+  const files = plan.files.map((f) => `${f.after === null ? 'delete' : f.before === null ? 'create' : 'edit'} ${f.path}`).join(', ');
+  const args = plan.argEdits.map((e) => (e.kind === 'add' ? `+${e.arg}` : e.kind === 'remove' ? `-${e.arg}` : `${e.from}→${e.to}`)).join(' ');
+  return `enable would ${files || 'change nothing on disk'}${args ? ` (${args})` : ''}, then run ${plan.commands.map((c) => formatArgv(c)).join(' && ') || 'nothing'}.`;
+}
+
+async function status(root: string, json: boolean, io: CliIo): Promise<void> {
+  const fs = new RootFs(root);
+  const setup: BootSetup = detectBootSetup(fs);
+  let iommu: { enabled: boolean | null; detail: string };
+  try {
+    const check = (await scanHost(fs)).readiness.find((c) => c.id === 'iommu-enabled');
+    iommu = check ? { enabled: check.status === 'pass', detail: check.detail } : { enabled: null, detail: 'The scan has no IOMMU check.' };
+  } catch (err) {
+    iommu = { enabled: null, detail: `The host could not be scanned: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const enable = planIommuEnable(setup);
+  if (json) {
+    const { files: _files, ...detected } = setup;
+    io.out(`${JSON.stringify({ root, ...detected, iommu, enable: { summary: enableSummary(enable), refusal: enable.refusal, noop: enable.noop, files: enable.files.map((f) => f.path), commands: enable.commands, rebootNeeded: enable.rebootNeeded } }, null, 2)}\n`);
+    return;
+  }
+  const boot = setup.boot.ok ? `${setup.boot.method.label}. ${setup.boot.evidence.join(' ')}` : `unknown: ${setup.boot.reason} ${setup.boot.evidence.join(' ')}`;
+  io.out([
+    `IOMMU:      ${iommu.enabled === null ? 'unknown' : iommu.enabled ? 'on' : 'off'} — ${iommu.detail}`,
+    `CPU:        ${setup.cpu.value} — ${setup.cpu.evidence}`,
+    `Firmware:   ${setup.firmware.value} — ${setup.firmware.evidence}`,
+    `System:     ${setup.distro.value.family} — ${setup.distro.evidence}`,
+    `Bootloader: ${boot}`,
+    `Kernel:     ${setup.kernel.evidence}`,
+    `Initramfs:  ${setup.initramfs.value ?? 'unknown'} — ${setup.initramfs.evidence}`,
+    `Running:    ${setup.cmdline.evidence}`,
+    '',
+    enableSummary(enable),
+    '',
+  ].join('\n'));
+}
+
+/** The plan in full: checks, every file's unified diff, the commands, the backups. */
+export function formatIommuPlan(plan: Plan): string {
+  const lines = [`Plan ${plan.id}: iommu ${plan.options.iommu?.action ?? ''}`];
+  lines.push('', 'Checks:');
+  for (const c of plan.checks) lines.push(`  [${c.status}] ${c.title}: ${c.detail}${c.remedy ? ` (${c.remedy})` : ''}`);
+  if (plan.refusal) lines.push('', `REFUSED: ${plan.refusal.message}${plan.refusal.remedy ? ` ${plan.refusal.remedy}` : ''}`);
+  if (plan.noop) lines.push('', 'Nothing to do: the boot configuration already says so.');
+  for (const s of plan.steps) {
+    lines.push('', s.title);
+    for (const d of s.diffs ?? []) lines.push('', ...d.unifiedDiff.trimEnd().split('\n'));
+    const backups = s.shell.filter((l) => l.startsWith('cp -p '));
+    const commands = s.shell.filter((l) => !/^(mkdir|cp|printf|rm) /.test(l));
+    lines.push('', 'Backups (copied first):', ...(backups.length ? backups.map((b) => `  ${b.slice('cp -p '.length)}`) : ['  none (only files of Passthru\'s own are created or removed)']));
+    lines.push('', 'Then, as root:', ...commands.map((c) => `  $ ${c}`));
+    lines.push('', `Verify: ${s.verify}`, `Undo:   passthru undo (or: ${s.undoShell.join(' && ')})`);
+  }
+  if (!plan.refusal && plan.options.iommu?.rebootNeeded) lines.push('', 'A reboot is needed for the running kernel to use it.');
+  return `${lines.join('\n')}\n`;
+}
+
+async function change(action: 'enable' | 'disable', values: ParsedArgs['values'], io: CliIo): Promise<void> {
+  const json = values.json === true;
+  if (action === 'disable' && (values.pt || values['early-vfio'])) throw bad('--pt and --early-vfio go with enable; disable removes every argument and module list Passthru adds.');
+  const service = makeService(values);
+  if (!values['dry-run']) reportIncomplete(service, io);
+  const plan = await service.planIommu({ action, pt: values.pt === true, earlyVfio: values['early-vfio'] === true });
+  if (values['dry-run']) {
+    io.out(json ? `${JSON.stringify(plan, null, 2)}\n` : formatIommuPlan(plan));
+    return;
+  }
+  if (!json) io.err(formatIommuPlan(plan));
+  if (plan.noop && !plan.refusal) {
+    io.out(json ? `${JSON.stringify(await service.apply(plan.id, {}), null, 2)}\n` : 'Nothing to do.\n');
+    return;
+  }
+  await confirm(plan, values, io);
+  const result = await service.apply(plan.id, {
+    onProgress: (p) => {
+      if (!json && p.state !== 'pending') io.err(`  ${p.state.padEnd(8)} ${p.message ?? p.stepId}\n`);
+    },
+  });
+  finish(result, json, io);
+  if (!json && plan.options.iommu?.rebootNeeded) io.out('Reboot for the running kernel to use it; then `passthru iommu status` says whether the IOMMU is on.\n');
+}
+
+export const iommuCommand: CliCommand = {
+  name: 'iommu',
+  summary: 'Show how this machine boots and whether the IOMMU is on; turn it on or off in the boot configuration.',
+  usage:
+    'passthru iommu status [--json] [--root DIR]\n' +
+    '       passthru iommu enable [--pt] [--early-vfio] [--dry-run] [--yes] [--json] [--root DIR] [--state-dir DIR]\n' +
+    '       passthru iommu disable [--dry-run] [--yes] [--json] [--root DIR] [--state-dir DIR]',
+  details: [
+    'status             CPU, firmware, bootloader and initramfs found, each with its evidence; the',
+    '                   running command line; whether the IOMMU is on; what enable would change.',
+    'enable             Add intel_iommu=on (Intel) to the boot configuration really in use, through',
+    '                   its own tool (update-grub, grub2-mkconfig, grubby, kernel-install, kernelstub,',
+    '                   proxmox-boot-tool). Refused when the bootloader is unknown or ambiguous.',
+    '  --pt             Also iommu=pt (host devices skip DMA translation; VM devices stay isolated).',
+    '  --early-vfio     Also load the VFIO modules from the initramfs, and rebuild it.',
+    'disable            Remove intel_iommu=on, amd_iommu=on and iommu=pt (and the early VFIO modules).',
+    '--dry-run          Print the checks, every file\'s diff, the commands and the backups; change nothing.',
+    '--yes, -y          Do not ask (required without a terminal).',
+    '--json             Print the detection, the plan or the result as JSON.',
+    '--root DIR         Work on the system tree DIR: files under DIR, commands through `chroot DIR`.',
+    '--state-dir DIR    Journal directory (`passthru history`, `passthru undo`).',
+  ],
+  options: {
+    ...COMMON_OPTIONS,
+    ...WRITE_OPTIONS,
+    pt: { type: 'boolean' },
+    'early-vfio': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+  },
+  positionals: ['ACTION'],
+  async run(args, io) {
+    const v = args.values;
+    const action = args.positionals[0];
+    if (action === 'status') {
+      const extra = ['pt', 'early-vfio', 'dry-run', 'yes', 'state-dir'].find((k) => v[k] !== undefined);
+      if (extra) throw bad(`--${extra} does not go with status.`);
+      await status(resolveRoot(v.root), v.json === true, io);
+      return;
+    }
+    if (action !== 'enable' && action !== 'disable') throw bad(`Unknown action ${JSON.stringify(action)}: give status, enable or disable.`);
+    await change(action, v, io);
+  },
+};
