@@ -18,6 +18,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ChrootPrerequisiteError, SYSTEM_PATH, checkWorkDirFilesystem, findChrootHostTools, type ChrootHostTools } from './prerequisites';
+import { cacheDirFor, repoRoot } from '../support/repo';
 
 export const SUITE = 'bookworm';
 export const VARIANT = 'minbase';
@@ -32,20 +33,11 @@ export function mirror(): string {
   return process.env.CHROOT_MIRROR ?? 'http://deb.debian.org/debian';
 }
 
-export function repoRoot(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'e2e', 'chroot'))) return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`cannot find the repository root above ${__dirname}`);
-}
+export { repoRoot };
 
 /** Where the tarball lives: $CHROOT_CACHE_DIR, else .cache/chroot in this checkout. */
 export function cacheDir(): string {
-  const dir = process.env.CHROOT_CACHE_DIR ?? path.join(repoRoot(), '.cache', 'chroot');
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  return cacheDirFor('chroot', 'CHROOT_CACHE_DIR');
 }
 
 /**

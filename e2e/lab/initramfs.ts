@@ -7,10 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeCpio, type CpioEntry } from './cpio';
 import type { LabHostTools } from './prerequisites';
+import { cacheDirFor, repoRoot } from '../support/repo';
 
 /** Modules stage 1 loads, by name; their dependencies are added from modules.dep. */
 const STAGE1_MODULES = ['virtio_pci', '9pnet_virtio', '9p', 'overlay'];
@@ -18,20 +19,10 @@ const STAGE1_MODULES = ['virtio_pci', '9pnet_virtio', '9p', 'overlay'];
 /** Bump when the layout of the image changes in a way the inputs' hashes do not capture. */
 const FORMAT = 1;
 
-export function repoRoot(): string {
-  // e2e/lab/*.ts when run from source, dist/lab/*.cjs when bundled: both two levels down.
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'e2e', 'lab'))) return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`cannot find the repository root above ${__dirname}`);
-}
+export { repoRoot };
 
 export function cacheDir(): string {
-  const dir = process.env.LAB_CACHE_DIR ?? path.join(repoRoot(), '.cache', 'lab');
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  return cacheDirFor('lab', 'LAB_CACHE_DIR');
 }
 
 interface ModuleFile {
