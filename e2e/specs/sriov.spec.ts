@@ -22,7 +22,7 @@ test.describe('SR-IOV', () => {
     await expect(section).toContainText('Autoprobe new VFs');
 
     const table = section.getByRole('table', { name: `Virtual functions of ${PF}` });
-    for (const header of ['VF', 'Address', 'MAC', 'VLAN', 'Trust', 'Spoof check', 'Link state', 'Driver', 'IOMMU group', 'VM']) {
+    for (const header of ['VF', 'Address', 'MAC', 'VLAN', 'Trust', 'Spoof check', 'Link state', 'Driver', 'IOMMU group', 'In use by']) {
       await expect(table.getByRole('columnheader', { name: header, exact: true })).toBeVisible();
     }
     const rows = table.locator('tbody tr');
