@@ -44,6 +44,11 @@ export function kernelArgs(input: QemuArgsInput): string[] {
     // Reboot at once on a panic; with -no-reboot qemu then exits and the host reports it.
     'panic=-1',
     'loglevel=4',
+    // A periodic local-APIC tick instead of one-shot/TSC-deadline timers: under TCG a lost
+    // one-shot timer interrupt left an idle vCPU asleep for good (RCU stalls, then the whole
+    // guest hung, in about one run of five); a periodic timer re-arms itself.
+    'nohz=off',
+    'highres=off',
     ...(input.scenario.iommu ? ['intel_iommu=on'] : []),
     ...(input.extraKernelArgs ?? []),
   ];
