@@ -105,6 +105,11 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Com
     child.on('close', (code, signal) =>
       resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
     );
+    // A child that exits without reading its input closes the pipe first (EPIPE): its exit
+    // status, not the write, says how it went.
+    child.stdin.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') reject(e);
+    });
     child.stdin.end(opts.input ?? '');
   });
 }
