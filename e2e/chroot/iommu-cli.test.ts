@@ -9,11 +9,12 @@
  * the root a mount point with /proc and /dev (what update-grub needs in a chroot) and binds an
  * Intel /proc/cpuinfo over the real one.
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findChrootHostTools, SYSTEM_PATH } from './prerequisites';
 import { KERNEL_VERSION, repoRoot, run, runInChrootOk, withDebianChroot, type CommandResult } from './debian-chroot';
+import { normalLinuxArgs, snapshotFiles } from './grub-files';
 
 const CLI = path.join(repoRoot(), 'dist', 'cli', 'passthru.cjs');
 const SCRIPT = path.join(repoRoot(), 'e2e', 'chroot', 'cli-in-namespace.sh');
@@ -49,22 +50,7 @@ async function cliJson(root: string, args: string[], code = 0): Promise<Record<s
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
 
-function snapshotFiles(root: string, dirs: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string): void => {
-    for (const e of readdirSync(path.join(root, rel), { withFileTypes: true })) {
-      const r = `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(r);
-      else if (e.isFile()) out[r] = readFileSync(path.join(root, r), 'latin1');
-    }
-  };
-  for (const d of dirs) walk(d);
-  return out;
-}
-
-const normalLinuxArgs = (root: string): string[][] =>
-  readFileSync(path.join(root, 'boot/grub/grub.cfg'), 'utf8').split('\n').map((l) => l.trim())
-    .filter((l) => /^linux\s/.test(l) && !/\ssingle(\s|$)/.test(l)).map((l) => l.split(/\s+/).slice(2));
+const grubArgs = (root: string): string[][] => normalLinuxArgs(readFileSync(path.join(root, 'boot/grub/grub.cfg'), 'utf8'));
 
 const WATCHED = ['/etc/default', '/boot/grub'];
 
@@ -87,7 +73,7 @@ describe('passthru iommu (built CLI) on a real Debian 12 (chroot)', () => {
 
       const applied = await cliJson(root, ['iommu', 'enable', '--pt', '--yes']);
       expect(applied).toMatchObject({ ok: true, steps: [{ id: 'boot-config', state: 'done' }] });
-      const entries = normalLinuxArgs(root);
+      const entries = grubArgs(root);
       expect(entries.length).toBeGreaterThanOrEqual(2);
       for (const a of entries) expect(a).toEqual(expect.arrayContaining(['quiet', 'intel_iommu=on', 'iommu=pt']));
       const enabled = snapshotFiles(root, WATCHED);
@@ -105,7 +91,7 @@ describe('passthru iommu (built CLI) on a real Debian 12 (chroot)', () => {
 
       // Once more, taken back with `passthru undo` this time.
       expect(await cliJson(root, ['iommu', 'enable', '--yes'])).toMatchObject({ ok: true });
-      expect(normalLinuxArgs(root)[0]).toContain('intel_iommu=on');
+      expect(grubArgs(root)[0]).toContain('intel_iommu=on');
       expect(await cliJson(root, ['undo', '--yes'])).toMatchObject({ ok: true });
       expect(snapshotFiles(root, WATCHED)).toEqual(before);
       const states = ((await cliJson(root, ['history'])) as unknown as { kind: string; state: string }[]).map((h) => [h.kind, h.state]);

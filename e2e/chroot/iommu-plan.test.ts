@@ -6,7 +6,7 @@
  * for byte. The op's `chroot ROOT argv` goes through runInChroot, which adds the mounts
  * update-grub needs (see README.md); iommu-cli.test.ts does the same through the built CLI.
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IommuIntent, OpCall } from '../../shared/plan';
@@ -17,6 +17,7 @@ import { bootConfigDigest } from '../../electron/host/iommu/digest';
 import { planIommuDisable, planIommuEnable, type IommuPlan } from '../../electron/host/iommu/plan';
 import { runOp, validateOp, verifyOp, type OpContext } from '../../electron/host/ops';
 import { KERNEL_VERSION, runInChroot, runInChrootOk, withDebianChroot } from './debian-chroot';
+import { normalLinuxArgs, snapshotFiles } from './grub-files';
 
 /** What the chroot lacks to look like a running Intel host: /proc is only mounted per command. */
 function fakeRunningKernel(root: string): void {
@@ -45,24 +46,6 @@ async function applyWithExecutor(root: string, intent: IommuIntent, plan: IommuP
   expect(await verifyOp(op, ctx)).toBeNull();
 }
 
-/** Every file under the given directories of the chroot, by path, with its bytes. */
-function snapshotFiles(root: string, dirs: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string): void => {
-    const abs = path.join(root, rel);
-    for (const e of readdirSync(abs, { withFileTypes: true })) {
-      const r = `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(r);
-      else if (e.isFile()) out[r] = readFileSync(path.join(root, r), 'latin1');
-    }
-  };
-  for (const d of dirs) walk(d);
-  return out;
-}
-
-const linuxArgs = (cfg: string): string[][] =>
-  cfg.split('\n').map((l) => l.trim()).filter((l) => /^linux\s/.test(l) && !/\ssingle(\s|$)/.test(l)).map((l) => l.split(/\s+/).slice(2));
-
 describe('the IOMMU planner on a real Debian 12 (chroot)', () => {
   it('enable: a drop-in, update-grub puts intel_iommu=on iommu=pt on every normal entry; again is a no-op; disable restores everything', async () => {
     await withDebianChroot(async (root) => {
@@ -84,7 +67,7 @@ describe('the IOMMU planner on a real Debian 12 (chroot)', () => {
 
       await applyWithExecutor(root, { action: 'enable', pt: true, earlyVfio: false }, plan);
       const cfg = readFileSync(path.join(root, 'boot/grub/grub.cfg'), 'utf8');
-      const entries = linuxArgs(cfg);
+      const entries = normalLinuxArgs(cfg);
       expect(entries.length).toBeGreaterThanOrEqual(2);
       for (const a of entries) expect(a).toEqual(expect.arrayContaining(['quiet', 'intel_iommu=on', 'iommu=pt']));
       for (const v of plan.verify) {
@@ -121,7 +104,7 @@ describe('the IOMMU planner on a real Debian 12 (chroot)', () => {
       expect(plan.backups.map((b) => b.path)).toEqual(['/etc/default/grub']);
       await applyWithExecutor(root, { action: 'enable', pt: false, earlyVfio: false }, plan);
       expect(readFileSync(path.join(root, 'var/lib/passthru/iommu-backup/etc/default/grub'), 'utf8')).toBe(odd);
-      for (const a of linuxArgs(readFileSync(path.join(root, 'boot/grub/grub.cfg'), 'utf8'))) {
+      for (const a of normalLinuxArgs(readFileSync(path.join(root, 'boot/grub/grub.cfg'), 'utf8'))) {
         expect(a).toContain('intel_iommu=on');
         expect(a).not.toContain('intel_iommu=off');
       }

@@ -107,14 +107,14 @@ export function finish(result: ApplyResult, json: boolean, io: CliIo): void {
   );
 }
 
-/** The shared tail of every write command: show, confirm, apply, report. */
-export async function planAndApply(service: ChangeService, plan: Plan, values: ParsedArgs['values'], io: CliIo): Promise<void> {
+/** The shared tail of every write command: show (with `format`), confirm, apply, report. */
+export async function planAndApply(service: ChangeService, plan: Plan, values: ParsedArgs['values'], io: CliIo, format: (plan: Plan) => string = formatPlan): Promise<void> {
   const json = values.json === true;
   if (values['dry-run']) {
-    io.out(json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+    io.out(json ? `${JSON.stringify(plan, null, 2)}\n` : format(plan));
     return;
   }
-  if (!json) io.err(formatPlan(plan));
+  if (!json) io.err(format(plan));
   if (plan.noop && !plan.refusal) {
     io.out(json ? `${JSON.stringify(await service.apply(plan.id, {}), null, 2)}\n` : 'Nothing to do.\n');
     return;

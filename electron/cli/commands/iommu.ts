@@ -14,7 +14,7 @@ import { detectBootSetup, type BootSetup } from '../../host/iommu/detect';
 import { planIommuEnable, type IommuPlan } from '../../host/iommu/plan';
 import { scanHost } from '../../host/scan';
 import { COMMON_OPTIONS, resolveRoot, type CliCommand, type CliIo, type ParsedArgs } from '../core';
-import { confirm, finish, makeService, reportIncomplete, WRITE_OPTIONS } from '../change-support';
+import { makeService, planAndApply, reportIncomplete, WRITE_OPTIONS } from '../change-support';
 
 function bad(message: string): PassthruError {
   return new PassthruError('BAD_INPUT', message, 'See `passthru iommu --help`.');
@@ -82,28 +82,11 @@ export function formatIommuPlan(plan: Plan): string {
 }
 
 async function change(action: 'enable' | 'disable', values: ParsedArgs['values'], io: CliIo): Promise<void> {
-  const json = values.json === true;
   if (action === 'disable' && (values.pt || values['early-vfio'])) throw bad('--pt and --early-vfio go with enable; disable removes every argument and module list Passthru adds.');
   const service = makeService(values);
   if (!values['dry-run']) reportIncomplete(service, io);
   const plan = await service.planIommu({ action, pt: values.pt === true, earlyVfio: values['early-vfio'] === true });
-  if (values['dry-run']) {
-    io.out(json ? `${JSON.stringify(plan, null, 2)}\n` : formatIommuPlan(plan));
-    return;
-  }
-  if (!json) io.err(formatIommuPlan(plan));
-  if (plan.noop && !plan.refusal) {
-    io.out(json ? `${JSON.stringify(await service.apply(plan.id, {}), null, 2)}\n` : 'Nothing to do.\n');
-    return;
-  }
-  await confirm(plan, values, io);
-  const result = await service.apply(plan.id, {
-    onProgress: (p) => {
-      if (!json && p.state !== 'pending') io.err(`  ${p.state.padEnd(8)} ${p.message ?? p.stepId}\n`);
-    },
-  });
-  finish(result, json, io);
-  if (!json && plan.options.iommu?.rebootNeeded) io.out('Reboot for the running kernel to use it; then `passthru iommu status` says whether the IOMMU is on.\n');
+  await planAndApply(service, plan, values, io, formatIommuPlan);
 }
 
 export const iommuCommand: CliCommand = {
