@@ -4,6 +4,7 @@
  */
 import type { EventChannel, EventPayloads, InvokeChannel, InvokeRequest, InvokeResult, IpcResult } from './ipc-contract';
 import { PassthruError, type PassthruErrorData } from './errors';
+import type { IommuBootStatus } from './iommu';
 import type { HostScan, ScanSource } from './model';
 import type { ApplyProgress, ApplyResult, HistoryEntry, Plan } from './plan';
 
@@ -23,6 +24,8 @@ export interface PassthruApi {
   planRelease(address: string): Promise<Plan>;
   planSriov(request: InvokeRequest<'sriov:plan'>): Promise<Plan>;
   planVfConfig(request: InvokeRequest<'vf:plan'>): Promise<Plan>;
+  /** How the host boots, and whether its boot configuration turns the IOMMU on. */
+  iommuStatus(): Promise<IommuBootStatus>;
   /** Plans the IOMMU kernel arguments in the boot configuration (enable or disable). */
   planIommu(request: InvokeRequest<'iommu:plan'>): Promise<Plan>;
   applyPlan(planId: string, confirmText?: string): Promise<ApplyResult>;
@@ -52,6 +55,7 @@ export function createApi(transport: Transport): PassthruApi {
     planRelease: (address) => call('release:plan', { address }),
     planSriov: (request) => call('sriov:plan', request),
     planVfConfig: (request) => call('vf:plan', request),
+    iommuStatus: () => call('iommu:status', {}),
     planIommu: (request) => call('iommu:plan', request),
     applyPlan: (planId, confirmText) => call('plan:apply', confirmText === undefined ? { planId } : { planId, confirmText }),
     history: () => call('history:list', {}),
@@ -79,6 +83,7 @@ export function withRebuiltErrors(api: PassthruApi): PassthruApi {
     planRelease: (address) => api.planRelease(address).catch(rebuild),
     planSriov: (request) => api.planSriov(request).catch(rebuild),
     planVfConfig: (request) => api.planVfConfig(request).catch(rebuild),
+    iommuStatus: () => api.iommuStatus().catch(rebuild),
     planIommu: (request) => api.planIommu(request).catch(rebuild),
     applyPlan: (planId, confirmText) => api.applyPlan(planId, confirmText).catch(rebuild),
     history: () => api.history().catch(rebuild),

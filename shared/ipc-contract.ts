@@ -4,6 +4,7 @@
  * the preload API and the test bridge are all derived from these two maps.
  */
 import { z } from 'zod';
+import type { IommuBootStatus } from './iommu';
 import type { HostScan, ScanSource } from './model';
 import type { ApplyProgress, ApplyResult, HistoryEntry, Plan } from './plan';
 import type { PassthruErrorData } from './errors';
@@ -72,6 +73,11 @@ export const invokeChannels = {
       settings: vfChange,
     }).strict(),
   ),
+  /**
+   * How the shown host boots (CPU, firmware, bootloader, initramfs — each with its evidence)
+   * and whether its boot configuration turns the IOMMU on. Read-only.
+   */
+  'iommu:status': channel<IommuBootStatus>()(empty),
   /**
    * Plan the IOMMU kernel arguments in the boot configuration this machine really uses:
    * `enable` (with `pt`: iommu=pt; `earlyVfio`: VFIO modules in the initramfs) or `disable`

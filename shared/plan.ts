@@ -111,6 +111,8 @@ export interface PlanStep {
   files?: { path: string; content: string }[];
   /** Files this step edits or deletes, as unified diffs (iommu plans), for the preview. */
   diffs?: { path: string; unifiedDiff: string }[];
+  /** Files copied before they are edited in place (iommu plans): what undo restores from. */
+  backups?: { path: string; backup: string }[];
 }
 
 export interface DeviceState {

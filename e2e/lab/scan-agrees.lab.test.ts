@@ -27,7 +27,15 @@ import {
   diffScans,
   hwdbNameDifferences,
 } from './checks/compare-scan';
+import { runCli } from './checks/device-state';
 import { recordTiming } from './checks/timings';
+
+/** The parts of `passthru iommu status --json` these checks read. */
+interface IommuStatusJson {
+  configured: 'on' | 'off' | 'unknown';
+  boot: { ok: boolean; reason?: string; method?: { kind: string } };
+  verification: { verified: boolean; missing: string | null; rebootPending: boolean; items: { id: string; ok: boolean }[] };
+}
 import { runs } from './checks/use-lab';
 
 const scenarios = SCENARIOS.filter((s) => runs(s.name));
@@ -106,6 +114,39 @@ describe.each(scenarios)('lab scenario $name', (scenario) => {
       expect(check.remedy).toMatch(/intel_iommu=on/);
     }
   });
+
+  it(
+    scenario.iommu
+      ? '`iommu status` verifies the IOMMU after the boot: command line, /sys/class/iommu, groups, interrupt remapping'
+      : '`iommu status` says what is missing and, once the guest has a GRUB configuration, offers to turn the IOMMU on',
+    async () => {
+      const status = async () => (await runCli(lab!, 'iommu', 'status', '--json')).json as IommuStatusJson;
+      const items = (ok: boolean) => ['cmdline', 'units', 'groups', 'interrupt-remapping'].map((id) => ({ id, ok }));
+      if (scenario.iommu) {
+        expect((await status()).verification).toMatchObject({ verified: true, missing: null, rebootPending: false, items: items(true) });
+        return;
+      }
+      const off = await status();
+      expect(off.verification).toMatchObject({ verified: false, rebootPending: false, items: items(false) });
+      // qemu starts the guest's kernel itself (-kernel): there is no bootloader to change.
+      expect(off).toMatchObject({ configured: 'unknown', boot: { ok: false, reason: expect.stringMatching(/^No bootloader/) } });
+      expect(off.verification.missing).toMatch(/^\/proc\/cmdline lacks intel_iommu=on\. Passthru cannot change this machine's boot configuration/);
+      // Debian's GRUB configuration in the guest's tmpfs overlay (its os-release is this machine's Debian 12).
+      const grub = 'GRUB_DEFAULT=0\nGRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX=""\n';
+      await lab!.runOk(['/bin/sh', '-c', `mkdir -p /etc/default /boot/grub && printf '%s' '${grub}' > /etc/default/grub && echo '# generated' > /boot/grub/grub.cfg`]);
+      try {
+        const offered = await status();
+        expect(offered).toMatchObject({ configured: 'off', boot: { ok: true, method: { kind: 'grub', regenerate: ['update-grub'] } } });
+        expect(offered.verification.missing).toBe('/proc/cmdline lacks intel_iommu=on. Turn the IOMMU on with the wizard, then reboot.');
+        const dry = await runCli(lab!, 'iommu', 'enable', '--dry-run');
+        expect(dry.code).toBe(0);
+        expect(dry.stdout).toContain('+GRUB_CMDLINE_LINUX_DEFAULT="${GRUB_CMDLINE_LINUX_DEFAULT} intel_iommu=on"');
+        expect(dry.stdout).toContain('$ update-grub');
+      } finally {
+        await lab!.runOk(['rm', '-rf', '/etc/default/grub', '/boot/grub']);
+      }
+    },
+  );
 
   it('prints the readable summary and exits 0', async () => {
     const r = await lab!.runOk(passthru('scan'));

@@ -37,11 +37,18 @@ describe('passthru iommu', () => {
     const root = copy();
     const r = await cli(['iommu', 'status', '--root', root]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^IOMMU: +off/m);
-    expect(r.out).toMatch(/^Bootloader: GRUB \(update-grub\)\. \/etc\/default\/grub exists/m);
-    expect(r.out).toContain('enable would create /etc/default/grub.d/90-passthru-iommu.cfg (+intel_iommu=on), then run update-grub.');
+    expect(r.out).toMatch(/^IOMMU: +not usable — \/proc\/cmdline lacks intel_iommu=on\. Turn the IOMMU on with the wizard, then reboot\./m);
+    expect(r.out).toMatch(/^ {2}\[--\] IOMMU units \(\/sys\/class\/iommu\): \/sys\/class\/iommu is empty/m);
+    expect(r.out).toMatch(/^Boot config: does not turn the IOMMU on$/m);
+    expect(r.out).toMatch(/^Bootloader: GRUB \(update-grub\) — \/etc\/default\/grub exists/m);
+    expect(r.out).toContain('Enabling would create /etc/default/grub.d/90-passthru-iommu.cfg (+intel_iommu=on), then run update-grub.');
     const json = JSON.parse((await cli(['iommu', 'status', '--json', '--root', root])).out) as Record<string, unknown>;
-    expect(json).toMatchObject({ cpu: { value: 'intel' }, iommu: { enabled: false }, enable: { noop: false, commands: [['update-grub']] } });
+    expect(json).toMatchObject({
+      cpu: { value: 'intel' },
+      configured: 'off',
+      verification: { verified: false, rebootPending: false, items: [{ id: 'cmdline', ok: false }, { id: 'units', ok: false }, { id: 'groups', ok: false }, { id: 'interrupt-remapping', ok: false }] },
+      enable: { noop: false, commands: [['update-grub']] },
+    });
   });
 
   it('enable --dry-run prints the checks, the diff, the commands and the backups, and changes nothing', async () => {

@@ -36,6 +36,7 @@ export function createHandlers({ service, changes, emitProgress, pickSnapshotDir
     'release:plan': ({ address }) => changes.planRelease(address),
     'sriov:plan': (request) => changes.planSriov(request),
     'vf:plan': (request) => changes.planVfConfig(request),
+    'iommu:status': () => service.iommuStatus(),
     'iommu:plan': (request) => changes.planIommu(request),
     'plan:apply': ({ planId, confirmText }) => changes.apply(planId, { confirmText, onProgress: emitProgress }),
     'history:list': () => changes.history(),

@@ -8,10 +8,11 @@
  */
 import { PassthruError } from '../../../shared/errors';
 import type { Plan } from '../../../shared/plan';
-import { formatArgv } from '../../host/exec/run-command';
 import { RootFs } from '../../host/fs/root-fs';
 import { detectBootSetup, type BootSetup } from '../../host/iommu/detect';
-import { planIommuEnable, type IommuPlan } from '../../host/iommu/plan';
+import { planIommuEnable } from '../../host/iommu/plan';
+import { iommuBootStatus } from '../../host/iommu/status';
+import { verifyIommu, type IommuVerification } from '../../../shared/iommu';
 import { scanHost } from '../../host/scan';
 import { COMMON_OPTIONS, resolveRoot, type CliCommand, type CliIo, type ParsedArgs } from '../core';
 import { makeService, planAndApply, reportIncomplete, WRITE_OPTIONS } from '../change-support';
@@ -20,43 +21,41 @@ function bad(message: string): PassthruError {
   return new PassthruError('BAD_INPUT', message, 'See `passthru iommu --help`.');
 }
 
-/** One line: what `iommu enable` would do here. */
-export function enableSummary(plan: IommuPlan): string {
-  if (plan.refusal) return `enable would be refused: ${plan.refusal.message}`;
-  if (plan.noop) return 'enable: nothing to change, the boot configuration already turns the IOMMU on.';
-  const files = plan.files.map((f) => `${f.after === null ? 'delete' : f.before === null ? 'create' : 'edit'} ${f.path}`).join(', ');
-  const args = plan.argEdits.map((e) => (e.kind === 'add' ? `+${e.arg}` : e.kind === 'remove' ? `-${e.arg}` : `${e.from}→${e.to}`)).join(' ');
-  return `enable would ${files || 'change nothing on disk'}${args ? ` (${args})` : ''}, then run ${plan.commands.map((c) => formatArgv(c)).join(' && ') || 'nothing'}.`;
-}
-
 async function status(root: string, json: boolean, io: CliIo): Promise<void> {
   const fs = new RootFs(root);
   const setup: BootSetup = detectBootSetup(fs);
-  let iommu: { enabled: boolean | null; detail: string };
+  const boot = iommuBootStatus(setup);
+  let verification: IommuVerification | null = null;
+  let scanProblem: string | null = null;
   try {
-    const check = (await scanHost(fs)).readiness.find((c) => c.id === 'iommu-enabled');
-    iommu = check ? { enabled: check.status === 'pass', detail: check.detail } : { enabled: null, detail: 'The scan has no IOMMU check.' };
+    verification = verifyIommu(await scanHost(fs), boot);
   } catch (err) {
-    iommu = { enabled: null, detail: `The host could not be scanned: ${err instanceof Error ? err.message : String(err)}` };
+    scanProblem = `The host could not be scanned: ${err instanceof Error ? err.message : String(err)}`;
   }
   const enable = planIommuEnable(setup);
   if (json) {
     const { files: _files, ...detected } = setup;
-    io.out(`${JSON.stringify({ root, ...detected, iommu, enable: { summary: enableSummary(enable), refusal: enable.refusal, noop: enable.noop, files: enable.files.map((f) => f.path), commands: enable.commands, rebootNeeded: enable.rebootNeeded } }, null, 2)}\n`);
+    const out = {
+      root,
+      ...detected,
+      configured: boot.configured,
+      configuredArgs: boot.configuredArgs,
+      verification: verification ?? { verified: null, problem: scanProblem },
+      enable: { summary: boot.enableSummary, refusal: enable.refusal, noop: enable.noop, files: enable.files.map((f) => f.path), commands: enable.commands, rebootNeeded: enable.rebootNeeded },
+    };
+    io.out(`${JSON.stringify(out, null, 2)}\n`);
     return;
   }
-  const boot = setup.boot.ok ? `${setup.boot.method.label}. ${setup.boot.evidence.join(' ')}` : `unknown: ${setup.boot.reason} ${setup.boot.evidence.join(' ')}`;
+  const state = verification === null ? `unknown — ${scanProblem}` : verification.verified ? 'on, verified' : `not usable — ${verification.missing}`;
+  const configured = { on: 'turns the IOMMU on', off: 'does not turn the IOMMU on', unknown: 'cannot be read by Passthru' }[boot.configured];
   io.out([
-    `IOMMU:      ${iommu.enabled === null ? 'unknown' : iommu.enabled ? 'on' : 'off'} — ${iommu.detail}`,
-    `CPU:        ${setup.cpu.value} — ${setup.cpu.evidence}`,
-    `Firmware:   ${setup.firmware.value} — ${setup.firmware.evidence}`,
-    `System:     ${setup.distro.value.family} — ${setup.distro.evidence}`,
-    `Bootloader: ${boot}`,
-    `Kernel:     ${setup.kernel.evidence}`,
-    `Initramfs:  ${setup.initramfs.value ?? 'unknown'} — ${setup.initramfs.evidence}`,
-    `Running:    ${setup.cmdline.evidence}`,
+    `IOMMU:      ${state}`,
+    ...(verification?.items.map((i) => `  [${i.ok ? 'ok' : '--'}] ${i.title}: ${i.detail}`) ?? []),
+    `Boot config: ${configured}${boot.configuredArgs.length ? ` (${boot.configuredArgs.join(' ')})` : ''}`,
     '',
-    enableSummary(enable),
+    ...boot.findings.map((f) => `${`${f.label}:`.padEnd(12)}${f.value} — ${f.evidence}`),
+    '',
+    boot.enableSummary,
     '',
   ].join('\n'));
 }

@@ -103,6 +103,7 @@ export function iommuToPlan(setup: BootSetup, plan: IommuPlan, intent: IommuInte
     undoShell: iommuUndoShell(plan),
     files: plan.files.flatMap((f) => (f.after === null ? [] : [{ path: f.path, content: f.after }])),
     diffs: plan.files.map((f) => ({ path: f.path, unifiedDiff: f.unifiedDiff })),
+    backups: plan.backups,
   };
   return { ...base, steps: [step] };
 }

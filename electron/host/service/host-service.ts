@@ -8,7 +8,10 @@ import { resolve } from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { HostScan, ScanSource } from '../../../shared/model';
 import { PassthruError } from '../../../shared/errors';
+import type { IommuBootStatus } from '../../../shared/iommu';
 import { RootFs } from '../fs/root-fs';
+import { detectBootSetup } from '../iommu/detect';
+import { iommuBootStatus } from '../iommu/status';
 import { scanHost } from '../scan';
 import { ChangeWatcher } from './change-watcher';
 
@@ -39,6 +42,11 @@ export class HostService {
 
   async scan(): Promise<HostScan> {
     return scanHost(new RootFs(this.root));
+  }
+
+  /** How the shown root boots and whether its boot configuration turns the IOMMU on. */
+  async iommuStatus(): Promise<IommuBootStatus> {
+    return iommuBootStatus(detectBootSetup(new RootFs(this.root)));
   }
 
   async source(): Promise<ScanSource> {

@@ -28,6 +28,7 @@ function fakeApi() {
     planRelease: vi.fn(async () => sampleReleasePlan()),
     planSriov: vi.fn(async () => sampleReleasePlan()),
     planVfConfig: vi.fn(async () => sampleReleasePlan()),
+    iommuStatus: vi.fn(async () => ({ findings: [], bootloader: { supported: false as const, reason: 'not in this test' }, wantedArgs: [], configured: 'unknown' as const, configuredArgs: [], enableSummary: '' })),
     planIommu: vi.fn(async () => sampleReleasePlan()),
     applyPlan: vi.fn(async () => sampleOkResult(sampleAssignPlan())),
     history: vi.fn(async () => sampleHistory),

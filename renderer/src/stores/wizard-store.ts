@@ -19,6 +19,8 @@ export interface WizardStoreState {
   openSriov(address: string, sriov: Pick<SriovInfo, 'numVfs' | 'bootRule'>): void;
   /** "Configure…" one VF (by its index under the PF). */
   openVfConfig(address: string, vf: number): void;
+  /** The Enable-IOMMU wizard (or, with 'disable', taking Passthru's arguments out again). */
+  openIommu(action?: 'enable' | 'disable'): void;
   close(): void;
 }
 
@@ -33,6 +35,7 @@ export function createWizardStore() {
       openUndo: (journalId) => open(journalId ? { kind: 'undo', journalId } : { kind: 'undo' }),
       openSriov: (address, sriov) => open({ kind: 'sriov', address, numVfs: sriov.numVfs, persist: sriov.bootRule !== null, force: false }),
       openVfConfig: (address, vf) => open({ kind: 'vf-config', address, vf, settings: {} }),
+      openIommu: (action = 'enable') => open({ kind: 'iommu', action, pt: false, earlyVfio: false }),
       close: () => set({ request: null }),
     };
   });

@@ -14,6 +14,8 @@ import {
 import { overallStatus, readinessSummary } from '../../lib/readiness';
 import type { PageId } from '../../lib/route';
 import { uiStore } from '../../stores/ui-store';
+import { wizardStore } from '../../stores/wizard-store';
+import { IommuSection } from './iommu-section';
 
 function Checklist({ checks }: { checks: readonly ReadinessCheck[] }) {
   return (
@@ -28,6 +30,13 @@ function Checklist({ checks }: { checks: readonly ReadinessCheck[] }) {
           {c.remedy && (
             <p className="check__remedy">
               <strong>What to do:</strong> {c.remedy}
+            </p>
+          )}
+          {c.status === 'fail' && (c.id === 'iommu-enabled' || c.id === 'kernel-cmdline') && (
+            <p>
+              <button type="button" className="button" onClick={() => wizardStore.getState().openIommu()} aria-label={`Turn on the IOMMU… (${c.title})`}>
+                Turn on the IOMMU…
+              </button>
             </p>
           )}
         </li>
@@ -76,6 +85,8 @@ export function OverviewPage({ scan }: { scan: HostScan }) {
         </p>
         <Checklist checks={scan.readiness} />
       </section>
+
+      <IommuSection scan={scan} />
 
       <section aria-labelledby="glance-title" className="section">
         <h2 id="glance-title">At a glance</h2>

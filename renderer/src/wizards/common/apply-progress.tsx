@@ -80,7 +80,7 @@ export function ResultStep({ state, extra }: { state: WizardState; extra?: React
               </p>
             )}
             {result.rolledBack ? (
-              <p>The steps already done were undone: the device is as it was before.</p>
+              <p>The steps already done were undone: {plan.kind === 'iommu' ? 'every file is as it was before' : 'the device is as it was before'}.</p>
             ) : (
               <p className="text-fail">
                 <strong>Rolling back failed too: the device may be half-changed.</strong> See the History page, which

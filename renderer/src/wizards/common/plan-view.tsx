@@ -47,24 +47,78 @@ export function CodeBlock({ label, lines }: { label: string; lines: string[] }) 
   );
 }
 
+/** A unified diff, each line marked as added, removed or context for colour and for screen readers. */
+export function DiffBlock({ path, diff }: { path: string; diff: string }) {
+  const lines = diff.replace(/\n$/, '').split('\n');
+  const kind = (l: string) => (l.startsWith('+++') || l.startsWith('---') || l.startsWith('@@') || l.startsWith('=') || l.startsWith('Index:') ? 'meta' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'ctx');
+  return (
+    <pre className="diff mono" aria-label={`changes to ${path}`} tabIndex={0}>
+      {lines.map((l, i) => (
+        <span key={i} className={`diff__line diff__line--${kind(l)}`}>
+          {l}
+          {'\n'}
+        </span>
+      ))}
+    </pre>
+  );
+}
+
+/** What a boot-configuration step changes: each file as a diff, and what is copied first. */
+function FileChanges({ step }: { step: PlanStep }) {
+  return (
+    <>
+      {step.diffs?.map((d) => (
+        <div key={d.path}>
+          <p>
+            <strong>Changes</strong> <span className="mono">{d.path}</span>:
+          </p>
+          <DiffBlock path={d.path} diff={d.unifiedDiff} />
+        </div>
+      ))}
+      {step.backups && (
+        <p>
+          <strong>Backed up first:</strong>{' '}
+          {step.backups.length === 0
+            ? 'nothing (only files of Passthru’s own are created or removed)'
+            : step.backups.map((b, i) => (
+                <span key={b.path}>
+                  {i > 0 && ', '}
+                  <span className="mono">{b.path}</span> → <span className="mono">{b.backup}</span>
+                </span>
+              ))}
+        </p>
+      )}
+    </>
+  );
+}
+
 function StepCard({ step, n }: { step: PlanStep; n: number }) {
+  // Edits to existing files read best as diffs, before the (long) commands that make them.
+  const diffs = !!step.diffs;
   return (
     <li className="plan-step">
       <h3 className="plan-step__title">
         {n}. {step.title}
       </h3>
+      {diffs && <FileChanges step={step} />}
+      {diffs && (
+        <p>
+          <strong>The same as commands</strong> (run as root):
+        </p>
+      )}
       <CodeBlock label={`commands for step ${n}`} lines={step.shell} />
       <p>
         <strong>Verified after:</strong> {step.verify}
       </p>
-      {step.files?.map((f) => (
-        <div key={f.path}>
-          <p>
-            <strong>Writes</strong> <span className="mono">{f.path}</span>:
-          </p>
-          <CodeBlock label={`contents of ${f.path}`} lines={[f.content.replace(/\n$/, '')]} />
-        </div>
-      ))}
+      {!diffs &&
+        step.files?.map((f) => (
+          <div key={f.path}>
+            <p>
+              <strong>Writes</strong> <span className="mono">{f.path}</span>:
+            </p>
+            <CodeBlock label={`contents of ${f.path}`} lines={[f.content.replace(/\n$/, '')]} />
+          </div>
+        ))}
       <p>
         <strong>Undo:</strong>{' '}
         {step.undoShell.length ? <code className="mono">{step.undoShell.join(' && ')}</code> : 'nothing to undo'}
@@ -87,7 +141,7 @@ export function PlanStepView({ plan }: { plan: Plan }) {
       {files.length > 0 && (
         <div>
           <p>
-            <strong>Files written</strong> (their full contents are in the steps below):
+            <strong>Files written</strong> ({plan.steps.some((st) => st.diffs) ? 'their changes are shown as diffs' : 'their full contents are'} in the steps below):
           </p>
           <ul className="plain-list mono small" aria-label="Files this plan writes">
             {files.map((f) => (

@@ -27,6 +27,8 @@ export async function planFor(request: WizardRequest, api: PassthruApi = getApi(
       return api.planSriov(sriovPayload(request));
     case 'vf-config':
       return api.planVfConfig({ address: request.address, vf: request.vf, settings: request.settings });
+    case 'iommu':
+      return api.planIommu(request.action === 'enable' ? { action: 'enable', pt: request.pt, earlyVfio: request.earlyVfio } : { action: 'disable' });
   }
 }
 
@@ -56,8 +58,9 @@ export function useWizard(initial: WizardRequest) {
     return () => {
       live = false;
     };
-    // Re-plan only when the request itself changes (each option change makes a new one).
-  }, [request]);
+    // Plan on entering the planning phase, and again when the request changes meanwhile
+    // (a settings form may submit the very request it was opened with: same object).
+  }, [phase, request]);
 
   const apply = useCallback(async () => {
     if (!canApply(state) || !state.plan) return;

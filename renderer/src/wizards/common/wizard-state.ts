@@ -26,7 +26,9 @@ export type WizardRequest =
       persist: boolean;
       force: boolean;
     }
-  | { kind: 'vf-config'; address: string; vf: number; settings: VfChange };
+  | { kind: 'vf-config'; address: string; vf: number; settings: VfChange }
+  /** The IOMMU kernel arguments in the boot configuration (the host as a whole, no device). */
+  | { kind: 'iommu'; action: 'enable' | 'disable'; pt: boolean; earlyVfio: boolean };
 
 export type WizardPhase = 'input' | 'planning' | 'checks' | 'plan' | 'applying' | 'result' | 'error';
 
@@ -64,7 +66,7 @@ export type WizardAction =
 
 /** Whether this kind of wizard starts on a settings form (and can go back to it). */
 export function hasSettings(request: WizardRequest): boolean {
-  return request.kind === 'sriov' || request.kind === 'vf-config';
+  return request.kind === 'sriov' || request.kind === 'vf-config' || request.kind === 'iommu';
 }
 
 /** Whether a forceable refusal is forced by re-planning with `force` (the host re-checks it). */
@@ -178,6 +180,10 @@ export function noopSentence(plan: Plan): string {
     return `${plan.target} already has ${plural(plan.options.sriov.numVfs, 'VF', 'VFs')} — nothing to do.`;
   }
   if (plan.kind === 'vf-config') return 'The VF already has these settings — nothing to do.';
+  if (plan.kind === 'iommu') {
+    const what = plan.options.iommu?.action === 'disable' ? 'has none of the IOMMU arguments Passthru adds' : 'already says so';
+    return `The boot configuration ${what} — nothing to change.${plan.options.iommu?.rebootNeeded ? ' The running kernel does not reflect it yet: reboot.' : ''}`;
+  }
   if (plan.kind === 'release') return 'Already with the host — nothing to do.';
   return 'Already on vfio-pci — nothing to do.';
 }
@@ -190,6 +196,10 @@ export function resultSentence(plan: Plan, result: ApplyResult): string {
     if (plan.noop) return `${who}: nothing needed changing.`;
     if (plan.kind === 'assign') return `${who} ${plan.devices.length > 1 ? 'are' : 'is'} now on vfio-pci.`;
     if (plan.kind === 'release') return `${who} ${plan.devices.length > 1 ? 'were' : 'was'} given back to the host.`;
+    if (plan.kind === 'iommu' && plan.options.iommu) {
+      const on = plan.options.iommu.action === 'enable';
+      return `The boot configuration now ${on ? 'turns the IOMMU on' : 'has none of the IOMMU arguments Passthru adds'}.${plan.options.iommu.rebootNeeded ? ' Reboot for the running kernel to use it.' : ''}`;
+    }
     if (plan.kind === 'vf-config' && plan.options.vf) {
       const { index, settings } = plan.options.vf;
       return `VF ${index} of ${plan.target} now has ${describeVfChange(settings) || 'its settings unchanged'}.`;
