@@ -138,7 +138,11 @@ export interface Plan {
     /** vf-config plans: which VF and what changes. */
     vf?: { index: number; address: PciAddress | null; settings: VfChange };
     /** iommu plans: what was asked, and whether a reboot is needed for the running kernel to see it. */
-    iommu?: IommuIntent & { rebootNeeded: boolean };
+    iommu?: IommuIntent & {
+      rebootNeeded: boolean;
+      /** `--root DIR` without the boot tools inside: commands the user runs, shell-quoted (written files are Passthru's). */
+      manualSteps?: string[];
+    };
   };
   checks: PlanCheck[];
   /** Set when a check refuses the plan: nothing will be changed. */

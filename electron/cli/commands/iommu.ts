@@ -76,6 +76,8 @@ export function formatIommuPlan(plan: Plan): string {
     lines.push('', 'Then, as root:', ...commands.map((c) => `  $ ${c}`));
     lines.push('', `Verify: ${s.verify}`, `Undo:   passthru undo (or: ${s.undoShell.join(' && ')})`);
   }
+  const manual = plan.options.iommu?.manualSteps;
+  if (manual?.length) lines.push('', 'Left to you (see the check "Commands left to you"): after applying, run', ...manual.map((m) => `  $ ${m}`));
   if (!plan.refusal && plan.options.iommu?.rebootNeeded) lines.push('', 'A reboot is needed for the running kernel to use it.');
   return `${lines.join('\n')}\n`;
 }

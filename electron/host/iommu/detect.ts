@@ -52,7 +52,16 @@ export interface BootSetup {
   mkinitcpioDropIns: boolean;
   /** Contents of every file the planner reads, by path (null: absent). */
   files: Record<string, string | null>;
+  /**
+   * Set when the root is a tree (`--root DIR`), not this machine: where it is, and which boot
+   * tools (and `sh`) it has, since the commands then run through `chroot DIR`.
+   */
+  tree: { root: string; tools: string[] } | null;
 }
+
+/** The commands the planner may ask for, and the shell: looked up in a tree's own PATH. */
+export const BOOT_TOOLS = ['sh', 'update-grub', 'grub-mkconfig', 'grub2-mkconfig', 'grubby', 'kernelstub', 'kernel-install', 'proxmox-boot-tool', 'update-initramfs', 'dracut', 'mkinitcpio'];
+const TREE_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 const DEBIAN_LIKE: DistroFamily[] = ['debian', 'ubuntu', 'pop', 'proxmox'];
 
@@ -79,6 +88,7 @@ export function detectBootSetup(fs: HostFs): BootSetup {
     initramfs: detectInitramfs(fs, distro.value.family),
     mkinitcpioDropIns: fs.isDirectory(P.MKINITCPIO_DROPIN_DIR),
     files,
+    tree: fs.root === '/' ? null : { root: fs.root, tools: BOOT_TOOLS.filter((t) => TREE_PATH.some((d) => fs.exists(`${d}/${t}`))) },
   };
 }
 

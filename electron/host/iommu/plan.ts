@@ -46,6 +46,11 @@ export interface IommuPlan {
   verify: Verification[];
   /** A reboot is needed for the running kernel to see the result. */
   rebootNeeded: boolean;
+  /**
+   * A tree (`--root DIR`) that lacks the tools: the files are written, and `commands` are left
+   * for the user to run (as `chroot DIR …` where the tools are), with why.
+   */
+  manual: { reason: string; steps: string[][] } | null;
 }
 
 export interface IommuOptions {
@@ -103,7 +108,7 @@ interface BootChange {
 }
 
 function assemble(action: IommuPlan['action'], setup: BootSetup, results: CheckResult[], change: ArgChange, earlyVfio: boolean): IommuPlan {
-  const empty: IommuPlan = { action, checks: [], refusal: null, noop: true, argEdits: [], files: [], commands: [], backups: [], verify: [], rebootNeeded: false };
+  const empty: IommuPlan = { action, checks: [], refusal: null, noop: true, argEdits: [], files: [], commands: [], backups: [], verify: [], rebootNeeded: false, manual: null };
   const boot = setup.boot.ok ? bootChange(setup, setup.boot.method, change, action) : null;
   if (boot?.problem) results.push(fail('edit', 'Configuration can be edited safely', boot.problem, 'Edit it by hand, or make the value a plain quoted list of arguments and try again.'));
   const refused = results.filter((r) => r.check.status === 'fail');
@@ -124,6 +129,8 @@ function assemble(action: IommuPlan['action'], setup: BootSetup, results: CheckR
   const changes = files.map((f) => fileChange(f.path, setup.files[f.path] ?? null, f.after)).filter((f) => f.before !== f.after);
   const noop = changes.length === 0 && boot.edits.length === 0;
   results.push(stateCheck(setup, action, noop));
+  const manual = noop ? null : manualSteps(setup, commands);
+  if (manual) results.push(warn('commands', 'Commands left to you', manual.reason, `Then run: ${manual.steps.map((c) => c.join(' ')).join(' && ')}.`));
   return {
     action,
     checks: results.map((r) => r.check),
@@ -135,6 +142,19 @@ function assemble(action: IommuPlan['action'], setup: BootSetup, results: CheckR
     backups: changes.filter((f) => f.before !== null && f.after !== null && !isOurs(f.path)).map((f) => ({ path: f.path, backup: P.backupPathFor(f.path) })),
     verify: noop || boot.verify === null ? [] : [boot.verify],
     rebootNeeded: !noop || !runningMatches(setup, action),
+    manual,
+  };
+}
+
+/** In a tree that lacks a command's tool (or a shell), `chroot DIR` cannot run it: the user must. */
+function manualSteps(setup: BootSetup, commands: string[][]): IommuPlan['manual'] {
+  const tree = setup.tree;
+  if (tree === null || commands.length === 0) return null;
+  const missing = [...new Set(['sh', ...commands.map((c) => c[0] ?? '')])].filter((t) => !tree.tools.includes(t));
+  if (missing.length === 0) return null;
+  return {
+    reason: `${tree.root} has no ${missing.join(', ')} in its PATH, so \`chroot ${tree.root}\` cannot run the commands: run them yourself where the system's tools are (in the system itself, or a chroot into it).`,
+    steps: commands.map((c) => [...c]),
   };
 }
 

@@ -78,7 +78,13 @@ export function iommuToPlan(setup: BootSetup, plan: IommuPlan, intent: IommuInte
     createdAt: meta.now,
     target: '',
     devices: [],
-    options: { group: false, persist: true, ownerUid: null, force: false, iommu: { ...intent, rebootNeeded: plan.rebootNeeded } },
+    options: {
+      group: false,
+      persist: true,
+      ownerUid: null,
+      force: false,
+      iommu: { ...intent, rebootNeeded: plan.rebootNeeded, ...(plan.manual ? { manualSteps: plan.manual.steps.map((argv) => formatArgv(argv)) } : {}) },
+    },
     checks: plan.checks,
     refusal: plan.refusal ? { message: plan.refusal.message, remedy: plan.refusal.remedy, forceable: false, confirmText: null, code: refusalCode(plan) } : null,
     noop: plan.refusal === null && plan.noop,
@@ -91,7 +97,7 @@ export function iommuToPlan(setup: BootSetup, plan: IommuPlan, intent: IommuInte
   const undo: OpCall = { verb: 'apply-boot-config', intent: inverseIntent(intent, plan), digest: null };
   const verify = [
     ...plan.files.map((f) => (f.after === null ? `${f.path} is gone` : `${f.path} holds the new contents`)),
-    ...plan.verify.map((v) => v.what),
+    ...(plan.manual ? [`the commands are yours to run (${plan.manual.reason.replace(/\.$/, '')})`] : plan.verify.map((v) => v.what)),
   ].join('; ');
   const step: PlanStep = {
     id: 'boot-config',

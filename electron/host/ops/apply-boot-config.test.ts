@@ -16,11 +16,14 @@ import { runOp, validateOp, verifyOp } from './index';
 
 const TESTDATA = path.join(__dirname, '..', 'iommu', 'testdata', 'debian12');
 
-function host(files: Record<string, string> = {}): string {
+/** Stand-ins for a real tree's tools, so `chroot DIR` could run them (fakeTools plays them). */
+const TREE_TOOLS = { '/bin/sh': '', '/usr/sbin/update-grub': '', '/usr/sbin/update-initramfs': '' };
+
+function host(files: Record<string, string> = {}, tools: Record<string, string> = TREE_TOOLS): string {
   const root = makeTempRoot('passthru-bootcfg-');
   nodeFs.cpSync(TESTDATA, root, { recursive: true });
   const w = new TreeWriter(root);
-  for (const [p, c] of Object.entries(files)) w.file(p, c);
+  for (const [p, c] of Object.entries({ ...tools, ...files })) w.file(p, c);
   return root;
 }
 
@@ -111,6 +114,28 @@ describe('apply-boot-config: validation', () => {
 });
 
 describe('apply-boot-config: run', () => {
+  it('a tree without the tools: the files are written and checked with this machine\'s sh, the commands are left to the user as the plan said', async () => {
+    const root = host({}, {});
+    const setup = detectBootSetup(new RootFs(root));
+    const plan = planIommuEnable(setup, { pt: true });
+    expect(plan.manual).toEqual({ reason: expect.stringContaining(`${root} has no sh, update-grub in its PATH`), steps: [['update-grub']] });
+    expect(plan.checks.find((c) => c.id === 'commands')).toMatchObject({ status: 'warn', remedy: 'Then run: update-grub.' });
+    const calls: string[][] = [];
+    const run: CommandRunner = async (argv) => {
+      calls.push([...argv]);
+      return { argv: [...argv], exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
+    };
+    const ctx = ctxOf(root, run);
+    const op: Extract<OpCall, { verb: 'apply-boot-config' }> = { verb: 'apply-boot-config', intent: { action: 'enable', pt: true, earlyVfio: false }, digest: bootConfigDigest(plan) };
+    const grubCfg = nodeFs.readFileSync(path.join(root, 'boot/grub/grub.cfg'), 'utf8');
+    await runOp(op, ctx);
+    expect(calls).toEqual([['sh', '-n', path.join(root, 'etc/default/grub.d/90-passthru-iommu.cfg')]]);
+    expect(nodeFs.readFileSync(path.join(root, 'etc/default/grub.d/90-passthru-iommu.cfg'), 'utf8')).toContain('intel_iommu=on iommu=pt');
+    // grub.cfg is the user's to regenerate: untouched, and verify does not expect it yet.
+    expect(nodeFs.readFileSync(path.join(root, 'boot/grub/grub.cfg'), 'utf8')).toBe(grubCfg);
+    expect(await verifyOp(op, ctx)).toBeNull();
+  });
+
   it('enable writes our drop-in, checks it with sh -n and runs update-grub through chroot; verify reads grub.cfg; disable restores every file', async () => {
     const root = host();
     const before = snapshot(root);

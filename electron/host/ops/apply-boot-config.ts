@@ -4,7 +4,8 @@
  * setup under ctx.root and planning again here (electron/host/iommu), so the helper only ever
  * writes what its own planner decides. Order: back up the files edited in place (0600, under
  * /var/lib/passthru/iommu-backup), write each file atomically, `sh -n` every shell file, run the
- * regenerate commands (through `chroot ROOT` when the root is not `/`). On any failure every
+ * regenerate commands (through `chroot ROOT` when the root is not `/`; left to the user, as the
+ * plan said, when that tree lacks them). On any failure every
  * file is put back byte for byte from what was read before, the regenerate commands are run
  * again (best effort, reported), and the op fails with the command's output tail.
  */
@@ -188,12 +189,15 @@ export const applyBootConfig: OpHandler<'apply-boot-config'> = {
     }
     for (const f of plan.files.filter((x) => x.after !== null && isShellFile(x.path))) {
       try {
-        await run(ctx, ['sh', '-n', f.path]);
+        // Without a shell in the tree, this machine's own checks the syntax (sh -n runs nothing).
+        if (plan.manual) await ctx.runCommand(['sh', '-n', hostPathInside(ctx.root, f.path)], { env: COMMAND_ENV, timeoutMs: COMMAND_TIMEOUT_MS });
+        else await run(ctx, ['sh', '-n', f.path]);
       } catch (err) {
         return restore(`The shell refused the syntax of the new ${f.path}, so it was not used.`, outputOf(err));
       }
     }
-    for (const argv of plan.commands) {
+    // A tree without the tools: the plan said the commands are the user's to run.
+    for (const argv of plan.manual ? [] : plan.commands) {
       try {
         await run(ctx, argv);
       } catch (err) {
@@ -221,7 +225,8 @@ export const applyBootConfig: OpHandler<'apply-boot-config'> = {
       const now = readOriginal(ctx, f.path).bytes;
       if ((now === null ? null : now.toString('utf8')) !== f.after) return `${f.path} does not hold what was written.`;
     }
-    for (const v of plan.verify) {
+    // Left to the user, the regenerated files are not expected to change yet.
+    for (const v of plan.manual ? [] : plan.verify) {
       for (const p of v.paths) {
         if (p.startsWith('(')) continue; // "(each ESP)": not one path to read
         const why = checkBootFiles(ctx, p, v.contains, v.lacks);
