@@ -23,8 +23,16 @@ export interface IommuIntent {
   action: 'enable' | 'disable';
   /** enable: add iommu=pt. Ignored by disable (which removes every argument Passthru adds). */
   pt: boolean;
-  /** enable: put the VFIO modules in the initramfs. Ignored by disable (which removes them when present). */
+  /**
+   * enable: put the VFIO modules in the initramfs. disable: removes them when present — or,
+   * with `only`, only when this is true (the enable being undone wrote them).
+   */
   earlyVfio: boolean;
+  /**
+   * disable only: remove just these of Passthru's arguments (the undo of one enable removes
+   * what that enable added, and keeps what was there before). Absent: all of them.
+   */
+  only?: string[];
 }
 
 /** A precondition, explained. A `fail` refuses the plan unless `forceable` and forced. */

@@ -143,6 +143,34 @@ describe('planIommuEnable / planIommuDisable', () => {
     expect(read(root, '/etc/initramfs-tools/modules')).toBe(original);
   });
 
+  it('the undo of one enable (disable with `only`) keeps what was there before, byte for byte', () => {
+    // intel_iommu=on was already in /etc/default/grub; enable --pt adds only iommu=pt.
+    const root = host('debian12', { [GRUB_DEFAULTS]: 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on"\nGRUB_CMDLINE_LINUX=""\n' });
+    const original = read(root, GRUB_DEFAULTS);
+    const on = planIommuEnable(setupOf(root), { pt: true });
+    expect(on.argEdits).toEqual([{ kind: 'add', arg: 'iommu=pt' }]);
+    applyFiles(root, on);
+    // A full disable would take intel_iommu=on out of /etc/default/grub too; the undo does not.
+    expect(planIommuDisable(setupOf(root)).files.map((f) => f.path)).toEqual([GRUB_DROPIN, GRUB_DEFAULTS]);
+    const undo = planIommuDisable(setupOf(root), { only: ['iommu=pt'] });
+    expect(undo.files.map((f) => [f.path, f.after])).toEqual([[GRUB_DROPIN, null]]);
+    applyFiles(root, undo);
+    expect(read(root, GRUB_DEFAULTS)).toBe(original);
+
+    // Two enables in a row: undoing the second gives back the first one's drop-in exactly.
+    const fresh = host('debian12');
+    applyFiles(fresh, planIommuEnable(setupOf(fresh)));
+    const first = read(fresh, GRUB_DROPIN);
+    const second = planIommuEnable(setupOf(fresh), { pt: true, earlyVfio: true });
+    applyFiles(fresh, second);
+    const modules = '/etc/initramfs-tools/modules';
+    expect(read(fresh, modules)).toContain('vfio_pci');
+    const back = planIommuDisable(setupOf(fresh), { only: ['iommu=pt'], earlyVfio: true });
+    applyFiles(fresh, back);
+    expect(read(fresh, GRUB_DROPIN)).toBe(first);
+    expect(read(fresh, modules)).toBe(nodeFs.readFileSync(path.join(TESTDATA, 'debian12', modules), 'utf8'));
+  });
+
   it('Ubuntu 24.04: already enabled in the running kernel and config → no-op', () => {
     const root = host('ubuntu2404', { '/etc/default/grub.d/90-passthru-iommu.cfg': null });
     applyFiles(root, planIommuEnable(setupOf(root)));

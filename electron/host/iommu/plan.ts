@@ -84,11 +84,31 @@ export function planIommuEnable(setup: BootSetup, options: IommuOptions = {}): I
   return assemble('enable', setup, results, change, options.earlyVfio === true);
 }
 
-export function planIommuDisable(setup: BootSetup): IommuPlan {
+/**
+ * What a disable takes out. Without `only`: every argument Passthru adds, wherever it is, and
+ * the early VFIO modules when present. With `only` (the undo of one enable): just the arguments
+ * that enable added, and the early modules only when it wrote them — so an undo gives back the
+ * files as they were, keeping what was there before.
+ */
+export interface DisableOptions {
+  only?: string[];
+  earlyVfio?: boolean;
+}
+
+export function planIommuDisable(setup: BootSetup, options: DisableOptions = {}): IommuPlan {
   const results: CheckResult[] = [bootCheck(setup)];
-  results.push(warn('arguments', 'Arguments removed', `${OUR_ARGS.join(', ')} are removed from the boot configuration wherever they are, whoever added them.`, null));
+  const drop = options.only ? OUR_ARGS.filter((a) => options.only?.includes(a)) : OUR_ARGS;
+  results.push(options.only
+    ? pass('arguments', 'Arguments removed', `${drop.join(', ') || 'No argument'}: what the change being undone added; anything that was there before it stays.`)
+    : warn('arguments', 'Arguments removed', `${OUR_ARGS.join(', ')} are removed from the boot configuration wherever they are, whoever added them.`, null));
   const vfio = planEarlyVfio(setup, false);
-  return assemble('disable', setup, results, { ensure: [], drop: OUR_ARGS }, (setup.files[vfio.path] ?? null) !== null);
+  const vfioPresent = (setup.files[vfio.path] ?? null) !== null;
+  return assemble('disable', setup, results, { ensure: [], drop }, options.only ? options.earlyVfio === true && vfioPresent : vfioPresent);
+}
+
+/** Arguments Passthru may be asked to remove (IommuIntent.only). */
+export function isManagedArg(arg: string): boolean {
+  return OUR_ARGS.includes(arg);
 }
 
 function bootCheck(setup: BootSetup): CheckResult {
@@ -199,13 +219,18 @@ function grubChange(setup: BootSetup, method: Extract<BootMethod, { kind: 'grub'
   if (dropInArgs === null) return { ...none, problem: `${P.GRUB_DROPIN} was changed since Passthru wrote it; remove or fix it by hand.` };
   const files: BootChange['files'] = [];
   let edits = planArgEdits(effective.args, change);
+  let inPlace = edits;
   let defaults = setup.files[P.GRUB_DEFAULTS] ?? '';
   if (action === 'disable' && dropInText !== null) {
-    files.push({ path: P.GRUB_DROPIN, after: null });
-    const withoutDropIn = grubEffectiveArgs(grubSources({ ...setup, files: { ...setup.files, [P.GRUB_DROPIN]: null } }, method.readsDropIns));
-    edits = [...dropInArgs.map((arg): ArgEdit => ({ kind: 'remove', arg })), ...('args' in withoutDropIn ? planArgEdits(withoutDropIn.args, change) : [])];
+    // Our drop-in loses the arguments asked for (and goes when none is left); the other files
+    // are then edited for whatever they carry themselves.
+    const kept = dropInArgs.filter((a) => !change.drop.includes(a));
+    const keptText = kept.length > 0 ? grubDropInContent(kept) : null;
+    files.push({ path: P.GRUB_DROPIN, after: keptText });
+    const withoutDropIn = grubEffectiveArgs(grubSources({ ...setup, files: { ...setup.files, [P.GRUB_DROPIN]: keptText } }, method.readsDropIns));
+    inPlace = 'args' in withoutDropIn ? planArgEdits(withoutDropIn.args, change) : [];
+    edits = [...dropInArgs.filter((a) => change.drop.includes(a)).map((arg): ArgEdit => ({ kind: 'remove', arg })), ...inPlace];
   }
-  const inPlace = edits.filter((e) => !(action === 'disable' && e.kind === 'remove' && dropInArgs.includes(e.arg) && dropInText !== null));
   // Additions alone go to our drop-in where update-grub reads one: removing it undoes them.
   if (action === 'enable' && method.readsDropIns && inPlace.length > 0 && inPlace.every((e) => e.kind === 'add')) {
     files.push({ path: P.GRUB_DROPIN, after: grubDropInContent([...dropInArgs, ...inPlace.map((e) => (e as { arg: string }).arg)]) });

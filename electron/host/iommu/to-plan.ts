@@ -22,10 +22,14 @@ export function isShellFile(path: string): boolean {
 }
 
 export function inverseIntent(intent: IommuIntent, plan: IommuPlan): IommuIntent {
-  if (intent.action === 'enable') return { action: 'disable', pt: false, earlyVfio: false };
+  const vfioFiles = [P.INITRAMFS_TOOLS_MODULES, P.DRACUT_DROPIN, P.MKINITCPIO_CONF, P.MKINITCPIO_DROPIN, P.MODULES_LOAD_EARLY_VFIO];
+  if (intent.action === 'enable') {
+    // Exactly what this enable added: what was there before stays after the undo.
+    const added = plan.argEdits.flatMap((e) => (e.kind === 'add' ? [e.arg] : e.kind === 'replace' ? [e.to] : []));
+    return { action: 'disable', pt: false, earlyVfio: plan.files.some((f) => vfioFiles.includes(f.path)), only: added };
+  }
   // Undoing a disable turns back on what it removed.
   const removed = plan.argEdits.flatMap((e) => (e.kind === 'remove' ? [e.arg] : []));
-  const vfioFiles = [P.INITRAMFS_TOOLS_MODULES, P.DRACUT_DROPIN, P.MKINITCPIO_CONF, P.MKINITCPIO_DROPIN, P.MODULES_LOAD_EARLY_VFIO];
   return { action: 'enable', pt: removed.includes('iommu=pt'), earlyVfio: plan.files.some((f) => vfioFiles.includes(f.path)) };
 }
 

@@ -94,7 +94,19 @@ describe('apply-boot-config: validation', () => {
     const op = enableOp(root);
     expect(code(() => validateOp(op, ctx))).toBeNull();
     expect(code(() => validateOp({ ...op, digest: null }, ctx))).toBeNull();
-    for (const intent of [null, {}, { action: 'on', pt: false, earlyVfio: false }, { action: 'enable', pt: 'yes', earlyVfio: false }, { action: 'enable', pt: false }, { action: 'enable', pt: false, earlyVfio: false, files: [] }]) {
+    for (const intent of [
+      null,
+      {},
+      { action: 'on', pt: false, earlyVfio: false },
+      { action: 'enable', pt: 'yes', earlyVfio: false },
+      { action: 'enable', pt: false },
+      { action: 'enable', pt: false, earlyVfio: false, files: [] },
+      // `only` limits a disable to Passthru's own arguments, each once.
+      { action: 'enable', pt: false, earlyVfio: false, only: ['iommu=pt'] },
+      { action: 'disable', pt: false, earlyVfio: false, only: ['quiet'] },
+      { action: 'disable', pt: false, earlyVfio: false, only: ['iommu=pt', 'iommu=pt'] },
+      { action: 'disable', pt: false, earlyVfio: false, only: 'iommu=pt' },
+    ]) {
       expect(code(() => validateOp({ ...op, intent } as never, ctx)), JSON.stringify(intent)).toBe('BAD_INPUT');
     }
     expect(code(() => validateOp({ ...op, digest: 'abc' }, ctx))).toBe('BAD_INPUT');
@@ -215,7 +227,7 @@ describe('apply-boot-config: run', () => {
     const plan = await service.planIommu({ action: 'enable' });
     expect(plan).toMatchObject({ kind: 'iommu', target: '', devices: [], refusal: null, noop: false });
     expect(plan.steps[0]?.op).toMatchObject({ verb: 'apply-boot-config', intent: { action: 'enable', pt: false, earlyVfio: false }, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(plan.steps[0]?.undo).toEqual({ verb: 'apply-boot-config', intent: { action: 'disable', pt: false, earlyVfio: false }, digest: null });
+    expect(plan.steps[0]?.undo).toEqual({ verb: 'apply-boot-config', intent: { action: 'disable', pt: false, earlyVfio: false, only: ['intel_iommu=on'] }, digest: null });
     const result = await service.apply(plan.id, {});
     expect(result).toMatchObject({ ok: false, rolledBack: true, steps: [{ id: 'boot-config', state: 'undone' }] });
     expect(snapshot(root)).toEqual(before);
@@ -233,7 +245,7 @@ describe('apply-boot-config: run', () => {
     expect((await service.apply(plan.id, {})).ok).toBe(true);
     expect((await service.planIommu({ action: 'enable', pt: true })).noop).toBe(true);
     const undo = await service.planUndo();
-    expect(undo.steps.map((s) => s.op)).toEqual([{ verb: 'apply-boot-config', intent: { action: 'disable', pt: false, earlyVfio: false }, digest: null }]);
+    expect(undo.steps.map((s) => s.op)).toEqual([{ verb: 'apply-boot-config', intent: { action: 'disable', pt: false, earlyVfio: false, only: ['intel_iommu=on', 'iommu=pt'] }, digest: null }]);
     expect((await service.apply(undo.id, {})).ok).toBe(true);
     const after = snapshot(root);
     delete after['/boot/grub/grub.cfg'];
@@ -248,7 +260,8 @@ describe('apply-boot-config: run', () => {
     const tools = fakeTools(root);
     const service = new ChangeService({ root, stateDir: makeTempRoot('passthru-bootcfg-journal-'), runCommand: tools.run, inProcess: true });
     const plan = await service.planIommu({ action: 'enable' });
-    new TreeWriter(root).file('/etc/default/grub.d/50-other.cfg', 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT iommu=pt"\n');
+    // Someone turned it off meanwhile: the plan now would edit /etc/default/grub instead.
+    new TreeWriter(root).file('/etc/default/grub', nodeFs.readFileSync(path.join(root, 'etc/default/grub'), 'utf8').replace('"quiet"', '"quiet intel_iommu=off"'));
     await expect(service.apply(plan.id, {})).rejects.toMatchObject({ code: 'REFUSED' });
     expect(tools.calls).toEqual([]);
   });

@@ -17,7 +17,7 @@ import { CommandError, formatArgv } from '../exec/run-command';
 import { hostPathInside } from '../exec/write-sysfs';
 import { detectBootSetup } from '../iommu/detect';
 import { bootConfigDigest } from '../iommu/digest';
-import { planIommuDisable, planIommuEnable, type IommuPlan } from '../iommu/plan';
+import { isManagedArg, planIommuDisable, planIommuEnable, type IommuPlan } from '../iommu/plan';
 import { isShellFile } from '../iommu/to-plan';
 import * as P from '../iommu/paths';
 import type { OpContext, OpHandler } from './core';
@@ -42,10 +42,15 @@ function checkIntent(intent: unknown): IommuIntent {
   const i = intent as Partial<IommuIntent> | null;
   if (i === null || typeof i !== 'object' || Array.isArray(i)) throw bad('The boot-configuration change has no intent.');
   const keys = Object.keys(i).sort().join(',');
-  if (keys !== 'action,earlyVfio,pt') throw bad(`The boot-configuration intent has unexpected fields (${keys}).`);
+  if (keys !== 'action,earlyVfio,pt' && keys !== 'action,earlyVfio,only,pt') throw bad(`The boot-configuration intent has unexpected fields (${keys}).`);
   if (i.action !== 'enable' && i.action !== 'disable') throw bad(`${JSON.stringify(i.action)} is neither enable nor disable.`);
   if (typeof i.pt !== 'boolean' || typeof i.earlyVfio !== 'boolean') throw bad('iommu=pt and early VFIO must each be on or off.');
-  return { action: i.action, pt: i.pt, earlyVfio: i.earlyVfio };
+  if (i.only === undefined) return { action: i.action, pt: i.pt, earlyVfio: i.earlyVfio };
+  const only: unknown = i.only;
+  if (i.action !== 'disable' || !Array.isArray(only) || only.some((a) => typeof a !== 'string' || !isManagedArg(a)) || new Set(only).size !== only.length) {
+    throw bad('Only a disable may be limited, and only to arguments Passthru adds.');
+  }
+  return { action: i.action, pt: i.pt, earlyVfio: i.earlyVfio, only: only as string[] };
 }
 
 /** The executor's own plan for the intent, on the host as it is now; throws unless it may be applied. */
@@ -53,7 +58,7 @@ export function replanBootConfig(op: Op, ctx: OpContext): IommuPlan {
   const intent = checkIntent(op.intent);
   if (op.digest !== null && (typeof op.digest !== 'string' || !/^[0-9a-f]{64}$/.test(op.digest))) throw bad('The plan digest is not a sha256.');
   const setup = detectBootSetup(ctx.fs);
-  const plan = intent.action === 'enable' ? planIommuEnable(setup, { pt: intent.pt, earlyVfio: intent.earlyVfio }) : planIommuDisable(setup);
+  const plan = intent.action === 'enable' ? planIommuEnable(setup, { pt: intent.pt, earlyVfio: intent.earlyVfio }) : planIommuDisable(setup, intent.only ? { only: intent.only, earlyVfio: intent.earlyVfio } : {});
   if (plan.refusal) throw new PassthruError('REFUSED', plan.refusal.message, plan.refusal.remedy);
   if (op.digest !== null && bootConfigDigest(plan) !== op.digest) {
     throw new PassthruError('REFUSED', 'The boot configuration changed since the plan was shown; nothing was changed.', 'Review the new plan and apply it.');
