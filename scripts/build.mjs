@@ -26,6 +26,8 @@ const entries = [
   { name: 'cli', in: 'electron/cli/passthru.ts', out: 'dist/cli/passthru.cjs', banner: '#!/usr/bin/env node', executable: true },
   { name: 'bridge', in: 'e2e/bridge/server.ts', out: 'dist/bridge/server.cjs' },
   { name: 'lab', in: 'e2e/lab/lab.ts', out: 'dist/lab/lab.cjs', banner: '#!/usr/bin/env node', executable: true },
+  // `npm run bench`; Playwright stays a package of its own (it finds its driver files at run time).
+  { name: 'bench', in: 'e2e/bench/bench.ts', out: 'dist/bench/bench.cjs', external: ['@playwright/test', 'playwright-core'] },
   // Run as root by pkexec (installed as /usr/lib/passthru/passthru-helper by the deb). pkexec
   // clears PATH, and the deb depends on Debian's nodejs (>= 18, bookworm ships 18.19), so the
   // interpreter is named absolutely and the bundle targets node18.
@@ -43,7 +45,14 @@ await Promise.all(
   entries
     .filter((e) => only === null || only.includes(e.name))
     .map(async (e) => {
-      await build({ ...common, target: e.target ?? common.target, entryPoints: [e.in], outfile: e.out, banner: e.banner ? { js: e.banner } : undefined });
+      await build({
+        ...common,
+        target: e.target ?? common.target,
+        external: [...common.external, ...(e.external ?? [])],
+        entryPoints: [e.in],
+        outfile: e.out,
+        banner: e.banner ? { js: e.banner } : undefined,
+      });
       if (e.executable) chmodSync(e.out, 0o755);
     }),
 );
@@ -53,6 +62,17 @@ if (only !== null) process.exit(0);
 await build({
   entryPoints: ['e2e/bridge/client.ts'],
   outfile: 'dist/bridge/client.js',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  logLevel: 'warning',
+});
+
+// The benchmark's in-page half (npm run bench installs it before the app's scripts).
+await build({
+  entryPoints: ['e2e/bench/page-probes.ts'],
+  outfile: 'dist/bench/page-probes.js',
   bundle: true,
   platform: 'browser',
   format: 'iife',

@@ -90,7 +90,14 @@ export class RootFs implements HostFs {
     const inside = normalise(p);
     if (inside === null) return false;
     if (this.live) return nodeFs.existsSync(inside);
-    return this.resolveInside(inside) !== null;
+    // The directory through the cache, then one lstat: only a symlink needs resolving (and
+    // checking), so a missing file costs no walk of the whole path.
+    if (inside === '/') return true;
+    const dir = this.resolveDir(posix.dirname(inside));
+    if (dir === null) return false;
+    const st = tryRead(() => nodeFs.lstatSync(joinHost(dir, posix.basename(inside)), { throwIfNoEntry: false }));
+    if (st === null || st === undefined) return false;
+    return !st.isSymbolicLink() || this.resolveInside(inside) !== null;
   }
 
   isDirectory(p: string): boolean {

@@ -26,6 +26,8 @@ export class PciIds {
   private readonly text: string;
   private readonly tops = new Map<string, Entry | null>();
   private readonly nested = new Map<string, Entry | null>();
+  /** Subsystem and class names by their ids: a big host repeats a few ids thousands of times. */
+  private readonly names = new Map<string, string | null>();
 
   constructor(text: string) {
     // A leading newline lets every line be found as "\n<id>".
@@ -45,6 +47,10 @@ export class PciIds {
    * generic `S` block entry, then — when subsystem ids equal the device ids — the device name.
    */
   subsystemDeviceName(vendorId: string, deviceId: string, subVendorId: string, subDeviceId: string): string | null {
+    return this.memo(`s ${vendorId} ${deviceId} ${subVendorId} ${subDeviceId}`, () => this.lookUpSubsystem(vendorId, deviceId, subVendorId, subDeviceId));
+  }
+
+  private lookUpSubsystem(vendorId: string, deviceId: string, subVendorId: string, subDeviceId: string): string | null {
     const dev = this.device(vendorId, deviceId);
     if (dev !== null) {
       const own = this.find(`\n\t\t${subVendorId} ${subDeviceId}`, dev.bodyStart, dev.bodyEnd);
@@ -73,9 +79,17 @@ export class PciIds {
 
   /** Subclass name when listed, else the class name (`lspci -nn` "Class" text); 6 hex digits in. */
   className(classId: string): string | null {
-    const cls = this.top(`C ${classId.slice(0, 2)}`);
-    if (cls === null) return null;
-    return this.find(`\n\t${classId.slice(2, 4)}`, cls.bodyStart, cls.bodyEnd) ?? cls.name;
+    return this.memo(`c ${classId}`, () => {
+      const cls = this.top(`C ${classId.slice(0, 2)}`);
+      if (cls === null) return null;
+      return this.find(`\n\t${classId.slice(2, 4)}`, cls.bodyStart, cls.bodyEnd) ?? cls.name;
+    });
+  }
+
+  private memo(key: string, look: () => string | null): string | null {
+    let name = this.names.get(key);
+    if (name === undefined) this.names.set(key, (name = look()));
+    return name;
   }
 
   private device(vendorId: string, deviceId: string): Entry | null {

@@ -60,7 +60,22 @@ export interface FakeHostSpec {
   pciIds?: string | null;
   /** Files placed in /lib/modules/<kernel>/ (name → content). */
   moduleFiles?: Record<string, string>;
+  /**
+   * Attributes of the interfaces named in the functions' `net` lists, as a real netdev has them
+   * (type, address, operstate, mtu, speed, `device` link); a name without an entry gets only
+   * `ifindex` (2).
+   */
+  netdevs?: Record<string, FakeNetdev>;
   devices: FakePciFunction[];
+}
+
+export interface FakeNetdev {
+  ifindex: number;
+  mac: string;
+  operstate: 'up' | 'down';
+  mtu?: number;
+  /** Omitted or null: reading `speed` fails, as for a link that is down. */
+  speedMbps?: number | null;
 }
 
 /** A small pci.ids with real entries for the devices of {@link labHostSpec}. */
@@ -201,7 +216,7 @@ export function buildFakeHost(spec: FakeHostSpec, root: string = makeTempRoot())
   const byAddress = new Map(spec.devices.map((d) => [d.address, d]));
   const pfOf = new Map<string, string>();
   for (const d of spec.devices) for (const vf of d.sriov?.vfs ?? []) pfOf.set(vf, d.address);
-  for (const d of spec.devices) writeFunction(w, d, devicePath(d, byAddress), byAddress, pfOf, spec.groupType);
+  for (const d of spec.devices) writeFunction(w, d, devicePath(d, byAddress), byAddress, pfOf, spec);
   return root;
 }
 
@@ -225,8 +240,9 @@ function writeFunction(
   dir: string,
   byAddress: Map<string, FakePciFunction>,
   pfOf: Map<string, string>,
-  groupType: FakeHostSpec['groupType'],
+  spec: FakeHostSpec,
 ): void {
+  const groupType = spec.groupType;
   const sv = d.subsystemVendor ?? '0000';
   const sd = d.subsystemDevice ?? '0000';
   const up = (s: string) => s.toUpperCase();
@@ -242,7 +258,7 @@ function writeFunction(
   w.file(`${dir}/modalias`, `${modalias}\n`);
   w.file(`${dir}/driver_override`, `${d.driverOverride ?? '(null)'}\n`);
   w.file(`${dir}/numa_node`, `${d.numaNode ?? -1}\n`);
-  w.file(`${dir}/config`, '');
+  w.file(`${dir}/config`, configSpace(d));
   const resetMethod = d.resetMethod === undefined ? 'flr bus' : d.resetMethod;
   if (resetMethod !== null) w.file(`${dir}/reset_method`, `${resetMethod}\n`);
   if (d.classId.startsWith('03')) w.file(`${dir}/boot_vga`, d.bootVga ? '1\n' : '0\n');
@@ -284,8 +300,19 @@ function writeFunction(
   const pf = pfOf.get(d.address);
   if (pf !== undefined) w.link(`${dir}/physfn`, rel(dir, devicePath(byAddress.get(pf) as FakePciFunction, byAddress)));
   const netdev = (owner: string, name: string) => {
-    w.file(`${owner}/net/${name}/ifindex`, '2\n');
-    w.link(`/sys/class/net/${name}`, rel('/sys/class/net', `${owner}/net/${name}`));
+    const at = `${owner}/net/${name}`;
+    const attrs = spec.netdevs?.[name];
+    w.file(`${at}/ifindex`, `${attrs?.ifindex ?? 2}\n`);
+    if (attrs) {
+      w.file(`${at}/uevent`, `INTERFACE=${name}\nIFINDEX=${attrs.ifindex}\n`);
+      w.file(`${at}/type`, '1\n');
+      w.file(`${at}/address`, `${attrs.mac}\n`);
+      w.file(`${at}/operstate`, `${attrs.operstate}\n`);
+      w.file(`${at}/mtu`, `${attrs.mtu ?? 1500}\n`);
+      if (attrs.speedMbps !== undefined && attrs.speedMbps !== null) w.file(`${at}/speed`, `${attrs.speedMbps}\n`);
+      w.link(`${at}/device`, '../..');
+    }
+    w.link(`/sys/class/net/${name}`, rel('/sys/class/net', at));
   };
   for (const name of d.net ?? []) netdev(dir, name);
   if (d.virtio) {
@@ -295,6 +322,27 @@ function writeFunction(
   }
 }
 
+/**
+ * The first 256 bytes of the function's configuration space (the standard header, little
+ * endian), matching its sysfs ids, so `lspci -A linux-sysfs` reads a tree as it reads a host.
+ */
+export function configSpace(d: FakePciFunction): Uint8Array {
+  const c = Buffer.alloc(256);
+  const bridge = d.classId.startsWith('0604');
+  c.writeUInt16LE(Number.parseInt(d.vendor, 16), 0x00);
+  c.writeUInt16LE(Number.parseInt(d.device, 16), 0x02);
+  c.writeUInt8(Number.parseInt(d.revision ?? '00', 16), 0x08);
+  c.writeUInt8(Number.parseInt(d.classId.slice(4, 6), 16), 0x09);
+  c.writeUInt8(Number.parseInt(d.classId.slice(2, 4), 16), 0x0a);
+  c.writeUInt8(Number.parseInt(d.classId.slice(0, 2), 16), 0x0b);
+  c.writeUInt8(bridge ? 0x01 : 0x00, 0x0e); // header type
+  if (!bridge) {
+    c.writeUInt16LE(Number.parseInt(d.subsystemVendor ?? '0000', 16), 0x2c);
+    c.writeUInt16LE(Number.parseInt(d.subsystemDevice ?? '0000', 16), 0x2e);
+  }
+  return c;
+}
+
 /** Relative link target from directory `fromDir` to `to` (both inside-root paths). */
 function rel(fromDir: string, to: string): string {
   return path.posix.relative(fromDir, to);
@@ -302,19 +350,35 @@ function rel(fromDir: string, to: string): string {
 
 /** Writes files, directories and symlinks at inside-root paths. */
 export class TreeWriter {
+  /** Directories already made: big trees write thousands of files into the same few. */
+  private readonly made = new Set<string>();
+
   constructor(readonly root: string) {}
 
-  file(p: string, content: string): void {
-    fs.mkdirSync(path.dirname(this.root + p), { recursive: true });
-    fs.writeFileSync(this.root + p, content);
+  file(p: string, content: string | Uint8Array): void {
+    this.mkdir(path.dirname(this.root + p));
+    try {
+      fs.writeFileSync(this.root + p, content);
+    } catch (err) {
+      // A test removed the directory since: make it again.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      fs.mkdirSync(path.dirname(this.root + p), { recursive: true });
+      fs.writeFileSync(this.root + p, content);
+    }
   }
 
   dir(p: string): void {
-    fs.mkdirSync(this.root + p, { recursive: true });
+    this.mkdir(this.root + p);
+  }
+
+  private mkdir(dir: string): void {
+    if (this.made.has(dir)) return;
+    fs.mkdirSync(dir, { recursive: true });
+    this.made.add(dir);
   }
 
   link(p: string, target: string): void {
-    fs.mkdirSync(path.dirname(this.root + p), { recursive: true });
+    this.mkdir(path.dirname(this.root + p));
     fs.rmSync(this.root + p, { force: true });
     fs.symlinkSync(target, this.root + p);
   }
