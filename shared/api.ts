@@ -5,6 +5,8 @@
 import type { EventChannel, EventPayloads, InvokeChannel, InvokeRequest, InvokeResult, IpcResult } from './ipc-contract';
 import { PassthruError, type PassthruErrorData } from './errors';
 import type { IommuBootStatus } from './iommu';
+import type { VmProfile, VmStatus } from './vm';
+import type { VmExport, VmPreview, VmStopResult, VmSummary } from './vm-api';
 import type { HostScan, ScanSource } from './model';
 import type { ApplyProgress, ApplyResult, HistoryEntry, Plan } from './plan';
 
@@ -32,6 +34,18 @@ export interface PassthruApi {
   history(): Promise<HistoryEntry[]>;
   planUndo(journalId?: string): Promise<Plan>;
   onPlanProgress(listener: (progress: ApplyProgress) => void): () => void;
+  vmList(): Promise<VmSummary[]>;
+  vmPreview(profile: VmProfile, paused?: boolean): Promise<VmPreview>;
+  vmCreate(profile: VmProfile): Promise<VmProfile>;
+  vmDelete(name: string): Promise<null>;
+  vmCreateDisk(path: string, sizeGiB: number): Promise<null>;
+  vmStart(name: string, paused?: boolean): Promise<VmStatus>;
+  vmStatus(name: string): Promise<VmStatus>;
+  vmPause(name: string): Promise<VmStatus>;
+  vmResume(name: string): Promise<VmStatus>;
+  vmStop(name: string, options?: { force?: boolean; timeoutSeconds?: number }): Promise<VmStopResult>;
+  vmLog(name: string): Promise<{ file: string; text: string }>;
+  vmExport(name: string, format: 'script' | 'libvirt'): Promise<VmExport>;
 }
 
 /**
@@ -61,6 +75,18 @@ export function createApi(transport: Transport): PassthruApi {
     history: () => call('history:list', {}),
     planUndo: (journalId) => call('history:planUndo', journalId === undefined ? {} : { journalId }),
     onPlanProgress: (listener) => transport.subscribe('plan:progress', listener),
+    vmList: () => call('vm:list', {}),
+    vmPreview: (profile, paused) => call('vm:preview', paused === undefined ? { profile } : { profile, paused }),
+    vmCreate: (profile) => call('vm:create', { profile }),
+    vmDelete: (name) => call('vm:delete', { name }),
+    vmCreateDisk: (path, sizeGiB) => call('vm:createDisk', { path, sizeGiB }),
+    vmStart: (name, paused) => call('vm:start', paused === undefined ? { name } : { name, paused }),
+    vmStatus: (name) => call('vm:status', { name }),
+    vmPause: (name) => call('vm:pause', { name }),
+    vmResume: (name) => call('vm:resume', { name }),
+    vmStop: (name, options = {}) => call('vm:stop', { name, ...options }),
+    vmLog: (name) => call('vm:log', { name }),
+    vmExport: (name, format) => call('vm:export', { name, format }),
   };
 }
 
@@ -89,5 +115,17 @@ export function withRebuiltErrors(api: PassthruApi): PassthruApi {
     history: () => api.history().catch(rebuild),
     planUndo: (journalId) => api.planUndo(journalId).catch(rebuild),
     onPlanProgress: (listener) => api.onPlanProgress(listener),
+    vmList: () => api.vmList().catch(rebuild),
+    vmPreview: (profile, paused) => api.vmPreview(profile, paused).catch(rebuild),
+    vmCreate: (profile) => api.vmCreate(profile).catch(rebuild),
+    vmDelete: (name) => api.vmDelete(name).catch(rebuild),
+    vmCreateDisk: (path, sizeGiB) => api.vmCreateDisk(path, sizeGiB).catch(rebuild),
+    vmStart: (name, paused) => api.vmStart(name, paused).catch(rebuild),
+    vmStatus: (name) => api.vmStatus(name).catch(rebuild),
+    vmPause: (name) => api.vmPause(name).catch(rebuild),
+    vmResume: (name) => api.vmResume(name).catch(rebuild),
+    vmStop: (name, options) => api.vmStop(name, options).catch(rebuild),
+    vmLog: (name) => api.vmLog(name).catch(rebuild),
+    vmExport: (name, format) => api.vmExport(name, format).catch(rebuild),
   };
 }

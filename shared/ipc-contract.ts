@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import type { IommuBootStatus } from './iommu';
+import { vmName, vmProfileSchema, type VmProfile, type VmStatus } from './vm';
+import type { VmExport, VmPreview, VmStopResult, VmSummary } from './vm-api';
 import type { HostScan, ScanSource } from './model';
 import type { ApplyProgress, ApplyResult, HistoryEntry, Plan } from './plan';
 import type { PassthruErrorData } from './errors';
@@ -93,6 +95,32 @@ export const invokeChannels = {
   'plan:apply': channel<ApplyResult>()(
     z.object({ planId: z.string().min(1).max(100), confirmText: z.string().max(64).optional() }).strict(),
   ),
+  /** Saved VM profiles (and running VMs whose profile was deleted) with their state now. */
+  'vm:list': channel<VmSummary[]>()(empty),
+  /**
+   * What starting this profile would do — the checks and the exact qemu command line — for a
+   * profile being edited (not saved yet) or a saved one. Starts nothing.
+   */
+  'vm:preview': channel<VmPreview>()(z.object({ profile: vmProfileSchema, paused: z.boolean().optional() }).strict()),
+  /** Save a new profile (refused when the name is taken). */
+  'vm:create': channel<VmProfile>()(z.object({ profile: vmProfileSchema }).strict()),
+  /** Create a new, empty qcow2 disk image with qemu-img (never over an existing file). */
+  'vm:createDisk': channel<null>()(
+    z.object({ path: z.string().min(2).max(4096).startsWith('/').regex(/^[^\0\n\r]*$/, 'no line breaks'), sizeGiB: z.number().int().min(1).max(64 * 1024) }).strict(),
+  ),
+  /** Delete a saved profile (refused while it runs); its disks stay. */
+  'vm:delete': channel<null>()(z.object({ name: vmName }).strict()),
+  /** Start a saved VM (`paused`: CPUs stopped until resumed); the checks run first. */
+  'vm:start': channel<VmStatus>()(z.object({ name: vmName, paused: z.boolean().optional() }).strict()),
+  'vm:status': channel<VmStatus>()(z.object({ name: vmName }).strict()),
+  'vm:pause': channel<VmStatus>()(z.object({ name: vmName }).strict()),
+  'vm:resume': channel<VmStatus>()(z.object({ name: vmName }).strict()),
+  /** Graceful (ACPI power button, forced after `timeoutSeconds`) or forced stop. */
+  'vm:stop': channel<VmStopResult>()(z.object({ name: vmName, force: z.boolean().optional(), timeoutSeconds: z.number().int().min(1).max(600).optional() }).strict()),
+  /** The end of the VM's qemu log. */
+  'vm:log': channel<{ file: string; text: string }>()(z.object({ name: vmName }).strict()),
+  /** The profile as a shell script or as libvirt domain XML. */
+  'vm:export': channel<VmExport>()(z.object({ name: vmName, format: z.enum(['script', 'libvirt']) }).strict()),
   /** Journal of changes, newest first. */
   'history:list': channel<HistoryEntry[]>()(empty),
   /** Plan that reverses a journaled change (the newest applied one when no id is given). */

@@ -6,6 +6,7 @@
  *
  *   node dist/bridge/server.cjs [--root DIR] [--pick-snapshot DIR] [--port N] [--poll-ms N]
  *                               [--host ADDR] [--state-dir DIR] [--owner UID]
+ *                               [--vm-config-dir DIR] [--vm-runtime-dir DIR] [--vm-accel auto|kvm|tcg]
  *
  * `--host 0.0.0.0` is for a lab guest, where the browser on the host reaches the bridge through
  * qemu's hostfwd on the host's 127.0.0.1 (e2e/lab-gui). Whatever it listens on, the bridge only
@@ -22,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HostService } from '../../electron/host/service/host-service';
 import { ChangeServices } from '../../electron/host/service/change-services';
+import { VmService } from '../../electron/host/service/vm-service';
 import { createHandlers, dispatch } from '../../electron/main/ipc-handlers';
 import type { BridgeMessage, BridgeRequest } from './protocol';
 
@@ -35,6 +37,9 @@ const { values } = parseArgs({
     'renderer-dir': { type: 'string' },
     'state-dir': { type: 'string' },
     owner: { type: 'string' },
+    'vm-config-dir': { type: 'string' },
+    'vm-runtime-dir': { type: 'string' },
+    'vm-accel': { type: 'string', default: 'auto' },
   },
   strict: true,
 });
@@ -47,9 +52,14 @@ const changes = new ChangeServices(() => service.currentRoot, {
   ownerUid: values.owner === undefined ? undefined : Number(values.owner),
 });
 const sockets = new Set<WebSocket>();
+// VM profiles and runtime files in the test's own directories; NAT NICs reach nothing.
+const vmAccel = values['vm-accel'];
+if (vmAccel !== 'auto' && vmAccel !== 'kvm' && vmAccel !== 'tcg') throw new Error(`--vm-accel must be auto, kvm or tcg, not ${vmAccel}`);
+const vms = new VmService({ dirs: { configDir: values['vm-config-dir'], runtimeDir: values['vm-runtime-dir'] }, restrictNat: true, accel: vmAccel });
 const handlers = createHandlers({
   service,
   changes,
+  vms,
   pickSnapshotDirectory: async () => values['pick-snapshot'] ?? null,
   emitProgress: (progress) => {
     for (const ws of sockets) send(ws, { type: 'event', event: 'plan:progress', payload: progress });

@@ -17,6 +17,8 @@ export interface OpenOptions {
   fixture: string;
   /** Folder the "Open snapshot…" picker returns (bridge only). */
   pickSnapshot?: string;
+  /** More bridge options (bridge only), e.g. the VM directories. */
+  bridgeArgs?: string[];
 }
 
 export interface AppFixture {
@@ -27,6 +29,7 @@ function startBridge(options: OpenOptions): Promise<{ url: string; child: ChildP
   const root = options.fixture.startsWith('/') ? options.fixture : fixtureRoot(options.fixture);
   const args = [join(repoRoot, 'dist/bridge/server.cjs'), '--root', root, '--poll-ms', '300'];
   if (options.pickSnapshot) args.push('--pick-snapshot', options.pickSnapshot);
+  if (options.bridgeArgs) args.push(...options.bridgeArgs);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolvePromise, reject) => {
     let stderr = '';

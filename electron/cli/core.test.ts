@@ -63,6 +63,13 @@ describe('parseCommandArgs', () => {
     expect(parseCommandArgs(fake, ['x', '--root', '/tmp', '--json'])).toEqual({ values: { root: '/tmp', json: true }, positionals: ['x'] });
   });
 
+  it('collects repeatable options into lists and accepts optional positionals', () => {
+    const multi: CliCommand = { ...fake, options: { nic: { type: 'string', multiple: true } }, optionalPositionals: ['NAME'] };
+    expect(parseCommandArgs(multi, ['x', '--nic', 'nat', '--nic', 'bridge:br0'])).toEqual({ values: {}, positionals: ['x'], lists: { nic: ['nat', 'bridge:br0'] } });
+    expect(parseCommandArgs(multi, ['x', 'y'])).toEqual({ values: {}, positionals: ['x', 'y'], lists: { nic: [] } });
+    expect(() => parseCommandArgs(multi, ['x', 'y', 'z'])).toThrow(/Unexpected argument 'z'/);
+  });
+
   it('turns every usage problem into BAD_INPUT with a pointer to --help', () => {
     for (const argv of [['x', '--nope'], [], ['x', 'y'], ['x', '--root'], ['x', '--json=1']]) {
       let err: unknown;

@@ -21,6 +21,8 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export interface ParsedArgs {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
+  /** Values of `multiple: true` options, in order ([] when absent); kept out of `values`. */
+  lists?: Record<string, string[]>;
 }
 
 /** One `passthru <name>` command. */
@@ -35,6 +37,8 @@ export interface CliCommand {
   options: Options;
   /** Names of the positional arguments, all required. */
   positionals: string[];
+  /** Names of positional arguments that may follow the required ones. */
+  optionalPositionals?: string[];
   run(args: ParsedArgs, io: CliIo): Promise<void>;
 }
 
@@ -54,16 +58,27 @@ export function parseCommandArgs(command: CliCommand, argv: string[]): ParsedArg
   } catch (err) {
     throw usageError(command, describeParseError(err));
   }
-  const values = parsed.values as ParsedArgs['values'];
-  if (values.help) return { values, positionals: parsed.positionals };
+  const values: ParsedArgs['values'] = {};
+  const lists: Record<string, string[]> = {};
+  for (const [key, option] of Object.entries({ ...COMMON_OPTIONS, ...command.options })) {
+    if ('multiple' in option && option.multiple) lists[key] = [];
+  }
+  for (const [key, value] of Object.entries(parsed.values)) {
+    if (Array.isArray(value)) lists[key] = value.map(String);
+    else values[key] = value;
+  }
+  // Only commands that declare `multiple` options get `lists`, so others keep their shape.
+  const withLists = Object.keys(lists).length ? { lists } : {};
+  if (values.help) return { values, positionals: parsed.positionals, ...withLists };
   const expected = command.positionals;
+  const most = expected.length + (command.optionalPositionals?.length ?? 0);
   if (parsed.positionals.length < expected.length) {
     throw usageError(command, `Missing ${expected.slice(parsed.positionals.length).join(' ')}.`);
   }
-  if (parsed.positionals.length > expected.length) {
-    throw usageError(command, `Unexpected argument '${parsed.positionals[expected.length] ?? ''}'.`);
+  if (parsed.positionals.length > most) {
+    throw usageError(command, `Unexpected argument '${parsed.positionals[most] ?? ''}'.`);
   }
-  return { values, positionals: parsed.positionals };
+  return { values, positionals: parsed.positionals, ...withLists };
 }
 
 export function usageError(command: CliCommand | null, message: string): PassthruError {

@@ -14,8 +14,9 @@ import { releaseCommand } from './commands/release';
 import { undoCommand } from './commands/undo';
 import { sriovCommand } from './commands/sriov';
 import { iommuCommand } from './commands/iommu';
+import { vmCommand } from './commands/vm';
 
-export const COMMANDS: readonly CliCommand[] = [scanCommand, snapshotCommand, assignCommand, releaseCommand, sriovCommand, iommuCommand, historyCommand, undoCommand];
+export const COMMANDS: readonly CliCommand[] = [scanCommand, snapshotCommand, assignCommand, releaseCommand, sriovCommand, iommuCommand, vmCommand, historyCommand, undoCommand];
 
 /** Runs the command line and returns the exit code (the process is not exited here). */
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHandlers, dispatch, type Handlers } from './ipc-handlers';
+import { createHandlers, dispatch, type HandlerDeps, type Handlers } from './ipc-handlers';
 import { PassthruError } from '../../shared/errors';
 import type { HostService } from '../host/service/host-service';
 import type { ScanSource } from '../../shared/model';
@@ -38,10 +38,30 @@ function fakeChanges(calls: unknown[][]): ChangeServiceApi {
   };
 }
 
-function deps(overrides: Partial<Parameters<typeof createHandlers>[0]> = {}) {
+/** Records what reaches the VM service; every call that arrives passed the schema. */
+function fakeVms(calls: unknown[][]): HandlerDeps['vms'] {
+  const record = (name: string) => async (...args: unknown[]) => (calls.push([name, ...args]), null as never);
+  return {
+    list: record('list'),
+    preview: record('preview'),
+    create: record('create'),
+    delete: record('delete'),
+    createDisk: record('createDisk'),
+    start: record('start'),
+    status: record('status'),
+    pause: record('pause'),
+    resume: record('resume'),
+    stop: record('stop'),
+    log: record('log'),
+    export: record('export'),
+  };
+}
+
+function deps(overrides: Partial<HandlerDeps> = {}): HandlerDeps {
   return {
     service: fakeService(),
     changes: fakeChanges([]),
+    vms: fakeVms([]),
     emitProgress: () => undefined,
     pickSnapshotDirectory: async () => '/picked',
     ...overrides,
@@ -117,6 +137,31 @@ describe('change channels', () => {
       ['planSriov', { address: A, numVfs: 2, autoprobe: false }],
       ['planVfConfig', { address: A, vf: 1, settings: { mac: '02:11:22:33:44:55', vlan: 100 } }],
     ]);
+  });
+
+  it('check VM requests: names that could be paths or options, hostile profiles, unknown fields', async () => {
+    const calls: unknown[][] = [];
+    const handlers = createHandlers(deps({ vms: fakeVms(calls) }));
+    const profile = { name: 'web', cpus: 2, memoryMiB: 2048, firmware: 'seabios', machine: 'q35', disks: [{ path: '/vms/a,b.qcow2', format: 'qcow2' }], iso: null, display: 'none', nics: [{ kind: 'nat' }], createdAt: '2026-11-25T00:00:00Z' };
+    const bad: [string, unknown][] = [
+      ['vm:start', { name: '../etc' }],
+      ['vm:start', { name: '-daemonize' }],
+      ['vm:stop', { name: 'web', timeoutSeconds: 0 }],
+      ['vm:export', { name: 'web', format: 'yaml' }],
+      ['vm:create', { profile: { ...profile, name: 'a b' } }],
+      ['vm:create', { profile: { ...profile, disks: [{ path: 'relative.qcow2', format: 'qcow2' }] } }],
+      ['vm:create', { profile: { ...profile, nics: [{ kind: 'bridge', bridge: 'br0;rm' }] } }],
+      ['vm:create', { profile: { ...profile, nics: [{ kind: 'passthrough', address: '01:00.0' }] } }],
+      ['vm:create', { profile: { ...profile, nics: [{ kind: 'nat', mac: '01:00:5e:00:00:01' }] } }],
+      ['vm:create', { profile: { ...profile, extra: 1 } }],
+      ['vm:preview', { profile, argv: ['-x'] }],
+    ];
+    for (const [channel, payload] of bad) expect(await dispatch(handlers, channel, payload), `${channel} ${JSON.stringify(payload)}`).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    expect(calls).toEqual([]);
+    // A comma in a path is a valid path: qemu gets it escaped, never split.
+    expect(await dispatch(handlers, 'vm:create', { profile })).toMatchObject({ ok: true });
+    expect(await dispatch(handlers, 'vm:stop', { name: 'web', force: true })).toMatchObject({ ok: true });
+    expect(calls).toEqual([['create', profile], ['stop', 'web', { force: true, timeoutSeconds: undefined }]]);
   });
 
   it('check IOMMU requests: the action, booleans, nothing else', async () => {

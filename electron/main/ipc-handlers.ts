@@ -8,6 +8,7 @@ import { invokeChannels, isInvokeChannel, type InvokeChannel, type InvokeResult,
 import { PassthruError, toErrorData } from '../../shared/errors';
 import type { HostService } from '../host/service/host-service';
 import type { ChangeServiceApi } from '../host/changes/change-service.types';
+import type { VmService } from '../host/service/vm-service';
 import type { ApplyProgress } from '../../shared/plan';
 import type { z } from 'zod';
 
@@ -17,13 +18,14 @@ export type Handlers = { [C in InvokeChannel]: (payload: Payload<C>) => Promise<
 export interface HandlerDeps {
   service: HostService;
   changes: ChangeServiceApi;
+  vms: Pick<VmService, 'list' | 'preview' | 'create' | 'createDisk' | 'delete' | 'start' | 'status' | 'pause' | 'resume' | 'stop' | 'log' | 'export'>;
   /** Pushes apply progress to the renderer that asked. */
   emitProgress(progress: ApplyProgress): void;
   /** Asks the user for a snapshot folder (a native dialog in Electron); null when cancelled. */
   pickSnapshotDirectory(): Promise<string | null>;
 }
 
-export function createHandlers({ service, changes, emitProgress, pickSnapshotDirectory }: HandlerDeps): Handlers {
+export function createHandlers({ service, changes, vms, emitProgress, pickSnapshotDirectory }: HandlerDeps): Handlers {
   return {
     'host:scan': () => service.scan(),
     'host:source': () => service.source(),
@@ -41,6 +43,18 @@ export function createHandlers({ service, changes, emitProgress, pickSnapshotDir
     'plan:apply': ({ planId, confirmText }) => changes.apply(planId, { confirmText, onProgress: emitProgress }),
     'history:list': () => changes.history(),
     'history:planUndo': ({ journalId }) => changes.planUndo(journalId),
+    'vm:list': () => vms.list(),
+    'vm:preview': ({ profile, paused }) => vms.preview(profile, paused),
+    'vm:create': ({ profile }) => vms.create(profile),
+    'vm:delete': ({ name }) => vms.delete(name),
+    'vm:createDisk': ({ path, sizeGiB }) => vms.createDisk(path, sizeGiB),
+    'vm:start': ({ name, paused }) => vms.start(name, paused),
+    'vm:status': ({ name }) => vms.status(name),
+    'vm:pause': ({ name }) => vms.pause(name),
+    'vm:resume': ({ name }) => vms.resume(name),
+    'vm:stop': ({ name, force, timeoutSeconds }) => vms.stop(name, { force, timeoutSeconds }),
+    'vm:log': ({ name }) => vms.log(name),
+    'vm:export': ({ name, format }) => vms.export(name, format),
   };
 }
 

@@ -19,7 +19,7 @@ beforeEach(() => {
   registered.clear();
   const service = { source: async () => source } as never;
   const changes = {} as never;
-  registerIpcHandlers(createHandlers({ service, changes, emitProgress: () => undefined, pickSnapshotDirectory: async () => null }), isTrustedUrl);
+  registerIpcHandlers(createHandlers({ service, changes, vms: {} as never, emitProgress: () => undefined, pickSnapshotDirectory: async () => null }), isTrustedUrl);
 });
 
 describe('registerIpcHandlers', () => {

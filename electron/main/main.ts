@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HostService } from '../host/service/host-service';
 import { ChangeServices } from '../host/service/change-services';
+import { VmService } from '../host/service/vm-service';
 import { HELPER_PATH } from '../host/helper/helper-protocol';
 import { createHandlers } from './ipc-handlers';
 import { registerIpcHandlers, sendEvent } from './ipc';
@@ -77,6 +78,7 @@ function main(): void {
   const handlers = createHandlers({
     service,
     changes,
+    vms: new VmService(),
     pickSnapshotDirectory,
     emitProgress: (progress) => mainWindow && sendEvent(mainWindow.webContents, 'plan:progress', progress),
   });

@@ -15,6 +15,7 @@ import { GroupsPage } from './pages/groups/groups-page';
 import { NetworkPage } from './pages/network/network-page';
 import { OverviewPage } from './pages/overview/overview-page';
 import { TopologyPage } from './pages/topology/topology-page';
+import { VmsPage } from './pages/vms/vms-page';
 import { startApp } from './stores/bootstrap';
 import { scanStore, useScanStore } from './stores/scan-store';
 import { sourceStore, useSourceStore } from './stores/source-store';
@@ -36,6 +37,8 @@ function CurrentPage({ page, scan }: { page: PageId; scan: HostScan }) {
       return <TopologyPage scan={scan} />;
     case 'history':
       return <HistoryPage />;
+    case 'vms':
+      return <VmsPage />;
   }
 }
 

@@ -8,6 +8,7 @@ export const PAGES = [
   { id: 'groups', label: 'IOMMU groups' },
   { id: 'network', label: 'Network' },
   { id: 'topology', label: 'Topology' },
+  { id: 'vms', label: 'VMs' },
   { id: 'history', label: 'History' },
 ] as const;
 

@@ -34,6 +34,18 @@ function fakeApi() {
     history: vi.fn(async () => sampleHistory),
     planUndo: vi.fn(async () => sampleReleasePlan()),
     onPlanProgress: vi.fn(() => () => undefined),
+    vmList: vi.fn(async () => []),
+    vmPreview: vi.fn(),
+    vmCreate: vi.fn(),
+    vmDelete: vi.fn(),
+    vmCreateDisk: vi.fn(),
+    vmStart: vi.fn(),
+    vmStatus: vi.fn(),
+    vmPause: vi.fn(),
+    vmResume: vi.fn(),
+    vmStop: vi.fn(),
+    vmLog: vi.fn(),
+    vmExport: vi.fn(),
   };
   const flush = async () => {
     for (let i = 0; i < 5; i++) await Promise.resolve();

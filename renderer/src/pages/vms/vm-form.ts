@@ -1,0 +1,116 @@
+/**
+ * The New-VM form as pure functions: the values as typed, each field's problem in words (shown
+ * as the user types), the profile it submits (checked with the very schema main re-checks),
+ * and what the host offers for each NIC kind: network functions to pass through, bridges.
+ */
+import type { HostScan, PciDevice } from '../../../../shared/model';
+import { VM_NAME_PATTERN, vmProfileSchema, type VmDisplay, type VmFirmware, type VmProfile } from '../../../../shared/vm';
+import { parseWhole } from '../../wizards/sriov/sriov-form';
+
+export type NicChoice = { kind: 'passthrough'; address: string } | { kind: 'bridge'; bridge: string } | { kind: 'nat' };
+
+export interface VmFormValues {
+  name: string;
+  cpus: string;
+  memoryMiB: string;
+  firmware: VmFirmware;
+  disk: string;
+  diskFormat: 'qcow2' | 'raw';
+  iso: string;
+  display: VmDisplay;
+  nics: NicChoice[];
+}
+
+export function initialVmForm(): VmFormValues {
+  return { name: '', cpus: '2', memoryMiB: '2048', firmware: 'seabios', disk: '', diskFormat: 'qcow2', iso: '', display: 'vnc', nics: [{ kind: 'nat' }] };
+}
+
+export type VmFormProblems = Partial<Record<'name' | 'cpus' | 'memoryMiB' | 'disk' | 'iso' | 'nics', string>>;
+
+function wholeProblem(text: string, what: string, min: number, max: number): string | null {
+  const n = parseWhole(text);
+  if (n === 'empty') return `Enter ${what}.`;
+  if (typeof n !== 'number') return `${what[0]?.toUpperCase()}${what.slice(1)} must be a whole number.`;
+  if (n < min || n > max) return `${what[0]?.toUpperCase()}${what.slice(1)} must be from ${min} to ${max}.`;
+  return null;
+}
+
+function pathProblem(text: string, what: string): string | null {
+  const t = text.trim();
+  if (t === '') return null;
+  if (!t.startsWith('/')) return `Give the full path of the ${what}, starting with /.`;
+  if (/[\0\n\r]/.test(t)) return `The ${what} path may not contain line breaks.`;
+  return null;
+}
+
+/** What is wrong with each field (absent: nothing). `taken`: names of saved VMs. */
+export function vmFormProblems(v: VmFormValues, taken: readonly string[]): VmFormProblems {
+  const p: VmFormProblems = {};
+  const name = v.name.trim();
+  if (name === '') p.name = 'Enter a name.';
+  else if (!VM_NAME_PATTERN.test(name)) p.name = 'Use 1–63 letters, digits, dots, dashes or underscores, starting with a letter or digit.';
+  else if (taken.includes(name)) p.name = `A VM named ${name} exists already.`;
+  const cpus = wholeProblem(v.cpus, 'the number of vCPUs', 1, 256);
+  if (cpus) p.cpus = cpus;
+  const mem = wholeProblem(v.memoryMiB, 'the memory in MiB', 16, 16 * 1024 * 1024);
+  if (mem) p.memoryMiB = mem;
+  const disk = pathProblem(v.disk, 'disk image');
+  if (disk) p.disk = disk;
+  const iso = pathProblem(v.iso, 'installer ISO');
+  if (iso) p.iso = iso;
+  const addresses = v.nics.flatMap((n) => (n.kind === 'passthrough' ? [n.address] : []));
+  if (v.nics.some((n) => (n.kind === 'passthrough' && n.address === '') || (n.kind === 'bridge' && n.bridge === ''))) p.nics = 'Choose the device or bridge of every NIC.';
+  else if (new Set(addresses).size !== addresses.length) p.nics = 'A device can be passed through only once.';
+  return p;
+}
+
+/** The profile the form describes, or null while a field is wrong. */
+export function profileFrom(v: VmFormValues, taken: readonly string[], now: Date): VmProfile | null {
+  if (Object.keys(vmFormProblems(v, taken)).length > 0) return null;
+  const r = vmProfileSchema.safeParse({
+    name: v.name.trim(),
+    cpus: parseWhole(v.cpus),
+    memoryMiB: parseWhole(v.memoryMiB),
+    firmware: v.firmware,
+    machine: 'q35',
+    disks: v.disk.trim() ? [{ path: v.disk.trim(), format: v.diskFormat }] : [],
+    iso: v.iso.trim() || null,
+    display: v.display,
+    nics: v.nics,
+    createdAt: now.toISOString(),
+  });
+  return r.success ? r.data : null;
+}
+
+/** A network function that could be given to the VM, with what stands in the way now. */
+export interface PassthroughCandidate {
+  address: string;
+  label: string;
+  driver: string | null;
+  onVfio: boolean;
+  group: number | null;
+  viable: boolean;
+  /** The host's own network goes through it: never offered as ready. */
+  management: boolean;
+}
+
+export function passthroughCandidates(scan: HostScan | null): PassthroughCandidate[] {
+  if (!scan) return [];
+  const groups = new Map(scan.groups.map((g) => [g.id, g]));
+  const mgmt = new Set(scan.interfaces.filter((i) => i.management && i.device).map((i) => i.device as string));
+  return scan.devices
+    .filter((d: PciDevice) => d.classId.startsWith('02'))
+    .map((d) => ({
+      address: d.address,
+      label: `${d.address} ${d.deviceName ?? d.deviceId}${d.physfn ? ' (VF)' : ''}`,
+      driver: d.driver,
+      onVfio: d.driver === 'vfio-pci',
+      group: d.iommuGroup,
+      viable: d.iommuGroup !== null && (groups.get(d.iommuGroup)?.viable ?? false),
+      management: mgmt.has(d.address),
+    }));
+}
+
+export function bridgeCandidates(scan: HostScan | null): string[] {
+  return scan ? scan.interfaces.filter((i) => i.kind === 'bridge').map((i) => i.name).sort() : [];
+}

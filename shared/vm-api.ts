@@ -1,0 +1,50 @@
+/**
+ * What the VMs page and the New-VM wizard get from main (issue 7): saved profiles with their
+ * live state, the preview of a start (checks in words, the exact qemu command line), the
+ * outcome of a stop, the exports. The profile itself is shared/vm.ts.
+ */
+import type { ErrorCode } from './errors';
+import type { VmProfile, VmStatus } from './vm';
+
+/** A precondition of a VM start, explained; a `fail` stops the start (with `code`). */
+export interface VmCheckView {
+  id: string;
+  title: string;
+  status: 'pass' | 'warn' | 'fail';
+  detail: string;
+  remedy: string | null;
+  code: ErrorCode;
+  /** A command that fixes it (`passthru assign 0000:01:00.0`); the GUI offers its own way. */
+  fix: string | null;
+}
+
+/** A saved VM (or a running qemu whose profile was deleted) with its state now. */
+export interface VmSummary {
+  name: string;
+  profile: VmProfile | null;
+  /** Why the profile could not be read, or that it was deleted while the VM runs. */
+  problem: string | null;
+  status: VmStatus | null;
+}
+
+/** What starting a profile would do: the checks and the qemu command, nothing started. */
+export interface VmPreview {
+  argv: string[];
+  /** The same as one copyable shell line (each value quoted). */
+  shell: string;
+  accel: 'kvm' | 'tcg';
+  /** Plain words about choices made (TCG because /dev/kvm is not usable, …). */
+  notes: string[];
+  checks: VmCheckView[];
+}
+
+export interface VmStopResult {
+  how: 'powerdown' | 'quit' | 'sigterm' | 'sigkill' | 'not-running';
+  notes: string[];
+}
+
+export interface VmExport {
+  format: 'script' | 'libvirt';
+  fileName: string;
+  content: string;
+}

@@ -1,0 +1,142 @@
+/**
+ * A saved VM profile (issue 7): what the CLI stores as JSON, the supervisor turns into a qemu
+ * command line, and the New-VM wizard edits. Pure and shared, so the renderer validates with
+ * the very schema the host re-checks before anything reaches qemu. The zod schema is the
+ * single source of truth; the TypeScript type is inferred from it.
+ */
+import { z } from 'zod';
+import { macProblem, normalizeMac } from './mac';
+
+/** A VM name: also a file name, a qemu `-name` and part of the tap name, so kept plain. */
+export const VM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/** Full PCI address, as the scan reports it. */
+export const PCI_ADDRESS_PATTERN = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+
+/** Linux interface name rules (IFNAMSIZ 16 with the NUL; no '/', ':' or whitespace). */
+export const IFNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
+
+export const vmName = z.string().regex(VM_NAME_PATTERN, 'A VM name is 1–63 letters, digits, dots, dashes or underscores, starting with a letter or digit.');
+
+/** Absolute path without NUL or newline (qemu and the shell export must get it intact). */
+const hostPath = z
+  .string()
+  .min(2)
+  .max(4096)
+  .refine((p) => p.startsWith('/'), 'Give an absolute path.')
+  .refine((p) => !/[\0\n\r]/.test(p), 'A path may not contain NUL or line breaks.');
+
+const mac = z
+  .string()
+  .transform((m, ctx) => {
+    const problem = macProblem(m);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return normalizeMac(m) ?? m;
+  });
+
+export const vmNicSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('passthrough'), address: z.string().regex(PCI_ADDRESS_PATTERN, 'A PCI address looks like 0000:01:00.0.') }).strict(),
+  z.object({ kind: z.literal('bridge'), bridge: z.string().regex(IFNAME_PATTERN, 'A bridge name is up to 15 letters, digits, dots, dashes or underscores.'), mac: mac.optional() }).strict(),
+  z.object({ kind: z.literal('nat'), mac: mac.optional() }).strict(),
+]);
+
+export const vmDiskSchema = z.object({ path: hostPath, format: z.enum(['qcow2', 'raw']) }).strict();
+
+export const vmProfileSchema = z
+  .object({
+    name: vmName,
+    cpus: z.number().int().min(1).max(256),
+    memoryMiB: z.number().int().min(16).max(16 * 1024 * 1024),
+    firmware: z.enum(['seabios', 'ovmf']),
+    machine: z.literal('q35'),
+    disks: z.array(vmDiskSchema).max(16),
+    iso: hostPath.nullable(),
+    display: z.enum(['none', 'vnc', 'window']),
+    nics: z.array(vmNicSchema).max(16),
+    createdAt: z.string().min(1).max(64),
+  })
+  .strict();
+
+export type VmNic = z.infer<typeof vmNicSchema>;
+export type VmDisk = z.infer<typeof vmDiskSchema>;
+export type VmProfile = z.infer<typeof vmProfileSchema>;
+export type VmFirmware = VmProfile['firmware'];
+export type VmDisplay = VmProfile['display'];
+
+/** qemu's run states as `query-status` reports them, plus `stopped` for no process. */
+export type VmRunState = 'running' | 'paused' | 'prelaunch' | 'shutdown' | 'stopped' | string;
+
+/** One PCI function in the guest, from QMP `query-pci` (plus the MAC for our NICs). */
+export interface VmGuestDevice {
+  bus: number;
+  slot: number;
+  function: number;
+  vendorId: string;
+  deviceId: string;
+  className: string | null;
+  /** qemu's device id (`nic0`, `disk0`, …) when we named it. */
+  qdevId: string | null;
+  mac: string | null;
+}
+
+/** A VM as `vm status` reports it. */
+export interface VmStatus {
+  name: string;
+  running: boolean;
+  state: VmRunState;
+  pid: number | null;
+  uptimeSeconds: number | null;
+  cpuSeconds: number | null;
+  accel: 'kvm' | 'tcg' | null;
+  devices: VmGuestDevice[];
+  /** `127.0.0.1:5900` when the VM has a VNC display. */
+  vnc: string | null;
+  taps: string[];
+  logFile: string;
+  qmpSocket: string;
+  /** Why some part could not be read (QMP unreachable, …). */
+  notes: string[];
+}
+
+/** FNV-1a 32-bit: tiny, deterministic, no crypto module needed in shared code. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+function hex(n: number, digits: number): string {
+  return n.toString(16).padStart(digits, '0').slice(-digits);
+}
+
+/**
+ * The MAC of NIC `index` of VM `name` when the profile gives none: locally administered
+ * unicast (first octet 02), stable across restarts so the guest keeps its DHCP lease and
+ * interface name, and different per VM and per NIC.
+ */
+export function derivedVmMac(name: string, index: number): string {
+  const a = fnv1a(`${name}#${index}`);
+  const b = fnv1a(`${index}#${name}`);
+  const bytes = [0x02, (a >>> 24) & 0xff, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff, b & 0xff];
+  return bytes.map((x) => hex(x, 2)).join(':');
+}
+
+/** The MAC a virtio NIC gets: the profile's, or the derived one. */
+export function nicMac(name: string, nic: VmNic, index: number): string | null {
+  if (nic.kind === 'passthrough') return null;
+  return nic.mac ?? derivedVmMac(name, index);
+}
+
+/**
+ * The tap device for bridge NIC `index`: derived from the name (≤ 15 chars, IFNAMSIZ) so a
+ * fresh process finds and removes it, hashed so two long names with a common prefix differ.
+ */
+export function vmTapName(name: string, index: number): string {
+  return `pt${hex(fnv1a(name), 8)}n${index}`.slice(0, 15);
+}
