@@ -16,7 +16,7 @@ export const KERNEL_CHOOSES = '<kernel chooses>' as const;
  * assign/release: vfio-pci; sriov: the number of VFs; vf-config: one VF's MAC, VLAN, trust,
  * spoof check; iommu: the IOMMU kernel arguments in the boot configuration (issue 6).
  */
-export type PlanKind = 'assign' | 'release' | 'undo' | 'sriov' | 'vf-config' | 'iommu';
+export type PlanKind = 'assign' | 'release' | 'undo' | 'sriov' | 'vf-config' | 'iommu' | 'vm-network';
 
 /** What the IOMMU wizard was asked: turn the IOMMU on (with iommu=pt, VFIO modules early) or off. */
 export interface IommuIntent {
@@ -88,7 +88,14 @@ export type OpCall =
    * non-null `digest` (sha256 of the files, commands and backups the user was shown, see
    * electron/host/iommu/digest.ts) refuses unless its own plan is exactly that one.
    */
-  | { verb: 'apply-boot-config'; intent: IommuIntent; digest: string | null };
+  | { verb: 'apply-boot-config'; intent: IommuIntent; digest: string | null }
+  /**
+   * A VM's tap device (issue 7): created owned by `uid` (the user who runs qemu), attached to
+   * `bridge` and up. Only taps named the way Passthru names them (shared/vm.ts vmTapName).
+   */
+  | { verb: 'create-tap'; tap: string; bridge: string; uid: number }
+  /** Delete one of Passthru's tap devices. */
+  | { verb: 'remove-tap'; tap: string };
 
 /** The VF settings a set-vf op changes; absent fields are left alone. */
 export interface VfChange {

@@ -137,6 +137,8 @@ export function nicMac(name: string, nic: VmNic, index: number): string | null {
  * The tap device for bridge NIC `index`: derived from the name (≤ 15 chars, IFNAMSIZ) so a
  * fresh process finds and removes it, hashed so two long names with a common prefix differ.
  */
+export const VM_TAP_PATTERN = /^pt[0-9a-f]{8}n[0-9]{1,2}$/;
+
 export function vmTapName(name: string, index: number): string {
   return `pt${hex(fnv1a(name), 8)}n${index}`.slice(0, 15);
 }

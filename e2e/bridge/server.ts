@@ -24,6 +24,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { HostService } from '../../electron/host/service/host-service';
 import { ChangeServices } from '../../electron/host/service/change-services';
 import { VmService } from '../../electron/host/service/vm-service';
+import { ChangeService } from '../../electron/host/changes/change-service';
 import { createHandlers, dispatch } from '../../electron/main/ipc-handlers';
 import type { BridgeMessage, BridgeRequest } from './protocol';
 
@@ -55,7 +56,12 @@ const sockets = new Set<WebSocket>();
 // VM profiles and runtime files in the test's own directories; NAT NICs reach nothing.
 const vmAccel = values['vm-accel'];
 if (vmAccel !== 'auto' && vmAccel !== 'kvm' && vmAccel !== 'tcg') throw new Error(`--vm-accel must be auto, kvm or tcg, not ${vmAccel}`);
-const vms = new VmService({ dirs: { configDir: values['vm-config-dir'], runtimeDir: values['vm-runtime-dir'] }, restrictNat: true, accel: vmAccel });
+const vms = new VmService({
+  dirs: { configDir: values['vm-config-dir'], runtimeDir: values['vm-runtime-dir'] },
+  restrictNat: true,
+  accel: vmAccel,
+  changes: new ChangeService({ root: '/', stateDir: values['state-dir'] }),
+});
 const handlers = createHandlers({
   service,
   changes,

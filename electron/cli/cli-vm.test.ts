@@ -31,7 +31,9 @@ function sh(argv: string[]): { status: number | null; stdout: string; stderr: st
 
 /** The CLI inside the namespace: a fresh process every time, like a restarted app. */
 function vm(...args: string[]) {
-  return sh(['ip', 'netns', 'exec', NS, process.execPath, cli.path, 'vm', ...args]);
+  // start and stop journal the taps they make (as `passthru history` shows them).
+  const journal = args[0] === 'start' || args[0] === 'stop' ? ['--state-dir', join(dir, 'journal')] : [];
+  return sh(['ip', 'netns', 'exec', NS, process.execPath, cli.path, 'vm', ...args, ...journal]);
 }
 
 function json<T = Record<string, unknown>>(r: { status: number | null; stdout: string; stderr: string }): T {
@@ -115,6 +117,12 @@ describe.skipIf(!isRoot)('passthru vm with real qemu (TCG) in a network namespac
     expect(existsSync(`/proc/${status.pid}`) && readFileSync(`/proc/${status.pid}/cmdline`, 'utf8').includes('qemu')).toBe(false);
     expect(spawnSync('ip', ['netns', 'exec', NS, 'ip', 'link', 'show', 'dev', tap]).status).not.toBe(0);
     expect(json<Status>(vm('status', 't1', '--json'))).toMatchObject({ running: false, state: 'stopped' });
+    // The tap was made and removed as journaled changes (the GUI's path through the helper).
+    const history = json<{ kind: string; state: string; steps: { id: string; state: string }[] }[]>(sh([process.execPath, cli.path, 'history', '--json', '--state-dir', join(dir, 'journal')]));
+    expect(history.map((h) => [h.kind, h.state, h.steps.map((st) => st.id)])).toEqual([
+      ['vm-network', 'applied', [`remove-tap-${tap}`]],
+      ['vm-network', 'applied', [`create-tap-${tap}`]],
+    ]);
   }, 60_000);
 
   it('stops with --force at once, and forgets a stale pidfile', () => {

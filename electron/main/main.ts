@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HostService } from '../host/service/host-service';
 import { ChangeServices } from '../host/service/change-services';
+import { ChangeService } from '../host/changes/change-service';
 import { VmService } from '../host/service/vm-service';
 import { HELPER_PATH } from '../host/helper/helper-protocol';
 import { createHandlers } from './ipc-handlers';
@@ -78,7 +79,8 @@ function main(): void {
   const handlers = createHandlers({
     service,
     changes,
-    vms: new VmService(),
+    // Taps for bridge NICs are made through the pkexec helper, like every privileged change.
+    vms: new VmService({ changes: new ChangeService({ root: '/', ownerUid: process.getuid?.(), helperArgv: checkoutHelperArgv() }) }),
     pickSnapshotDirectory,
     emitProgress: (progress) => mainWindow && sendEvent(mainWindow.webContents, 'plan:progress', progress),
   });

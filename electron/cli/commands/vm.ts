@@ -7,6 +7,8 @@
 import { PassthruError } from '../../../shared/errors';
 import { checkVmName, ProfileStore, resolveVmDirs } from '../../host/vm/profile-store';
 import { VmSupervisor } from '../../host/vm/vm-supervisor';
+import { ChangeService } from '../../host/changes/change-service';
+import { plannedTaps } from '../../host/vm/tap-plans';
 import { exportVm } from '../../host/vm/vm-export';
 import { findOvmf } from '../../host/vm/vm-host';
 import { RootFs } from '../../host/fs/root-fs';
@@ -25,9 +27,9 @@ type Action = (typeof ACTIONS)[number];
 /** Which options each action accepts (besides --json, --help, --config-dir, --runtime-dir). */
 const ACTION_OPTIONS: Record<Action, string[]> = {
   create: ['cpus', 'memory', 'disk', 'iso', 'nic', 'display', 'firmware', 'root'],
-  start: ['paused', 'dry-run', 'accel', 'root'],
+  start: ['paused', 'dry-run', 'accel', 'root', 'state-dir'],
   status: [],
-  stop: ['force', 'timeout'],
+  stop: ['force', 'timeout', 'state-dir'],
   pause: [],
   resume: [],
   list: [],
@@ -42,10 +44,14 @@ function supervisor(v: ParsedArgs['values']): VmSupervisor {
   });
   const accel = v.accel === undefined ? 'auto' : v.accel;
   if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw bad(`--accel must be auto, kvm or tcg, not ${JSON.stringify(accel)}.`);
+  const root = resolveRoot(v.root);
+  // Taps are privileged changes like any other: planned, journaled (--state-dir), undoable.
+  const changes = new ChangeService({ root: '/', stateDir: typeof v['state-dir'] === 'string' ? v['state-dir'] : undefined });
   return new VmSupervisor({
     store: new ProfileStore(dirs),
-    root: resolveRoot(v.root),
+    root,
     accel,
+    taps: plannedTaps(changes, () => new RootFs('/')),
     // Tests set this so a NAT NIC never reaches beyond the guest (`-netdev user,restrict=on`).
     restrictNat: process.env.PASSTHRU_RESTRICT_NAT === '1',
   });
@@ -167,6 +173,7 @@ export const vmCommand: CliCommand = {
     'export NAME        --format script: a shell script; --format libvirt: domain XML for virsh define.',
     '--config-dir DIR   Profiles directory (default $XDG_CONFIG_HOME/passthru).',
     '--runtime-dir DIR  Pidfiles, QMP sockets, logs (default $XDG_RUNTIME_DIR/passthru/vms).',
+    '--state-dir DIR    Journal of the tap devices start and stop make (`passthru history`).',
     '--root DIR         Host tree the checks read (tests).',
     '--json             Machine-readable output.',
   ],
@@ -188,6 +195,7 @@ export const vmCommand: CliCommand = {
     root: { type: 'string' },
     'config-dir': { type: 'string' },
     'runtime-dir': { type: 'string' },
+    'state-dir': { type: 'string' },
   },
   positionals: ['ACTION'],
   optionalPositionals: ['NAME'],

@@ -6,6 +6,7 @@
  * goes to the pkexec helper, which re-validates everything itself.
  */
 import { PassthruError } from '../../../shared/errors';
+import { planVmNetwork, type VmNetworkRequest } from '../plans/vm-network-planner';
 import type { ApplyProgress, ApplyResult, DeviceState, HistoryEntry, Plan } from '../../../shared/plan';
 import { ApplyEngine } from '../apply/apply-engine';
 import { defaultStateDir, JournalStore, SYSTEM_JOURNAL_DIR, toHistory, type JournalRecord } from '../apply/journal-store';
@@ -122,6 +123,12 @@ export class ChangeService implements ChangeServiceApi {
 
   async planSriov(request: SriovRequest): Promise<Plan> {
     const remake = (meta: PlanMeta) => this.planner().planSriov(this.root, request, meta);
+    return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake);
+  }
+
+  /** Plans creating or removing a VM's tap devices (no planner needed: the ops check everything). */
+  async planVmNetwork(request: VmNetworkRequest): Promise<Plan> {
+    const remake = async (meta: PlanMeta) => planVmNetwork(request, { planId: meta.planId, now: meta.now.toISOString() });
     return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake);
   }
 

@@ -13,6 +13,7 @@ import { setDriverOverride } from './set-driver-override';
 import { setVf } from './set-vf';
 import { setVfioOwner } from './set-vfio-owner';
 import { removeSriovPersistence, setSriovAutoprobe, setSriovNumvfs, writeSriovPersistence } from './sriov';
+import { createTap, removeTap } from './tap';
 import { unbind } from './unbind';
 
 const HANDLERS: { [V in OpCall['verb']]: OpHandler<V> } = {
@@ -29,6 +30,8 @@ const HANDLERS: { [V in OpCall['verb']]: OpHandler<V> } = {
   'write-sriov-persistence': writeSriovPersistence,
   'remove-sriov-persistence': removeSriovPersistence,
   'apply-boot-config': applyBootConfig,
+  'create-tap': createTap,
+  'remove-tap': removeTap,
 };
 
 function handlerFor(op: OpCall): OpHandler<OpCall['verb']> {

@@ -43,6 +43,10 @@ export function shellFor(op: OpCall): string[] {
     case 'apply-boot-config':
       // The files and commands are planned when the step runs (the plan's step lists them).
       return [op.intent.action === 'enable' ? `passthru iommu enable${op.intent.pt ? ' --pt' : ''}${op.intent.earlyVfio ? ' --early-vfio' : ''} --yes` : 'passthru iommu disable --yes'];
+    case 'create-tap':
+      return [formatArgv(['ip', 'tuntap', 'add', 'dev', op.tap, 'mode', 'tap', 'user', String(op.uid)]), formatArgv(['ip', 'link', 'set', 'dev', op.tap, 'master', op.bridge, 'up'])];
+    case 'remove-tap':
+      return [formatArgv(['ip', 'link', 'delete', 'dev', op.tap])];
   }
 }
 

@@ -12,6 +12,9 @@ import { ProfileStore, resolveVmDirs, type VmDirs } from '../vm/profile-store';
 import { runCommand } from '../exec/run-command';
 import { createDiskImage } from '../vm/disk-image';
 import { exportVm } from '../vm/vm-export';
+import { ChangeService } from '../changes/change-service';
+import { RootFs } from '../fs/root-fs';
+import { plannedTaps } from '../vm/tap-plans';
 import { VmSupervisor } from '../vm/vm-supervisor';
 
 export interface VmServiceOptions {
@@ -21,6 +24,8 @@ export interface VmServiceOptions {
   restrictNat?: boolean;
   /** `auto` (default): KVM when /dev/kvm opens read-write, else TCG. Tests force TCG. */
   accel?: 'auto' | 'kvm' | 'tcg';
+  /** Plans and applies the taps of bridge NICs on this machine (through the pkexec helper when not root). */
+  changes?: ChangeService;
 }
 
 /** The last this many bytes of a log are shown: qemu logs grow with the VM's life. */
@@ -32,7 +37,8 @@ export class VmService {
 
   constructor(options: VmServiceOptions = {}) {
     this.store = new ProfileStore(resolveVmDirs(options.dirs));
-    this.supervisor = new VmSupervisor({ store: this.store, root: '/', restrictNat: options.restrictNat, accel: options.accel });
+    const changes = options.changes ?? new ChangeService({ root: '/' });
+    this.supervisor = new VmSupervisor({ store: this.store, root: '/', restrictNat: options.restrictNat, accel: options.accel, taps: plannedTaps(changes, () => new RootFs('/')) });
   }
 
   async list(): Promise<VmSummary[]> {

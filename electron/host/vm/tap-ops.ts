@@ -62,3 +62,29 @@ export async function removeTap(fs: HostFs, run: CommandRunner, tap: string): Pr
   if (!fs.exists(`/sys/class/net/${tap}`)) return;
   await run(tapDelCommand(tap));
 }
+
+/** How a VM gets its taps: made and removed around its qemu by the supervisor. */
+export interface TapManager {
+  /** Makes each tap exist on its bridge; returns the taps it created (ours to remove later). */
+  create(vm: string, taps: { tap: string; bridge: string }[], uid: number): Promise<string[]>;
+  remove(vm: string, taps: string[]): Promise<void>;
+}
+
+/** In this process, as root (the lab, `sudo passthru vm`): the commands through the exec seam. */
+export function inProcessTaps(fs: () => HostFs, run: CommandRunner): TapManager {
+  return {
+    async create(_vm, taps, uid) {
+      const created: string[] = [];
+      try {
+        for (const t of taps) if (await ensureTap(fs(), run, t.tap, t.bridge, uid)) created.push(t.tap);
+      } catch (err) {
+        for (const t of created) await removeTap(fs(), run, t).catch(() => undefined);
+        throw err;
+      }
+      return created;
+    },
+    async remove(_vm, taps) {
+      for (const t of taps) await removeTap(fs(), run, t);
+    },
+  };
+}

@@ -15,7 +15,7 @@ import { buildQemuArgv, nicDeviceId, qemuShellLine, type QemuCommand, type VmRun
 import { qemuFailure } from './qemu-errors';
 import { QmpClient, flattenPci } from './qmp-client';
 import { ProfileStore } from './profile-store';
-import { ensureTap, removeTap } from './tap-ops';
+import { inProcessTaps, type TapManager } from './tap-ops';
 import { assertVmChecks, runVmChecks, type VmCheck } from './vm-checks';
 import { findOvmf, kvmUsable, prepareOvmf, readMemlock } from './vm-host';
 import { cleanRuntime, findRunningQemu, passthroughHosts, processAlive, processArgv, processTimes } from './vm-runtime';
@@ -30,6 +30,8 @@ export interface SupervisorOptions {
   accel?: 'auto' | 'kvm' | 'tcg';
   /** `-netdev user,restrict=on` (tests: no traffic leaves the machine). */
   restrictNat?: boolean;
+  /** How taps are made (default: in this process, which needs root). */
+  taps?: TapManager;
 }
 
 export interface StartPlan {
@@ -68,10 +70,13 @@ export class VmSupervisor {
   private readonly root: string;
   private readonly run: CommandRunner;
 
+  private readonly taps: TapManager;
+
   constructor(private readonly options: SupervisorOptions) {
     this.store = options.store;
     this.root = options.root ?? '/';
     this.run = options.run ?? runCommand;
+    this.taps = options.taps ?? inProcessTaps(() => this.fs(), this.run);
   }
 
   profile(name: string): VmProfile {
@@ -156,12 +161,9 @@ export class VmSupervisor {
     writeFileSync(`${paths.dir}/command.sh`, `# ${new Date().toISOString()} passthru vm start ${name}\n${plan.shell}\n`);
     rmSync(paths.logFile, { force: true });
 
-    const created: string[] = [];
-    const fs = this.fs();
+    let created: string[] = [];
     try {
-      for (const t of plan.command.taps) {
-        if (await ensureTap(fs, this.run, t.tap, t.bridge, process.getuid?.() ?? 0)) created.push(t.tap);
-      }
+      created = await this.taps.create(name, plan.command.taps, process.getuid?.() ?? 0);
       writeFileSync(`${paths.dir}/taps.json`, `${JSON.stringify(created)}\n`);
       try {
         await this.run(plan.command.argv, { timeoutMs: 60_000 });
@@ -180,7 +182,7 @@ export class VmSupervisor {
     } catch (err) {
       const pid = findRunningQemu(paths);
       if (pid !== null) process.kill(pid, 'SIGKILL');
-      for (const t of created) await removeTap(fs, this.run, t).catch(() => undefined);
+      await this.taps.remove(name, created).catch(() => undefined);
       rmSync(`${paths.dir}/taps.json`, { force: true });
       cleanRuntime(paths);
       throw err;
@@ -290,9 +292,8 @@ export class VmSupervisor {
       }
       if (how === 'not-running') how = await this.force(name, pid);
     }
-    for (const tap of this.readTaps(name)) {
-      await removeTap(this.fs(), this.run, tap).catch((err: unknown) => notes.push(`The tap ${tap} could not be removed: ${err instanceof Error ? err.message : String(err)}`));
-    }
+    const taps = this.readTaps(name);
+    await this.taps.remove(name, taps).catch((err: unknown) => notes.push(`The taps ${taps.join(', ')} could not be removed: ${err instanceof Error ? err.message : String(err)}`));
     rmSync(`${paths.dir}/taps.json`, { force: true });
     cleanRuntime(paths);
     return { how, notes };

@@ -20,6 +20,7 @@ export const PLAN_KIND_LABEL: Record<PlanKind, string> = {
   sriov: 'Set the number of VFs of',
   'vf-config': 'Configure a VF of',
   iommu: 'Change the IOMMU boot configuration',
+  'vm-network': 'Network devices of a VM',
 };
 
 export function isIncomplete(e: HistoryEntry): boolean {

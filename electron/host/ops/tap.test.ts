@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OpCall } from '../../../shared/plan';
+import { vmTapName } from '../../../shared/vm';
+import { RootFs } from '../fs/root-fs';
+import { makeTempRoot, TreeWriter } from '../testing/fake-sysfs';
+import type { OpContext } from './core';
+import { validateOp } from './index';
+
+function host(): OpContext {
+  const root = makeTempRoot('passthru-tap-');
+  const w = new TreeWriter(root);
+  w.dir('/sys/class/net/br0/bridge');
+  w.dir('/sys/class/net/eth0');
+  return { root, fs: new RootFs(root), runCommand: async () => { throw new Error('validation runs nothing'); }, originalDrivers: [] };
+}
+
+function code(op: OpCall, ctx: OpContext): string | null {
+  try {
+    validateOp(op, ctx);
+    return null;
+  } catch (err) {
+    return (err as { code?: string }).code ?? 'none';
+  }
+}
+
+describe('create-tap / remove-tap validation (what the helper accepts)', () => {
+  const saved = process.env.PKEXEC_UID;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.PKEXEC_UID;
+    else process.env.PKEXEC_UID = saved;
+  });
+
+  it('only Passthru-named taps, onto a bridge that exists, for the user who asked', () => {
+    const ctx = host();
+    const tap = vmTapName('web', 0);
+    expect(code({ verb: 'create-tap', tap, bridge: 'br0', uid: 1000 }, ctx)).toBeNull();
+    // Not our naming: the helper must not create or delete arbitrary interfaces.
+    expect(code({ verb: 'create-tap', tap: 'eth0', bridge: 'br0', uid: 1000 }, ctx)).toBe('BAD_INPUT');
+    expect(code({ verb: 'remove-tap', tap: 'eth0' }, ctx)).toBe('BAD_INPUT');
+    expect(code({ verb: 'create-tap', tap: `${tap};x`, bridge: 'br0', uid: 1000 }, ctx)).toBe('BAD_INPUT');
+    // eth0 is no bridge; a bridge name with shell characters is no name at all.
+    expect(code({ verb: 'create-tap', tap, bridge: 'eth0', uid: 1000 }, ctx)).toBe('BAD_INPUT');
+    expect(code({ verb: 'create-tap', tap, bridge: 'br0 up', uid: 1000 }, ctx)).toBe('BAD_INPUT');
+    expect(code({ verb: 'create-tap', tap, bridge: 'br0', uid: -1 }, ctx)).toBe('BAD_INPUT');
+    // From pkexec: only for the calling user.
+    process.env.PKEXEC_UID = '1000';
+    expect(code({ verb: 'create-tap', tap, bridge: 'br0', uid: 1000 }, ctx)).toBeNull();
+    expect(code({ verb: 'create-tap', tap, bridge: 'br0', uid: 0 }, ctx)).toBe('REFUSED');
+  });
+
+  it('an interface with a tap name that is not a tap is refused, for create and remove', () => {
+    const ctx = host();
+    const tap = vmTapName('web', 1);
+    new TreeWriter(ctx.root).dir(`/sys/class/net/${tap}`);
+    expect(code({ verb: 'create-tap', tap, bridge: 'br0', uid: 1000 }, ctx)).toBe('REFUSED');
+    expect(code({ verb: 'remove-tap', tap }, ctx)).toBe('REFUSED');
+    new TreeWriter(ctx.root).file(`/sys/class/net/${tap}/tun_flags`, '0x1002\n');
+    expect(code({ verb: 'remove-tap', tap }, ctx)).toBeNull();
+  });
+});
