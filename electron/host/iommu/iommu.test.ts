@@ -2,26 +2,16 @@ import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RootFs } from '../fs/root-fs';
-import { makeTempRoot, TreeWriter } from '../testing/fake-sysfs';
+import { TreeWriter } from '../testing/fake-sysfs';
+import { IOMMU_TESTDATA, iommuTestRoot } from '../testing/iommu-roots';
 import { applyArgEdits, lastAssignment, parseShellAssignments, planArgEdits, unsafeArgReason } from './cmdline';
 import { detectBootSetup } from './detect';
 import { addMarkedBlock, removeMarkedBlock } from './early-vfio';
 import { planIommuDisable, planIommuEnable, type IommuPlan } from './plan';
 import { backupPathFor, GRUB_DEFAULTS, GRUB_DROPIN, KERNEL_CMDLINE } from './paths';
 
-const TESTDATA = path.join(__dirname, 'testdata');
-
-/** A temp copy of a testdata root, with some files replaced (null deletes). */
-function host(family: string, files: Record<string, string | null> = {}): string {
-  const root = makeTempRoot('passthru-iommu-');
-  nodeFs.cpSync(path.join(TESTDATA, family), root, { recursive: true });
-  const w = new TreeWriter(root);
-  for (const [p, c] of Object.entries(files)) {
-    if (c === null) nodeFs.rmSync(root + p, { force: true });
-    else w.file(p, c);
-  }
-  return root;
-}
+const TESTDATA = IOMMU_TESTDATA;
+const host = iommuTestRoot;
 const setupOf = (root: string) => detectBootSetup(new RootFs(root));
 
 /** What the executor will do with the files, minus commands: write afters, keep backups. */

@@ -1,29 +1,19 @@
-import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyIommu, type IommuBootStatus } from '../../../shared/iommu';
 import type { HostScan } from '../../../shared/model';
 import { RootFs } from '../fs/root-fs';
 import { scanHost } from '../scan';
-import { makeTempRoot, TreeWriter } from '../testing/fake-sysfs';
+import { TreeWriter } from '../testing/fake-sysfs';
+import { iommuTestRoot } from '../testing/iommu-roots';
 import { detectBootSetup } from './detect';
 import { planIommuEnable } from './plan';
 import { GRUB_DEFAULTS, KERNEL_CMDLINE } from './paths';
 import { iommuBootStatus } from './status';
 
-const TESTDATA = path.join(__dirname, 'testdata');
 const FIXTURES = path.join(__dirname, '../../../e2e/fixtures');
 
-function host(family: string, files: Record<string, string | null> = {}): string {
-  const root = makeTempRoot('passthru-iommu-status-');
-  nodeFs.cpSync(path.join(TESTDATA, family), root, { recursive: true });
-  const w = new TreeWriter(root);
-  for (const [p, c] of Object.entries(files)) {
-    if (c === null) nodeFs.rmSync(root + p, { force: true });
-    else w.file(p, c);
-  }
-  return root;
-}
+const host = iommuTestRoot;
 const statusOf = (root: string) => iommuBootStatus(detectBootSetup(new RootFs(root)));
 const scanOf = (name: string) => scanHost(new RootFs(path.join(FIXTURES, name)));
 

@@ -5,12 +5,14 @@
  * copyable — then save, and start if wanted. A passthrough NIC not yet on vfio-pci offers the
  * assign wizard right there; "Check again" re-runs the checks after it.
  */
-import { useEffect, useId, useRef, useState } from 'react';
+import { WizardForm } from '../../wizards/common/wizard-form';
+import { useId, useRef, useState } from 'react';
 import type { VmProfile } from '../../../../shared/vm';
 import type { VmCheckView, VmPreview } from '../../../../shared/vm-api';
 import { getApi } from '../../api';
 import { ErrorNotice, Loading } from '../../components/feedback';
 import { StatusIcon } from '../../components/icons';
+import { useModalDialog } from '../../components/use-modal-dialog';
 import { toDisplayError, type DisplayError } from '../../lib/display-error';
 import { useScanStore } from '../../stores/scan-store';
 import { vmStore } from '../../stores/vm-store';
@@ -94,15 +96,7 @@ function SettingsForm({ formId, values, setValues, problems, diskMode, setDiskMo
   const set = (patch: Partial<VmFormValues>) => setValues({ ...values, ...patch });
   const setNic = (i: number, nic: NicChoice) => set({ nics: values.nics.map((n, j) => (j === i ? nic : n)) });
   return (
-    <form
-      id={formId}
-      className="wizard__section wizard__form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        onSubmit();
-      }}
-    >
+    <WizardForm id={formId} onSubmit={onSubmit}>
       <FormField label="Name" value={values.name} onChange={(e) => set({ name: e.target.value })} problem={problems.name} autoFocus autoComplete="off" spellCheck={false} />
       <div className="form-row">
         <FormField label="vCPUs" type="number" inputMode="numeric" min={1} max={256} value={values.cpus} onChange={(e) => set({ cpus: e.target.value })} problem={problems.cpus} />
@@ -167,7 +161,7 @@ function SettingsForm({ formId, values, setValues, problems, diskMode, setDiskMo
           Add NIC
         </button>
       </fieldset>
-    </form>
+    </WizardForm>
   );
 }
 
@@ -217,15 +211,7 @@ export function NewVmWizard({ taken, onClose }: { taken: string[]; onClose: () =
   const [error, setError] = useState<DisplayError | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
 
-  useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const d = dialog.current;
-    if (d && !d.open) d.showModal();
-    return () => {
-      d?.close();
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
+  useModalDialog(dialog);
 
   const effective: VmFormValues = diskMode === 'none' ? { ...values, disk: '' } : { ...values, diskFormat: diskMode === 'new' ? 'qcow2' : values.diskFormat };
   const problems = vmFormProblems(effective, taken);

@@ -7,6 +7,7 @@
  */
 import { useEffect, useId, useRef, type Dispatch, type ReactNode } from 'react';
 import { ErrorNotice, Loading } from '../../components/feedback';
+import { useModalDialog } from '../../components/use-modal-dialog';
 import { wizardStore } from '../../stores/wizard-store';
 import { ApplyStep, ResultStep } from './apply-progress';
 import { ChecksStep } from './checks-step';
@@ -60,16 +61,7 @@ export function WizardDialog({ title, state, dispatch, apply, settings, settings
   const withSettings = hasSettings(state.request) && !!settings;
   const steps = stepsFor(withSettings);
 
-  useEffect(() => {
-    // The dialog unmounts rather than closing in place, so hand focus back to the opener ourselves.
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const d = dialog.current;
-    if (d && !d.open) d.showModal();
-    return () => {
-      d?.close();
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
+  useModalDialog(dialog);
 
   useEffect(() => {
     // The button that moved the wizard on is often gone (Check, Review the plan, Apply): keep

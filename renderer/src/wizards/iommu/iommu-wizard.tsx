@@ -4,6 +4,7 @@
  * again), then the shared Checks → Plan (every file's diff, the commands, the backups) →
  * Apply → Result flow. Main detects and plans; this form only says what the user wants.
  */
+import { WizardForm } from '../common/wizard-form';
 import { useState } from 'react';
 import type { BootFinding, IommuBootStatus } from '../../../../shared/iommu';
 import { ErrorNotice, Loading } from '../../components/feedback';
@@ -46,15 +47,7 @@ function IommuForm({
   const enable = values.action === 'enable';
   const initramfs = status.findings.find((f) => f.id === 'initramfs')?.value ?? 'none known';
   return (
-    <form
-      id={formId}
-      className="wizard__section wizard__form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        onSubmit();
-      }}
-    >
+    <WizardForm id={formId} onSubmit={onSubmit}>
       <h3 className="subhead">What Passthru found</h3>
       <Findings findings={status.findings} />
       {!status.bootloader.supported && (
@@ -94,7 +87,7 @@ function IommuForm({
         </label>
       </fieldset>
       <p className="muted small">Nothing is changed until you apply the plan; the next steps show every file&apos;s diff and the commands first.</p>
-    </form>
+    </WizardForm>
   );
 }
 

@@ -3,6 +3,7 @@
  * whether to recreate them at boot), then the shared Checks → Plan → Apply → Result flow.
  * The PF is read from the current scan, so the form always shows what the host has now.
  */
+import { WizardForm } from '../common/wizard-form';
 import { useState } from 'react';
 import type { PciDevice } from '../../../../shared/model';
 import { useScanStore } from '../../stores/scan-store';
@@ -27,15 +28,7 @@ function SriovForm({
   const sriov = pf.sriov!;
   const problem = vfCountProblem(values.count, sriov.totalVfs);
   return (
-    <form
-      id={formId}
-      className="wizard__section wizard__form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        onSubmit();
-      }}
-    >
+    <WizardForm id={formId} onSubmit={onSubmit}>
       <p>
         <span className="mono">{pf.address}</span> has <strong>{sriov.numVfs}</strong> of {sriov.totalVfs} virtual functions enabled.
         {sriov.numVfs > 0 &&
@@ -61,7 +54,7 @@ function SriovForm({
       <label className="wizard__check">
         <input type="checkbox" checked={values.persist} onChange={(e) => onChange({ ...values, persist: e.target.checked })} /> Recreate at boot
       </label>
-    </form>
+    </WizardForm>
   );
 }
 

@@ -4,6 +4,7 @@
  * driver holds them (`ip link set PF vf N …`); only what changed is sent. Then the shared
  * Checks → Plan → Apply → Result flow.
  */
+import { WizardForm } from '../common/wizard-form';
 import { useState } from 'react';
 import { randomLocalMac } from '../../../../shared/mac';
 import type { VfSettings } from '../../../../shared/model';
@@ -42,15 +43,7 @@ function VfForm({
   const change = vfChangeFrom(values, current);
   const qosOn = qosEnabled(values, current);
   return (
-    <form
-      id={formId}
-      className="wizard__section wizard__form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        onSubmit();
-      }}
-    >
+    <WizardForm id={formId} onSubmit={onSubmit}>
       {!current && (
         <p className="notice notice--warn">
           The PF did not report this VF&apos;s settings (no interface, or iproute2 was not read): fields left empty stay as they are.
@@ -134,7 +127,7 @@ function VfForm({
             ? 'Nothing changed yet.'
             : `Will set: ${describeVfChange(change)}.`}
       </p>
-    </form>
+    </WizardForm>
   );
 }
 
