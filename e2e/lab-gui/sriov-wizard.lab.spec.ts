@@ -110,6 +110,60 @@ test("sets VF 1's MAC through the Configure dialog; iproute2 in the guest reads 
   await expect(vfRowsIn(panel).nth(1)).toContainText(VF_MAC);
 });
 
+test('a VM that owns VF 0, without typing a command: the New-VM wizard offers the assign, starts the VM paused, the guest sees the VF', async () => {
+  test.setTimeout(300_000);
+  const page = gui.page;
+  const vf = (await kernelSriov(gui.lab, PF)).virtfns[0] as string;
+  await goTo(page, 'VMs');
+  await page.getByRole('button', { name: 'New VM…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New VM' });
+  await dialog.getByRole('textbox', { name: 'Name' }).fill('vf-guest');
+  await dialog.getByRole('spinbutton', { name: 'vCPUs' }).fill('1');
+  await dialog.getByRole('spinbutton', { name: 'Memory (MiB)' }).fill('128');
+  await dialog.getByRole('combobox', { name: 'Display' }).selectOption('none');
+  await dialog.getByRole('combobox', { name: 'Kind of NIC 1' }).selectOption('passthrough');
+  await dialog.getByRole('combobox', { name: 'Device of NIC 1' }).selectOption(vf);
+  await dialog.getByRole('button', { name: 'Check and preview' }).click();
+
+  // Not on vfio-pci yet: the start is blocked, and the assign wizard is one click away.
+  await expect(dialog.getByRole('button', { name: 'Save and start paused' })).toBeDisabled();
+  await dialog.getByRole('button', { name: `Assign ${vf} to vfio-pci…` }).click();
+  const assign = page.getByRole('dialog', { name: new RegExp(`^Assign ${vf.replace(/[.]/g, '\\.')}`) });
+  await expect(assign.getByRole('list', { name: 'Checks' })).toBeVisible({ timeout: 60_000 });
+  await assign.getByRole('button', { name: 'Review the plan' }).click();
+  await assign.getByRole('button', { name: 'Apply' }).click();
+  await expect(assign.getByRole('status').filter({ hasText: 'is now on vfio-pci' })).toBeVisible({ timeout: 180_000 });
+  await assign.getByRole('button', { name: 'Close' }).click();
+  expect((await kernelState(gui.lab))[vf]).toMatchObject({ driver: 'vfio-pci' });
+
+  await dialog.getByRole('button', { name: 'Check again' }).click();
+  await expect(dialog.getByRole('button', { name: 'Save and start paused' })).toBeEnabled({ timeout: 60_000 });
+  await expect(dialog.getByLabel('qemu command line', { exact: true })).toContainText(`vfio-pci,host=${vf}`);
+  await keepScreenshot(page, test.info(), 'lab-vm-preview');
+  await dialog.getByRole('button', { name: 'Save and start paused' }).click();
+  await expect(dialog.getByTestId('vm-wizard-outcome')).toContainText(/Started \(pid \d+, paused before boot\)/, { timeout: 180_000 });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  // The VMs page: paused before boot, and the VF (82576 VF, 8086:10ca) on the guest's PCI bus.
+  const card = page.getByRole('region', { name: 'vf-guest' });
+  await expect(card.getByTestId('vm-state')).toHaveText('Paused before boot');
+  await card.getByText(/^What the guest sees on its PCI bus/).click();
+  await expect(card.getByRole('table', { name: 'PCI devices in vf-guest' })).toContainText('8086:10ca');
+  await keepScreenshot(page, test.info(), 'lab-vm-running');
+  await card.getByRole('button', { name: 'Force stop' }).click();
+  await expect(card.getByTestId('vm-state')).toHaveText('Stopped', { timeout: 60_000 });
+
+  // Give the VF back (so its PF's VFs can be removed next), through the wizard again.
+  const panel = await openDetails(vf);
+  await panel.getByRole('button', { name: /^Give back/ }).first().click();
+  const release = page.getByRole('dialog', { name: new RegExp(`^Give ${vf.replace(/[.]/g, '\\.')} back`) });
+  await release.getByRole('button', { name: 'Review the plan' }).click();
+  await release.getByRole('button', { name: 'Apply' }).click();
+  await expect(currentStep(release)).toHaveText('4. Result', { timeout: 180_000 });
+  await release.getByRole('button', { name: 'Close' }).click();
+  expect((await kernelState(gui.lab))[vf]?.driver ?? null).not.toBe('vfio-pci');
+});
+
 test('sets the VFs back to 0 (and autoprobe back on); the kernel is as it was at boot', async () => {
   const panel = await openDetails(PF);
   await panel.getByRole('button', { name: 'Set number of VFs…' }).click();

@@ -156,6 +156,18 @@ describe.skipIf(!isRoot)('passthru vm with real qemu (TCG) in a network namespac
     expect(readFileSync(join(dir, 'run', 'bad', 'qemu.log'), 'utf8')).toMatch(/qcow2/i);
   }, 60_000);
 
+  it('makes a --config-dir and --runtime-dir that do not exist yet; refuses a file given as one', () => {
+    const cfg = join(dir, 'new', 'cfg');
+    const made = json<{ created: string }>(vm('create', 'fresh', '--config-dir', cfg, '--runtime-dir', join(dir, 'new', 'run'), '--json'));
+    expect(made.created).toBe(join(cfg, 'vms', 'fresh.json'));
+    expect(json<{ name: string }[]>(vm('list', '--config-dir', cfg, '--json')).map((e) => e.name)).toEqual(['fresh']);
+    const file = join(dir, 'not-a-dir');
+    writeFileSync(file, '');
+    const r = vm('list', '--config-dir', file, '--json');
+    expect(r.status, r.stdout).toBe(2);
+    expect((JSON.parse(r.stdout) as { error: { message: string } }).error.message).toContain('is not a directory');
+  }, 60_000);
+
   it('rejects bad input with exit 2 and a plain sentence', () => {
     for (const args of [['create', 'a b'], ['create', 'x', '--nic', 'passthrough:zz'], ['create', 'x', '--memory', 'lots'], ['create', 'x', '--disk', '/nonexistent.img'], ['start'], ['list', 'extra'], ['stop', 'x', '--paused'], ['status', 'nosuchvm']]) {
       const r = vm(...args, '--json');

@@ -4,6 +4,8 @@
  * in electron/host/vm/ (profile store, checks, argv builder, QMP, supervisor, exports); this
  * file only parses, dispatches and prints.
  */
+import { existsSync, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { PassthruError } from '../../../shared/errors';
 import { checkVmName, ProfileStore, resolveVmDirs } from '../../host/vm/profile-store';
 import { VmSupervisor } from '../../host/vm/vm-supervisor';
@@ -37,11 +39,17 @@ const ACTION_OPTIONS: Record<Action, string[]> = {
   export: ['format', 'accel'],
 };
 
+/** --config-dir/--runtime-dir: made on first use (like the XDG defaults), so they need not exist yet. */
+function vmDir(value: string | boolean | undefined, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw bad(`--${what} needs a directory path.`);
+  const dir = resolvePath(value);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw bad(`--${what} ${dir} is not a directory.`);
+  return dir;
+}
+
 function supervisor(v: ParsedArgs['values']): VmSupervisor {
-  const dirs = resolveVmDirs({
-    configDir: typeof v['config-dir'] === 'string' ? resolveRoot(v['config-dir'], 'config-dir') : undefined,
-    runtimeDir: typeof v['runtime-dir'] === 'string' ? resolveRoot(v['runtime-dir'], 'runtime-dir') : undefined,
-  });
+  const dirs = resolveVmDirs({ configDir: vmDir(v['config-dir'], 'config-dir'), runtimeDir: vmDir(v['runtime-dir'], 'runtime-dir') });
   const accel = v.accel === undefined ? 'auto' : v.accel;
   if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw bad(`--accel must be auto, kvm or tcg, not ${JSON.stringify(accel)}.`);
   const root = resolveRoot(v.root);
