@@ -23,7 +23,10 @@ const entries = [
   { name: 'main', in: 'electron/main/main.ts', out: 'dist/main/main.cjs' },
   // Sandboxed preloads can only require a few built-ins, so everything is bundled in.
   { name: 'preload', in: 'electron/preload/preload.ts', out: 'dist/preload/preload.cjs' },
-  { name: 'cli', in: 'electron/cli/passthru.ts', out: 'dist/cli/passthru.cjs', banner: '#!/usr/bin/env node', executable: true },
+  // Minified: every `passthru` run compiles the whole bundle before doing anything (≈1.1 MB,
+  // mostly zod), and V8 parses 40% fewer bytes ≈10 ms faster. Errors carry their own names
+  // (no code reads a function's .name); the source map is next to it (node --enable-source-maps).
+  { name: 'cli', in: 'electron/cli/passthru.ts', out: 'dist/cli/passthru.cjs', banner: '#!/usr/bin/env node', executable: true, minify: true },
   { name: 'bridge', in: 'e2e/bridge/server.ts', out: 'dist/bridge/server.cjs' },
   { name: 'lab', in: 'e2e/lab/lab.ts', out: 'dist/lab/lab.cjs', banner: '#!/usr/bin/env node', executable: true },
   // `npm run bench`; Playwright stays a package of its own (it finds its driver files at run time).
@@ -49,6 +52,7 @@ await Promise.all(
         ...common,
         target: e.target ?? common.target,
         external: [...common.external, ...(e.external ?? [])],
+        minify: e.minify ?? false,
         entryPoints: [e.in],
         outfile: e.out,
         banner: e.banner ? { js: e.banner } : undefined,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RootFs } from './fs/root-fs';
-import { scanHost } from './scan';
+import { scanHost, scanSource } from './scan';
 import { makeTempRoot } from './probes/network-test-tree';
 import { FAKE_IP, FAKE_KERNEL, FAKE_PCI, writeFakeHost } from './scan-test-host';
 import { SNAPSHOT_MANIFEST_PATH, SNAPSHOT_FORMAT } from './snapshot-format';
@@ -65,6 +65,8 @@ describe('scanHost on a fake SR-IOV host', () => {
     );
     const scan = await scanHost(new RootFs(root));
     expect(scan.source).toEqual({ kind: 'snapshot', root, capturedAt: '2025-01-02T03:04:05.000Z', hostname: 'lab1' });
+    // The GUI's header asks for the source alone: the same answer, without a scan.
+    expect(scanSource(new RootFs(root))).toEqual(scan.source);
     // What the capturing user could do with /dev/kvm survives in the manifest.
     expect(scan.host.kvmAccessible).toBe(true);
   });

@@ -3,7 +3,7 @@
  * lab all consume. It only assembles: each probe reads its own part through the same HostFs,
  * so the live host, a snapshot and a test tree are scanned by exactly the same code.
  */
-import type { HostScan, NetInterface, PciDevice, ScanSource, VfSettings } from '../../shared/model';
+import type { HostScan, NetInterface, PciAddress, PciDevice, ScanSource, VfSettings } from '../../shared/model';
 import type { HostFs } from './fs/host-fs';
 import type { CommandRunner } from './exec/run-command';
 import { probePciDevices } from './probes/pci-devices';
@@ -13,7 +13,7 @@ import { probeHostInfo } from './probes/host-info';
 import { probeNetwork } from './probes/network';
 import { loadIpState, type IpCapture, type LoadedIpState } from './probes/ip-state';
 import { assessReadiness } from './readiness';
-import { readSnapshotManifest } from './snapshot-format';
+import { readSnapshotManifest, type SnapshotManifest } from './snapshot-format';
 
 export interface ScanOptions {
   /** Runner for the few commands a live scan needs (`ip -j ...`); tests substitute it. */
@@ -51,18 +51,11 @@ export async function scanHostWithIp(fs: HostFs, options: ScanOptions = {}): Pro
     host.kvmAccessible = manifest.kvmAccessible;
   }
   const interfaces = probeNetwork(fs, ip.state);
-  const devices = withVfSettings(withInterfaces(probePciDevices(fs), interfaces), ip.state.vfSettings);
+  const devices = withVfSettings(probePciDevices(fs, interfacesByDevice(interfaces)), ip.state.vfSettings);
   // Only a group on vfio-pci can be held open: skip walking /proc when none is.
   const holders = options.processes !== false && devices.some((d) => d.driver === 'vfio-pci') ? probeVfioUsers(fs) : new Map();
   const groups = probeIommuGroups(fs, devices, holders);
-  // Any root other than `/` is a host tree read from disk (a snapshot, a test tree): it is
-  // labelled as such so nobody mistakes it for this machine, manifest or not.
-  const source: ScanSource = {
-    kind: fs.root === '/' ? 'live' : 'snapshot',
-    root: fs.root,
-    capturedAt: manifest?.capturedAt || null,
-    hostname: manifest?.hostname ?? null,
-  };
+  const source = sourceOf(fs, manifest);
 
   const scan: HostScan = {
     schemaVersion: 1,
@@ -76,19 +69,36 @@ export async function scanHostWithIp(fs: HostFs, options: ScanOptions = {}): Pro
   return { scan, ip };
 }
 
+/** What a scan of `fs` would say about where it comes from, without scanning. */
+export function scanSource(fs: HostFs): ScanSource {
+  return sourceOf(fs, readSnapshotManifest(fs));
+}
+
+function sourceOf(fs: HostFs, manifest: SnapshotManifest | null): ScanSource {
+  // Any root other than `/` is a host tree read from disk (a snapshot, a test tree): it is
+  // labelled as such so nobody mistakes it for this machine, manifest or not.
+  return {
+    kind: fs.root === '/' ? 'live' : 'snapshot',
+    root: fs.root,
+    capturedAt: manifest?.capturedAt || null,
+    hostname: manifest?.hostname ?? null,
+  };
+}
+
 /**
  * The network probe is the authority on which interface sits on which function (it also
- * sees virtio-net one level below its PCI function), so devices list exactly those names.
+ * sees virtio-net one level below its PCI function), so devices list exactly those names
+ * (and the device probe need not read /sys/class/net a second time).
  */
-function withInterfaces(devices: PciDevice[], interfaces: NetInterface[]): PciDevice[] {
-  const byDevice = new Map<string, string[]>();
+function interfacesByDevice(interfaces: NetInterface[]): Map<PciAddress, string[]> {
+  const byDevice = new Map<PciAddress, string[]>();
   for (const iface of interfaces) {
     if (!iface.device) continue;
     const list = byDevice.get(iface.device) ?? [];
     list.push(iface.name);
     byDevice.set(iface.device, list);
   }
-  return devices.map((d) => ({ ...d, interfaces: byDevice.get(d.address) ?? [] }));
+  return byDevice;
 }
 
 /** A PF's VF table as its driver reports it (`ip -j link show` of the PF's interface). */

@@ -67,6 +67,19 @@ describe('RootFs on a tree', () => {
     expect(r.list('/escape-abs-dir/usr/share')).toEqual(['hwdata', 'misc']);
   });
 
+  it('resolves `..` after a symlinked directory physically, as the kernel does', () => {
+    w.file('/phys/devices/pci0/dev1/attr', 'one\n');
+    w.file('/phys/devices/pci0/dev2/attr', 'two\n');
+    w.link('/phys/class/dev1', '../devices/pci0/dev1');
+    w.link('/phys/up', 'class/dev1/../dev2'); // `..` of the link's target, not of /phys/class
+    const r = new RootFs(root);
+    expect(r.readText('/phys/class/dev1/attr')).toBe('one\n');
+    expect(r.realPath('/phys/up')).toBe('/phys/devices/pci0/dev2');
+    expect(r.readText('/phys/up/attr')).toBe('two\n');
+    expect(r.list('/phys/up')).toEqual(['attr']);
+    expect(r.exists('/phys/class/dev1/../dev2')).toBe(false); // a path's own `..` is lexical
+  });
+
   it('never reads outside the root', () => {
     const r = new RootFs(root);
     expect(r.readText('/escape-rel')).toBeNull();

@@ -16,19 +16,24 @@ const buffer = Buffer.allocUnsafe(CHUNK);
  * snapshot / test tree otherwise.
  *
  * Live (`/`): every call is the bare syscalls (open/read/close, readlink, readdir), no
- * per-component walks — a scan touches tens of thousands of sysfs files.
+ * per-component walks and no caches — a scan touches tens of thousands of sysfs files, and a
+ * live instance may outlive the state it read (the change watcher keeps one).
  *
- * Other roots: nothing outside the root is ever read. Directories are resolved one component
- * at a time, each step cached (one lstat per new directory), with symlinked directories
- * canonicalised and checked to stay inside the root; a final component is opened with
- * O_NOFOLLOW and only resolved (and checked) when it turns out to be a symlink. Absolute link
- * targets are interpreted relative to the root, as a chroot would.
+ * Other roots: nothing outside the root is ever read, and paths resolve as they would inside a
+ * chroot (absolute link targets start at the root, `..` stops there). Directories are resolved
+ * one component at a time and remembered by their canonical path (one lstat per new directory;
+ * a symlinked one costs one readlink more, its target being resolved from the already canonical
+ * directory holding the link, so no component is walked twice). A final component is opened
+ * with O_NOFOLLOW and only resolved when it turns out to be a symlink. A scan opens a new
+ * RootFs, so the caches live as long as one scan.
  */
 export class RootFs implements HostFs {
   readonly root: string;
   private readonly live: boolean;
-  /** Inside-root directory path → canonical host path; positive results only. */
-  private readonly dirCache = new Map<string, string>();
+  /** Inside-root directory path (as asked, or canonical) → its canonical inside path; positive results only. */
+  private readonly dirs = new Map<string, string>();
+  /** Symlinks being followed at the moment: bounds link chains and loops, as the kernel's ELOOP does. */
+  private following = 0;
 
   constructor(root: string) {
     const resolved = path.resolve(root);
@@ -53,7 +58,7 @@ export class RootFs implements HostFs {
         return readWhole(host, O_RDONLY | O_NOFOLLOW, oneShot);
       } catch (err) {
         if (!isSymlinkRefusal(err)) throw err;
-        const real = this.resolveInside(inside);
+        const real = this.resolvePath(inside);
         if (real === null) throw err;
         return readWhole(this.toHost(real), O_RDONLY | O_NOFOLLOW, oneShot);
       }
@@ -71,39 +76,41 @@ export class RootFs implements HostFs {
     const inside = normalise(p);
     if (inside === null) return null;
     if (this.live) return tryRead(() => nodeFs.realpathSync.native(inside));
-    return this.resolveInside(inside);
+    return this.resolvePath(inside);
   }
 
   list(p: string): string[] {
     const inside = normalise(p);
     if (inside === null) return [];
-    const names = this.live
-      ? tryRead(() => nodeFs.readdirSync(inside))
-      : (() => {
-          const dir = this.resolveDir(inside);
-          return dir === null ? null : tryRead(() => nodeFs.readdirSync(dir));
-        })();
-    return names === null ? [] : names.sort(compareNames);
+    if (this.live) return (tryRead(() => nodeFs.readdirSync(inside)) ?? []).sort(compareNames);
+    const dir = this.resolveDir(inside);
+    if (dir === null) return [];
+    const entries = tryRead(() => nodeFs.readdirSync(this.toHost(dir), { withFileTypes: true })) ?? [];
+    const names: string[] = [];
+    for (const entry of entries) {
+      names.push(entry.name);
+      // The listing already says which entries are real directories (d_type): remember them,
+      // so reading inside one (every IOMMU group's `type`) costs no lstat.
+      if (entry.isDirectory()) {
+        const child = joinInside(dir, entry.name);
+        this.dirs.set(child, child);
+        if (dir !== inside) this.dirs.set(joinInside(inside, entry.name), child);
+      }
+    }
+    return names.sort(compareNames);
   }
 
   exists(p: string): boolean {
     const inside = normalise(p);
     if (inside === null) return false;
     if (this.live) return nodeFs.existsSync(inside);
-    // The directory through the cache, then one lstat: only a symlink needs resolving (and
-    // checking), so a missing file costs no walk of the whole path.
-    if (inside === '/') return true;
-    const dir = this.resolveDir(posix.dirname(inside));
-    if (dir === null) return false;
-    const st = tryRead(() => nodeFs.lstatSync(joinHost(dir, posix.basename(inside)), { throwIfNoEntry: false }));
-    if (st === null || st === undefined) return false;
-    return !st.isSymbolicLink() || this.resolveInside(inside) !== null;
+    return this.resolvePath(inside) !== null;
   }
 
   isDirectory(p: string): boolean {
     const inside = normalise(p);
     if (inside === null) return false;
-    if (this.live) return tryRead(() => nodeFs.statSync(inside).isDirectory()) ?? false;
+    if (this.live) return tryRead(() => nodeFs.statSync(inside, { throwIfNoEntry: false })?.isDirectory()) ?? false;
     return this.resolveDir(inside) !== null;
   }
 
@@ -117,98 +124,101 @@ export class RootFs implements HostFs {
 
   /**
    * Runs `op` on the host path of the (non-live) inside path, whose directory part is resolved
-   * through the cache. A cached directory may have vanished since (a device was removed): on
-   * ENOENT the entry is dropped and the operation tried once more.
+   * through the cache. A missing file is the usual ENOENT (optional attributes); but a cached
+   * directory may itself have vanished since (a device was removed): then it is forgotten and
+   * the operation tried once more on a fresh resolution.
    */
   private attempt<T>(inside: string, op: (host: string) => T): T | null {
     const dir = posix.dirname(inside);
+    const base = posix.basename(inside);
     for (let tries = 0; tries < 2; tries++) {
-      const dirHost = this.resolveDir(dir);
-      if (dirHost === null) return null;
+      const canonical = this.resolveDir(dir);
+      if (canonical === null) return null;
       try {
-        return op(joinHost(dirHost, posix.basename(inside)));
+        return op(this.toHost(joinInside(canonical, base)));
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !this.dirCache.delete(dir)) return null;
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || canonical === '/' || this.isHostDir(canonical)) return null;
+        this.dirs.delete(dir);
+        this.dirs.delete(canonical);
       }
     }
     return null;
   }
 
-  /** Canonical host path of a directory inside the root, or null when missing, not a directory or escaping. */
+  private isHostDir(inside: string): boolean {
+    return tryRead(() => nodeFs.lstatSync(this.toHost(inside), { throwIfNoEntry: false })?.isDirectory()) === true;
+  }
+
+  /** Canonical inside path of a directory, or null when missing, not a directory, looping or escaping. */
   private resolveDir(inside: string): string | null {
-    if (inside === '/') return this.root;
-    const cached = this.dirCache.get(inside);
+    if (inside === '/') return '/';
+    const cached = this.dirs.get(inside);
     if (cached !== undefined) return cached;
     const parent = this.resolveDir(posix.dirname(inside));
     if (parent === null) return null;
-    let host = joinHost(parent, posix.basename(inside));
-    let st: nodeFs.Stats;
-    try {
-      st = nodeFs.lstatSync(host);
-      if (st.isSymbolicLink()) {
-        const real = this.resolveInside(inside);
-        if (real === null) return null;
-        host = this.toHost(real);
-        st = nodeFs.statSync(host);
-      }
-    } catch {
-      return null;
-    }
-    if (!st.isDirectory()) return null;
-    this.dirCache.set(inside, host);
-    return host;
+    const entry = this.resolveEntry(parent, posix.basename(inside));
+    if (entry === null || !entry.dir) return null;
+    this.dirs.set(inside, entry.path);
+    return entry.path;
   }
 
-  /** Canonical inside-root path, or null when missing or (for relative links) escaping. */
-  private resolveInside(inside: string): string | null {
-    try {
-      const rel = this.fromHost(nodeFs.realpathSync.native(this.toHost(inside)));
-      if (rel !== null) return rel;
-    } catch {
-      // Missing, dangling, or an absolute link that only resolves chroot-style: walk it.
-    }
-    return this.resolveChroot(inside);
+  /** Canonical inside path of anything, or null when missing, looping or escaping. */
+  private resolvePath(inside: string): string | null {
+    if (inside === '/') return '/';
+    const parent = this.resolveDir(posix.dirname(inside));
+    return parent === null ? null : (this.resolveEntry(parent, posix.basename(inside))?.path ?? null);
   }
 
-  /** Component-by-component resolution treating absolute link targets as root-relative. */
-  private resolveChroot(inside: string): string | null {
-    const pending = inside.split('/').filter((c) => c !== '');
-    let cur = '/';
-    let hops = 0;
-    while (pending.length > 0) {
-      const comp = pending.shift() as string;
-      if (comp === '.') continue;
-      if (comp === '..') {
-        cur = posix.dirname(cur);
-        continue;
-      }
-      const next = posix.join(cur, comp);
-      const host = this.toHost(next);
-      let target: string | null;
-      try {
-        target = nodeFs.lstatSync(host).isSymbolicLink() ? nodeFs.readlinkSync(host) : null;
-      } catch {
-        return null;
-      }
-      if (target === null) {
-        cur = next;
-        continue;
-      }
-      if (++hops > MAX_LINK_HOPS) return null;
-      if (target.startsWith('/')) cur = '/';
-      pending.unshift(...target.split('/').filter((c) => c !== ''));
+  /** Entry `name` of the canonical directory `dir`: itself, or where its symlink leads. */
+  private resolveEntry(dir: string, name: string): { path: string; dir: boolean } | null {
+    const candidate = joinInside(dir, name);
+    const known = this.dirs.get(candidate);
+    if (known !== undefined) return { path: known, dir: true };
+    const host = this.toHost(candidate);
+    const st = tryRead(() => nodeFs.lstatSync(host, { throwIfNoEntry: false }));
+    if (st === null || st === undefined) return null;
+    if (!st.isSymbolicLink()) {
+      if (st.isDirectory()) this.dirs.set(candidate, candidate);
+      return { path: candidate, dir: st.isDirectory() };
     }
-    return cur;
+    const target = tryRead(() => nodeFs.readlinkSync(host));
+    const resolved = target === null ? null : this.follow(dir, target);
+    // A symlinked directory (`/sys/class/net/eth0`, `…/eth0/device`) is read through again and again.
+    if (resolved?.dir) this.dirs.set(candidate, resolved.path);
+    return resolved;
+  }
+
+  /**
+   * Resolves a link target found in the canonical directory `dir`, chroot-style: an absolute
+   * target starts at the root and `..` never leaves it. Since `dir` is canonical, `..` is its
+   * lexical parent, and each further component is resolved (and cached) once.
+   */
+  private follow(dir: string, target: string): { path: string; dir: boolean } | null {
+    if (this.following >= MAX_LINK_HOPS) return null;
+    this.following++;
+    try {
+      let cur = target.startsWith('/') ? '/' : dir;
+      const parts = target.split('/').filter((c) => c !== '' && c !== '.');
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i] as string;
+        if (part === '..') {
+          cur = posix.dirname(cur);
+        } else if (i === parts.length - 1) {
+          return this.resolveEntry(cur, part);
+        } else {
+          const next = this.resolveDir(joinInside(cur, part));
+          if (next === null) return null;
+          cur = next;
+        }
+      }
+      return { path: cur, dir: true };
+    } finally {
+      this.following--;
+    }
   }
 
   private toHost(inside: string): string {
     return inside === '/' ? this.root : this.root + inside;
-  }
-
-  private fromHost(host: string): string | null {
-    if (host === this.root) return '/';
-    if (host.startsWith(this.root + '/')) return host.slice(this.root.length);
-    return null;
   }
 }
 
@@ -243,12 +253,14 @@ function isSymlinkRefusal(err: unknown): boolean {
 /** Absolute, lexically normalised path (`/..` clamps at the root), or null when relative. */
 function normalise(p: string): string | null {
   if (!p.startsWith('/')) return null;
+  // The probes' paths are already normal (no `//`, `/./`, `/../`, trailing `/`): skip the rebuild.
+  if (!p.includes('//') && !p.includes('/.') && (p.length === 1 || !p.endsWith('/'))) return p;
   const n = posix.normalize(p);
   return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
 }
 
-function joinHost(dir: string, base: string): string {
-  return dir.endsWith('/') ? dir + base : `${dir}/${base}`;
+function joinInside(dir: string, base: string): string {
+  return dir === '/' ? `/${base}` : `${dir}/${base}`;
 }
 
 /** Byte-order sort, the same on every machine and locale. */

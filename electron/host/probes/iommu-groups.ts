@@ -1,6 +1,6 @@
 import type { GroupBlocker, IommuGroup, PciAddress, PciDevice, VfioGroupUser } from '../../../shared/model';
 import type { HostFs } from '../fs/host-fs';
-import { comparePciAddresses } from './pci-devices';
+import { sortPciAddresses } from './pci-devices';
 import { readHex, readLinkBase } from './sysfs-read';
 
 const GROUPS = '/sys/kernel/iommu_groups';
@@ -22,7 +22,7 @@ export function probeIommuGroups(fs: HostFs, devices: PciDevice[], users: Map<nu
     .map(Number)
     .sort((a, b) => a - b);
   return ids.map((id) => {
-    const members = fs.list(`${GROUPS}/${id}/devices`).sort(comparePciAddresses);
+    const members = sortPciAddresses(fs.list(`${GROUPS}/${id}/devices`));
     const blockers: GroupBlocker[] = [];
     for (const address of members) {
       const member = memberFacts(fs, id, address, byAddress.get(address));

@@ -5,6 +5,7 @@
  * interface (default route) and anything in use (addresses, routes), including through the
  * stack. Reads /sys/class/net/* through HostFs; addresses and routes come from an IpState.
  */
+import { posix } from 'node:path';
 import type { HostFs } from '../fs/host-fs';
 import type { InterfaceKind, NetInterface, PciAddress } from '../../../shared/model';
 import type { IpState } from './ip-state';
@@ -24,7 +25,8 @@ interface SysIface {
 
 /** Every interface under /sys/class/net, ordered by ifindex (as `ip link` lists them). */
 export function probeNetwork(fs: HostFs, ip: IpState): NetInterface[] {
-  const sys = fs.list(NET).map((name) => readInterface(fs, name, ip));
+  const pfNets = new Map<string, string | null>();
+  const sys = fs.list(NET).map((name) => readInterface(fs, name, ip, pfNets));
   sys.sort((a, b) => a.ifindex - b.ifindex || a.name.localeCompare(b.name));
 
   // A port's `master` link is the ground truth for membership; brif/ and bonding/slaves add
@@ -83,7 +85,8 @@ function holdsTraffic(iface: Omit<NetInterface, 'management' | 'inUse'>, ip: IpS
   return iface.addresses.some((a) => !(a.family === 'ipv6' && a.scope === 'link'));
 }
 
-function readInterface(fs: HostFs, name: string, ip: IpState): SysIface {
+/** `pfNets`: a PF's first interface by the PF's sysfs path, shared by its VFs (a PF may have hundreds). */
+function readInterface(fs: HostFs, name: string, ip: IpState, pfNets: Map<string, string | null>): SysIface {
   const base = `${NET}/${name}`;
   const type = readInt(fs, `${base}/type`);
   const devicePath = fs.realPath(`${base}/device`);
@@ -116,9 +119,23 @@ function readInterface(fs: HostFs, name: string, ip: IpState): SysIface {
       master: basename(fs.readLink(`${base}/master`)),
       ports: [...ports],
       kind,
-      pfInterface: devicePath ? (fs.list(`${base}/device/physfn/net`)[0] ?? null) : null,
+      pfInterface: devicePath ? pfInterface(fs, base, devicePath, pfNets) : null,
     },
   };
+}
+
+/**
+ * The first interface of the PF behind a VF's interface (`device/physfn/net`), null for anything
+ * else. `physfn` is the kernel's relative link from a VF to its PF, so the PF's directory is the
+ * link resolved against the VF's (canonical) one: the VFs of one PF list its `net` only once.
+ */
+function pfInterface(fs: HostFs, base: string, devicePath: string, pfNets: Map<string, string | null>): string | null {
+  const link = fs.readLink(`${base}/device/physfn`);
+  if (link === null) return null;
+  const pf = posix.resolve(devicePath, link);
+  let first = pfNets.get(pf);
+  if (first === undefined) pfNets.set(pf, (first = fs.list(`${base}/device/physfn/net`)[0] ?? null));
+  return first;
 }
 
 /**

@@ -47,17 +47,18 @@ interface ProbeContext {
  *
  * Reads are kept to what the model needs (one `uevent` read gives ids, class, driver and
  * modalias at once; VF → PF links come from the PF's `virtfnN` links; interfaces come from one
- * pass over /sys/class/net), because a large host has thousands of functions and each sysfs
+ * pass over /sys/class/net, unless the caller passes them — the full scan takes them from the
+ * network probe), because a large host has thousands of functions and each sysfs
  * read is a syscall round trip.
  */
-export function probePciDevices(fs: HostFs): PciDevice[] {
-  const addresses = fs.list(PCI_DEVICES).filter((a) => PCI_ADDRESS_RE.test(a)).sort(comparePciAddresses);
+export function probePciDevices(fs: HostFs, interfaces?: Map<PciAddress, string[]>): PciDevice[] {
+  const addresses = sortPciAddresses(fs.list(PCI_DEVICES).filter((a) => PCI_ADDRESS_RE.test(a)));
   const ctx: ProbeContext = {
     fs,
     names: loadPciIds(fs),
     aliases: loadPciAliases(fs),
     vfToPf: new Map(),
-    interfaces: interfacesByFunction(fs),
+    interfaces: interfaces ?? interfacesByFunction(fs),
     hasResetMethodFile: kernelAtLeast(kernelRelease(fs), 5, 15),
   };
   const devices: PciDevice[] = [];
@@ -251,8 +252,20 @@ export function interfacesByFunction(fs: HostFs): Map<PciAddress, string[]> {
 
 /** Orders addresses numerically by domain, bus, slot, function. */
 export function comparePciAddresses(a: string, b: string): number {
-  const ka = addressKey(a);
-  const kb = addressKey(b);
+  return compareKeys(addressKey(a), addressKey(b));
+}
+
+/**
+ * `addresses` in {@link comparePciAddresses} order, each address parsed once (not once per
+ * comparison: a host has thousands of functions).
+ */
+export function sortPciAddresses(addresses: readonly string[]): string[] {
+  const keyed = addresses.map((address) => ({ address, key: addressKey(address) }));
+  keyed.sort((a, b) => compareKeys(a.key, b.key));
+  return keyed.map((k) => k.address);
+}
+
+function compareKeys(ka: number[], kb: number[]): number {
   for (let i = 0; i < 4; i++) {
     const d = (ka[i] as number) - (kb[i] as number);
     if (d !== 0) return d;

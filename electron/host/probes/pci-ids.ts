@@ -14,6 +14,11 @@ interface Entry {
 
 /** A line at nesting level 0 (not a comment, not blank) starts the next top-level entry. */
 const TOP_LEVEL = /\n[^\t#\s]/g;
+/**
+ * The id of a top-level line (not nested, not a comment): a vendor id, or `C xx` / `S xxxx`;
+ * then whether a space or tab follows it.
+ */
+const TOP_LEVEL_ID = /\n((?:[CS] )?[^\s#][^ \t\r\n]*)([ \t])?/g;
 /** A line at nesting level 1 starts the next device (or subclass). */
 const LEVEL_ONE = /\n\t[^\t]/g;
 
@@ -28,6 +33,12 @@ export class PciIds {
   private readonly nested = new Map<string, Entry | null>();
   /** Subsystem and class names by their ids: a big host repeats a few ids thousands of times. */
   private readonly names = new Map<string, string | null>();
+  /**
+   * Offsets of the top-level lines by id (`8086`, `C 02`, `S 8086`), built on first use: a
+   * lookup of an id that is not listed (a subsystem vendor without a generic `S` block) would
+   * otherwise search the whole file, and a class (`C …`) sits at its end.
+   */
+  private topIndex: { spaced: Map<string, number>; bare: Map<string, number> } | null = null;
 
   constructor(text: string) {
     // A leading newline lets every line be found as "\n<id>".
@@ -110,10 +121,33 @@ export class PciIds {
   private top(key: string): Entry | null {
     let entry = this.tops.get(key);
     if (entry !== undefined) return entry;
-    const at = this.locate(`\n${key}`, 0, this.text.length, key.startsWith('S '));
+    const at = this.locateTop(key, key.startsWith('S '));
     entry = at === -1 ? null : this.entryAt(at, key.length + 1, TOP_LEVEL, this.text.length);
     this.tops.set(key, entry);
     return entry;
+  }
+
+  /**
+   * What `locate("\n" + key, 0, end, bareOk)` answers — the first top-level line whose id is
+   * `key` followed by a space or tab (or, when allowed, the end of the line) — from one pass
+   * over the top-level lines instead of one search of the file per id.
+   */
+  private locateTop(key: string, bareOk: boolean): number {
+    const index = (this.topIndex ??= this.indexTopLevel());
+    const spaced = index.spaced.get(key) ?? -1;
+    const bare = bareOk ? (index.bare.get(key) ?? -1) : -1;
+    return spaced === -1 ? bare : bare === -1 ? spaced : Math.min(spaced, bare);
+  }
+
+  private indexTopLevel(): { spaced: Map<string, number>; bare: Map<string, number> } {
+    const spaced = new Map<string, number>();
+    const bare = new Map<string, number>();
+    TOP_LEVEL_ID.lastIndex = 0;
+    for (let m = TOP_LEVEL_ID.exec(this.text); m !== null; m = TOP_LEVEL_ID.exec(this.text)) {
+      const map = m[2] ? spaced : bare;
+      if (!map.has(m[1] as string)) map.set(m[1] as string, m.index);
+    }
+    return { spaced, bare };
   }
 
   /** The entry whose line starts at `at` (its newline), its body ending at the next `boundary`. */

@@ -12,7 +12,7 @@ import type { IommuBootStatus } from '../../../shared/iommu';
 import { RootFs } from '../fs/root-fs';
 import { detectBootSetup } from '../iommu/detect';
 import { iommuBootStatus } from '../iommu/status';
-import { scanHost } from '../scan';
+import { scanHost, scanSource } from '../scan';
 import { ChangeWatcher } from './change-watcher';
 
 export interface HostServiceOptions {
@@ -49,8 +49,9 @@ export class HostService {
     return iommuBootStatus(detectBootSetup(new RootFs(this.root)));
   }
 
+  /** The shown root as a scan would label it (read from its manifest: no scan needed). */
   async source(): Promise<ScanSource> {
-    return (await this.scan()).source;
+    return scanSource(new RootFs(this.root));
   }
 
   /** Switches to a snapshot directory; refuses anything that is not one. */
