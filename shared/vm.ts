@@ -6,15 +6,9 @@
  */
 import { z } from 'zod';
 import { macProblem, normalizeMac } from './mac';
+import { derivedVmMac, IFNAME_PATTERN, PCI_ADDRESS_PATTERN, VM_NAME_PATTERN } from './vm-names';
 
-/** A VM name: also a file name, a qemu `-name` and part of the tap name, so kept plain. */
-export const VM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-
-/** Full PCI address, as the scan reports it. */
-export const PCI_ADDRESS_PATTERN = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
-
-/** Linux interface name rules (IFNAMSIZ 16 with the NUL; no '/', ':' or whitespace). */
-export const IFNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
+export { derivedVmMac, IFNAME_PATTERN, PCI_ADDRESS_PATTERN, VM_NAME_PATTERN, VM_TAP_PATTERN, vmTapName } from './vm-names';
 
 export const vmName = z.string().regex(VM_NAME_PATTERN, 'A VM name is 1–63 letters, digits, dots, dashes or underscores, starting with a letter or digit.');
 
@@ -101,44 +95,8 @@ export interface VmStatus {
   notes: string[];
 }
 
-/** FNV-1a 32-bit: tiny, deterministic, no crypto module needed in shared code. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
-function hex(n: number, digits: number): string {
-  return n.toString(16).padStart(digits, '0').slice(-digits);
-}
-
-/**
- * The MAC of NIC `index` of VM `name` when the profile gives none: locally administered
- * unicast (first octet 02), stable across restarts so the guest keeps its DHCP lease and
- * interface name, and different per VM and per NIC.
- */
-export function derivedVmMac(name: string, index: number): string {
-  const a = fnv1a(`${name}#${index}`);
-  const b = fnv1a(`${index}#${name}`);
-  const bytes = [0x02, (a >>> 24) & 0xff, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff, b & 0xff];
-  return bytes.map((x) => hex(x, 2)).join(':');
-}
-
 /** The MAC a virtio NIC gets: the profile's, or the derived one. */
 export function nicMac(name: string, nic: VmNic, index: number): string | null {
   if (nic.kind === 'passthrough') return null;
   return nic.mac ?? derivedVmMac(name, index);
-}
-
-/**
- * The tap device for bridge NIC `index`: derived from the name (≤ 15 chars, IFNAMSIZ) so a
- * fresh process finds and removes it, hashed so two long names with a common prefix differ.
- */
-export const VM_TAP_PATTERN = /^pt[0-9a-f]{8}n[0-9]{1,2}$/;
-
-export function vmTapName(name: string, index: number): string {
-  return `pt${hex(fnv1a(name), 8)}n${index}`.slice(0, 15);
 }

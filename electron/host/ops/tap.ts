@@ -5,7 +5,7 @@
  * be used to hand someone else a network device or to delete an interface that is not ours.
  */
 import { PassthruError } from '../../../shared/errors';
-import { IFNAME_PATTERN, VM_TAP_PATTERN } from '../../../shared/vm';
+import { IFNAME_PATTERN, VM_TAP_PATTERN } from '../../../shared/vm-names';
 import { checkInt, type OpContext, type OpHandler } from './core';
 
 function bad(message: string): PassthruError {

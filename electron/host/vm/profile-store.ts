@@ -9,7 +9,10 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PassthruError } from '../../../shared/errors';
-import { VM_NAME_PATTERN, vmProfileSchema, type VmProfile } from '../../../shared/vm';
+import { vmProfileSchema, type VmProfile } from '../../../shared/vm';
+import { checkVmName } from '../../../shared/vm-names';
+
+export { checkVmName };
 import type { VmRuntimePaths } from './qemu-argv';
 
 export interface VmDirs {
@@ -39,12 +42,6 @@ export type StoredProfile = { ok: true; name: string; profile: VmProfile; file: 
 /** sun_path is 108 bytes with the NUL: a longer QMP socket path cannot be bound. */
 const MAX_SOCKET_PATH = 107;
 
-export function checkVmName(name: string): string {
-  if (!VM_NAME_PATTERN.test(name)) {
-    throw new PassthruError('BAD_INPUT', `${JSON.stringify(name)} is not a valid VM name.`, 'Use 1–63 letters, digits, dots, dashes or underscores, starting with a letter or digit.');
-  }
-  return name;
-}
 
 export class ProfileStore {
   readonly vmsDir: string;
