@@ -4,6 +4,7 @@
  * which only needs the tap name pattern, does not carry zod.
  */
 import { PassthruError } from './errors';
+import type { VmNic } from './vm';
 
 /** A VM name: also a file name, a qemu `-name` and part of the tap name, so kept plain. */
 export const VM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -56,4 +57,10 @@ export function checkVmName(name: string): string {
     throw new PassthruError('BAD_INPUT', `${JSON.stringify(name)} is not a valid VM name.`, 'Use 1–63 letters, digits, dots, dashes or underscores, starting with a letter or digit.');
   }
   return name;
+}
+
+/** The MAC a virtio NIC gets: the profile's, or the derived one. */
+export function nicMac(name: string, nic: VmNic, index: number): string | null {
+  if (nic.kind === 'passthrough') return null;
+  return nic.mac ?? derivedVmMac(name, index);
 }

@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import { macProblem, normalizeMac } from './mac';
-import { derivedVmMac, IFNAME_PATTERN, PCI_ADDRESS_PATTERN, VM_NAME_PATTERN } from './vm-names';
+import { IFNAME_PATTERN, PCI_ADDRESS_PATTERN, VM_NAME_PATTERN } from './vm-names';
 
-export { derivedVmMac, IFNAME_PATTERN, PCI_ADDRESS_PATTERN, VM_NAME_PATTERN, VM_TAP_PATTERN, vmTapName } from './vm-names';
+export { derivedVmMac, IFNAME_PATTERN, nicMac, PCI_ADDRESS_PATTERN, VM_NAME_PATTERN, VM_TAP_PATTERN, vmTapName } from './vm-names';
 
 export const vmName = z.string().regex(VM_NAME_PATTERN, 'A VM name is 1–63 letters, digits, dots, dashes or underscores, starting with a letter or digit.');
 
@@ -95,8 +95,3 @@ export interface VmStatus {
   notes: string[];
 }
 
-/** The MAC a virtio NIC gets: the profile's, or the derived one. */
-export function nicMac(name: string, nic: VmNic, index: number): string | null {
-  if (nic.kind === 'passthrough') return null;
-  return nic.mac ?? derivedVmMac(name, index);
-}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { vmProfileSchema } from '../../../../shared/vm';
 import { initialVmForm, profileFrom, vmFormProblems, type VmFormValues } from './vm-form';
 
 const now = new Date('2026-11-25T00:00:00Z');
@@ -31,5 +32,9 @@ describe('the New-VM form', () => {
       createdAt: '2026-11-25T00:00:00.000Z',
     });
     expect(profileFrom(form({ cpus: 'two' }), [], now)).toBeNull();
+    // What the form submits is what main's schema accepts, unchanged, for every NIC kind.
+    const full = profileFrom(form({ nics: [{ kind: 'nat' }, { kind: 'bridge', bridge: 'br0' }, { kind: 'passthrough', address: '0000:01:10.0' }], iso: '/isos/a b.iso', firmware: 'ovmf', display: 'none' }), [], now);
+    expect(full).not.toBeNull();
+    expect(vmProfileSchema.parse(full)).toEqual(full);
   });
 });
