@@ -6,18 +6,18 @@
  * assign wizard right there; "Check again" re-runs the checks after it.
  */
 import { WizardForm } from '../../wizards/common/wizard-form';
-import { useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import type { VmProfile } from '../../../../shared/vm';
 import type { VmCheckView, VmPreview } from '../../../../shared/vm-api';
 import { getApi } from '../../api';
 import { ErrorNotice, Loading } from '../../components/feedback';
 import { StatusIcon } from '../../components/icons';
-import { useModalDialog } from '../../components/use-modal-dialog';
 import { toDisplayError, type DisplayError } from '../../lib/display-error';
 import { useScanStore } from '../../stores/scan-store';
 import { vmStore } from '../../stores/vm-store';
 import { wizardStore } from '../../stores/wizard-store';
 import { CodeBlock } from '../../wizards/common/plan-view';
+import { WizardFrame } from '../../wizards/common/wizard-frame';
 import { FormField } from '../../wizards/sriov/form-field';
 import { bridgeCandidates, initialVmForm, passthroughCandidates, profileFrom, vmFormProblems, type NicChoice, type VmFormValues } from './vm-form';
 
@@ -198,8 +198,6 @@ function CheckRows({ checks, newDisk }: { checks: VmCheckView[]; newDisk: boolea
 }
 
 export function NewVmWizard({ taken, onClose }: { taken: string[]; onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
   const formId = useId();
   const [step, setStep] = useState<Step>('settings');
   const [values, setValues] = useState<VmFormValues>(initialVmForm);
@@ -210,8 +208,6 @@ export function NewVmWizard({ taken, onClose }: { taken: string[]; onClose: () =
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<DisplayError | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
-
-  useModalDialog(dialog);
 
   const effective: VmFormValues = diskMode === 'none' ? { ...values, disk: '' } : { ...values, diskFormat: diskMode === 'new' ? 'qcow2' : values.diskFormat };
   const problems = vmFormProblems(effective, taken);
@@ -260,96 +256,88 @@ export function NewVmWizard({ taken, onClose }: { taken: string[]; onClose: () =
   const current = step === 'settings' ? 0 : step === 'preview' ? 1 : 2;
 
   return (
-    <dialog
-      ref={dialog}
-      className="wizard"
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        e.preventDefault();
+    <WizardFrame
+      title="New VM"
+      steps={steps}
+      current={current}
+      onCancel={() => {
         if (!busy) onClose();
       }}
-    >
-      <div className="wizard__head">
-        <h2 id={titleId}>New VM</h2>
-        <ol className="wizard__steps" aria-label="Wizard steps">
-          {steps.map((s, i) => (
-            <li key={s} aria-current={i === current ? 'step' : undefined} className={i < current ? 'is-past' : undefined}>
-              {i + 1}. {s}
-            </li>
-          ))}
-        </ol>
-      </div>
-      <div className="wizard__body">
-        {step === 'settings' && (
-          <SettingsForm
-            formId={formId}
-            values={values}
-            setValues={setValues}
-            problems={problems}
-            diskMode={diskMode}
-            setDiskMode={setDiskMode}
-            diskSize={diskSize}
-            setDiskSize={setDiskSize}
-            onSubmit={() => next && void check(next)}
-          />
-        )}
-        {step === 'preview' && preview && profile && (
-          <div className="wizard__section">
-            <p className={`notice ${preview.accel === 'kvm' ? 'notice--ok' : 'notice--warn'}`} role="note">
-              {preview.accel === 'kvm' ? 'KVM acceleration: /dev/kvm is usable.' : 'No KVM acceleration: qemu emulates the CPU (TCG), which is much slower.'}
-            </p>
-            {preview.notes.map((n) => (
-              <p key={n} className="muted small">
-                {n}
+      body={
+        <>
+            {step === 'settings' && (
+              <SettingsForm
+                formId={formId}
+                values={values}
+                setValues={setValues}
+                problems={problems}
+                diskMode={diskMode}
+                setDiskMode={setDiskMode}
+                diskSize={diskSize}
+                setDiskSize={setDiskSize}
+                onSubmit={() => next && void check(next)}
+              />
+            )}
+            {step === 'preview' && preview && profile && (
+              <div className="wizard__section">
+                <p className={`notice ${preview.accel === 'kvm' ? 'notice--ok' : 'notice--warn'}`} role="note">
+                  {preview.accel === 'kvm' ? 'KVM acceleration: /dev/kvm is usable.' : 'No KVM acceleration: qemu emulates the CPU (TCG), which is much slower.'}
+                </p>
+                {preview.notes.map((n) => (
+                  <p key={n} className="muted small">
+                    {n}
+                  </p>
+                ))}
+                <CheckRows checks={preview.checks} newDisk={diskMode === 'new'} />
+                <p>
+                  <button type="button" className="button" disabled={busy !== null} onClick={() => void check(profile)}>
+                    Check again
+                  </button>
+                </p>
+                <h3 className="subhead">The qemu command line</h3>
+                <CodeBlock label="qemu command line" lines={[preview.shell]} />
+              </div>
+            )}
+            {step === 'done' && (
+              <p className="notice notice--ok" role="status" data-testid="vm-wizard-outcome">
+                {outcome}
               </p>
-            ))}
-            <CheckRows checks={preview.checks} newDisk={diskMode === 'new'} />
-            <p>
-              <button type="button" className="button" disabled={busy !== null} onClick={() => void check(profile)}>
-                Check again
+            )}
+            {busy && <Loading>{busy}</Loading>}
+            {error && <ErrorNotice error={error} title="The VM was not saved or started" />}
+        </>
+      }
+      foot={
+        <>
+            {step === 'preview' && (
+              <button type="button" className="button" disabled={busy !== null} onClick={() => setStep('settings')}>
+                Back
               </button>
-            </p>
-            <h3 className="subhead">The qemu command line</h3>
-            <CodeBlock label="qemu command line" lines={[preview.shell]} />
-          </div>
-        )}
-        {step === 'done' && (
-          <p className="notice notice--ok" role="status" data-testid="vm-wizard-outcome">
-            {outcome}
-          </p>
-        )}
-        {busy && <Loading>{busy}</Loading>}
-        {error && <ErrorNotice error={error} title="The VM was not saved or started" />}
-      </div>
-      <div className="wizard__foot">
-        {step === 'preview' && (
-          <button type="button" className="button" disabled={busy !== null} onClick={() => setStep('settings')}>
-            Back
-          </button>
-        )}
-        <span className="wizard__spacer" />
-        <button type="button" className="button" disabled={busy !== null} onClick={onClose}>
-          {step === 'done' ? 'Close' : 'Cancel'}
-        </button>
-        {step === 'settings' && (
-          <button type="submit" form={formId} className="button button--primary" disabled={next === null || busy !== null}>
-            Check and preview
-          </button>
-        )}
-        {step === 'preview' && (
-          <>
-            <button type="button" className="button" disabled={busy !== null} onClick={() => void save('no')}>
-              Save
+            )}
+            <span className="wizard__spacer" />
+            <button type="button" className="button" disabled={busy !== null} onClick={onClose}>
+              {step === 'done' ? 'Close' : 'Cancel'}
             </button>
-            <button type="button" className="button" disabled={busy !== null || failed} onClick={() => void save('paused')}>
-              Save and start paused
-            </button>
-            <button type="button" className="button button--primary" disabled={busy !== null || failed} onClick={() => void save('running')}>
-              Save and start
-            </button>
-          </>
-        )}
-      </div>
-    </dialog>
+            {step === 'settings' && (
+              <button type="submit" form={formId} className="button button--primary" disabled={next === null || busy !== null}>
+                Check and preview
+              </button>
+            )}
+            {step === 'preview' && (
+              <>
+                <button type="button" className="button" disabled={busy !== null} onClick={() => void save('no')}>
+                  Save
+                </button>
+                <button type="button" className="button" disabled={busy !== null || failed} onClick={() => void save('paused')}>
+                  Save and start paused
+                </button>
+                <button type="button" className="button button--primary" disabled={busy !== null || failed} onClick={() => void save('running')}>
+                  Save and start
+                </button>
+              </>
+            )}
+        </>
+      }
+    />
   );
 }
