@@ -5,8 +5,9 @@
  * search box's input event) to the frame showing the result painted.
  */
 import { chromium, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { spawnBridge } from '../support/bridge-process';
 import { chromiumProject } from '../support/chromium-project';
 import { repoRoot } from '../support/repo';
 import { stats, type Stats } from './measure-scan';
@@ -27,16 +28,7 @@ export interface GuiResult {
 
 function startBridge(root: string): Promise<{ url: string; child: ChildProcess }> {
   // Polling disabled: a re-scan in the background would land in the middle of a measurement.
-  const child = spawn(process.execPath, [path.join(repoRoot(), 'dist/bridge/server.cjs'), '--root', root, '--poll-ms', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += String(d)));
-    child.stdout!.on('data', (d) => {
-      const match = /PASSTHRU_BRIDGE_READY (\S+)/.exec(String(d));
-      if (match) resolve({ url: match[1]!, child });
-    });
-    child.on('exit', (code) => reject(new Error(`bridge exited with ${code}: ${stderr}`)));
-  });
+  return spawnBridge(path.join(repoRoot(), 'dist/bridge/server.cjs'), ['--root', root, '--poll-ms', '0']);
 }
 
 const renderedRows = (page: Page) => page.locator('[role=grid][aria-label="PCI devices"] [role=row][data-address]').count();

@@ -4,9 +4,10 @@
  * "electron", skipped loudly when no Electron runtime is installed).
  */
 import { test as base, _electron, type Page, type TestInfo } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { spawnBridge } from './bridge-process';
 import { electronBinary } from './electron-binary';
 
 export const repoRoot = resolve(__dirname, '../..');
@@ -27,19 +28,10 @@ export interface AppFixture {
 
 function startBridge(options: OpenOptions): Promise<{ url: string; child: ChildProcess }> {
   const root = options.fixture.startsWith('/') ? options.fixture : fixtureRoot(options.fixture);
-  const args = [join(repoRoot, 'dist/bridge/server.cjs'), '--root', root, '--poll-ms', '300'];
+  const args = ['--root', root, '--poll-ms', '300'];
   if (options.pickSnapshot) args.push('--pick-snapshot', options.pickSnapshot);
   if (options.bridgeArgs) args.push(...options.bridgeArgs);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolvePromise, reject) => {
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += String(d)));
-    child.stdout!.on('data', (d) => {
-      const match = /PASSTHRU_BRIDGE_READY (\S+)/.exec(String(d));
-      if (match) resolvePromise({ url: match[1]!, child });
-    });
-    child.on('exit', (code) => reject(new Error(`bridge exited with ${code}: ${stderr}`)));
-  });
+  return spawnBridge(join(repoRoot, 'dist/bridge/server.cjs'), args);
 }
 
 export const test = base.extend<{ app: AppFixture }>({

@@ -2,15 +2,10 @@ import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempRoot } from '../host/testing/fake-sysfs';
+import { iommuTestRoot } from '../host/testing/iommu-roots';
 import { main } from './main';
 
-const DEBIAN = path.join(__dirname, '..', 'host', 'iommu', 'testdata', 'debian12');
-
-function copy(): string {
-  const root = makeTempRoot('passthru-cli-iommu-');
-  nodeFs.cpSync(DEBIAN, root, { recursive: true });
-  return root;
-}
+const copy = (): string => iommuTestRoot('debian12');
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

@@ -11,20 +11,15 @@ import { detectBootSetup } from '../iommu/detect';
 import { bootConfigDigest } from '../iommu/digest';
 import { planIommuEnable } from '../iommu/plan';
 import { makeTempRoot, TreeWriter } from '../testing/fake-sysfs';
+import { iommuTestRoot } from '../testing/iommu-roots';
 import type { OpContext } from './core';
 import { runOp, validateOp, verifyOp } from './index';
-
-const TESTDATA = path.join(__dirname, '..', 'iommu', 'testdata', 'debian12');
 
 /** Stand-ins for a real tree's tools, so `chroot DIR` could run them (fakeTools plays them). */
 const TREE_TOOLS = { '/bin/sh': '', '/usr/sbin/update-grub': '', '/usr/sbin/update-initramfs': '' };
 
 function host(files: Record<string, string> = {}, tools: Record<string, string> = TREE_TOOLS): string {
-  const root = makeTempRoot('passthru-bootcfg-');
-  nodeFs.cpSync(TESTDATA, root, { recursive: true });
-  const w = new TreeWriter(root);
-  for (const [p, c] of Object.entries({ ...tools, ...files })) w.file(p, c);
-  return root;
+  return iommuTestRoot('debian12', { ...tools, ...files });
 }
 
 /** Every regular file under root, with its bytes (and mode), for byte-for-byte comparison. */
