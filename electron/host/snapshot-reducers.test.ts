@@ -8,12 +8,14 @@ import { probeIommuGroups } from './probes/iommu-groups';
 import { probePciDevices } from './probes/pci-devices';
 import { assessReadiness } from './readiness';
 import { reduceForSnapshot, reducePciIds, reduceToVfio } from './snapshot-reducers';
+import { debianKernelRelease } from './testing/debian-kernel';
 import { buildFakeHost, labHostSpec, makeTempRoot } from './testing/fake-sysfs';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-const DEBIAN = '/lib/modules/6.1.0-56-amd64';
+const KERNEL = debianKernelRelease();
+const DEBIAN = `/lib/modules/${KERNEL}`;
 
 function scanOf(hostFs: RootFs | RecordingFs): HostScan {
   const host = probeHostInfo(hostFs);
@@ -33,7 +35,7 @@ function scanOf(hostFs: RootFs | RecordingFs): HostScan {
 /** The lab host with the real system pci.ids and the Debian kernel's module lists. */
 function realisticLabHost(): string {
   const spec = labHostSpec();
-  spec.kernel = '6.1.0-56-amd64';
+  spec.kernel = KERNEL;
   spec.pciIds = fs.readFileSync('/usr/share/misc/pci.ids', 'utf8');
   spec.moduleFiles = Object.fromEntries(
     ['modules.alias', 'modules.dep', 'modules.builtin'].map((f) => [f, fs.readFileSync(`${DEBIAN}/${f}`, 'utf8')]),
@@ -58,8 +60,8 @@ describe('reduceForSnapshot', () => {
     expect({ ...replay, source: scan.source }).toEqual(scan);
     const size = (p: string) => fs.statSync(`${dest}${p}`).size;
     expect(size('/usr/share/misc/pci.ids')).toBeLessThan(4_000);
-    expect(size('/usr/lib/modules/6.1.0-56-amd64/modules.alias')).toBeLessThan(4_000);
-    expect(size('/usr/lib/modules/6.1.0-56-amd64/modules.dep')).toBeLessThan(2_000);
+    expect(size(`/usr/lib/modules/${KERNEL}/modules.alias`)).toBeLessThan(4_000);
+    expect(size(`/usr/lib/modules/${KERNEL}/modules.dep`)).toBeLessThan(2_000);
     expect(fs.readFileSync(`${dest}/proc/cpuinfo`, 'utf8')).not.toMatch(/processor\s*:\s*1/);
   });
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RootFs } from '../fs/root-fs';
+import { debianKernelRelease } from '../testing/debian-kernel';
 import { buildFakeHost, labHostSpec, type FakeHostSpec } from '../testing/fake-sysfs';
 import { firstProcessorBlock, parseCpuinfo } from './cpuinfo';
 import { domainMode, interruptRemapping, iommuVendor, probeHostInfo } from './host-info';
@@ -152,8 +153,8 @@ describe('parsers', () => {
     expect(vfioModulesListed(null)).toEqual([]);
   });
 
-  it('finds VFIO in the lab kernel modules.dep (Debian 6.1)', () => {
-    const dep = fs.readFileSync('/lib/modules/6.1.0-56-amd64/modules.dep', 'utf8');
+  it('finds VFIO in the lab kernel modules.dep (the installed Debian kernel)', () => {
+    const dep = fs.readFileSync(`/lib/modules/${debianKernelRelease()}/modules.dep`, 'utf8');
     expect(vfioModulesListed(dep).sort()).toEqual(['vfio', 'vfio_iommu_type1', 'vfio_pci']);
   });
 });

@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RootFs } from '../fs/root-fs';
+import { debianKernelRelease } from '../testing/debian-kernel';
 import { buildFakeHost } from '../testing/fake-sysfs';
 import { loadPciAliases, PciAliasIndex } from './modules-alias';
 import { buildModalias } from './pci-devices';
 
 /** The Debian kernel installed on this machine for the lab (no modules for the running one). */
-const DEBIAN_KERNEL = '6.1.0-56-amd64';
+const DEBIAN_KERNEL = debianKernelRelease();
 const DEBIAN_MODULES = `/lib/modules/${DEBIAN_KERNEL}`;
 
 describe('PciAliasIndex', () => {
@@ -30,7 +31,7 @@ describe('PciAliasIndex', () => {
   });
 });
 
-describe('modules.alias of the lab kernel (Debian 6.1)', () => {
+describe('modules.alias of the lab kernel (the installed Debian kernel)', () => {
   const roots: string[] = [];
   afterAll(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
 
