@@ -8,7 +8,7 @@ import type { IommuBootStatus } from './iommu';
 import type { VmProfile, VmStatus } from './vm';
 import type { VmExport, VmPreview, VmStopResult, VmSummary } from './vm-api';
 import type { HostScan, ScanSource } from './model';
-import type { ApplyProgress, ApplyResult, HistoryEntry, Plan } from './plan';
+import type { ApplyProgress, ApplyResult, JournalHistory, Plan } from './plan';
 
 export interface Transport {
   invoke(channel: InvokeChannel, payload: unknown): Promise<IpcResult<unknown>>;
@@ -31,7 +31,7 @@ export interface PassthruApi {
   /** Plans the IOMMU kernel arguments in the boot configuration (enable or disable). */
   planIommu(request: InvokeRequest<'iommu:plan'>): Promise<Plan>;
   applyPlan(planId: string, confirmText?: string): Promise<ApplyResult>;
-  history(): Promise<HistoryEntry[]>;
+  history(): Promise<JournalHistory>;
   planUndo(journalId?: string): Promise<Plan>;
   onPlanProgress(listener: (progress: ApplyProgress) => void): () => void;
   vmList(): Promise<VmSummary[]>;

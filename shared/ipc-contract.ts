@@ -8,7 +8,7 @@ import type { IommuBootStatus } from './iommu';
 import { vmName, vmProfileSchema, type VmProfile, type VmStatus } from './vm';
 import type { VmExport, VmPreview, VmStopResult, VmSummary } from './vm-api';
 import type { HostScan, ScanSource } from './model';
-import type { ApplyProgress, ApplyResult, HistoryEntry, Plan } from './plan';
+import type { ApplyProgress, ApplyResult, JournalHistory, Plan } from './plan';
 import type { PassthruErrorData } from './errors';
 
 /** Declares a request channel: payload schema plus (type-only) result type. */
@@ -122,7 +122,7 @@ export const invokeChannels = {
   /** The profile as a shell script or as libvirt domain XML. */
   'vm:export': channel<VmExport>()(z.object({ name: vmName, format: z.enum(['script', 'libvirt']) }).strict()),
   /** Journal of changes, newest first. */
-  'history:list': channel<HistoryEntry[]>()(empty),
+  'history:list': channel<JournalHistory>()(empty),
   /** Plan that reverses a journaled change (the newest applied one when no id is given). */
   'history:planUndo': channel<Plan>()(z.object({ journalId: z.string().min(1).max(100).optional() }).strict()),
 } as const;

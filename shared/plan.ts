@@ -18,6 +18,7 @@ export const KERNEL_CHOOSES = '<kernel chooses>' as const;
  */
 export type PlanKind = 'assign' | 'release' | 'undo' | 'sriov' | 'vf-config' | 'iommu' | 'vm-network';
 
+
 /** What the IOMMU wizard was asked: turn the IOMMU on (with iommu=pt, VFIO modules early) or off. */
 export interface IommuIntent {
   action: 'enable' | 'disable';
@@ -202,12 +203,56 @@ export type JournalState = 'applying' | 'applied' | 'rolled-back' | 'rollback-fa
 
 export interface HistoryEntry {
   journalId: string;
+  /** The host root the change was made under (`/` for this machine); undo refuses any other. */
+  root: string | null;
   kind: PlanKind;
   target: PciAddress;
   devices: PciAddress[];
   startedAt: string;
   finishedAt: string | null;
   state: JournalState;
-  /** Steps done, in order, as journaled before each was attempted. */
+  /** For an undo or a rollback: the entry it reverses. */
+  reverses: string | null;
+  /**
+   * Steps in order, as journaled before each was attempted. Titles are worded from the
+   * journaled op itself, never stored text, so the history cannot say one thing and hold another.
+   */
   steps: { id: string; title: string; state: StepState }[];
+}
+
+/** A journal file that could not be read as a record: shown, never in the way of anything else. */
+export interface UnreadableJournalEntry {
+  file: string;
+  problem: string;
+}
+
+export interface JournalHistory {
+  entries: HistoryEntry[];
+  unreadable: UnreadableJournalEntry[];
+}
+
+/**
+ * What the user asked for, by kind, with the options they chose: the only thing (besides the
+ * digest of the plan they saw) that crosses to the privileged executor. The executor plans it
+ * again on the host as it is, with every safety check, and acts only on its own plan.
+ */
+export type ChangeIntent =
+  | { kind: 'assign'; address: string; group: boolean; persist: boolean; force: boolean; ownerUid: number | null }
+  | { kind: 'release'; address: string }
+  | { kind: 'sriov'; address: string; numVfs: number; autoprobe: boolean | null; persist: boolean | null; force: boolean }
+  | { kind: 'vf-config'; address: string; vf: number; settings: VfChange }
+  | { kind: 'iommu'; action: 'enable' | 'disable'; pt: boolean; earlyVfio: boolean }
+  | { kind: 'vm-network'; vm: string; create: { tap: string; bridge: string }[]; remove: string[]; uid: number }
+  /** Reverse a journaled change: the undo of an applied one, or the rollback of an interrupted one. */
+  | { kind: 'undo'; journalId: string };
+
+export type ChangeKind = ChangeIntent['kind'];
+
+/** One request to the executor: the intent, the digest of the plan shown, and the typed confirmation. */
+export interface ChangeRequest {
+  intent: ChangeIntent;
+  /** sha256 (hex) of the plan the user saw (electron/host/changes/plan-digest.ts). */
+  digest: string;
+  /** For a forceable refusal: the text the user typed (e.g. the management NIC's name). */
+  confirmText: string | null;
 }

@@ -84,7 +84,7 @@ describe('passthru iommu (built CLI) on a real Debian 12 (chroot)', () => {
       // Configured but not yet running: the status says a reboot is what is missing.
       expect(await cliJson(root, ['iommu', 'status'])).toMatchObject({ configured: 'on', configuredArgs: ['intel_iommu=on', 'iommu=pt'], enable: { noop: true }, verification: { verified: false, rebootPending: true } });
 
-      const history = (await cliJson(root, ['history'])) as unknown as { kind: string; state: string }[];
+      const history = ((await cliJson(root, ['history'])) as unknown as { entries: { kind: string; state: string }[] }).entries;
       expect(history.map((h) => [h.kind, h.state])).toEqual([['iommu', 'applied']]);
 
       expect(await cliJson(root, ['iommu', 'disable', '--yes'])).toMatchObject({ ok: true });
@@ -95,7 +95,7 @@ describe('passthru iommu (built CLI) on a real Debian 12 (chroot)', () => {
       expect(grubArgs(root)[0]).toContain('intel_iommu=on');
       expect(await cliJson(root, ['undo', '--yes'])).toMatchObject({ ok: true });
       expect(snapshotFiles(root, WATCHED)).toEqual(before);
-      const states = ((await cliJson(root, ['history'])) as unknown as { kind: string; state: string }[]).map((h) => [h.kind, h.state]);
+      const states = ((await cliJson(root, ['history'])) as unknown as { entries: { kind: string; state: string }[] }).entries.map((h) => [h.kind, h.state]);
       expect(states).toEqual([['undo', 'applied'], ['iommu', 'undone'], ['iommu', 'applied'], ['iommu', 'applied']]);
     });
   });
@@ -112,7 +112,7 @@ describe('passthru iommu (built CLI) on a real Debian 12 (chroot)', () => {
       expect(r.code, r.stderr).toBe(4);
       expect(r.stderr).toMatch(/update-grub failed \(exit 1\): grub-mkconfig: error: simulated failure\. Every file was put back as it was/);
       expect(snapshotFiles(root, WATCHED)).toEqual(before);
-      const history = (await cliJson(root, ['history'])) as unknown as { state: string }[];
+      const history = ((await cliJson(root, ['history'])) as unknown as { entries: { state: string }[] }).entries;
       expect(history.map((h) => h.state)).toEqual(['rolled-back']);
     });
   });

@@ -7,7 +7,7 @@
  * LAB_SCENARIOS=seed,shared-group,no-iommu limits the run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ApplyResult, HistoryEntry, Plan } from '../../shared/plan';
+import type { ApplyResult, JournalHistory, Plan } from '../../shared/plan';
 import { guestFileExists, kernelState, runCli, vfioNodeOwner, type KernelDeviceState } from './checks/device-state';
 import { passthru } from './checks/guest-facts';
 import { runs, useLab } from './checks/use-lab';
@@ -111,7 +111,7 @@ describe.runIf(runs('seed'))('assign / release on the seed host', () => {
     expect(a.code, a.stdout + a.stderr).toBe(0);
     const h = await runCli(lab(), 'history', '--json');
     expect(h.code, h.stderr).toBe(0);
-    const entries = h.json as HistoryEntry[];
+    const entries = (h.json as JournalHistory).entries;
     const mine = entries.filter((e) => e.target === PF);
     expect(mine.filter((e) => e.kind === 'assign').length).toBeGreaterThanOrEqual(3);
     expect(mine.filter((e) => e.kind === 'release').length).toBeGreaterThanOrEqual(2);
@@ -120,7 +120,7 @@ describe.runIf(runs('seed'))('assign / release on the seed host', () => {
     const u = await runCli(lab(), 'undo', '--yes', '--json');
     expect(u.code, u.stdout + u.stderr).toBe(0);
     expect(await kernelState(lab())).toEqual(before);
-    const h2 = (await runCli(lab(), 'history', '--json')).json as HistoryEntry[];
+    const h2 = ((await runCli(lab(), 'history', '--json')).json as JournalHistory).entries;
     expect(h2.find((e) => e.journalId === newest!.journalId)?.state).toBe('undone');
   });
 
@@ -165,7 +165,7 @@ describe.runIf(runs('seed'))('assign / release on the seed host', () => {
     const u = await runCli(lab(), 'undo', '--yes', '--json');
     expect(u.code, u.stdout + u.stderr).toBe(0);
     expect((await kernelState(lab()))[PF]).toMatchObject({ driver: 'vfio-pci', override: 'vfio-pci' });
-    const h = (await runCli(lab(), 'history', '--json')).json as HistoryEntry[];
+    const h = ((await runCli(lab(), 'history', '--json')).json as JournalHistory).entries;
     expect(h.find((e) => e.journalId === (rel.json as ApplyResult).journalId)?.state).toBe('undone');
     expect((await runCli(lab(), 'release', PF, '--yes', '--json')).code).toBe(0);
     expect(await kernelState(lab())).toEqual(before);
@@ -216,7 +216,7 @@ describe.runIf(runs('seed'))('assign / release on the seed host', () => {
       expect(error.message).toContain('Every step done was undone.');
       expect(await kernelState(lab())).toEqual(before);
       expect(await vfioNodeOwner(lab(), before[PF]!.group!)).toBeNull();
-      const h = (await runCli(lab(), 'history', '--json')).json as HistoryEntry[];
+      const h = ((await runCli(lab(), 'history', '--json')).json as JournalHistory).entries;
       expect(h[0]).toMatchObject({ kind: 'assign', target: PF, state: 'rolled-back' });
     } finally {
       await lab().runOk(['umount', '/etc/udev/rules.d']);

@@ -119,7 +119,7 @@ describe.runIf(runs('seed'))('SR-IOV on the seed igb', () => {
     expect(await guestFileExists(lab(), rule(PF))).toBe(false);
     expect(await kernelSriov(lab(), PF)).toEqual({ numVfs: 0, virtfns: [], autoprobe: '1', lspciVfs: 0 });
     const h = await runCli(lab(), 'history', '--json');
-    expect((h.json as { kind: string }[]).filter((e) => e.kind === 'sriov').length).toBeGreaterThanOrEqual(6);
+    expect((h.json as { entries: { kind: string }[] }).entries.filter((e) => e.kind === 'sriov').length).toBeGreaterThanOrEqual(6);
     expect((r.json as ApplyResult).ok).toBe(true);
   });
 });

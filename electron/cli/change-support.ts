@@ -36,9 +36,9 @@ export function resolveOwner(value: string | boolean | undefined): number | unde
   }
 }
 
-/** Tells the user about a change a crash left half-done, and how to roll it back. */
-export function reportIncomplete(service: ChangeService, io: CliIo): void {
-  for (const h of service.incomplete()) {
+/** Tells the user about a change a crash left half-done (but `except`), and how to roll it back. */
+export function reportIncomplete(service: ChangeService, io: CliIo, except?: string): void {
+  for (const h of service.incomplete().filter((e) => e.journalId !== except)) {
     io.err(
       `passthru: change ${h.journalId} (${h.kind} ${h.target}, started ${h.startedAt}) was interrupted and may be half-done. ` +
         `Roll it back with \`passthru undo --journal ${h.journalId} --yes\`.\n`,

@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRig } from '../host/apply/apply-test-support';
 import { ChangeService } from '../host/changes/change-service';
-import { testPlanner } from '../host/changes/change-service.test-planner';
 import { buildCli, runCli, type BuiltCli } from './cli-test-support';
 
 let cli: BuiltCli;
@@ -20,7 +19,7 @@ afterAll(() => cli?.dispose());
 
 async function hostWithOneAssign() {
   const rig = makeRig();
-  const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, planner: testPlanner, runCommand: rig.runner, writer: rig.kernel.writer });
+  const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: rig.runner, writer: rig.kernel.writer });
   const result = await svc.apply((await svc.planAssign({ address: '0000:01:10.0' })).id, {});
   expect(result.ok).toBe(true);
   return { rig, journalId: result.journalId, at: ['--root', rig.root, '--state-dir', rig.stateDir] };
@@ -31,7 +30,7 @@ describe('passthru history / undo / assign (built CLI)', () => {
     const { journalId, at } = await hostWithOneAssign();
     const r = runCli(cli, ['history', '--json', ...at]);
     expect(r.status).toBe(0);
-    const entries = JSON.parse(r.stdout) as { journalId: string; kind: string; state: string; steps: unknown[] }[];
+    const { entries } = JSON.parse(r.stdout) as { entries: { journalId: string; kind: string; state: string; steps: unknown[] }[] };
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ journalId, kind: 'assign', state: 'applied' });
     expect(entries[0]?.steps).toHaveLength(3);
@@ -45,7 +44,9 @@ describe('passthru history / undo / assign (built CLI)', () => {
     const r = runCli(cli, ['undo', '--dry-run', ...at]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/undo 0000:01:10\.0/);
-    expect(r.stdout.indexOf('Undo: probe')).toBeLessThan(r.stdout.indexOf('Undo: unbind'));
+    // Newest first: the bind is reversed before the unbind is.
+    expect(r.stdout.indexOf('Detach 0000:01:10.0 from its driver vfio-pci')).toBeLessThan(r.stdout.indexOf('Ask the kernel to bind 0000:01:10.0 to igbvf'));
+    expect(r.stdout).toContain('$ echo 0000:01:10.0 > /sys/bus/pci/drivers/vfio-pci/unbind');
     expect(fs.readdirSync(rig.stateDir)).toEqual(before);
     const j = JSON.parse(runCli(cli, ['undo', '--dry-run', '--json', ...at]).stdout) as { kind: string; steps: unknown[] };
     expect(j).toMatchObject({ kind: 'undo' });
@@ -75,7 +76,10 @@ describe('passthru history / undo / assign (built CLI)', () => {
     expect(r.stderr).toContain(`passthru undo --journal ${journalId} --yes`);
     const dry = runCli(cli, ['undo', '--journal', journalId, '--dry-run', ...at]);
     expect(dry.status).toBe(0);
-    expect(dry.stdout).toMatch(/roll back the interrupted change/);
+    // The rollback preview lists each step it runs, with its shell line.
+    expect(dry.stdout).toMatch(/interrupted while applying/);
+    expect(dry.stdout).toContain('Detach 0000:01:10.0 from its driver vfio-pci');
+    expect(dry.stdout).toContain('$ echo 0000:01:10.0 > /sys/bus/pci/drivers/vfio-pci/unbind');
   });
 
   it('assign --dry-run prints the real planner\'s plan and changes nothing', async () => {

@@ -118,7 +118,7 @@ describe.skipIf(!isRoot)('passthru vm with real qemu (TCG) in a network namespac
     expect(spawnSync('ip', ['netns', 'exec', NS, 'ip', 'link', 'show', 'dev', tap]).status).not.toBe(0);
     expect(json<Status>(vm('status', 't1', '--json'))).toMatchObject({ running: false, state: 'stopped' });
     // The tap was made and removed as journaled changes (the GUI's path through the helper).
-    const history = json<{ kind: string; state: string; steps: { id: string; state: string }[] }[]>(sh([process.execPath, cli.path, 'history', '--json', '--state-dir', join(dir, 'journal')]));
+    const { entries: history } = json<{ entries: { kind: string; state: string; steps: { id: string; state: string }[] }[] }>(sh([process.execPath, cli.path, 'history', '--json', '--state-dir', join(dir, 'journal')]));
     expect(history.map((h) => [h.kind, h.state, h.steps.map((st) => st.id)])).toEqual([
       ['vm-network', 'applied', [`remove-tap-${tap}`]],
       ['vm-network', 'applied', [`create-tap-${tap}`]],

@@ -33,7 +33,7 @@ function fakeChanges(calls: unknown[][]): ChangeServiceApi {
       options.onProgress?.({ planId, stepId: 's1', state: 'done', message: null });
       return { planId, ok: true } as never;
     },
-    history: async () => [],
+    history: async () => ({ entries: [], unreadable: [] }),
     planUndo: async (journalId) => (calls.push(['planUndo', journalId]), { id: 'p3' } as Plan),
   };
 }

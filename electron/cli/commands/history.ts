@@ -1,4 +1,4 @@
-/** `passthru history`: the journal of changes, newest first. */
+/** `passthru history`: the journal of changes, newest first, and any journal file that is not one. */
 import { COMMON_OPTIONS, type CliCommand } from '../core';
 import { makeService } from '../change-support';
 
@@ -6,22 +6,27 @@ export const historyCommand: CliCommand = {
   name: 'history',
   summary: 'List the changes Passthru made, newest first, with each step journaled.',
   usage: 'passthru history [--json] [--root DIR] [--state-dir DIR]',
-  details: ['--json           Print the entries as JSON.', '--root DIR       The host tree the journal belongs to.', '--state-dir DIR  Journal directory.'],
+  details: ['--json           Print the entries as JSON ({"entries": [...], "unreadable": [...]}).', '--root DIR       The host tree the journal belongs to.', '--state-dir DIR  Journal directory.'],
   options: { ...COMMON_OPTIONS, root: { type: 'string' }, 'state-dir': { type: 'string' } },
   positionals: [],
   async run(args, io) {
-    const entries = await makeService(args.values).history();
+    const { entries, unreadable } = await makeService(args.values).history();
     if (args.values.json) {
-      io.out(`${JSON.stringify(entries, null, 2)}\n`);
+      io.out(`${JSON.stringify({ entries, unreadable }, null, 2)}\n`);
       return;
     }
-    if (entries.length === 0) {
+    if (entries.length === 0 && unreadable.length === 0) {
       io.out('No changes recorded.\n');
       return;
     }
     for (const e of entries) {
-      io.out(`${e.startedAt}  ${e.journalId}  ${e.kind} ${e.target}  ${e.state}\n`);
+      const on = e.root === '/' ? '' : e.root === null ? '  (host not recorded)' : `  (on ${e.root})`;
+      const reverses = e.reverses ? `  reverses ${e.reverses}` : '';
+      io.out(`${e.startedAt}  ${e.journalId}  ${e.kind} ${e.target}  ${e.state}${reverses}${on}\n`);
       for (const s of e.steps) io.out(`    ${s.state.padEnd(8)} ${s.title}\n`);
+    }
+    for (const u of unreadable) {
+      io.out(`unreadable  ${u.file}: ${u.problem}. Passthru ignores it; move it away once you have looked at it.\n`);
     }
   },
 };

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KERNEL_CHOOSES } from '../../../shared/plan';
-import { assignVfPlan, makeRig, step } from './apply-test-support';
+import { assignVfPlan, makeRig, planAndApply, step } from './apply-test-support';
 
 const VF = '0000:01:10.0';
 
@@ -16,7 +16,7 @@ describe('ApplyEngine on a fake kernel', () => {
     expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
     expect(fs.existsSync(path.join(rig.root, 'dev/vfio/3'))).toBe(true);
     expect(progress).toEqual(['unbind:running', 'unbind:done', 'override:running', 'override:done', 'bind:running', 'bind:done']);
-    const [entry] = rig.engine().store.history();
+    const [entry] = rig.engine().store.history().entries;
     expect(entry?.state).toBe('applied');
     expect(entry?.journalId).toBe(result.journalId);
   });
@@ -30,7 +30,7 @@ describe('ApplyEngine on a fake kernel', () => {
     expect(result.error?.message).toMatch(/EBUSY.*busy/);
     expect(result.rolledBack).toBe(true);
     expect(rig.kernel.driverOf(VF)).toBe('igbvf');
-    expect(rig.engine().store.history()[0]?.state).toBe('rolled-back');
+    expect(rig.engine().store.history().entries[0]?.state).toBe('rolled-back');
   });
 
   it('a failure on the bind undoes the done steps in reverse and restores the original driver', async () => {
@@ -43,7 +43,7 @@ describe('ApplyEngine on a fake kernel', () => {
     expect(fs.readFileSync(path.join(rig.root, `sys/bus/pci/devices/${VF}/driver_override`), 'utf8')).toBe('(null)\n');
   });
 
-  it('crash between unbind and bind: the next engine finds the entry and rolls it back', async () => {
+  it('crash between unbind and bind: the next run finds the entry and rolls it back through an undo plan', async () => {
     const rig = makeRig();
     const plan = assignVfPlan();
     const first = rig.engine();
@@ -56,19 +56,21 @@ describe('ApplyEngine on a fake kernel', () => {
     // Re-write the journal as the dying process left it: step 1 done, step 2 running, 'applying'.
     store.save({
       ...rec!,
-      plan,
       state: 'applying',
       finishedAt: null,
-      steps: plan.steps.map((s, i) => ({ id: s.id, title: s.title, op: s.op, undo: s.undo, state: i === 0 ? 'done' : i === 1 ? 'running' : 'pending', error: null })),
+      steps: plan.steps.map((s, i) => ({ id: s.id, op: s.op, undo: s.undo, state: i === 0 ? 'done' : i === 1 ? 'running' : 'pending', error: null })),
     });
-    const next = rig.engine();
-    const [left] = next.store.incomplete();
+    const next = rig.executor();
+    const [left] = next.journal.incomplete();
     expect(left?.journalId).toBe(rec!.journalId);
-    const result = await next.rollback(left!.journalId);
+    const rollback = await next.plan({ kind: 'undo', journalId: left!.journalId });
+    // The running step may have taken effect: it is undone too, newest first.
+    expect(rollback.steps.map((s) => s.op.verb)).toEqual(['set-driver-override', 'probe']);
+    const result = await planAndApply(next, { kind: 'undo', journalId: left!.journalId });
     expect(result.ok).toBe(true);
     expect(rig.kernel.driverOf(VF)).toBe('igbvf');
-    expect(next.store.incomplete()).toEqual([]);
-    expect(next.store.load(rec!.journalId)?.state).toBe('rolled-back');
+    expect(next.journal.incomplete()).toEqual([]);
+    expect(next.journal.load(rec!.journalId)?.state).toBe('rolled-back');
   });
 
   it('killed mid-plan (the override write never returns): a new engine rolls back what was journaled', async () => {
@@ -77,14 +79,15 @@ describe('ApplyEngine on a fake kernel', () => {
     void rig.engine().apply(assignVfPlan()); // the "process" that dies: never settles
     await new Promise((r) => setTimeout(r, 50));
     expect(rig.kernel.driverOf(VF)).toBe(null); // unbind done, bind never happened: half-done
-    const next = rig.engine();
-    const [left] = next.store.incomplete();
+    const next = rig.executor();
+    const [left] = next.journal.incomplete();
     expect(left?.steps.map((s) => s.state)).toEqual(['done', 'running', 'pending']);
-    const result = await next.rollback(left!.journalId);
-    expect(result).toMatchObject({ ok: true, rolledBack: true });
+    const result = await planAndApply(next, { kind: 'undo', journalId: left!.journalId });
+    expect(result).toMatchObject({ ok: true });
     expect(rig.kernel.driverOf(VF)).toBe('igbvf');
     expect(fs.readFileSync(path.join(rig.root, `sys/bus/pci/devices/${VF}/driver_override`), 'utf8')).toBe('(null)\n');
-    expect(next.store.history()[0]?.state).toBe('rolled-back');
+    const states = Object.fromEntries(next.journal.history().entries.map((e) => [e.journalId, e.state]));
+    expect(states[left!.journalId]).toBe('rolled-back');
   });
 
   it('re-validates every argument before touching anything', async () => {

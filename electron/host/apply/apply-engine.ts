@@ -1,7 +1,8 @@
 /**
  * The apply engine: journal first, then act, verify, mark done; on any failure undo the done
- * steps in reverse, each undo journaled too (libvirt virhostdev.c style rollback). The same
- * engine runs in-process when root and inside the pkexec helper otherwise.
+ * steps in reverse, each undo journaled too (libvirt virhostdev.c style rollback). It runs
+ * only plans the executor made itself (changes/change-executor.ts) — in-process when root,
+ * inside the pkexec helper otherwise — and re-validates every op against the host anyway.
  */
 import { PassthruError } from '../../../shared/errors';
 import type { ApplyProgress, ApplyResult, OpCall, Plan, StepState } from '../../../shared/plan';
@@ -18,7 +19,10 @@ export interface ApplyEngineOptions {
 
 export interface ApplyOptions {
   onProgress?: (p: ApplyProgress) => void;
-  /** For undo plans: the journal entry being reversed. */
+  /**
+   * For undo and rollback plans: the journal entry being reversed, marked 'undone' (or
+   * 'rolled-back', when it was interrupted) once this plan applies.
+   */
   reverses?: string | null;
 }
 
@@ -60,17 +64,21 @@ export class ApplyEngine {
   async apply(plan: Plan, options: ApplyOptions = {}): Promise<ApplyResult> {
     this.validate(plan);
     const record: JournalRecord = {
-      version: 1,
+      version: 2,
       journalId: this.newId(),
-      plan,
+      root: this.options.context.root,
+      kind: plan.kind,
+      target: plan.target,
+      devices: [...plan.devices],
       original: plan.original,
       state: 'applying',
       startedAt: this.now().toISOString(),
       finishedAt: null,
-      steps: plan.steps.map((s) => ({ id: s.id, title: s.title, op: s.op, undo: s.undo, state: 'pending', error: null })),
+      steps: plan.steps.map((s) => ({ id: s.id, op: s.op, undo: s.undo, state: 'pending', error: null })),
       reverses: options.reverses ?? null,
     };
-    if (plan.noop || plan.steps.length === 0) return result(record, true, null, null, false);
+    const titles = new Map(plan.steps.map((s) => [s.id, s.title]));
+    if (plan.noop || plan.steps.length === 0) return result(plan.id, record, true, null, null, false);
     this.store.save(record);
     const ctx = this.ctxFor(plan);
     const emit = (step: JournalStep, message: string | null): void =>
@@ -79,7 +87,7 @@ export class ApplyEngine {
     for (const step of record.steps) {
       step.state = 'running';
       this.store.save(record); // journal first
-      emit(step, step.title);
+      emit(step, titles.get(step.id) ?? step.id);
       let why: string | null;
       let failure: unknown = null;
       try {
@@ -99,13 +107,13 @@ export class ApplyEngine {
           step.state = 'undone';
           this.store.save(record);
         }
-        const rolledBack = await this.undoSteps(record, ctx, emit);
+        const rolledBack = await this.undoSteps(record, ctx, emit, titles);
         record.state = rolledBack ? 'rolled-back' : 'rollback-failed';
         record.finishedAt = this.now().toISOString();
         this.store.save(record);
         const remedy = failure instanceof PassthruError ? failure.remedy : null;
         const detail = failure instanceof PassthruError ? failure.detail : null;
-        return result(record, false, step.id, { message: why, remedy, detail }, rolledBack);
+        return result(plan.id, record, false, step.id, { message: why, remedy, detail }, rolledBack);
       }
       step.state = 'done';
       this.store.save(record);
@@ -114,33 +122,15 @@ export class ApplyEngine {
     record.state = 'applied';
     record.finishedAt = this.now().toISOString();
     this.store.save(record);
-    if (record.reverses) this.markUndone(record.reverses);
-    return result(record, true, null, null, false);
-  }
-
-  /** Rolls back an entry left 'applying' by a crash (or any entry's attempted steps). */
-  async rollback(journalId: string, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
-    const record = this.store.load(journalId);
-    if (!record) throw new PassthruError('BAD_INPUT', `There is no journal entry ${journalId}.`, 'See `passthru history`.');
-    if (record.state !== 'applying') {
-      throw new PassthruError('BAD_INPUT', `Journal entry ${journalId} is ${record.state}, not interrupted.`, 'Use `passthru undo` to reverse a finished change.');
-    }
-    const ctx = this.ctxFor(record.plan);
-    for (const s of record.steps) validateOp(s.undo ?? s.op, ctx);
-    const emit = (step: JournalStep, message: string | null): void =>
-      onProgress?.({ planId: record.plan.id, stepId: step.id, state: step.state, message });
-    const ok = await this.undoSteps(record, ctx, emit);
-    record.state = ok ? 'rolled-back' : 'rollback-failed';
-    record.finishedAt = this.now().toISOString();
-    this.store.save(record);
-    return result(record, ok, null, ok ? null : { message: 'Some steps could not be undone.', remedy: 'See `passthru history --json` for the failing step.', detail: null }, ok);
+    if (record.reverses) this.markReversed(record.reverses);
+    return result(plan.id, record, true, null, null, false);
   }
 
   /**
    * Undoes, newest first, every step that was attempted (done, failed, or left running by a
    * crash): the ops are idempotent, so undoing a step that never took effect is harmless.
    */
-  private async undoSteps(record: JournalRecord, ctx: OpContext, emit: (s: JournalStep, m: string | null) => void): Promise<boolean> {
+  private async undoSteps(record: JournalRecord, ctx: OpContext, emit: (s: JournalStep, m: string | null) => void, titles: Map<string, string>): Promise<boolean> {
     let ok = true;
     for (const step of [...record.steps].reverse()) {
       if (step.state === 'pending' || step.state === 'undone') continue;
@@ -150,7 +140,7 @@ export class ApplyEngine {
       }
       step.state = 'undoing';
       this.store.save(record);
-      emit(step, `Undoing: ${step.title}`);
+      emit(step, `Undoing: ${titles.get(step.id) ?? step.id}`);
       const why = await attempt(step.undo, ctx);
       if (why === null) step.state = 'undone';
       else {
@@ -164,12 +154,14 @@ export class ApplyEngine {
     return ok;
   }
 
-  private markUndone(journalId: string): void {
+  private markReversed(journalId: string): void {
     const r = this.store.load(journalId);
-    if (r && r.state === 'applied') {
-      r.state = 'undone';
-      this.store.save(r);
-    }
+    if (!r) return;
+    if (r.state === 'applied') r.state = 'undone';
+    else if (r.state === 'applying' || r.state === 'rollback-failed') r.state = 'rolled-back';
+    else return;
+    r.finishedAt ??= this.now().toISOString();
+    this.store.save(r);
   }
 }
 
@@ -183,6 +175,7 @@ async function attempt(op: OpCall, ctx: OpContext): Promise<string | null> {
 }
 
 function result(
+  planId: string,
   r: JournalRecord,
   ok: boolean,
   failedStep: string | null,
@@ -190,7 +183,7 @@ function result(
   rolledBack: boolean,
 ): ApplyResult {
   return {
-    planId: r.plan.id,
+    planId,
     journalId: r.journalId,
     ok,
     failedStep,

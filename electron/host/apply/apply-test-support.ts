@@ -6,6 +6,9 @@ import type { CommandRunner } from '../exec/run-command';
 import { RootFs } from '../fs/root-fs';
 import { FakeKernel } from '../testing/fake-kernel';
 import { buildFakeHost, labHostSpec, makeTempRoot } from '../testing/fake-sysfs';
+import { ChangeExecutor } from '../changes/change-executor';
+import { planDigest } from '../changes/plan-digest';
+import type { ApplyResult, ChangeIntent } from '../../../shared/plan';
 import { ApplyEngine } from './apply-engine';
 import { JournalStore } from './journal-store';
 
@@ -42,6 +45,14 @@ export interface Rig {
   kernel: FakeKernel;
   runner: CommandRunner;
   engine: () => ApplyEngine;
+  /** The executor over the same tree, journal and fake kernel, acting for `callerUid` (null: root). */
+  executor: (callerUid?: number | null) => ChangeExecutor;
+}
+
+/** Plans `intent` and applies exactly that plan through `executor`, as a caller that saw it would. */
+export async function planAndApply(executor: ChangeExecutor, intent: ChangeIntent, confirmText: string | null = null): Promise<ApplyResult> {
+  const plan = await executor.plan(intent);
+  return executor.apply({ intent, digest: planDigest(plan), confirmText });
 }
 
 /** The lab host as a fake tree, a fake kernel over it, and a fresh engine per call (a "restart"). */
@@ -62,5 +73,7 @@ export function makeRig(): Rig {
       context: { root, fs: new RootFs(root), runCommand: runner, writer: kernel.writer },
       idFactory: () => `j${Date.now()}-${++n}`,
     });
-  return { root, stateDir, kernel, runner, engine };
+  const executor = (callerUid: number | null = null) =>
+    new ChangeExecutor({ root, stateDir, caller: { uid: callerUid }, runCommand: runner, writer: kernel.writer, idFactory: () => `j${Date.now()}-${++n}` });
+  return { root, stateDir, kernel, runner, engine, executor };
 }

@@ -2,34 +2,46 @@
  * The change journal: one JSON file per change under a state directory, rewritten atomically
  * (temp file, fsync, rename, fsync dir) every time a step changes state. A step is journaled as
  * 'running' BEFORE it is attempted, so after a crash the journal says exactly what may have
- * been done and can be undone (DESIGN.md "Journal first, then act").
+ * been done and can be undone ("journal first, then act").
+ *
+ * A journal file is input like any other: every record is parsed with a schema when read. A
+ * file that is not a record (bad JSON, wrong shape, a step op that is no op) is reported as
+ * unreadable, with its file, and never stops history, undo or any other command. A record
+ * carries the root it was made under, so a change made on a test tree is never "undone" on
+ * this machine.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DeviceState, HistoryEntry, JournalState, OpCall, Plan, StepState } from '../../../shared/plan';
+import * as z from 'zod/mini';
+import { firstProblem, JOURNAL_ID_PATTERN, opCallSchema } from '../../../shared/change-schemas';
+import type { DeviceState, HistoryEntry, JournalHistory, JournalState, OpCall, PlanKind, StepState, UnreadableJournalEntry } from '../../../shared/plan';
+import { describeOp } from '../ops/op-words';
 
 export interface JournalStep {
   id: string;
-  title: string;
   op: OpCall;
   undo: OpCall | null;
   state: StepState;
   error: string | null;
 }
 
-/** The file format (version 1). */
+/** The file format (version 2). Step words are not stored: they are made from the ops when shown. */
 export interface JournalRecord {
-  version: 1;
+  version: 2;
   journalId: string;
-  plan: Plan;
-  /** What "give back" restores: copied from the plan, recorded before any change. */
+  /** The host root the change was made under; null for a version-1 record whose root is unknown. */
+  root: string | null;
+  kind: PlanKind;
+  target: string;
+  devices: string[];
+  /** What "give back" restores: the devices' state recorded before any change. */
   original: Record<string, DeviceState>;
   state: JournalState;
   startedAt: string;
   finishedAt: string | null;
   steps: JournalStep[];
-  /** For undo plans: the journal entry this one reverses (it is marked 'undone' when this applies). */
+  /** For undo and rollback plans: the entry this one reverses (marked when this one applies). */
   reverses: string | null;
 }
 
@@ -43,13 +55,61 @@ export function defaultStateDir(): string {
   return path.join(xdg, 'passthru');
 }
 
-const ID = /^[A-Za-z0-9._-]{1,100}$/;
+const pciAddress = z.string().check(z.regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/));
+const driverName = z.nullable(z.string().check(z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/)));
+const deviceState = z.strictObject({ driver: driverName, driverOverride: driverName });
+const planKind = z.enum(['assign', 'release', 'undo', 'sriov', 'vf-config', 'iommu', 'vm-network']);
+const journalState = z.enum(['applying', 'applied', 'rolled-back', 'rollback-failed', 'undone']);
+const stepState = z.enum(['pending', 'running', 'done', 'failed', 'undoing', 'undone']);
+const isoTime = z.string().check(z.maxLength(40), z.regex(/^\d{4}-\d\d-\d\dT[0-9:.]+Z$/));
+const stepId = z.string().check(z.regex(/^[A-Za-z0-9:._-]{1,120}$/));
+const journalId = z.string().check(z.regex(JOURNAL_ID_PATTERN));
+// Records are the privileged side's own files, but a user's state directory is the user's:
+// bound every field so a planted file cannot make reading the history expensive.
+const stepError = z.nullable(z.string().check(z.maxLength(4000)));
+
+const recordV2 = z.strictObject({
+  version: z.literal(2),
+  journalId,
+  root: z.nullable(z.string().check(z.minLength(1), z.maxLength(4096), z.regex(/^\//))),
+  kind: planKind,
+  target: z.union([z.literal(''), pciAddress]),
+  devices: z.array(pciAddress).check(z.maxLength(256)),
+  original: z.record(pciAddress, deviceState),
+  state: journalState,
+  startedAt: isoTime,
+  finishedAt: z.nullable(isoTime),
+  steps: z.array(z.strictObject({ id: stepId, op: opCallSchema, undo: z.nullable(opCallSchema), state: stepState, error: stepError })).check(z.maxLength(1024)),
+  reverses: z.nullable(journalId),
+});
+
+/**
+ * Version 1 (before records carried their root): the plan was stored whole. Only the fields
+ * that still mean something are read; the root is known only for the system journal, which
+ * only ever held changes to this machine.
+ */
+const recordV1 = z.looseObject({
+  version: z.literal(1),
+  journalId,
+  plan: z.looseObject({ kind: planKind, target: z.union([z.literal(''), pciAddress]), devices: z.array(pciAddress).check(z.maxLength(256)) }),
+  original: z.record(pciAddress, deviceState),
+  state: journalState,
+  startedAt: isoTime,
+  finishedAt: z.nullable(isoTime),
+  steps: z.array(z.looseObject({ id: stepId, op: opCallSchema, undo: z.nullable(opCallSchema), state: stepState, error: stepError })).check(z.maxLength(1024)),
+  reverses: z.nullable(journalId),
+});
+
+/** Journal files larger than this are not records Passthru wrote. */
+const MAX_RECORD_BYTES = 1024 * 1024;
+
+type Loaded = { ok: true; record: JournalRecord } | { ok: false; problem: string };
 
 export class JournalStore {
   constructor(readonly dir: string) {}
 
   private file(id: string): string {
-    if (!ID.test(id)) throw new Error(`Invalid journal id ${JSON.stringify(id)}`);
+    if (!JOURNAL_ID_PATTERN.test(id)) throw new Error(`Invalid journal id ${JSON.stringify(id)}`);
     return path.join(this.dir, `${id}.json`);
   }
 
@@ -58,7 +118,8 @@ export class JournalStore {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o755 });
     const target = this.file(record.journalId);
     const tmp = `${target}.${process.pid}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o644);
+    // O_EXCL|O_NOFOLLOW: a link planted under the temp name is never followed.
+    const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o644);
     try {
       fs.writeSync(fd, `${JSON.stringify(record, null, 2)}\n`);
       fs.fsyncSync(fd);
@@ -74,24 +135,78 @@ export class JournalStore {
     }
   }
 
+  /** The record with this id, or null when there is none or it is unreadable. */
   load(id: string): JournalRecord | null {
-    try {
-      return JSON.parse(fs.readFileSync(this.file(id), 'utf8')) as JournalRecord;
-    } catch {
-      return null;
-    }
+    if (!JOURNAL_ID_PATTERN.test(id)) return null;
+    const loaded = this.read(`${id}.json`);
+    return loaded?.ok && loaded.record.journalId === id ? loaded.record : null;
   }
 
-  /** Every record, newest first (by start time, then id). */
-  all(): JournalRecord[] {
+  /** Why the record with this id cannot be read (null when it reads, or does not exist). */
+  problemWith(id: string): string | null {
+    if (!JOURNAL_ID_PATTERN.test(id)) return null;
+    const loaded = this.read(`${id}.json`);
+    return loaded && !loaded.ok ? loaded.problem : null;
+  }
+
+  private read(name: string): Loaded | null {
+    const file = path.join(this.dir, name);
+    let text: string;
+    try {
+      // O_NONBLOCK: a FIFO planted in the directory must not hang every command.
+      const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+      try {
+        const st = fs.fstatSync(fd);
+        if (!st.isFile()) return { ok: false, problem: 'it is not a regular file' };
+        if (st.size > MAX_RECORD_BYTES) return { ok: false, problem: `it is ${st.size} bytes, larger than any record` };
+        text = fs.readFileSync(fd, 'utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return null;
+      return { ok: false, problem: code === 'ELOOP' ? 'it is a symbolic link' : `it cannot be read (${code ?? String(err)})` };
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      return { ok: false, problem: 'it is not valid JSON (an interrupted write, or edited by hand)' };
+    }
+    const version = (data as { version?: unknown } | null)?.version;
+    if (version === 1) {
+      const v1 = z.safeParse(recordV1, data);
+      return v1.success ? { ok: true, record: fromV1(v1.data, this.dir) } : { ok: false, problem: `it is not a journal record (${firstProblem(v1.error)})` };
+    }
+    const v2 = z.safeParse(recordV2, data);
+    if (!v2.success) return { ok: false, problem: `it is not a journal record (${firstProblem(v2.error)})` };
+    if (`${v2.data.journalId}.json` !== name) return { ok: false, problem: `it names journal entry ${v2.data.journalId}, not its own file` };
+    return { ok: true, record: v2.data as JournalRecord };
+  }
+
+  private scan(): { records: JournalRecord[]; unreadable: UnreadableJournalEntry[] } {
     let names: string[];
     try {
       names = fs.readdirSync(this.dir).filter((n) => n.endsWith('.json'));
     } catch {
-      return [];
+      return { records: [], unreadable: [] };
     }
-    const records = names.map((n) => this.load(n.slice(0, -5))).filter((r): r is JournalRecord => r !== null && r.version === 1);
-    return records.sort((a, b) => (a.startedAt === b.startedAt ? b.journalId.localeCompare(a.journalId) : b.startedAt.localeCompare(a.startedAt)));
+    const records: JournalRecord[] = [];
+    const unreadable: UnreadableJournalEntry[] = [];
+    for (const name of names.sort()) {
+      const loaded = this.read(name);
+      if (loaded === null) continue;
+      if (loaded.ok) records.push(loaded.record);
+      else unreadable.push({ file: path.join(this.dir, name), problem: loaded.problem });
+    }
+    records.sort((a, b) => (a.startedAt === b.startedAt ? b.journalId.localeCompare(a.journalId) : b.startedAt.localeCompare(a.startedAt)));
+    return { records, unreadable };
+  }
+
+  /** Every readable record, newest first (by start time, then id). */
+  all(): JournalRecord[] {
+    return this.scan().records;
   }
 
   /** Changes interrupted mid-way (the process died while 'applying'). */
@@ -99,20 +214,41 @@ export class JournalStore {
     return this.all().filter((r) => r.state === 'applying');
   }
 
-  history(): HistoryEntry[] {
-    return this.all().map(toHistory);
+  /** The history as shown: every readable record, and every file that is not one. */
+  history(): JournalHistory {
+    const { records, unreadable } = this.scan();
+    return { entries: records.map(toHistory), unreadable };
   }
+}
+
+function fromV1(r: z.infer<typeof recordV1>, dir: string): JournalRecord {
+  return {
+    version: 2,
+    journalId: r.journalId,
+    root: path.resolve(dir) === SYSTEM_JOURNAL_DIR ? '/' : null,
+    kind: r.plan.kind,
+    target: r.plan.target,
+    devices: [...r.plan.devices],
+    original: r.original,
+    state: r.state,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    steps: r.steps.map((s) => ({ id: s.id, op: s.op as OpCall, undo: s.undo as OpCall | null, state: s.state, error: s.error })),
+    reverses: r.reverses,
+  };
 }
 
 export function toHistory(r: JournalRecord): HistoryEntry {
   return {
     journalId: r.journalId,
-    kind: r.plan.kind,
-    target: r.plan.target,
-    devices: [...r.plan.devices],
+    root: r.root,
+    kind: r.kind,
+    target: r.target,
+    devices: [...r.devices],
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     state: r.state,
-    steps: r.steps.map((s) => ({ id: s.id, title: s.title, state: s.state })),
+    reverses: r.reverses,
+    steps: r.steps.map((s) => ({ id: s.id, title: describeOp(s.op), state: s.state })),
   };
 }

@@ -7,7 +7,7 @@ import { makeRig } from '../apply/apply-test-support';
 import type { CommandRunner } from '../exec/run-command';
 import { HELPER_PATH } from '../helper/helper-protocol';
 import { ChangeService } from './change-service';
-import { testPlanner } from './change-service.test-planner';
+import { makeManagementNic } from '../testing/host-roles';
 import { isHelperInstalled } from './elevated-apply';
 
 const VF = '0000:01:10.0';
@@ -18,7 +18,6 @@ function service(rig: ReturnType<typeof makeRig>) {
   return new ChangeService({
     root: rig.root,
     stateDir: rig.stateDir,
-    planner: testPlanner,
     runCommand: rig.runner,
     writer: rig.kernel.writer,
     now: () => new Date((t += 1000)),
@@ -42,7 +41,8 @@ describe('ChangeService on a fake kernel', () => {
     expect(rig.kernel.writes.length).toBe(writes);
 
     const release = await svc.planRelease(VF);
-    expect(release.original[VF]?.driver).toBe('igbvf');
+    // Back to the driver the assign recorded (the journal), not the release's own "before" (vfio-pci).
+    expect(release.steps.at(-1)?.op).toEqual({ verb: 'probe', address: VF, expectDriver: 'igbvf' });
     expect((await svc.apply(release.id, {})).ok).toBe(true);
     expect(rig.kernel.driverOf(VF)).toBe('igbvf');
     expect(fs.existsSync(path.join(rig.root, 'dev/vfio/3'))).toBe(false);
@@ -52,7 +52,7 @@ describe('ChangeService on a fake kernel', () => {
     expect((await svc.apply(undo.id, {})).ok).toBe(true);
     expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
 
-    const history = await svc.history();
+    const history = (await svc.history()).entries;
     expect(history.map((h) => [h.kind, h.state])).toEqual([
       ['undo', 'applied'],
       ['release', 'undone'],
@@ -62,15 +62,17 @@ describe('ChangeService on a fake kernel', () => {
 
   it('refusals change nothing unless forced with the right confirmation', async () => {
     const rig = makeRig();
+    makeManagementNic(rig.root, 'enp1s0v0');
     const svc = service(rig);
-    const plan = await svc.planAssign({ address: '0000:00:04.0' });
+    const plan = await svc.planAssign({ address: VF });
+    expect(plan.refusal).toMatchObject({ forceable: true, confirmText: 'enp1s0v0' });
     await expect(svc.apply(plan.id, {})).rejects.toMatchObject({ code: 'REFUSED' });
-    const forced = await svc.planAssign({ address: '0000:00:04.0', force: true });
+    const forced = await svc.planAssign({ address: VF, force: true });
     await expect(svc.apply(forced.id, { confirmText: 'eth0' })).rejects.toMatchObject({ code: 'REFUSED' });
     expect(rig.kernel.writes).toEqual([]);
-    const forced2 = await svc.planAssign({ address: '0000:00:04.0', force: true });
-    expect((await svc.apply(forced2.id, { confirmText: 'eno1' })).ok).toBe(true);
-    expect(rig.kernel.driverOf('0000:00:04.0')).toBe('vfio-pci');
+    const forced2 = await svc.planAssign({ address: VF, force: true });
+    expect((await svc.apply(forced2.id, { confirmText: 'enp1s0v0' })).ok).toBe(true);
+    expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
   });
 
   it('refuses stale plans and plans it did not make', async () => {
@@ -80,7 +82,7 @@ describe('ChangeService on a fake kernel', () => {
     // The host changes behind our back: someone binds the VF to vfio-pci.
     const other = service(rig);
     await other.apply((await other.planAssign({ address: VF })).id, {});
-    await expect(svc.apply(plan.id, {})).rejects.toThrow(/host changed/);
+    await expect(svc.apply(plan.id, {})).rejects.toMatchObject({ code: 'REFUSED', message: expect.stringMatching(/not the one that was shown/) });
     await expect(svc.apply('made-up', {})).rejects.toMatchObject({ code: 'BAD_INPUT' });
   });
 
@@ -89,7 +91,7 @@ describe('ChangeService on a fake kernel', () => {
     const svc = service(rig);
     rig.kernel.failNext('/unbind', 'EBUSY');
     const result = await svc.apply((await svc.planAssign({ address: VF })).id, {});
-    expect(result).toMatchObject({ ok: false, rolledBack: true, failedStep: 'unbind' });
+    expect(result).toMatchObject({ ok: false, rolledBack: true, failedStep: `unbind-${VF}` });
     expect(rig.kernel.driverOf(VF)).toBe('igbvf');
     expect(svc.incomplete()).toEqual([]);
   });
@@ -116,7 +118,6 @@ describe('ChangeService without the installed helper (the AppImage)', () => {
     const svc = new ChangeService({
       root: rig.root,
       stateDir: rig.stateDir,
-      planner: testPlanner,
       runCommand: run,
       inProcess: false,
       helperInstalled: () => installed,
@@ -128,7 +129,6 @@ describe('ChangeService without the installed helper (the AppImage)', () => {
       remedy: expect.stringMatching(/Install the \.deb package, or run the CLI with sudo/),
     };
     await expect(svc.apply(plan.id, {})).rejects.toMatchObject(missing);
-    await expect(svc.rollback('some-journal-id')).rejects.toMatchObject(missing);
     expect(pkexecCalls).toEqual([]);
     expect(rig.kernel.writes).toEqual([]);
 
@@ -144,10 +144,10 @@ describe('ChangeService without the installed helper (the AppImage)', () => {
     const never = (): boolean => {
       throw new Error('asked whether the helper is installed');
     };
-    const given = new ChangeService({ root: rig.root, stateDir: rig.stateDir, planner: testPlanner, runCommand: run, inProcess: false, helperArgv: ['pkexec', '/tmp/other-helper'], helperInstalled: never });
+    const given = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: run, inProcess: false, helperArgv: ['pkexec', '/tmp/other-helper'], helperInstalled: never });
     expect((await given.apply((await given.planAssign({ address: VF })).id, {})).ok).toBe(true);
     expect(pkexecCalls).toEqual([['pkexec', '/tmp/other-helper']]);
-    const local = new ChangeService({ root: rig.root, stateDir: rig.stateDir, planner: testPlanner, runCommand: rig.runner, writer: rig.kernel.writer, helperInstalled: never });
+    const local = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: rig.runner, writer: rig.kernel.writer, helperInstalled: never });
     expect((await local.apply((await local.planAssign({ address: VF })).id, {})).ok).toBe(true);
     expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
   });

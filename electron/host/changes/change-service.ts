@@ -1,37 +1,21 @@
 /**
- * ChangeService: plan, apply, undo and history for the IPC handlers and the CLI. Plans are
- * made here and kept by id, so only plans this service made are ever applied; before applying,
- * the plan is made again against the host as it is now and refused if the steps differ (the
- * host changed since the user looked). As root the engine runs in-process; otherwise the plan
- * goes to the pkexec helper, which re-validates everything itself.
+ * ChangeService: plan, apply, undo and history for the IPC handlers and the CLI — the caller's
+ * side of a change. Plans are made with the executor's own planners (change-executor.ts) and
+ * kept by id with the intent they came from and their fingerprint, so only plans this service
+ * made are ever applied. Applying sends the intent and the fingerprint — never the steps — to
+ * the executor: in-process when root (or on a test tree), through the pkexec helper otherwise.
+ * Either way the executor plans again and refuses anything but the plan the user saw.
  */
 import { PassthruError } from '../../../shared/errors';
-import { planVmNetwork, type VmNetworkRequest } from '../plans/vm-network-planner';
-import type { ApplyProgress, ApplyResult, DeviceState, HistoryEntry, Plan } from '../../../shared/plan';
-import { ApplyEngine } from '../apply/apply-engine';
-import { defaultStateDir, JournalStore, SYSTEM_JOURNAL_DIR, toHistory, type JournalRecord } from '../apply/journal-store';
+import type { ApplyProgress, ApplyResult, ChangeIntent, ChangeRequest, HistoryEntry, JournalHistory, Plan } from '../../../shared/plan';
+import { defaultStateDir, SYSTEM_JOURNAL_DIR, toHistory, type JournalStore } from '../apply/journal-store';
 import { runCommand as defaultRunCommand, type CommandRunner } from '../exec/run-command';
 import type { SysfsWriter } from '../exec/write-sysfs';
-import { RootFs } from '../fs/root-fs';
-import { defaultPersistenceFiles, defaultPlanner } from './default-planner';
-import { helperNotInstalledError, isHelperInstalled, runViaHelper } from './elevated-apply';
-import type { HelperRequest } from '../helper/helper-protocol';
+import type { VmNetworkRequest } from '../plans/vm-network-planner';
+import { ChangeExecutor } from './change-executor';
 import type { AssignRequest, ChangeServiceApi, IommuRequest, SriovRequest, VfConfigRequest } from './change-service.types';
-import { planUndo } from '../plans/assign-planner';
-
-/** What ChangeService needs from the planning side (electron/host/plans), as one seam. */
-export interface ChangePlanner {
-  planAssign(root: string, request: AssignRequest & { ownerUid: number | null }, meta: PlanMeta): Promise<Plan>;
-  planRelease(root: string, address: string, original: DeviceState | null, meta: PlanMeta): Promise<Plan>;
-  planSriov(root: string, request: SriovRequest, meta: PlanMeta): Promise<Plan>;
-  planVfConfig(root: string, request: VfConfigRequest, meta: PlanMeta): Promise<Plan>;
-  planIommu(root: string, request: IommuRequest, meta: PlanMeta): Promise<Plan>;
-}
-
-export interface PlanMeta {
-  planId: string;
-  now: Date;
-}
+import { helperNotInstalledError, isHelperInstalled, runViaHelper } from './elevated-apply';
+import { planDigest } from './plan-digest';
 
 export interface ChangeServiceOptions {
   /** Host root (default `/`); a fake tree in tests. */
@@ -42,8 +26,6 @@ export interface ChangeServiceOptions {
   ownerUid?: number;
   now?: () => Date;
   idFactory?: () => string;
-  /** The planner; see change-planner wiring in the report (required until plans/ lands). */
-  planner?: ChangePlanner;
   /** Test seams: the command runner and the sysfs writer (the fake kernel). */
   runCommand?: CommandRunner;
   writer?: SysfsWriter;
@@ -60,138 +42,123 @@ export interface ChangeServiceOptions {
 
 interface Made {
   plan: Plan;
-  /** How to make it again (stale check). */
-  remake: (meta: PlanMeta) => Promise<Plan>;
-  reverses: string | null;
+  request: Omit<ChangeRequest, 'confirmText'>;
 }
-
-let seq = 0;
 
 export class ChangeService implements ChangeServiceApi {
   readonly root: string;
-  readonly store: JournalStore;
   private readonly plans = new Map<string, Made>();
-  private readonly now: () => Date;
-  private readonly newId: () => string;
-  private readonly runCommand: CommandRunner;
+  private readonly executor: ChangeExecutor;
 
   constructor(private readonly options: ChangeServiceOptions = {}) {
     this.root = options.root ?? '/';
-    this.store = new JournalStore(options.stateDir ?? (this.root === '/' ? SYSTEM_JOURNAL_DIR : defaultStateDir()));
-    this.now = options.now ?? (() => new Date());
-    this.newId = options.idFactory ?? (() => `${this.now().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${++seq}`);
-    this.runCommand = options.runCommand ?? defaultRunCommand;
-  }
-
-  private planner(): ChangePlanner {
-    const planner = this.options.planner ?? defaultPlanner;
-    if (!planner) throw new PassthruError('INTERNAL', 'Planning is not wired into this build yet.', null);
-    return planner;
-  }
-
-  private engine(): ApplyEngine {
-    return new ApplyEngine({
-      store: this.store,
-      context: {
-        root: this.root,
-        fs: new RootFs(this.root),
-        runCommand: this.runCommand,
-        writer: this.options.writer,
-        persistenceFiles: defaultPersistenceFiles ?? undefined,
-      },
-      now: this.now,
-      idFactory: this.newId,
+    const uid = process.getuid?.() ?? null;
+    this.executor = new ChangeExecutor({
+      root: this.root,
+      stateDir: options.stateDir ?? (this.root === '/' ? SYSTEM_JOURNAL_DIR : defaultStateDir()),
+      // Planning here must match what the executor plans: in-process it is us; through the
+      // helper it is root acting for this user (PKEXEC_UID), whom the plan is made for.
+      caller: { uid: uid === 0 ? null : uid },
+      runCommand: options.runCommand ?? defaultRunCommand,
+      writer: options.writer,
+      now: options.now,
+      idFactory: options.idFactory,
     });
   }
 
-  private keep(plan: Plan, remake: Made['remake'], reverses: string | null = null): Plan {
-    this.plans.set(plan.id, { plan, remake, reverses });
+  get store(): JournalStore {
+    return this.executor.journal;
+  }
+
+  /** Plans any change kind; the typed methods below are this with the options filled in. */
+  async plan(intent: ChangeIntent): Promise<Plan> {
+    const plan = await this.executor.plan(intent);
+    this.plans.set(plan.id, { plan, request: { intent, digest: planDigest(plan) } });
     return plan;
   }
 
-  async planAssign(request: AssignRequest): Promise<Plan> {
-    const req = { ...request, ownerUid: this.options.ownerUid ?? null };
-    const remake = (meta: PlanMeta) => this.planner().planAssign(this.root, req, meta);
-    return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake);
+  planAssign(request: AssignRequest): Promise<Plan> {
+    return this.plan({
+      kind: 'assign',
+      address: request.address,
+      group: request.group ?? false,
+      persist: request.persist ?? false,
+      force: request.force ?? false,
+      ownerUid: this.options.ownerUid ?? null,
+    });
   }
 
-  async planRelease(address: string): Promise<Plan> {
-    const original = this.recordedOriginal(address);
-    const remake = (meta: PlanMeta) => this.planner().planRelease(this.root, address, original, meta);
-    return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake);
+  planRelease(address: string): Promise<Plan> {
+    return this.plan({ kind: 'release', address });
   }
 
-  async planSriov(request: SriovRequest): Promise<Plan> {
-    const remake = (meta: PlanMeta) => this.planner().planSriov(this.root, request, meta);
-    return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake);
+  planSriov(request: SriovRequest): Promise<Plan> {
+    return this.plan({
+      kind: 'sriov',
+      address: request.address,
+      numVfs: request.numVfs,
+      autoprobe: request.autoprobe ?? null,
+      persist: request.persist ?? null,
+      force: request.force ?? false,
+    });
   }
 
-  /** Plans creating or removing a VM's tap devices (no planner needed: the ops check everything). */
-  async planVmNetwork(request: VmNetworkRequest): Promise<Plan> {
-    const remake = async (meta: PlanMeta) => planVmNetwork(request, { planId: meta.planId, now: meta.now.toISOString() });
-    return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake);
+  planVfConfig(request: VfConfigRequest): Promise<Plan> {
+    return this.plan({ kind: 'vf-config', address: request.address, vf: request.vf, settings: request.settings });
   }
 
-  async planVfConfig(request: VfConfigRequest): Promise<Plan> {
-    const remake = (meta: PlanMeta) => this.planner().planVfConfig(this.root, request, meta);
-    return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake);
+  planIommu(request: IommuRequest): Promise<Plan> {
+    return this.plan({ kind: 'iommu', action: request.action, pt: request.action === 'enable' && request.pt === true, earlyVfio: request.action === 'enable' && request.earlyVfio === true });
   }
 
-  async planIommu(request: IommuRequest): Promise<Plan> {
-    const remake = (meta: PlanMeta) => this.planner().planIommu(this.root, request, meta);
-    return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake);
+  /** Plans creating or removing a VM's tap devices. */
+  planVmNetwork(request: VmNetworkRequest): Promise<Plan> {
+    const create = (request.create ?? []).map(({ tap, bridge }) => ({ tap, bridge }));
+    return this.plan({ kind: 'vm-network', vm: request.vm, create, remove: request.remove ?? [], uid: request.uid });
   }
 
+  /**
+   * Plans reversing a journaled change: the newest applied one on this root by default. An
+   * interrupted change (a crash mid-apply) is rolled back the same way, by naming it.
+   */
   async planUndo(journalId?: string): Promise<Plan> {
-    const record = journalId ? this.store.load(journalId) : this.store.all().find((r) => r.state === 'applied');
-    if (!record || record.state !== 'applied') {
-      throw new PassthruError('BAD_INPUT', journalId ? `Journal entry ${journalId} is not an applied change.` : 'There is no applied change to undo.', 'See `passthru history`.');
-    }
-    const remake = async (meta: PlanMeta) => planUndo(toHistory(record), record.plan, { planId: meta.planId, now: meta.now.toISOString() });
-    return this.keep(await remake({ planId: this.newId(), now: this.now() }), remake, record.journalId);
+    const id = journalId ?? this.store.all().find((r) => r.state === 'applied' && r.root === this.root)?.journalId;
+    if (id === undefined) throw new PassthruError('BAD_INPUT', 'There is no applied change to undo.', 'See `passthru history`.');
+    return this.plan({ kind: 'undo', journalId: id });
   }
 
   async apply(planId: string, options: { confirmText?: string; onProgress?: (p: ApplyProgress) => void } = {}): Promise<ApplyResult> {
     const made = this.plans.get(planId);
     if (!made) throw new PassthruError('BAD_INPUT', 'That plan was not made by Passthru in this session.', 'Plan the change again.');
-    const plan = made.plan;
+    const { plan } = made;
     if (plan.refusal) {
       const ok = plan.refusal.forceable && plan.options.force && plan.refusal.confirmText !== null && options.confirmText === plan.refusal.confirmText;
       if (!ok) throw new PassthruError(plan.refusal.code === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'REFUSED', plan.refusal.message, plan.refusal.remedy);
     }
-    // Before anything else: a plan that needs the helper cannot be applied without it (kept, so
-    // it can be applied once the helper is installed).
-    if (!(plan.noop || plan.steps.length === 0) && !this.inProcess()) this.assertHelperInstalled();
-    // Stale plans: the host may have changed since the user saw the plan.
-    if (made.reverses === null) {
-      const again = await made.remake({ planId: plan.id, now: this.now() });
-      if (JSON.stringify(again.steps.map((s) => s.op)) !== JSON.stringify(plan.steps.map((s) => s.op)) || again.noop !== plan.noop) {
-        this.plans.delete(planId);
-        throw new PassthruError('REFUSED', 'The host changed since this plan was made; nothing was changed.', 'Review the new plan and apply it.');
-      }
-    }
+    const needsHost = !(plan.noop || plan.steps.length === 0);
+    // A plan that needs the helper cannot be applied without it (kept, so it can be applied
+    // once the helper is installed).
+    if (needsHost && !this.inProcess()) this.assertHelperInstalled();
     this.plans.delete(planId);
-    if (plan.noop || plan.steps.length === 0) return this.engine().apply(plan);
-    if (this.inProcess()) return this.engine().apply(plan, { onProgress: options.onProgress, reverses: made.reverses });
-    const request = made.reverses === null ? { verb: 'apply' as const, plan } : { verb: 'apply' as const, plan, reverses: made.reverses };
-    return this.viaHelper(request, options.onProgress);
+    const request: ChangeRequest = { ...made.request, confirmText: options.confirmText ?? null };
+    // Progress and the result carry the plan id the caller knows (the executor names its own plan).
+    const onProgress = options.onProgress ? (p: ApplyProgress) => options.onProgress?.({ ...p, planId }) : undefined;
+    const result = needsHost && !this.inProcess()
+      ? await runViaHelper(this.options.runCommand ?? defaultRunCommand, request, { onProgress, helperArgv: this.options.helperArgv })
+      : await this.executor.apply(request, onProgress);
+    return { ...result, planId };
   }
 
-  async history(): Promise<HistoryEntry[]> {
+  async history(): Promise<JournalHistory> {
     return this.store.history();
   }
 
-  /** Changes left half-done by a crash, newest first: offer to roll them back. */
+  /** Changes left half-done by a crash on this root, newest first: offer to roll them back. */
   incomplete(): HistoryEntry[] {
-    return this.store.history().filter((h) => h.state === 'applying');
+    return this.store.incomplete().filter((r) => r.root === this.root).map(toHistory);
   }
 
-  async rollback(journalId: string, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
-    if (this.inProcess()) return this.engine().rollback(journalId, onProgress);
-    return this.viaHelper({ verb: 'rollback', journalId }, onProgress);
-  }
-
-  /** As root, or on a test tree, the engine runs here; otherwise the pkexec helper does. */
+  /** As root, or on a test tree, the executor runs here; otherwise the pkexec helper does. */
   private inProcess(): boolean {
     return this.options.inProcess ?? (process.getuid?.() === 0 || this.root !== '/');
   }
@@ -200,18 +167,5 @@ export class ChangeService implements ChangeServiceApi {
   private assertHelperInstalled(): void {
     if (this.options.helperArgv !== undefined) return;
     if (!(this.options.helperInstalled ?? isHelperInstalled)()) throw helperNotInstalledError();
-  }
-
-  private viaHelper(request: HelperRequest, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
-    this.assertHelperInstalled();
-    return runViaHelper(this.runCommand, request, { onProgress, helperArgv: this.options.helperArgv });
-  }
-
-  /** The state recorded before the newest applied (not undone) assign that changed `address`. */
-  private recordedOriginal(address: string): DeviceState | null {
-    const rec: JournalRecord | undefined = this.store
-      .all()
-      .find((r) => r.plan.kind === 'assign' && r.state === 'applied' && r.plan.devices.includes(address));
-    return rec?.original[address] ?? null;
   }
 }

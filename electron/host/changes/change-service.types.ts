@@ -2,7 +2,7 @@
  * What the IPC handlers (Electron main and the test bridge) need from the host side to plan,
  * apply and undo changes. Implemented by ChangeService (change-service.ts).
  */
-import type { ApplyProgress, ApplyResult, HistoryEntry, Plan, VfChange } from '../../../shared/plan';
+import type { ApplyProgress, ApplyResult, JournalHistory, Plan, VfChange } from '../../../shared/plan';
 
 export interface AssignRequest {
   address: string;
@@ -54,7 +54,7 @@ export interface ChangeServiceApi {
    */
   apply(planId: string, options: { confirmText?: string; onProgress?: (progress: ApplyProgress) => void }): Promise<ApplyResult>;
   /** Journal entries, newest first. */
-  history(): Promise<HistoryEntry[]>;
+  history(): Promise<JournalHistory>;
   /** Plans the exact reverse of a journaled change (the newest applied one by default). */
   planUndo(journalId?: string): Promise<Plan>;
 }

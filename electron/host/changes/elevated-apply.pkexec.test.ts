@@ -11,17 +11,19 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApplyProgress } from '../../../shared/plan';
+import type { ApplyProgress, ChangeRequest } from '../../../shared/plan';
 import { assignVfPlan, makeRig, type Rig } from '../apply/apply-test-support';
 import { runCommand } from '../exec/run-command';
 import type { FakeHostHelperConfig } from '../helper/passthru-helper.test-entry';
 import { ChangeService } from './change-service';
-import { testPlanner } from './change-service.test-planner';
 import { runViaHelper } from './elevated-apply';
 
 const HELPER_DIR = fileURLToPath(new URL('../helper/', import.meta.url));
 const VF = '0000:01:10.0';
 const WRITE_DELAY_MS = 150;
+
+/** Any well-formed request: these tests are about pkexec and the process, not the change. */
+const someRequest: ChangeRequest = { intent: { kind: 'undo', journalId: 'j' }, digest: 'a'.repeat(64), confirmText: null };
 
 let work: string;
 let installedHelper: string;
@@ -62,7 +64,7 @@ function fakePkexec(name: string, behaviour: 'authorize' | 'exec' | 'refuse' | n
   const exited = path.join(work, `${name}.exited`);
   const body =
     behaviour === 'authorize'
-      ? `env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin '${process.execPath}' "$@"\nstatus=$?\ntouch '${exited}'\nexit $status`
+      ? `env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin PKEXEC_UID=$(id -u) '${process.execPath}' "$@"\nstatus=$?\ntouch '${exited}'\nexit $status`
       : behaviour === 'exec'
         ? // A failed exec (ENOENT from the kernel) is reported on stderr by env here, as by
           // pkexec ("Error executing <program>: No such file or directory").
@@ -88,7 +90,7 @@ function helperConfig(rig: Rig, extra: Partial<FakeHostHelperConfig> = {}): stri
 }
 
 function serviceVia(rig: Rig, helperArgv: string[]): ChangeService {
-  return new ChangeService({ root: rig.root, stateDir: rig.stateDir, planner: testPlanner, inProcess: false, helperArgv });
+  return new ChangeService({ root: rig.root, stateDir: rig.stateDir, inProcess: false, helperArgv });
 }
 
 beforeAll(async () => {
@@ -116,18 +118,20 @@ describe('applying through pkexec and the helper process', () => {
 
     expect(result).toMatchObject({ ok: true, planId: plan.id, rolledBack: false });
     expect(result.steps).toEqual([
-      { id: 'unbind', state: 'done' },
-      { id: 'override', state: 'done' },
-      { id: 'bind', state: 'done' },
+      { id: `unbind-${VF}`, state: 'done' },
+      { id: `override-${VF}`, state: 'done' },
+      { id: `probe-${VF}`, state: 'done' },
     ]);
     expect(seen.map((s) => `${s.progress.stepId} ${s.progress.state}`)).toEqual([
-      'unbind running',
-      'unbind done',
-      'override running',
-      'override done',
-      'bind running',
-      'bind done',
+      `unbind-${VF} running`,
+      `unbind-${VF} done`,
+      `override-${VF} running`,
+      `override-${VF} done`,
+      `probe-${VF} running`,
+      `probe-${VF} done`,
     ]);
+    // Every progress event names the plan the caller holds.
+    expect(new Set(seen.map((s) => s.progress.planId))).toEqual(new Set([plan.id]));
     // Live, not replayed: every line arrived before the helper exited, the first one while the
     // VF was still on its own driver, and each write's delay shows between the events.
     expect(seen.every((s) => !s.helperExited)).toBe(true);
@@ -140,7 +144,7 @@ describe('applying through pkexec and the helper process', () => {
     // The helper changed the tree and journaled the change where the service reads history.
     expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
     expect(fs.existsSync(path.join(rig.root, 'dev/vfio/3'))).toBe(true);
-    expect((await svc.history()).map((h) => [h.kind, h.state])).toEqual([['assign', 'applied']]);
+    expect((await svc.history()).entries.map((h) => [h.kind, h.state])).toEqual([['assign', 'applied']]);
   });
 
   it('returns a rolled-back result when a step fails in the helper (its exit status 4)', async () => {
@@ -149,9 +153,9 @@ describe('applying through pkexec and the helper process', () => {
     const svc = serviceVia(rig, [pkexec.path, fakeHostHelper, helperConfig(rig, { failNext: [{ suffix: '/drivers_probe', errno: 'ENODEV' }] })]);
     const states: string[] = [];
     const result = await svc.apply((await svc.planAssign({ address: VF })).id, { onProgress: (p) => states.push(`${p.stepId} ${p.state}`) });
-    expect(result).toMatchObject({ ok: false, failedStep: 'bind', rolledBack: true });
-    expect(states).toContain('bind failed');
-    expect(states.at(-1)).toBe('unbind undone');
+    expect(result).toMatchObject({ ok: false, failedStep: `probe-${VF}`, rolledBack: true });
+    expect(states).toContain(`probe-${VF} failed`);
+    expect(states.at(-1)).toBe(`unbind-${VF} undone`);
     expect(rig.kernel.driverOf(VF)).toBe('igbvf');
   });
 
@@ -168,12 +172,12 @@ describe('applying through pkexec and the helper process', () => {
       expect(progress).toEqual([]);
     }
     expect(rig.kernel.driverOf(VF)).toBe('igbvf');
-    expect(await new ChangeService({ root: rig.root, stateDir: rig.stateDir }).history()).toEqual([]);
+    expect(await new ChangeService({ root: rig.root, stateDir: rig.stateDir }).history()).toEqual({ entries: [], unreadable: [] });
   });
 
   it("reports pkexec's not-authorized message as not authorized, and a helper that cannot start as a broken install", async () => {
     const refused = fakePkexec('pkexec-refuse', 'refuse');
-    await expect(runViaHelper(runCommand, { verb: 'rollback', journalId: 'j' }, { helperArgv: [refused.path, installedHelper] })).rejects.toMatchObject({
+    await expect(runViaHelper(runCommand, someRequest, { helperArgv: [refused.path, installedHelper] })).rejects.toMatchObject({
       code: 'REFUSED',
       message: /not authorized/,
     });
@@ -182,7 +186,7 @@ describe('applying through pkexec and the helper process', () => {
     // nodejs missing): the program cannot start, and pkexec exits 127 with other words.
     const noInterpreter = await buildHelper('passthru-helper.ts', path.join(work, 'no-interpreter-helper.cjs'), '#!/nonexistent/bin/node');
     const pkexec = fakePkexec('pkexec-exec', 'exec');
-    const err = await runViaHelper(runCommand, { verb: 'rollback', journalId: 'j' }, { helperArgv: [pkexec.path, noInterpreter] }).catch((e: unknown) => e);
+    const err = await runViaHelper(runCommand, someRequest, { helperArgv: [pkexec.path, noInterpreter] }).catch((e: unknown) => e);
     expect(pkexec.helperExited()).toBe(true);
     expect(err).toMatchObject({
       code: 'ENVIRONMENT',
@@ -195,19 +199,21 @@ describe('applying through pkexec and the helper process', () => {
 
   it('stops a helper that does not finish in time', async () => {
     const pkexec = fakePkexec('pkexec-hang', 'hang');
-    await expect(runViaHelper(runCommand, { verb: 'rollback', journalId: 'j' }, { helperArgv: [pkexec.path], timeoutMs: 300 })).rejects.toMatchObject({
+    await expect(runViaHelper(runCommand, someRequest, { helperArgv: [pkexec.path], timeoutMs: 300 })).rejects.toMatchObject({
       failure: 'timeout',
     });
   });
 
-  it('runs the installed helper entry, which refuses a bad argument before touching the host', async () => {
+  it('runs the installed helper entry, which refuses steps, and bad arguments, before touching the host', async () => {
     const pkexec = fakePkexec('pkexec-installed', 'authorize');
+    // The old protocol (a plan with its steps) is not a request the helper takes at all.
     const plan = assignVfPlan();
-    plan.steps = [{ ...plan.steps[0]!, op: { verb: 'unbind', address: `${VF}/../..`, driver: 'igbvf' } }];
-    await expect(runViaHelper(runCommand, { verb: 'apply', plan }, { helperArgv: [pkexec.path, installedHelper] })).rejects.toMatchObject({
+    await expect(runViaHelper(runCommand, { verb: 'apply', plan } as never, { helperArgv: [pkexec.path, installedHelper] })).rejects.toMatchObject({
       code: 'BAD_INPUT',
-      message: expect.stringContaining('is not a full PCI address'),
+      message: expect.stringContaining('malformed'),
     });
     expect(pkexec.helperExited()).toBe(true);
+    const traversal: ChangeRequest = { intent: { kind: 'release', address: `${VF}/../..` }, digest: 'a'.repeat(64), confirmText: null };
+    await expect(runViaHelper(runCommand, traversal, { helperArgv: [fakePkexec('pkexec-installed-2', 'authorize').path, installedHelper] })).rejects.toMatchObject({ code: 'BAD_INPUT' });
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ApplyResult } from '../../../shared/plan';
+import type { ApplyResult, ChangeRequest } from '../../../shared/plan';
+
+/** What ChangeService sends: an intent and the digest of the plan shown (never steps). */
+const request: ChangeRequest = { intent: { kind: 'release', address: '0000:01:10.0' }, digest: 'a'.repeat(64), confirmText: null };
 import { CommandError, type CommandRunner, type RunOptions } from '../exec/run-command';
-import { assignVfPlan } from '../apply/apply-test-support';
 import { runViaHelper } from './elevated-apply';
 
 const exitWith = (code: number, stdout = '', stderr = ''): CommandRunner => async (argv, o) => {
@@ -31,10 +33,10 @@ describe('runViaHelper', () => {
   it('runs pkexec with the helper and the request on stdin, passing each progress line on as it is printed', async () => {
     const events: string[] = [];
     const { run, seen } = printing([progressLine('a'), progressLine('b'), JSON.stringify({ type: 'result', result: okResult })], events);
-    const result = await runViaHelper(run, { verb: 'apply', plan: assignVfPlan() }, { onProgress: (p) => events.push(`progress ${p.stepId}`) });
+    const result = await runViaHelper(run, request, { onProgress: (p) => events.push(`progress ${p.stepId}`) });
     expect(result).toEqual(okResult);
     expect(seen[0]?.argv).toEqual(['pkexec', '/usr/lib/passthru/passthru-helper']);
-    expect(JSON.parse(seen[0]?.options?.input ?? '')).toMatchObject({ verb: 'apply' });
+    expect(JSON.parse(seen[0]?.options?.input ?? '')).toEqual(request);
     expect(seen[0]?.options?.okExitCodes).toEqual([4]);
     expect(events).toEqual([
       'printed line 0',
@@ -48,7 +50,7 @@ describe('runViaHelper', () => {
 
   it('uses the given helper command', async () => {
     const { run, seen } = printing([JSON.stringify({ type: 'result', result: okResult })]);
-    await runViaHelper(run, { verb: 'rollback', journalId: 'j' }, { helperArgv: ['/tmp/fake-pkexec', '/tmp/helper.cjs'] });
+    await runViaHelper(run, request, { helperArgv: ['/tmp/fake-pkexec', '/tmp/helper.cjs'] });
     expect(seen[0]?.argv).toEqual(['/tmp/fake-pkexec', '/tmp/helper.cjs']);
   });
 
@@ -56,11 +58,11 @@ describe('runViaHelper', () => {
     const progress: string[] = [];
     const stray = ['(node:1) SomeWarning', '{"type":"progress"}', '[1,2]', ''];
     const { run } = printing([...stray, progressLine('a'), JSON.stringify({ type: 'result', result: okResult })]);
-    expect(await runViaHelper(run, { verb: 'rollback', journalId: 'j' }, { onProgress: (p) => progress.push(p.stepId) })).toEqual(okResult);
+    expect(await runViaHelper(run, request, { onProgress: (p) => progress.push(p.stepId) })).toEqual(okResult);
     expect(progress).toEqual(['a']);
 
     const { run: silent } = printing(stray);
-    await expect(runViaHelper(silent, { verb: 'rollback', journalId: 'j' })).rejects.toMatchObject({
+    await expect(runViaHelper(silent, request)).rejects.toMatchObject({
       code: 'INTERNAL',
       message: 'The helper ended without a result.',
       detail: '(node:1) SomeWarning\n{"type":"progress"}\n[1,2]\na warning',
@@ -68,12 +70,12 @@ describe('runViaHelper', () => {
   });
 
   it('reports pkexec 126 as dismissed and 127 as not authorized', async () => {
-    await expect(runViaHelper(exitWith(126), { verb: 'rollback', journalId: 'j' })).rejects.toThrow(/dismissed/);
-    await expect(runViaHelper(exitWith(127), { verb: 'rollback', journalId: 'j' })).rejects.toThrow(/not authorized/);
+    await expect(runViaHelper(exitWith(126), request)).rejects.toThrow(/dismissed/);
+    await expect(runViaHelper(exitWith(127), request)).rejects.toThrow(/not authorized/);
   });
 
   it('says "not authorized" for 127 only when pkexec says so or says nothing', async () => {
-    const rollback = { verb: 'rollback' as const, journalId: 'j' };
+    const rollback = request;
     // pkexec's own words when polkit refuses.
     const refused = 'Error executing command as another user: Not authorized\n\nThis incident has been reported.\n';
     await expect(runViaHelper(exitWith(127, '', refused), rollback)).rejects.toMatchObject({ code: 'REFUSED', message: /not authorized/ });
@@ -81,7 +83,7 @@ describe('runViaHelper', () => {
   });
 
   it('reports 127 with other words from pkexec (helper or its interpreter missing) as a broken install', async () => {
-    const rollback = { verb: 'rollback' as const, journalId: 'j' };
+    const rollback = request;
     for (const said of [
       // pkexec could not find the program; the kernel could not find the shebang's interpreter.
       'Error accessing /usr/lib/passthru/passthru-helper: No such file or directory\n',
@@ -101,13 +103,13 @@ describe('runViaHelper', () => {
 
   it('rebuilds the helper error', async () => {
     const line = JSON.stringify({ type: 'error', error: { code: 'BAD_INPUT', message: 'There is no PCI device 0000:09:00.0 on this host.', remedy: null } });
-    await expect(runViaHelper(exitWith(2, line), { verb: 'rollback', journalId: 'j' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await expect(runViaHelper(exitWith(2, line), request)).rejects.toMatchObject({ code: 'BAD_INPUT' });
   });
 
   it('explains a missing pkexec', async () => {
     const missing: CommandRunner = async (argv) => {
       throw new CommandError({ argv, failure: 'not-found' });
     };
-    await expect(runViaHelper(missing, { verb: 'rollback', journalId: 'j' })).rejects.toMatchObject({ code: 'ENVIRONMENT', message: /pkexec is not installed/ });
+    await expect(runViaHelper(missing, request)).rejects.toMatchObject({ code: 'ENVIRONMENT', message: /pkexec is not installed/ });
   });
 });

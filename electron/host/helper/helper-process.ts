@@ -7,7 +7,8 @@
 import { HELPER_EXIT, type HelperLine } from './helper-protocol';
 import { runHelper, type HelperDeps } from './run-helper';
 
-const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+// A request is an intent and a digest: a few hundred bytes.
+const MAX_REQUEST_BYTES = 64 * 1024;
 
 /** Runs the helper as this process: stdin in, JSON lines out, `process.exitCode` set. */
 export function runHelperProcess(deps: Omit<HelperDeps, 'emit'>): void {

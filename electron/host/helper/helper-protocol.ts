@@ -1,19 +1,21 @@
 /**
  * The pkexec helper's protocol, shared by the helper and ChangeService (the caller).
  *
- * stdin: exactly one JSON request — `{"verb":"apply","plan":Plan[,"reverses":journalId]}` or
- * `{"verb":"rollback","journalId":"..."}`; nothing else is accepted.
+ * stdin: exactly one JSON ChangeRequest — `{"intent":{…},"digest":"<sha256>","confirmText":null}`
+ * (shared/plan.ts, checked by shared/change-schemas.ts). The helper takes what the user asked
+ * and the fingerprint of the plan they saw, never steps: it plans the intent itself
+ * (changes/change-executor.ts). An undo is the intent `{"kind":"undo","journalId":…}`, read
+ * from the helper's own journal.
  * stdout: JSON lines — `{"type":"progress","progress":ApplyProgress}` while working, then one
  * `{"type":"result","result":ApplyResult}` or `{"type":"error","error":PassthruErrorData}`.
  * Exit status: {@link HELPER_EXIT}.
  */
 import type { PassthruErrorData } from '../../../shared/errors';
-import type { ApplyProgress, ApplyResult, Plan } from '../../../shared/plan';
+import type { ApplyProgress, ApplyResult, ChangeRequest } from '../../../shared/plan';
 
 export const HELPER_PATH = '/usr/lib/passthru/passthru-helper';
 
-/** `reverses`: for an undo plan, the journal entry it reverses (marked 'undone' once applied). */
-export type HelperRequest = { verb: 'apply'; plan: Plan; reverses?: string } | { verb: 'rollback'; journalId: string };
+export type HelperRequest = ChangeRequest;
 
 export type HelperLine =
   | { type: 'progress'; progress: ApplyProgress }
@@ -25,8 +27,10 @@ export const HELPER_EXIT = {
   OK: 0,
   /** A bug or unexpected condition. */
   INTERNAL: 1,
-  /** The request was malformed, used an unknown verb, or an argument failed re-validation. */
+  /** The request was malformed, or an argument failed re-validation. */
   BAD_REQUEST: 2,
+  /** Refused: the plan is not the one shown, or a safety check (or the environment) refuses it. */
+  REFUSED: 3,
   /** A step failed; the result says which and whether everything was undone. */
   FAILED: 4,
 } as const;
@@ -34,27 +38,6 @@ export const HELPER_EXIT = {
 /** pkexec's own exit statuses: the user closed the dialog / polkit said no. */
 export const PKEXEC_DISMISSED = 126;
 export const PKEXEC_NOT_AUTHORIZED = 127;
-
-/** Parses and shape-checks one request; deep argument checks are the ops' validate(). */
-export function parseHelperRequest(text: string): HelperRequest {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new Error('The request is not JSON.');
-  }
-  const r = data as Record<string, unknown> | null;
-  if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new Error('The request is not an object.');
-  if (r.verb === 'apply' && typeof r.plan === 'object' && r.plan !== null) {
-    const keys = Object.keys(r).length;
-    if (keys === 2) return { verb: 'apply', plan: r.plan as Plan };
-    if (keys === 3 && typeof r.reverses === 'string') return { verb: 'apply', plan: r.plan as Plan, reverses: r.reverses };
-  }
-  if (r.verb === 'rollback' && typeof r.journalId === 'string' && Object.keys(r).length === 2) {
-    return { verb: 'rollback', journalId: r.journalId };
-  }
-  throw new Error(`Unknown or malformed request (verb ${JSON.stringify(r.verb)}).`);
-}
 
 /**
  * Parses one stdout line of the helper; null when it is not a protocol line (not JSON, or not

@@ -37,4 +37,4 @@ const fakeModprobe: CommandRunner = async (argv) => {
   return { argv: [...argv], exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
 };
 
-runHelperProcess({ root: config.root, stateDir: config.stateDir, runCommand: fakeModprobe, writer: slowWriter });
+runHelperProcess({ root: config.root, stateDir: config.stateDir, runCommand: fakeModprobe, writer: slowWriter, env: process.env });

@@ -227,7 +227,7 @@ describe('apply-boot-config: run', () => {
     expect(result).toMatchObject({ ok: false, rolledBack: true, steps: [{ id: 'boot-config', state: 'undone' }] });
     expect(snapshot(root)).toEqual(before);
     expect(tools.calls.filter((c) => c[2] === 'update-grub')).toHaveLength(2); // the attempt, and again after restoring
-    expect((await service.history())[0]?.state).toBe('rolled-back');
+    expect((await service.history()).entries[0]?.state).toBe('rolled-back');
   });
 
   it('through ChangeService: enable, history, undo', async () => {
@@ -247,7 +247,7 @@ describe('apply-boot-config: run', () => {
     const expected = { ...before };
     delete expected['/boot/grub/grub.cfg'];
     expect(after).toEqual(expected);
-    expect((await service.history()).map((h) => h.state)).toEqual(['applied', 'undone']);
+    expect((await service.history()).entries.map((h) => h.state)).toEqual(['applied', 'undone']);
   });
 
   it('a stale plan (the files changed since it was shown) is refused before anything runs', async () => {

@@ -22,6 +22,12 @@ export interface OpContext {
   originalDrivers: readonly string[];
   /** The planner's persistenceFiles(address) (plans/persistence-files.ts), for the persistence ops. */
   persistenceFiles?: (address: string) => { path: string; content: string }[];
+  /**
+   * The user the change is made for: the uid pkexec names in the helper, null when root itself
+   * asked (the CLI under sudo). Ops that hand something to a user (/dev/vfio/N, a tap) or take
+   * it away (a tap) only do so for this user.
+   */
+  callerUid?: number | null;
 }
 
 /** One privileged operation: checked, done, then verified by reading the tree back. */

@@ -9,6 +9,10 @@ export const setVfioOwner: OpHandler<'set-vfio-owner'> = {
     checkInt(op.group, 'IOMMU group', 65535);
     checkInt(op.uid, 'uid');
     checkInt(op.gid, 'gid');
+    const caller = ctx.callerUid ?? null;
+    if (caller !== null && !(op.uid === caller || (op.uid === 0 && op.gid === 0))) {
+      throw new PassthruError('REFUSED', `/dev/vfio/${op.group} would go to user ${op.uid}, but user ${caller} asked; it goes only to the user who asks, or back to root.`, null);
+    }
     if (!ctx.fs.exists(`/sys/kernel/iommu_groups/${op.group}`)) {
       throw new PassthruError('BAD_INPUT', `There is no IOMMU group ${op.group}.`, null);
     }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OpCall } from '../../../shared/plan';
 import { vmTapName } from '../../../shared/vm';
 import { RootFs } from '../fs/root-fs';
@@ -24,12 +24,6 @@ function code(op: OpCall, ctx: OpContext): string | null {
 }
 
 describe('create-tap / remove-tap validation (what the helper accepts)', () => {
-  const saved = process.env.PKEXEC_UID;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.PKEXEC_UID;
-    else process.env.PKEXEC_UID = saved;
-  });
-
   it('only Passthru-named taps, onto a bridge that exists, for the user who asked', () => {
     const ctx = host();
     const tap = vmTapName('web', 0);
@@ -43,9 +37,21 @@ describe('create-tap / remove-tap validation (what the helper accepts)', () => {
     expect(code({ verb: 'create-tap', tap, bridge: 'br0 up', uid: 1000 }, ctx)).toBe('BAD_INPUT');
     expect(code({ verb: 'create-tap', tap, bridge: 'br0', uid: -1 }, ctx)).toBe('BAD_INPUT');
     // From pkexec: only for the calling user.
-    process.env.PKEXEC_UID = '1000';
-    expect(code({ verb: 'create-tap', tap, bridge: 'br0', uid: 1000 }, ctx)).toBeNull();
-    expect(code({ verb: 'create-tap', tap, bridge: 'br0', uid: 0 }, ctx)).toBe('REFUSED');
+    const asUser = { ...ctx, callerUid: 1000 };
+    expect(code({ verb: 'create-tap', tap, bridge: 'br0', uid: 1000 }, asUser)).toBeNull();
+    expect(code({ verb: 'create-tap', tap, bridge: 'br0', uid: 0 }, asUser)).toBe('REFUSED');
+    expect(code({ verb: 'create-tap', tap, bridge: 'br0', uid: 1001 }, asUser)).toBe('REFUSED');
+  });
+
+  it('removes a tap only for the user it belongs to', () => {
+    const ctx = host();
+    const tap = vmTapName('web', 2);
+    const w = new TreeWriter(ctx.root);
+    w.file(`/sys/class/net/${tap}/tun_flags`, '0x1002\n');
+    w.file(`/sys/class/net/${tap}/owner`, '1001\n');
+    expect(code({ verb: 'remove-tap', tap }, { ...ctx, callerUid: 1000 })).toBe('REFUSED');
+    expect(code({ verb: 'remove-tap', tap }, { ...ctx, callerUid: 1001 })).toBeNull();
+    expect(code({ verb: 'remove-tap', tap }, { ...ctx, callerUid: null })).toBeNull();
   });
 
   it('an interface with a tap name that is not a tap is refused, for create and remove', () => {

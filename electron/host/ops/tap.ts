@@ -25,8 +25,8 @@ export const createTap: OpHandler<'create-tap'> = {
     if (typeof op.bridge !== 'string' || !IFNAME_PATTERN.test(op.bridge)) throw bad(`${JSON.stringify(op.bridge)} is not an interface name.`);
     if (!ctx.fs.isDirectory(`/sys/class/net/${op.bridge}/bridge`)) throw bad(`There is no bridge named ${op.bridge} on this host.`);
     checkInt(op.uid, 'uid');
-    const caller = process.env.PKEXEC_UID;
-    if (caller !== undefined && String(op.uid) !== caller) throw new PassthruError('REFUSED', `A tap for user ${op.uid} was asked by user ${caller}.`, null);
+    const caller = ctx.callerUid ?? null;
+    if (caller !== null && op.uid !== caller) throw new PassthruError('REFUSED', `A tap for user ${op.uid} was asked by user ${caller}.`, null);
     if (ctx.fs.exists(`/sys/class/net/${op.tap}`) && !isTap(ctx, op.tap)) throw new PassthruError('REFUSED', `${op.tap} exists and is not a tap device.`, null);
   },
   async run(op, ctx) {
@@ -46,6 +46,12 @@ export const removeTap: OpHandler<'remove-tap'> = {
   validate(op, ctx) {
     checkTap(op.tap);
     if (ctx.fs.exists(`/sys/class/net/${op.tap}`) && !isTap(ctx, op.tap)) throw new PassthruError('REFUSED', `${op.tap} is not a tap device.`, null);
+    // Only the user a tap was made for may have it removed (its VM's network would go).
+    const caller = ctx.callerUid ?? null;
+    const owner = ctx.fs.readText(`/sys/class/net/${op.tap}/owner`)?.trim();
+    if (caller !== null && owner !== undefined && owner !== String(caller)) {
+      throw new PassthruError('REFUSED', `${op.tap} belongs to user ${owner}, not to user ${caller} who asked to remove it.`, null);
+    }
   },
   async run(op, ctx) {
     if (ctx.fs.exists(`/sys/class/net/${op.tap}`)) await ctx.runCommand(['ip', 'link', 'delete', 'dev', op.tap]);

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { KERNEL_CHOOSES, type HistoryEntry, type Plan } from '../../../shared/plan';
+import { KERNEL_CHOOSES, type Plan } from '../../../shared/plan';
 import { RootFs } from '../fs/root-fs';
 import { scanHost } from '../scan';
 import { buildFakeHost, labHostSpec, type FakeHostSpec } from '../testing/fake-sysfs';
-import { planAssign, planRelease, planUndo } from './assign-planner';
+import type { JournalRecord } from '../apply/journal-store';
+import { planUndoOf } from '../changes/undo-plan';
+import { planAssign, planRelease } from './assign-planner';
 import { gatherHostFacts, type HostFacts } from './host-facts';
 
 const ids = { planId: 'p1', now: '2026-11-24T21:00:00.000Z' };
@@ -228,12 +230,14 @@ describe('planRelease and planUndo', () => {
   });
 
   it('undo reverses the done steps of an applied plan, in reverse order', async () => {
-    const applied = planAssign(await facts(fixture('seed')), { address: '0000:01:00.0' }, ids);
-    const entry: HistoryEntry = {
-      journalId: 'j1', kind: 'assign', target: applied.target, devices: applied.devices, startedAt: ids.now, finishedAt: ids.now, state: 'applied',
-      steps: applied.steps.map((s) => ({ id: s.id, title: s.title, state: 'done' })),
+    const seed = fixture('seed');
+    const applied = planAssign(await facts(seed), { address: '0000:01:00.0' }, ids);
+    const record: JournalRecord = {
+      version: 2, journalId: 'j1', root: seed, kind: 'assign', target: applied.target, devices: applied.devices, original: applied.original,
+      startedAt: ids.now, finishedAt: ids.now, state: 'applied', reverses: null,
+      steps: applied.steps.map((s) => ({ id: s.id, op: s.op, undo: s.undo, state: 'done', error: null })),
     };
-    const u = planUndo(entry, applied, { planId: 'u1', now: ids.now }, await facts(fixture('seed')));
+    const u = planUndoOf(record, seed, new RootFs(seed), await facts(seed), { planId: 'u1', now: ids.now });
     expect(u.expected).toEqual({ iommuGroup: 6, groupViable: false, remainingBlockers: [{ address: '0000:01:00.0', driver: 'igb' }] });
     expect(u.kind).toBe('undo');
     expect(u.steps.map((s) => s.op)).toEqual([
@@ -241,6 +245,6 @@ describe('planRelease and planUndo', () => {
       { verb: 'set-driver-override', address: '0000:01:00.0', driver: null },
       { verb: 'probe', address: '0000:01:00.0', expectDriver: 'igb' },
     ]);
-    expect(planUndo({ ...entry, state: 'undone' }, applied, ids).refusal).not.toBeNull();
+    expect(planUndoOf({ ...record, state: 'undone' }, seed, new RootFs(seed), null, ids).refusal).not.toBeNull();
   });
 });

@@ -10,10 +10,10 @@
  * back. With the override first, undoing the unbind would re-probe into vfio-pci.
  */
 import type { PciDevice } from '../../../shared/model';
-import { KERNEL_CHOOSES, type DeviceState, type HistoryEntry, type Plan, type PlanCheck, type PlanStep } from '../../../shared/plan';
+import { KERNEL_CHOOSES, type DeviceState, type Plan, type PlanCheck, type PlanStep } from '../../../shared/plan';
 import type { HostFacts } from './host-facts';
 import * as C from './plan-checks';
-import { loadModuleStep, overrideStep, ownerStep, probeStep, removePersistenceStep, shellFor, unbindStep, writePersistenceStep } from './plan-steps';
+import { loadModuleStep, overrideStep, ownerStep, probeStep, removePersistenceStep, unbindStep, writePersistenceStep } from './plan-steps';
 import { allowedDrivers, resolveDevice, validateDriverName } from './validate';
 
 export interface AssignRequest {
@@ -164,44 +164,12 @@ function expectedAfterRelease(facts: HostFacts, d: PciDevice, driver: string | n
 }
 
 /**
- * The exact reverse of an applied (or partly applied) plan: the `undo` ops of the steps the
- * journal marks done, in reverse order. Steps without an undo are skipped.
+ * The group verdict once the recorded original drivers are back (the undo of a change);
+ * unknown (non-viable, no blockers) when the target is not on this host.
  */
-export function planUndo(entry: HistoryEntry, applied: Plan, ids: PlanIds, facts?: HostFacts): Plan {
-  const done = new Set(entry.steps.filter((s) => s.state === 'done').map((s) => s.id));
-  const steps: PlanStep[] = applied.steps
-    .filter((s) => done.has(s.id) && s.undo !== null)
-    .reverse()
-    .map((s) => ({
-      id: `undo-${s.id}`,
-      title: `Undo: ${s.title}`,
-      op: s.undo as NonNullable<PlanStep['undo']>,
-      shell: s.undoShell.length ? s.undoShell : shellFor(s.undo as NonNullable<PlanStep['undo']>),
-      verify: `${s.title} is reversed.`,
-      // A digest pins what the user saw then; undoing the undo plans afresh.
-      undo: s.op.verb === 'apply-boot-config' ? { ...s.op, digest: null } : s.op,
-      undoShell: s.shell,
-      ...(s.files ? { files: s.files } : {}),
-    }));
-  const refused = entry.state === 'undone' || entry.state === 'rolled-back';
-  return {
-    id: ids.planId, kind: 'undo', createdAt: ids.now, target: applied.target, devices: applied.devices,
-    options: { ...applied.options, force: false },
-    checks: [{ id: 'journal', title: 'Change still applied', status: refused ? 'fail' : 'pass',
-      detail: refused ? `Change ${entry.journalId} is already ${entry.state}.` : `Reversing ${steps.length} step(s) of change ${entry.journalId} (${entry.state}).`,
-      remedy: null, forceable: false }],
-    refusal: refused ? { message: `Change ${entry.journalId} is already ${entry.state}; there is nothing to undo.`, remedy: null, forceable: false, confirmText: null, code: 'REFUSED' } : null,
-    noop: !refused && steps.length === 0,
-    steps: refused ? [] : steps,
-    original: applied.original,
-    expected: undoExpected(applied, facts),
-  };
-}
-
-/** The group verdict once the original drivers are back; unknown (non-viable, no blockers) without facts. */
-function undoExpected(applied: Plan, facts?: HostFacts): Plan['expected'] {
-  const target = facts?.scan.devices.find((d) => d.address === applied.target);
-  if (!facts || !target) return { iommuGroup: applied.expected.iommuGroup, groupViable: false, remainingBlockers: [] };
-  const drivers = new Map(Object.entries(applied.original).map(([a, st]) => [a, st.driver] as const));
+export function expectedAfter(facts: HostFacts, targetAddress: string, original: Record<string, DeviceState>): Plan['expected'] {
+  const target = facts.scan.devices.find((d) => d.address === targetAddress);
+  if (!target) return { iommuGroup: null, groupViable: false, remainingBlockers: [] };
+  const drivers = new Map(Object.entries(original).map(([a, st]) => [a, st.driver] as const));
   return expectedFor(facts, target, new Set(), drivers);
 }

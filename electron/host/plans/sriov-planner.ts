@@ -64,7 +64,7 @@ function checkPfDriver(pf: PciDevice): C.CheckResult {
 }
 
 /** VFs that would be destroyed: on vfio-pci, or held open by a process, they block the change. */
-function checkVfsRemovable(facts: HostFacts, vfs: PciDevice[]): C.CheckResult[] {
+export function checkVfsRemovable(facts: HostFacts, vfs: PciDevice[]): C.CheckResult[] {
   const onVfio = vfs.filter((v) => v.driver === 'vfio-pci');
   const held = vfs.flatMap((v) => {
     const users = v.iommuGroup === null ? [] : (facts.vfioGroupUsers.get(v.iommuGroup) ?? []);

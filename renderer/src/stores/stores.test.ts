@@ -31,7 +31,7 @@ function fakeApi() {
     iommuStatus: vi.fn(async () => ({ findings: [], bootloader: { supported: false as const, reason: 'not in this test' }, wantedArgs: [], configured: 'unknown' as const, configuredArgs: [], enableSummary: '' })),
     planIommu: vi.fn(async () => sampleReleasePlan()),
     applyPlan: vi.fn(async () => sampleOkResult(sampleAssignPlan())),
-    history: vi.fn(async () => sampleHistory),
+    history: vi.fn(async () => ({ entries: sampleHistory, unreadable: [] })),
     planUndo: vi.fn(async () => sampleReleasePlan()),
     onPlanProgress: vi.fn(() => () => undefined),
     vmList: vi.fn(async () => []),

@@ -317,6 +317,8 @@ export function sampleFailedResult(plan: Plan, rolledBack = true): ApplyResult {
 export const sampleHistory: HistoryEntry[] = [
   {
     journalId: 'j-0003',
+    root: '/',
+    reverses: null,
     kind: 'assign',
     target: '0000:01:00.1',
     devices: ['0000:01:00.1'],
@@ -330,6 +332,8 @@ export const sampleHistory: HistoryEntry[] = [
   },
   {
     journalId: 'j-0002',
+    root: '/',
+    reverses: null,
     kind: 'assign',
     target: '0000:02:00.0',
     devices: ['0000:02:00.0'],

@@ -4,7 +4,7 @@
  * loudly, because a device may be left half-changed until it is rolled back.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { HistoryEntry } from '../../../../shared/plan';
+import type { HistoryEntry, UnreadableJournalEntry } from '../../../../shared/plan';
 import { ErrorNotice, Loading } from '../../components/feedback';
 import { Page } from '../../components/page';
 import { getApi } from '../../api';
@@ -42,16 +42,43 @@ function Entry({ e }: { e: HistoryEntry }) {
   );
 }
 
+/** Journal files that are not records: said plainly, and never in the way of the others. */
+function Unreadable({ list }: { list: UnreadableJournalEntry[] }) {
+  if (list.length === 0) return null;
+  return (
+    <div className="notice notice--warning" role="status">
+      <div className="notice__body">
+        <p className="notice__title">
+          <strong>
+            {list.length === 1 ? 'One journal file could not be read' : `${list.length} journal files could not be read`}
+          </strong>{' '}
+          — Passthru ignores {list.length === 1 ? 'it' : 'them'} and everything else works as usual.
+        </p>
+        <ul>
+          {list.map((u) => (
+            <li key={u.file}>
+              <span className="mono">{u.file}</span>: {u.problem}.
+            </li>
+          ))}
+        </ul>
+        <p className="small">Look at {list.length === 1 ? 'it' : 'them'}, then move {list.length === 1 ? 'it' : 'them'} out of the journal directory.</p>
+      </div>
+    </div>
+  );
+}
+
 export function HistoryPage() {
   const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
+  const [unreadable, setUnreadable] = useState<UnreadableJournalEntry[]>([]);
   const [error, setError] = useState<DisplayError | null>(null);
   const wizardOpen = useWizardStore((s) => s.request !== null);
 
   const load = useCallback(() => {
     getApi()
       .history()
-      .then((list) => {
-        setEntries(sortHistory(list));
+      .then((history) => {
+        setEntries(sortHistory(history.entries));
+        setUnreadable(history.unreadable);
         setError(null);
       })
       .catch((err: unknown) => setError(toDisplayError(err)));
@@ -67,6 +94,7 @@ export function HistoryPage() {
   return (
     <Page title="History" lede="Every change Passthru made, newest first, with the steps journaled before each was done.">
       {error && <ErrorNotice error={error} title="Could not read the history" onRetry={load} />}
+      <Unreadable list={unreadable} />
       {incomplete.map((e) => (
         <div key={e.journalId} className="notice notice--error" role="alert">
           <div className="notice__body">

@@ -1,0 +1,119 @@
+/**
+ * The executor: the one place a change reaches the host. It takes an intent (what the user
+ * asked), never steps: it plans the intent again with the planners of change-kinds.ts on the
+ * host as it is now, adds the host guard's checks, and applies only when its own plan has the
+ * fingerprint of the plan the user was shown and passes every check (or the user typed the
+ * confirmation a forceable refusal asks for). The same code runs in-process as root and inside
+ * the pkexec helper, whose caller is then the user pkexec names — so a request edited by hand,
+ * a stale plan or a forged journal entry can never do what the planners refuse.
+ */
+import { parseChangeIntent, parseChangeRequest } from '../../../shared/change-schemas';
+import { PassthruError } from '../../../shared/errors';
+import type { ApplyProgress, ApplyResult, ChangeIntent, ChangeRequest, OpCall, Plan } from '../../../shared/plan';
+import { ApplyEngine } from '../apply/apply-engine';
+import { JournalStore } from '../apply/journal-store';
+import type { CommandRunner } from '../exec/run-command';
+import type { SysfsWriter } from '../exec/write-sysfs';
+import { RootFs } from '../fs/root-fs';
+import { describeOp } from '../ops/op-words';
+import { persistenceFiles } from '../plans/persistence-files';
+import { gatherHostFacts, type HostFacts } from '../plans/host-facts';
+import { scanHost } from '../scan';
+import { CHANGE_KINDS, planIntent, type Caller, type PlanningContext } from './change-kinds';
+import { guardChecks, withGuard } from './host-guard';
+import { planDigest } from './plan-digest';
+
+export interface ExecutorOptions {
+  /** Host root (`/`, or a test tree); fixed for the executor's life. */
+  root: string;
+  /** Journal directory. */
+  stateDir: string;
+  caller: Caller;
+  runCommand: CommandRunner;
+  /** Test seam: the fake kernel's sysfs writer. */
+  writer?: SysfsWriter;
+  now?: () => Date;
+  idFactory?: () => string;
+}
+
+let seq = 0;
+
+export class ChangeExecutor {
+  readonly journal: JournalStore;
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(private readonly options: ExecutorOptions) {
+    this.journal = new JournalStore(options.stateDir);
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.idFactory ?? (() => `${this.now().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${++seq}`);
+  }
+
+  get root(): string {
+    return this.options.root;
+  }
+
+  /** The plan for `intent` on the host as it is now, with the guard's checks; changes nothing. */
+  async plan(intent: ChangeIntent, planId: string = this.newId()): Promise<Plan> {
+    const checked = parseChangeIntent(intent);
+    const fs = new RootFs(this.options.root);
+    let facts: Promise<HostFacts> | null = null;
+    const readFacts = (): Promise<HostFacts> => (facts ??= scanHost(fs).then((scan) => gatherHostFacts(fs, scan)));
+    const ctx: PlanningContext = {
+      root: this.options.root,
+      fs,
+      journal: this.journal,
+      caller: this.options.caller,
+      facts: readFacts,
+      ids: { planId, now: this.now().toISOString() },
+    };
+    if (!(checked.kind in CHANGE_KINDS)) throw new PassthruError('BAD_INPUT', `Unknown change ${JSON.stringify(checked.kind)}.`, null);
+    const plan = await planIntent(ctx, checked);
+    const ops = plan.steps.map((s) => s.op);
+    if (!ops.some(touchesDevices)) return plan;
+    return withGuard(plan, guardChecks(ops, await readFacts()));
+  }
+
+  /**
+   * Plans `request.intent` again and applies that plan — only when it is the plan the user saw
+   * (same digest) and nothing refuses it. Step failures come back in the result (rolled back).
+   */
+  async apply(request: ChangeRequest, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
+    const { intent, digest, confirmText } = parseChangeRequest(request);
+    const plan = await this.plan(intent);
+    if (planDigest(plan) !== digest) {
+      throw new PassthruError(
+        'REFUSED',
+        'The plan Passthru makes now is not the one that was shown (the host changed since, or the request was altered); nothing was changed.',
+        'Review the new plan and apply it.',
+        plan.steps.map((s) => `${describeOp(s.op)}`).join('\n') || null,
+      );
+    }
+    if (plan.refusal) {
+      const forced = plan.refusal.forceable && plan.refusal.confirmText !== null && confirmText === plan.refusal.confirmText && plan.options.force;
+      if (!forced) throw new PassthruError(plan.refusal.code === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'REFUSED', plan.refusal.message, plan.refusal.remedy);
+    }
+    return this.engine().apply(plan, { onProgress, reverses: intent.kind === 'undo' ? intent.journalId : null });
+  }
+
+  private engine(): ApplyEngine {
+    return new ApplyEngine({
+      store: this.journal,
+      context: {
+        root: this.options.root,
+        fs: new RootFs(this.options.root),
+        runCommand: this.options.runCommand,
+        writer: this.options.writer,
+        persistenceFiles,
+        callerUid: this.options.caller.uid,
+      },
+      now: this.now,
+      idFactory: this.newId,
+    });
+  }
+}
+
+/** Ops the host guard looks at: those that move a device between drivers or change its VFs. */
+function touchesDevices(op: OpCall): boolean {
+  return op.verb === 'unbind' || op.verb === 'set-driver-override' || op.verb === 'probe' || op.verb === 'set-sriov-numvfs';
+}
