@@ -1,7 +1,7 @@
 /** Page-object helpers: navigation and the selectors the specs share. */
 import { expect, type Locator, type Page } from '@playwright/test';
 
-export type PageName = 'Overview' | 'Devices' | 'IOMMU groups' | 'Network' | 'Topology' | 'VMs';
+export type PageName = 'Overview' | 'Devices' | 'IOMMU groups' | 'Network' | 'Topology' | 'VMs' | 'History';
 
 export async function goTo(page: Page, name: PageName): Promise<void> {
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click();
