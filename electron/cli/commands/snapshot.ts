@@ -1,6 +1,6 @@
 /** `passthru snapshot DIR [--root SRC] [--json]`: capture what the probes read, for bug reports and fixtures. */
 import { captureSnapshot } from '../../host/snapshot';
-import { formatArgv } from '../../host/exec/run-command';
+import { formatArgv } from '../../../shared/shell-quote';
 import { COMMON_OPTIONS, ROOT_OPTION, resolveRoot, type CliCommand } from '../core';
 
 export const snapshotCommand: CliCommand = {
