@@ -16,6 +16,7 @@ export const snapshotCommand: CliCommand = {
   ],
   options: { ...COMMON_OPTIONS, ...ROOT_OPTION },
   positionals: ['DIR'],
+  values: { DIR: { type: 'directory-to-be' } },
   async run(args, io) {
     const source = resolveRoot(args.values.root);
     const result = await captureSnapshot(source, args.positionals[0] as string);
