@@ -53,7 +53,7 @@ export interface CliCommand {
   optionalPositionals?: string[];
   /**
    * The words the first positional may be (`vm start`, `iommu status`): checked even with
-   * --help, so `passthru vm frobnicate --help` is an error, not help.
+   * --help, so an unknown action asked for help is an error, not help.
    */
   actions?: readonly string[];
   /**
