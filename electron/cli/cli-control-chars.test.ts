@@ -19,6 +19,7 @@ import { makeRig } from '../host/apply/apply-test-support';
 import { ChangeService } from '../host/changes/change-service';
 import { testPlanner } from '../host/changes/change-service.test-planner';
 import { buildCli, REPO_ROOT, runCli, type BuiltCli } from './cli-test-support';
+import { hostileSeedTree, taintJournal } from '../../e2e/support/hostile-host';
 
 let cli: BuiltCli;
 let base: string;
@@ -32,32 +33,6 @@ afterAll(() => {
   cli?.dispose();
   if (base) fs.rmSync(base, { recursive: true, force: true });
 });
-
-/** Renames `from` to `to` everywhere in a tree: file names, symlink targets, file contents (JSON-escaped in .json files). */
-function replaceInTree(dir: string, from: string, to: string): void {
-  for (const name of fs.readdirSync(dir)) {
-    let path = join(dir, name);
-    if (name.includes(from)) {
-      const renamed = join(dir, name.split(from).join(to));
-      fs.renameSync(path, renamed);
-      path = renamed;
-    }
-    const st = fs.lstatSync(path);
-    if (st.isSymbolicLink()) {
-      const target = fs.readlinkSync(path);
-      if (target.includes(from)) {
-        fs.rmSync(path);
-        fs.symlinkSync(target.split(from).join(to), path);
-      }
-    } else if (st.isDirectory()) {
-      replaceInTree(path, from, to);
-    } else {
-      const text = fs.readFileSync(path, 'utf8');
-      const replacement = path.endsWith('.json') ? JSON.stringify(to).slice(1, -1) : to;
-      if (text.includes(from)) fs.writeFileSync(path, text.split(from).join(replacement));
-    }
-  }
-}
 
 interface Hostile {
   hostname: string;
@@ -74,27 +49,14 @@ const withAnEscape = (arb: fc.Arbitrary<string>) => fc.tuple(arb, fc.constantFro
 /** Builds the hostile host tree, journal and VM directory; returns what the commands take. */
 async function hostileHost(h: Hostile, n: number) {
   const dir = join(base, `case-${n}`);
-  const root = join(dir, 'root');
-  fs.cpSync(join(REPO_ROOT, 'e2e/fixtures/seed'), root, { recursive: true, verbatimSymlinks: true });
-  replaceInTree(root, 'lab-seed', h.hostname);
-  replaceInTree(root, 'enp1s0', h.iface);
-  replaceInTree(root, 'igb', h.driver);
-  replaceInTree(root, '6.1.0-56-amd64', h.kernel);
+  const root = hostileSeedTree(join(REPO_ROOT, 'e2e/fixtures/seed'), join(dir, 'root'), h);
 
-  // A journal made by the real engine, then its titles, errors and target rewritten.
+  // A journal made by the real engine, then its titles, errors and kinds rewritten.
   const rig = makeRig();
   const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, planner: testPlanner, runCommand: rig.runner, writer: rig.kernel.writer });
   const applied = await svc.apply((await svc.planAssign({ address: '0000:01:10.0' })).id, {});
   expect(applied.ok).toBe(true);
-  const rewrite = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(rewrite);
-    if (value === null || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, (k === 'title' || k === 'error' || k === 'kind') && typeof v === 'string' ? `${v} ${h.title}` : rewrite(v)]));
-  };
-  for (const f of fs.readdirSync(rig.stateDir).filter((f) => f.endsWith('.json'))) {
-    const file = join(rig.stateDir, f);
-    fs.writeFileSync(file, JSON.stringify(rewrite(JSON.parse(fs.readFileSync(file, 'utf8')))));
-  }
+  taintJournal(rig.stateDir, h.title);
 
   // A VM profile that is not JSON: its parse error quotes it back.
   const vmConfig = join(dir, 'vm-config');
