@@ -11,6 +11,7 @@ import type { ApplyResult, Plan } from '../../shared/plan';
 import { ChangeService } from '../host/changes/change-service';
 import { resolveRoot, type CliIo, type ParsedArgs } from './core';
 import { MAX_UID } from './option-values';
+import { formatArgv } from '../../shared/shell-quote';
 
 export const WRITE_OPTIONS = {
   yes: { type: 'boolean', short: 'y' },
@@ -43,7 +44,7 @@ export function reportIncomplete(service: ChangeService, io: CliIo): void {
   for (const h of service.incomplete()) {
     io.err(
       `passthru: change ${h.journalId} (${h.kind} ${h.target}, started ${h.startedAt}) was interrupted and may be half-done. ` +
-        `Roll it back with \`passthru undo --journal ${h.journalId} --yes\`.\n`,
+        `Roll it back with \`${formatArgv(['passthru', 'undo', '--journal', h.journalId, '--yes'])}\`.\n`,
     );
   }
 }

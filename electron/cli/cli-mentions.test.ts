@@ -34,11 +34,16 @@ interface Mention {
   text: string;
 }
 
-/** `passthru …` in backticks or quotes (also escaped backticks in template literals), and README code lines. */
+/** `passthru …` in backticks or quotes (also escaped backticks in template literals), argv literals, and README code lines. */
 export function findMentions(text: string, where: string): Mention[] {
   const found: Mention[] = [];
   for (const re of [/`((?:sudo )?passthru [^`\n]*?)\\?`/g, /'((?:sudo )?passthru [^'\n]*)'/g, /"((?:sudo )?passthru [^"\n]*)"/g, /<code>((?:sudo )?passthru [^<]*)<\/code>/g]) {
     for (const m of text.matchAll(re)) found.push({ where, text: m[1]! });
+  }
+  // Commands built as argv for formatArgv: ['passthru', 'vm', 'start', name] (non-literals are placeholders).
+  for (const m of text.matchAll(/\[\s*((?:'sudo'\s*,\s*)?'passthru'\s*,[^\]]*)\]/g)) {
+    const words = m[1]!.split(',').map((e) => e.trim()).filter(Boolean).map((e) => (/^'[^']*'$/.test(e) ? e.slice(1, -1) : '${x}'));
+    found.push({ where, text: words.join(' ') });
   }
   if (where.endsWith('.md')) {
     for (const m of text.matchAll(/^(?:sudo )?passthru [^#\n]*/gm)) found.push({ where, text: m[0].trim() });
@@ -77,8 +82,10 @@ describe('every passthru command named to users exists (issue 13, class 11)', ()
 
   it('finds the mentions (the search itself works)', () => {
     expect(mentions.length).toBeGreaterThan(50);
+    expect(mentions.map((m) => m.text)).toContain('passthru vm start ${x}');
     expect(findMentions("remedy: 'List the devices with `passthru devices` first.'", 'x').map((m) => m.text)).toEqual(['passthru devices']);
     expect(findMentions('`Run \\`passthru undo --journal ${id} --yes\\`.`', 'x').map((m) => m.text)).toEqual(['passthru undo --journal ${id} --yes']);
+    expect(findMentions("formatArgv(['sudo', 'passthru', 'assign', address, '--group'])", 'x').map((m) => m.text)).toEqual(['sudo passthru assign ${x} --group']);
     expect(parseMention('passthru vm status|list')).toEqual({ command: 'vm', actions: ['status', 'list'], options: [] });
     expect(parseMention('sudo passthru assign ${address} --owner $USER')).toEqual({ command: 'assign', actions: [], options: ['--owner'] });
   });
