@@ -10,8 +10,13 @@ import { vfArgs } from '../ops/set-vf';
 
 const dev = (a: string): string => `/sys/bus/pci/devices/${a}`;
 
-/** `echo VALUE > FILE` with both quoted: the value and the path come from the host. */
-const echoTo = (value: string, file: string): string => `${formatArgv(['echo', value])} > ${shellQuote(file)}`;
+/**
+ * `echo VALUE > FILE`, both quoted: the value and the path come from the host. echo would take
+ * a value starting with `-` for an option and a backslash for an escape (dash), so any value
+ * that is not a plain word is written with `printf '%s\n'` instead — the same bytes, exactly.
+ */
+const echoTo = (value: string, file: string): string =>
+  `${/^[A-Za-z0-9_.:+@,=/][A-Za-z0-9_.:+@,=/-]*$/.test(value) ? formatArgv(['echo', value]) : formatArgv(['printf', '%s\\n', value])} > ${shellQuote(file)}`;
 
 /**
  * The root shell equivalent of one op. Every word that is not a constant of ours is quoted
