@@ -20,6 +20,11 @@ socket.addEventListener('message', (event) => {
   if (message.type === 'result') {
     pending.get(message.id)?.(message.result);
     pending.delete(message.id);
+  } else if (message.type === 'error') {
+    // The bridge could not read a request of ours: its caller gets the error as a result.
+    if (message.id !== null) pending.get(message.id)?.({ ok: false, error: message.error });
+    if (message.id !== null) pending.delete(message.id);
+    else console.error(`test bridge: ${message.error.message}`);
   } else {
     for (const listener of listeners.get(message.event) ?? []) listener(message.payload as never);
   }

@@ -10,6 +10,8 @@ import { PassthruError } from '../../shared/errors';
 import type { ApplyResult, Plan } from '../../shared/plan';
 import { ChangeService } from '../host/changes/change-service';
 import { resolveRoot, type CliIo, type ParsedArgs } from './core';
+import { MAX_UID } from './option-values';
+import { formatArgv } from '../../shared/shell-quote';
 
 export const WRITE_OPTIONS = {
   yes: { type: 'boolean', short: 'y' },
@@ -26,8 +28,9 @@ export function makeService(values: ParsedArgs['values'], ownerUid?: number): Ch
 /** --owner USER|UID → uid; a name is resolved with `id -u` (argv, no shell). */
 export function resolveOwner(value: string | boolean | undefined): number | undefined {
   if (typeof value !== 'string') return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
-  if (!/^[a-z_][a-z0-9_.-]*$/i.test(value)) throw new PassthruError('BAD_INPUT', `${value} is not a user name or uid.`, null);
+  // core.ts checked the shape and range already (option-values.ts, rule "user"); kept as a guard.
+  if (/^\d{1,10}$/.test(value) && Number(value) <= MAX_UID) return Number(value);
+  if (!/^[a-z_][a-z0-9_.-]*$/i.test(value)) throw new PassthruError('BAD_INPUT', `${value} is not a user name or uid.`, 'Give an existing user name or a numeric uid.');
   if (value === userInfo().username) return userInfo().uid;
   try {
     return Number(execFileSync('id', ['-u', '--', value], { encoding: 'utf8' }).trim());
@@ -41,7 +44,7 @@ export function reportIncomplete(service: ChangeService, io: CliIo, except?: str
   for (const h of service.incomplete().filter((e) => e.journalId !== except)) {
     io.err(
       `passthru: change ${h.journalId} (${h.kind} ${h.target}, started ${h.startedAt}) was interrupted and may be half-done. ` +
-        `Roll it back with \`passthru undo --journal ${h.journalId} --yes\`.\n`,
+        `Roll it back with \`${formatArgv(['passthru', 'undo', '--journal', h.journalId, '--yes'])}\`.\n`,
     );
   }
 }

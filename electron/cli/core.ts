@@ -9,11 +9,23 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PassthruError, exitCodeFor, toErrorData } from '../../shared/errors';
+import { visibleControls } from '../../shared/control-chars';
+import { checkValue, COMMON_VALUE_RULES, type ValueRule } from './option-values';
 
 /** Where output goes; tests capture it, the binary writes to the process streams. */
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+}
+
+/**
+ * The CLI's one output layer (main() puts every command behind it): whatever a command prints,
+ * text or JSON, reaches the terminal with control, C1 and bidi characters made visible as
+ * `\uXXXX` (shared/control-chars.ts) — host data cannot clear the screen, retitle the window
+ * or reorder a line, and JSON stays valid JSON of the same value. TAB and LF stay.
+ */
+export function neutralizedIo(io: CliIo): CliIo {
+  return { out: (text) => io.out(visibleControls(text)), err: (text) => io.err(visibleControls(text)) };
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -39,6 +51,16 @@ export interface CliCommand {
   positionals: string[];
   /** Names of positional arguments that may follow the required ones. */
   optionalPositionals?: string[];
+  /**
+   * The words the first positional may be (`vm start`, `iommu status`): checked even with
+   * --help, so an unknown action asked for help is an error, not help.
+   */
+  actions?: readonly string[];
+  /**
+   * What option values (by option name) and positionals (by their NAME) must be; options in
+   * COMMON_VALUE_RULES need not be repeated. Checked before run(); see option-values.ts.
+   */
+  values?: Record<string, ValueRule>;
   run(args: ParsedArgs, io: CliIo): Promise<void>;
 }
 
@@ -69,6 +91,10 @@ export function parseCommandArgs(command: CliCommand, argv: string[]): ParsedArg
   }
   // Only commands that declare `multiple` options get `lists`, so others keep their shape.
   const withLists = Object.keys(lists).length ? { lists } : {};
+  const action = parsed.positionals[0];
+  if (command.actions && action !== undefined && !command.actions.includes(action)) {
+    throw usageError(command, `Unknown action ${JSON.stringify(action)}: give ${command.actions.join(', ')}.`);
+  }
   if (values.help) return { values, positionals: parsed.positionals, ...withLists };
   const expected = command.positionals;
   const most = expected.length + (command.optionalPositionals?.length ?? 0);
@@ -78,7 +104,29 @@ export function parseCommandArgs(command: CliCommand, argv: string[]): ParsedArg
   if (parsed.positionals.length > most) {
     throw usageError(command, `Unexpected argument '${parsed.positionals[most] ?? ''}'.`);
   }
+  checkValues(command, { values, positionals: parsed.positionals, lists });
   return { values, positionals: parsed.positionals, ...withLists };
+}
+
+/** The rule an option's value follows: the command's own, else the shared one (option-values.ts). */
+export function valueRule(command: CliCommand, name: string): ValueRule | undefined {
+  return command.values?.[name] ?? COMMON_VALUE_RULES[name];
+}
+
+/** Every option value and positional against its rule; the first bad one is BAD_INPUT. */
+function checkValues(command: CliCommand, args: Required<ParsedArgs>): void {
+  const remedy = `See \`passthru ${command.name} --help\`.`;
+  const names = [...command.positionals, ...(command.optionalPositionals ?? [])];
+  args.positionals.forEach((value, i) => {
+    const name = names[i] ?? 'ARGUMENT';
+    checkValue(name.toUpperCase() as Uppercase<string>, value, command.values?.[name], remedy);
+  });
+  for (const [key, value] of Object.entries(args.values)) {
+    if (typeof value === 'string') checkValue(`--${key}`, value, valueRule(command, key), remedy);
+  }
+  for (const [key, list] of Object.entries(args.lists)) {
+    for (const value of list) checkValue(`--${key}`, value, valueRule(command, key), remedy);
+  }
 }
 
 export function usageError(command: CliCommand | null, message: string): PassthruError {

@@ -5,7 +5,7 @@
  */
 import { ERROR_CODES } from '../../shared/errors';
 import { PASSTHRU_VERSION } from '../host/snapshot-format';
-import { commandHelp, parseCommandArgs, reportError, usageError, wantsJson, type CliCommand, type CliIo } from './core';
+import { commandHelp, neutralizedIo, parseCommandArgs, reportError, usageError, wantsJson, type CliCommand, type CliIo } from './core';
 import { scanCommand } from './commands/scan';
 import { snapshotCommand } from './commands/snapshot';
 import { assignCommand } from './commands/assign';
@@ -18,8 +18,12 @@ import { vmCommand } from './commands/vm';
 
 export const COMMANDS: readonly CliCommand[] = [scanCommand, snapshotCommand, assignCommand, releaseCommand, sriovCommand, iommuCommand, vmCommand, historyCommand, undoCommand];
 
-/** Runs the command line and returns the exit code (the process is not exited here). */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+/**
+ * Runs the command line and returns the exit code (the process is not exited here). Every
+ * command prints through neutralizedIo: none can forget to escape host data.
+ */
+export async function main(argv: string[], rawIo: CliIo): Promise<number> {
+  const io = neutralizedIo(rawIo);
   const json = wantsJson(argv);
   try {
     const [first, ...rest] = argv;

@@ -120,6 +120,7 @@ export const iommuCommand: CliCommand = {
     'dry-run': { type: 'boolean' },
   },
   positionals: ['ACTION'],
+  actions: ['status', 'enable', 'disable'],
   async run(args, io) {
     const v = args.values;
     const action = args.positionals[0];

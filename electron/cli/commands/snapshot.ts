@@ -1,6 +1,6 @@
 /** `passthru snapshot DIR [--root SRC] [--json]`: capture what the probes read, for bug reports and fixtures. */
 import { captureSnapshot } from '../../host/snapshot';
-import { formatArgv } from '../../host/exec/run-command';
+import { formatArgv } from '../../../shared/shell-quote';
 import { COMMON_OPTIONS, ROOT_OPTION, resolveRoot, type CliCommand } from '../core';
 
 export const snapshotCommand: CliCommand = {
@@ -16,6 +16,7 @@ export const snapshotCommand: CliCommand = {
   ],
   options: { ...COMMON_OPTIONS, ...ROOT_OPTION },
   positionals: ['DIR'],
+  values: { DIR: { type: 'directory-to-be' } },
   async run(args, io) {
     const source = resolveRoot(args.values.root);
     const result = await captureSnapshot(source, args.positionals[0] as string);

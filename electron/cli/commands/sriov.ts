@@ -87,6 +87,18 @@ export const sriovCommand: CliCommand = {
     confirm: { type: 'string' },
   },
   positionals: ['ADDRESS'],
+  // Shapes and ranges (checked before anything runs); the planner checks them against the device.
+  values: {
+    vfs: { type: 'integer', min: 0, max: 65535 },
+    vf: { type: 'integer', min: 0, max: 65534 },
+    vlan: { type: 'integer', min: 0, max: 4095 },
+    qos: { type: 'integer', min: 0, max: 7 },
+    mac: { type: 'text' },
+    autoprobe: { type: 'choice', values: ['on', 'off'] },
+    trust: { type: 'choice', values: ['on', 'off'] },
+    spoofchk: { type: 'choice', values: ['on', 'off'] },
+    state: { type: 'choice', values: ['auto', 'enable', 'disable'] },
+  },
   async run(args, io) {
     const v = args.values;
     const address = args.positionals[0] ?? '';

@@ -17,6 +17,7 @@ import { resolveRoot, type CliIo, type ParsedArgs } from '../core';
 import { bad, type Action } from './vm';
 import { profileFromArgs } from './vm-profile-args';
 import { formatChecks, formatList, formatStatus } from './vm-format';
+import { formatArgv } from '../../../shared/shell-quote';
 
 /** --config-dir/--runtime-dir: made on first use (like the XDG defaults), so they need not exist yet. */
 function vmDir(value: string | boolean | undefined, what: string): string | undefined {
@@ -65,7 +66,7 @@ export async function runAction(action: Action, name: string, args: ParsedArgs, 
         io.err('passthru: note: OVMF is not installed yet; install it (Debian/Ubuntu: `apt install ovmf`) before starting this VM.\n');
       }
       const file = sup.create(profile);
-      print(io, json, { created: file, profile }, `Created VM ${name} (${file}). Start it with \`passthru vm start ${name}\`.`);
+      print(io, json, { created: file, profile }, `Created VM ${name} (${file}). Start it with \`${formatArgv(['passthru', 'vm', 'start', name])}\`.`);
       return;
     }
     case 'start': {
@@ -87,7 +88,7 @@ export async function runAction(action: Action, name: string, args: ParsedArgs, 
       const where = r.status.vnc ? `; VNC display at ${r.status.vnc}` : '';
       print(io, json, { started: name, notes: r.notes, status: r.status }, [
         ...r.notes.map((n) => `Note: ${n}`),
-        `Started VM ${name} (pid ${r.status.pid ?? '?'}, ${r.status.accel ?? '?'}, ${r.status.state})${where}.${v.paused ? ` Run \`passthru vm resume ${name}\` to start its CPUs.` : ''}`,
+        `Started VM ${name} (pid ${r.status.pid ?? '?'}, ${r.status.accel ?? '?'}, ${r.status.state})${where}.${v.paused ? ` Run \`${formatArgv(['passthru', 'vm', 'resume', name])}\` to start its CPUs.` : ''}`,
       ].join('\n'));
       return;
     }

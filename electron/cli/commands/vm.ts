@@ -17,7 +17,7 @@ const ACTIONS = ['create', 'start', 'status', 'stop', 'pause', 'resume', 'list',
 export type Action = (typeof ACTIONS)[number];
 
 /** Which options each action accepts (besides --json, --help, --config-dir, --runtime-dir). */
-const ACTION_OPTIONS: Record<Action, string[]> = {
+export const ACTION_OPTIONS: Record<Action, string[]> = {
   create: ['cpus', 'memory', 'disk', 'iso', 'nic', 'display', 'firmware', 'root'],
   start: ['paused', 'dry-run', 'accel', 'root', 'state-dir'],
   status: [],
@@ -85,6 +85,19 @@ export const vmCommand: CliCommand = {
   },
   positionals: ['ACTION'],
   optionalPositionals: ['NAME'],
+  actions: ACTIONS,
+  values: {
+    cpus: { type: 'integer', min: 1, max: 256 },
+    memory: { type: 'integer', min: 16, max: 16 * 1024 * 1024, unit: 'MiB' },
+    disk: { type: 'file' },
+    iso: { type: 'file' },
+    nic: { type: 'text' },
+    display: { type: 'choice', values: ['none', 'vnc', 'window'] },
+    firmware: { type: 'choice', values: ['seabios', 'ovmf'] },
+    accel: { type: 'choice', values: ['auto', 'kvm', 'tcg'] },
+    timeout: { type: 'decimal', min: 0, max: 86_400, unit: 'seconds' },
+    format: { type: 'choice', values: ['script', 'libvirt'] },
+  },
   async run(args, io) {
     const action = args.positionals[0] as Action;
     if (!(ACTIONS as readonly string[]).includes(action)) throw bad(`Unknown action ${JSON.stringify(action)}: give ${ACTIONS.join(', ')}.`);

@@ -13,6 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import { PassthruError } from '../../../shared/errors';
+import { formatArgv } from '../../../shared/shell-quote';
 
 export interface RunOptions {
   /** Kill the command after this many milliseconds (default 30 s; 0 = no limit). */
@@ -235,15 +236,8 @@ export const runCommand: CommandRunner = (argv, options = {}) => {
   });
 };
 
-/** argv as a copyable shell line (quoted where needed) — for messages and plans, never executed. */
-export function formatArgv(argv: readonly string[]): string {
-  return argv.map(shellQuote).join(' ');
-}
-
-function shellQuote(arg: string): string {
-  if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+/** argv as a copyable shell line — for messages and plans, never executed (one quoting for all: shared/shell-quote.ts). */
+export { formatArgv };
 
 function describeFailure(
   shown: string,

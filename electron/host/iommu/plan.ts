@@ -12,6 +12,7 @@ import { grubSources, type BootMethod, type BootSetup } from './detect';
 import { planEarlyVfio } from './early-vfio';
 import { editGrubDefaults, grubDropInContent, grubEffectiveArgs, parseGrubDropIn } from './grub-config';
 import * as P from './paths';
+import { formatArgv } from '../../../shared/shell-quote';
 
 export interface FileChange {
   path: string;
@@ -41,6 +42,12 @@ export interface IommuPlan {
   files: FileChange[];
   /** Run in order, after the files are written. */
   commands: string[][];
+  /**
+   * Run in order after the files are put back, to reverse `commands`: the same regeneration
+   * where the state is in files; the opposite edits where the command is the state (grubby,
+   * kernelstub).
+   */
+  undoCommands: string[][];
   /** Files edited in place, and where their original is copied first. */
   backups: { path: string; backup: string }[];
   verify: Verification[];
@@ -122,13 +129,14 @@ function bootCheck(setup: BootSetup): CheckResult {
 interface BootChange {
   files: { path: string; after: string | null }[];
   commands: string[][];
+  undoCommands: string[][];
   edits: ArgEdit[];
   verify: Verification | null;
   problem: string | null;
 }
 
 function assemble(action: IommuPlan['action'], setup: BootSetup, results: CheckResult[], change: ArgChange, earlyVfio: boolean): IommuPlan {
-  const empty: IommuPlan = { action, checks: [], refusal: null, noop: true, argEdits: [], files: [], commands: [], backups: [], verify: [], rebootNeeded: false, manual: null };
+  const empty: IommuPlan = { action, checks: [], refusal: null, noop: true, argEdits: [], files: [], commands: [], undoCommands: [], backups: [], verify: [], rebootNeeded: false, manual: null };
   const boot = setup.boot.ok ? bootChange(setup, setup.boot.method, change, action) : null;
   if (boot?.problem) results.push(fail('edit', 'Configuration can be edited safely', boot.problem, 'Edit it by hand, or make the value a plain quoted list of arguments and try again.'));
   const refused = results.filter((r) => r.check.status === 'fail');
@@ -138,19 +146,22 @@ function assemble(action: IommuPlan['action'], setup: BootSetup, results: CheckR
   }
   const files = [...boot.files];
   const commands = [...boot.commands];
+  const undoCommands = [...boot.undoCommands];
   if (earlyVfio) {
     const v = planEarlyVfio(setup, action === 'enable');
     if ((setup.files[v.path] ?? null) !== v.after) {
       files.push({ path: v.path, after: v.after });
+      // The initramfs is rebuilt from the file either way: after writing it, and after restoring it.
       if (v.rebuild) commands.push(v.rebuild);
+      if (v.rebuild) undoCommands.push(v.rebuild);
     }
-    results.push(pass('early-vfio', 'VFIO modules early', `${setup.initramfs.evidence} ${v.rebuild ? `Through ${v.system}: ${v.path}, then ${v.rebuild.join(' ')}.` : `No initramfs system known: ${v.path} makes systemd load them at boot (after the initramfs).`}`));
+    results.push(pass('early-vfio', 'VFIO modules early', `${setup.initramfs.evidence} ${v.rebuild ? `Through ${v.system}: ${v.path}, then ${formatArgv(v.rebuild)}.` : `No initramfs system known: ${v.path} makes systemd load them at boot (after the initramfs).`}`));
   }
   const changes = files.map((f) => fileChange(f.path, setup.files[f.path] ?? null, f.after)).filter((f) => f.before !== f.after);
   const noop = changes.length === 0 && boot.edits.length === 0;
   results.push(stateCheck(setup, action, noop));
   const manual = noop ? null : manualSteps(setup, commands);
-  if (manual) results.push(warn('commands', 'Commands left to you', manual.reason, `Then run: ${manual.steps.map((c) => c.join(' ')).join(' && ')}.`));
+  if (manual) results.push(warn('commands', 'Commands left to you', manual.reason, `Then run: ${manual.steps.map((c) => formatArgv(c)).join(' && ')}.`));
   return {
     action,
     checks: results.map((r) => r.check),
@@ -159,6 +170,7 @@ function assemble(action: IommuPlan['action'], setup: BootSetup, results: CheckR
     argEdits: boot.edits,
     files: changes,
     commands: noop ? [] : commands,
+    undoCommands: noop ? [] : undoCommands,
     backups: changes.filter((f) => f.before !== null && f.after !== null && !isOurs(f.path)).map((f) => ({ path: f.path, backup: P.backupPathFor(f.path) })),
     verify: noop || boot.verify === null ? [] : [boot.verify],
     rebootNeeded: !noop || !runningMatches(setup, action),
@@ -173,7 +185,7 @@ function manualSteps(setup: BootSetup, commands: string[][]): IommuPlan['manual'
   const missing = [...new Set(['sh', ...commands.map((c) => c[0] ?? '')])].filter((t) => !tree.tools.includes(t));
   if (missing.length === 0) return null;
   return {
-    reason: `${tree.root} has no ${missing.join(', ')} in its PATH, so \`chroot ${tree.root}\` cannot run the commands: run them yourself where the system's tools are (in the system itself, or a chroot into it).`,
+    reason: `${tree.root} has no ${missing.join(', ')} in its PATH, so \`${formatArgv(['chroot', tree.root])}\` cannot run the commands: run them yourself where the system's tools are (in the system itself, or a chroot into it).`,
     steps: commands.map((c) => [...c]),
   };
 }
@@ -211,7 +223,7 @@ function bootChange(setup: BootSetup, method: BootMethod, change: ArgChange, act
 }
 
 function grubChange(setup: BootSetup, method: Extract<BootMethod, { kind: 'grub' }>, change: ArgChange, action: IommuPlan['action']): BootChange {
-  const none: BootChange = { files: [], commands: [], edits: [], verify: null, problem: null };
+  const none: BootChange = { files: [], commands: [], undoCommands: [], edits: [], verify: null, problem: null };
   const effective = grubEffectiveArgs(grubSources(setup, method.readsDropIns));
   if ('unknown' in effective) return { ...none, problem: effective.unknown };
   const dropInText = setup.files[P.GRUB_DROPIN] ?? null;
@@ -242,7 +254,7 @@ function grubChange(setup: BootSetup, method: Extract<BootMethod, { kind: 'grub'
     files.push({ path: P.GRUB_DEFAULTS, after: defaults });
   }
   const added = edits.flatMap((e) => (e.kind === 'add' ? [e.arg] : e.kind === 'replace' ? [e.to] : []));
-  return { files, commands: [method.regenerate], edits, problem: null, verify: verification(`the linux lines of ${method.grubCfg}`, [method.grubCfg], added, edits) };
+  return { files, commands: [method.regenerate], undoCommands: [method.regenerate], edits, problem: null, verify: verification(`the linux lines of ${method.grubCfg}`, [method.grubCfg], added, edits) };
 }
 
 /** Whether `current` is exactly what enabling (with or without iommu=pt) made of `backup`. */
@@ -265,25 +277,46 @@ function kernelCmdlineChange(setup: BootSetup, method: Extract<BootMethod, { kin
   return {
     files: after === before ? [] : [{ path: P.KERNEL_CMDLINE, after }],
     commands: method.regenerate,
+    undoCommands: method.regenerate,
     edits,
     problem: method.regenerate.length === 0 ? `No kernel with a vmlinuz under /usr/lib/modules, so kernel-install has nothing to rewrite.` : null,
     verify: verification(`the options lines in ${method.entriesDir}`, [method.entriesDir], added, edits),
   };
 }
 
-/** grubby and kernelstub keep their own state: the change is commands only. */
+/** grubby and kernelstub keep their own state: the change is commands only, and so is its undo. */
 function commandChange(setup: BootSetup, method: Extract<BootMethod, { kind: 'grubby' | 'kernelstub' }>, change: ArgChange): BootChange {
   const configured = method.kind === 'grubby' ? blsArgs(setup, method.entriesDir) : kernelstubArgs(setup);
   if (configured === null) {
-    return { files: [], commands: [], edits: [], verify: null, problem: method.kind === 'grubby' ? `The boot entries in ${method.entriesDir} could not be read, or use $kernelopts (set in grubenv), which Passthru does not edit.` : `${P.KERNELSTUB_CONFIG} could not be read as kernelstub's JSON.` };
+    return { files: [], commands: [], undoCommands: [], edits: [], verify: null, problem: method.kind === 'grubby' ? `The boot entries in ${method.entriesDir} could not be read, or use $kernelopts (set in grubenv), which Passthru does not edit.` : `${P.KERNELSTUB_CONFIG} could not be read as kernelstub's JSON.` };
   }
   const edits = planArgEdits(configured, change);
+  const added = edits.flatMap((e) => (e.kind === 'add' ? [e.arg] : e.kind === 'replace' ? [e.to] : []));
+  return {
+    files: [],
+    commands: argCommands(method.kind, edits),
+    // The reverse of what is done, derived from the same edits: what was added is removed and
+    // what was removed (or replaced) is put back.
+    undoCommands: argCommands(method.kind, edits.map(inverseEdit)),
+    edits,
+    problem: null,
+    verify: verification(`the options lines in ${method.entriesDir}`, [method.entriesDir], added, edits),
+  };
+}
+
+/** The grubby or kernelstub commands that make `edits`: removals first, then additions. */
+function argCommands(kind: 'grubby' | 'kernelstub', edits: ArgEdit[]): string[][] {
   const removed = edits.flatMap((e) => (e.kind === 'remove' ? [e.arg] : e.kind === 'replace' ? [e.from] : []));
   const added = edits.flatMap((e) => (e.kind === 'add' ? [e.arg] : e.kind === 'replace' ? [e.to] : []));
-  const commands = method.kind === 'grubby'
+  return kind === 'grubby'
     ? [...(removed.length ? [['grubby', '--update-kernel=ALL', `--remove-args=${removed.join(' ')}`]] : []), ...(added.length ? [['grubby', '--update-kernel=ALL', `--args=${added.join(' ')}`]] : [])]
     : [...removed.map((a) => ['kernelstub', '--delete-options', a]), ...added.map((a) => ['kernelstub', '--add-options', a])];
-  return { files: [], commands, edits, problem: null, verify: verification(`the options lines in ${method.entriesDir}`, [method.entriesDir], added, edits) };
+}
+
+function inverseEdit(e: ArgEdit): ArgEdit {
+  if (e.kind === 'add') return { kind: 'remove', arg: e.arg };
+  if (e.kind === 'remove') return { kind: 'add', arg: e.arg };
+  return { ...e, from: e.to, to: e.from };
 }
 
 /** Arguments present in every BLS entry (null when an entry defers to $kernelopts). */

@@ -4,7 +4,7 @@
  * plan would change nothing), and what enabling would do. No file contents leave main.
  */
 import type { BootFinding, IommuBootStatus } from '../../../shared/iommu';
-import { formatArgv } from '../exec/run-command';
+import { formatArgv } from '../../../shared/shell-quote';
 import type { BootSetup } from './detect';
 import { planIommuEnable, type IommuPlan } from './plan';
 

@@ -5,7 +5,7 @@
  * and the unified diffs for the preview, and the inverse as undo.
  */
 import type { IommuIntent, OpCall, Plan, PlanStep } from '../../../shared/plan';
-import { formatArgv } from '../exec/run-command';
+import { formatArgv, writeFileLine } from '../../../shared/shell-quote';
 import type { BootSetup } from './detect';
 import { bootConfigDigest } from './digest';
 import type { IommuPlan } from './plan';
@@ -34,13 +34,9 @@ export function inverseIntent(intent: IommuIntent, plan: IommuPlan): IommuIntent
 }
 
 function writeLines(path: string, content: string | null): string[] {
-  if (content === null) return [`rm -f ${formatArgv([path])}`];
+  if (content === null) return [formatArgv(['rm', '-f', path])];
   const dir = path.slice(0, path.lastIndexOf('/')) || '/';
-  return [`mkdir -p ${formatArgv([dir])}`, `${formatArgv(['printf', '%s', content])} > ${formatArgv([path])}`];
-}
-
-function regenerateLines(plan: IommuPlan): string[] {
-  return plan.commands.map((argv) => formatArgv(argv));
+  return [formatArgv(['mkdir', '-p', dir]), writeFileLine(path, content)];
 }
 
 function checkLines(plan: IommuPlan, pick: 'before' | 'after'): string[] {
@@ -49,17 +45,20 @@ function checkLines(plan: IommuPlan, pick: 'before' | 'after'): string[] {
 
 /** The root shell lines that do what the op does. */
 export function iommuShell(plan: IommuPlan): string[] {
-  const backups = plan.backups.flatMap((b) => [`mkdir -p -m 0700 ${formatArgv([b.backup.slice(0, b.backup.lastIndexOf('/'))])}`, `cp -p ${formatArgv([b.path, b.backup])}`]);
-  return [...backups, ...plan.files.flatMap((f) => writeLines(f.path, f.after)), ...checkLines(plan, 'after'), ...regenerateLines(plan)];
+  const backups = plan.backups.flatMap((b) => [formatArgv(['mkdir', '-p', '-m', '0700', b.backup.slice(0, b.backup.lastIndexOf('/'))]), formatArgv(['cp', '-p', b.path, b.backup])]);
+  return [...backups, ...plan.files.flatMap((f) => writeLines(f.path, f.after)), ...checkLines(plan, 'after'), ...plan.commands.map((argv) => formatArgv(argv))];
 }
 
-/** The shell lines that put the files back as they were before the op, then regenerate. */
+/**
+ * The shell lines that put the files back as they were before the op, then reverse the
+ * commands (plan.undoCommands: the regeneration again, or the opposite grubby/kernelstub edits).
+ */
 export function iommuUndoShell(plan: IommuPlan): string[] {
   const restore = plan.files.flatMap((f) => {
     const backup = plan.backups.find((b) => b.path === f.path);
-    return backup ? [`cp -p ${formatArgv([backup.backup, f.path])}`] : writeLines(f.path, f.before);
+    return backup ? [formatArgv(['cp', '-p', backup.backup, f.path])] : writeLines(f.path, f.before);
   });
-  return [...restore, ...regenerateLines(plan)];
+  return [...restore, ...plan.undoCommands.map((argv) => formatArgv(argv))];
 }
 
 function stepTitle(setup: BootSetup, plan: IommuPlan, intent: IommuIntent): string {

@@ -4,45 +4,56 @@
  * nothing here runs them.
  */
 import { KERNEL_CHOOSES, type OpCall, type PlanStep, type VfChange } from '../../../shared/plan';
-import { formatArgv } from '../exec/run-command';
+import { formatArgv, shellQuote, writeFileLine } from '../../../shared/shell-quote';
 import { persistenceFiles, sriovPersistenceFile, sriovRulePath } from './persistence-files';
 import { vfArgs } from '../ops/set-vf';
 
 const dev = (a: string): string => `/sys/bus/pci/devices/${a}`;
 
-/** The root shell equivalent of one op. */
+/**
+ * `echo VALUE > FILE`, both quoted: the value and the path come from the host. echo would take
+ * a value starting with `-` for an option and a backslash for an escape (dash), so any value
+ * that is not a plain word is written with `printf '%s\n'` instead — the same bytes, exactly.
+ */
+const echoTo = (value: string, file: string): string =>
+  `${/^[A-Za-z0-9_.:+@,=/][A-Za-z0-9_.:+@,=/-]*$/.test(value) ? formatArgv(['echo', value]) : formatArgv(['printf', '%s\\n', value])} > ${shellQuote(file)}`;
+
+/**
+ * The root shell equivalent of one op. Every word that is not a constant of ours is quoted
+ * (shared/shell-quote.ts): addresses, driver and interface names come from the host.
+ */
 export function shellFor(op: OpCall): string[] {
   switch (op.verb) {
     case 'set-driver-override':
-      return [op.driver === null ? `echo > ${dev(op.address)}/driver_override` : `echo ${op.driver} > ${dev(op.address)}/driver_override`];
+      return [op.driver === null ? `echo > ${shellQuote(`${dev(op.address)}/driver_override`)}` : echoTo(op.driver, `${dev(op.address)}/driver_override`)];
     case 'unbind':
-      return [`echo ${op.address} > /sys/bus/pci/drivers/${op.driver}/unbind`];
+      return [echoTo(op.address, `/sys/bus/pci/drivers/${op.driver}/unbind`)];
     case 'probe':
-      return [`echo ${op.address} > /sys/bus/pci/drivers_probe`];
+      return [echoTo(op.address, '/sys/bus/pci/drivers_probe')];
     case 'load-module':
       return ['modprobe vfio-pci'];
     case 'set-vfio-owner':
-      return [`chown ${op.uid}:${op.gid} /dev/vfio/${op.group}`];
+      return [formatArgv(['chown', `${op.uid}:${op.gid}`, `/dev/vfio/${op.group}`])];
     case 'write-persistence':
-      return persistenceFiles(op.address).flatMap((f) => [`mkdir -p ${f.path.slice(0, f.path.lastIndexOf('/'))}`, `${formatArgv(['printf', '%s', f.content])} > ${f.path}`]);
+      return persistenceFiles(op.address).flatMap((f) => [formatArgv(['mkdir', '-p', f.path.slice(0, f.path.lastIndexOf('/'))]), writeFileLine(f.path, f.content)]);
     case 'remove-persistence':
-      return persistenceFiles(op.address).map((f) => `rm -f ${f.path}`);
+      return persistenceFiles(op.address).map((f) => formatArgv(['rm', '-f', f.path]));
     case 'set-sriov-numvfs':
-      return [`echo ${op.count} > ${dev(op.address)}/sriov_numvfs`];
+      return [echoTo(String(op.count), `${dev(op.address)}/sriov_numvfs`)];
     case 'set-sriov-autoprobe':
-      return [`echo ${op.enabled ? 1 : 0} > ${dev(op.address)}/sriov_drivers_autoprobe`];
+      return [echoTo(op.enabled ? '1' : '0', `${dev(op.address)}/sriov_drivers_autoprobe`)];
     case 'set-vf':
       // The interface name is looked up when the step runs; the shell line reads it the same way.
-      return [`ip link set dev "$(ls ${dev(op.address)}/net)" vf ${op.vf} ${vfArgs(op.settings).join(' ')}`];
+      return [`ip link set dev "$(ls ${shellQuote(`${dev(op.address)}/net`)})" ${formatArgv(['vf', String(op.vf), ...vfArgs(op.settings)])}`];
     case 'write-sriov-persistence': {
       const f = sriovPersistenceFile(op.address, op.numVfs, op.autoprobe);
-      return [`${formatArgv(['printf', '%s', f.content])} > ${f.path}`];
+      return [writeFileLine(f.path, f.content)];
     }
     case 'remove-sriov-persistence':
-      return [`rm -f ${sriovRulePath(op.address)}`];
+      return [formatArgv(['rm', '-f', sriovRulePath(op.address)])];
     case 'apply-boot-config':
       // The files and commands are planned when the step runs (the plan's step lists them).
-      return [op.intent.action === 'enable' ? `passthru iommu enable${op.intent.pt ? ' --pt' : ''}${op.intent.earlyVfio ? ' --early-vfio' : ''} --yes` : 'passthru iommu disable --yes'];
+      return [formatArgv(['passthru', 'iommu', op.intent.action, ...(op.intent.action === 'enable' && op.intent.pt ? ['--pt'] : []), ...(op.intent.action === 'enable' && op.intent.earlyVfio ? ['--early-vfio'] : []), '--yes'])];
     case 'create-tap':
       return [formatArgv(['ip', 'tuntap', 'add', 'dev', op.tap, 'mode', 'tap', 'user', String(op.uid)]), formatArgv(['ip', 'link', 'set', 'dev', op.tap, 'master', op.bridge, 'up'])];
     case 'remove-tap':

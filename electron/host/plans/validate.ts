@@ -48,7 +48,7 @@ export function resolveDevice(scan: HostScan, address: string): PciDevice {
   const full = parsePciAddress(address);
   const dev = scan.devices.find((d) => d.address === full);
   if (!dev) {
-    throw new PassthruError('BAD_INPUT', `No PCI device ${full} on this host.`, 'List the devices with `passthru devices` (or `lspci -D`) and pick one of those addresses.');
+    throw new PassthruError('BAD_INPUT', `No PCI device ${full} on this host.`, 'List the devices with `passthru scan` (or `lspci -D`) and pick one of those addresses.');
   }
   return dev;
 }

@@ -1,11 +1,11 @@
 /**
  * A profile as a standalone shell script: the same qemu argv Passthru runs (quoted by the
- * exec seam's formatArgv, never assembled from unquoted text), preceded by what Passthru
+ * one formatArgv of shared/shell-quote.ts, never assembled from unquoted text), preceded by what Passthru
  * does around it — the runtime directory, the per-VM copy of OVMF's variables, the taps
  * (root only). qemu stays in the foreground there (no -daemonize), so the script's lifetime
  * is the VM's.
  */
-import { formatArgv } from '../exec/run-command';
+import { formatArgv, shellComment } from '../../../shared/shell-quote';
 import type { QemuCommand, VmRuntimePaths, FirmwareFiles } from './qemu-argv';
 import { tapAddCommands, tapDelCommand } from './tap-ops';
 
@@ -23,8 +23,8 @@ export function exportShellScript(input: ScriptExportInput): string {
   const argv = command.argv.filter((a) => a !== '-daemonize');
   const lines = [
     '#!/bin/sh',
-    `# VM ${input.name}, exported by Passthru. Runs qemu in the foreground; Ctrl-C or the guest's power-off ends it.`,
-    ...command.notes.map((n) => `# ${n}`),
+    shellComment(`VM ${input.name}, exported by Passthru. Runs qemu in the foreground; Ctrl-C or the guest's power-off ends it.`),
+    ...command.notes.map((n) => shellComment(n)),
     'set -eu',
     '',
     formatArgv(['mkdir', '-p', '-m', '0700', paths.dir]),

@@ -10,7 +10,7 @@
  * started it; a later process finds it again through the pidfile and the QMP socket.
  */
 import { nicMac, vmTapName, type VmProfile } from '../../../shared/vm';
-import { formatArgv } from '../exec/run-command';
+import { formatArgv } from '../../../shared/shell-quote';
 
 export const QEMU_BINARY = 'qemu-system-x86_64';
 

@@ -8,6 +8,7 @@
 import type { HostScan } from '../../../shared/model';
 import { PassthruError, type ErrorCode } from '../../../shared/errors';
 import { QmpError } from './qmp-client';
+import { formatArgv } from '../../../shared/shell-quote';
 
 export interface QemuErrorContext {
   /** The host scan, to name a non-viable group's blockers; null when not scanned. */
@@ -99,7 +100,7 @@ const rules: Rule[] = [
     return {
       code: 'REFUSED',
       cause: `The tap device ${m[1]} is already in use by another program (another qemu?).`,
-      remedy: `Stop whatever uses it, or remove it: \`sudo ip link delete ${m[1]}\`.`,
+      remedy: `Stop whatever uses it, or remove it: \`${formatArgv(['sudo', 'ip', 'link', 'delete', m[1] ?? ''])}\`.`,
     };
   },
   (t) => {

@@ -9,7 +9,8 @@
 import { PassthruError } from '../../../shared/errors';
 import { IFNAME_PATTERN } from '../../../shared/vm';
 import type { HostFs } from '../fs/host-fs';
-import { formatArgv, type CommandRunner } from '../exec/run-command';
+import type { CommandRunner } from '../exec/run-command';
+import { formatArgv } from '../../../shared/shell-quote';
 
 export function tapAddCommands(tap: string, bridge: string, uid: number): string[][] {
   return [
@@ -35,7 +36,7 @@ export async function ensureTap(fs: HostFs, run: CommandRunner, tap: string, bri
   checkName(bridge);
   const exists = fs.exists(`/sys/class/net/${tap}`);
   if (exists && !fs.exists(`/sys/class/net/${tap}/tun_flags`)) {
-    throw new PassthruError('REFUSED', `An interface named ${tap} exists and is not a tap device.`, `Remove or rename it (\`sudo ip link delete ${tap}\`).`);
+    throw new PassthruError('REFUSED', `An interface named ${tap} exists and is not a tap device.`, `Remove or rename it (\`${formatArgv(['sudo', 'ip', 'link', 'delete', tap])}\`).`);
   }
   const commands = tapAddCommands(tap, bridge, uid);
   if (process.getuid?.() !== 0) {

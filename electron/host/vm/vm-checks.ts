@@ -12,6 +12,7 @@ import type { HostScan } from '../../../shared/model';
 import type { VmProfile } from '../../../shared/vm';
 import type { HostFs } from '../fs/host-fs';
 import { memlockNeeded, type MemlockLimit } from './vm-host';
+import { formatArgv } from '../../../shared/shell-quote';
 
 export interface VmCheck {
   id: string;
@@ -53,7 +54,7 @@ export function runVmChecks(input: VmCheckInput): VmCheck[] {
   profile.disks.forEach((d, i) => {
     const ok = fileExists(d.path);
     out.push(check(`disk${i}`, `Disk ${d.path}`, ok, ok ? 'The image exists.' : `The disk image ${d.path} does not exist.`, {
-      remedy: `Create it (\`qemu-img create -f ${d.format} ${d.path} 20G\`) or fix the path.`,
+      remedy: `Create it (\`${formatArgv(['qemu-img', 'create', '-f', d.format, d.path, '20G'])}\`) or fix the path.`,
       code: 'BAD_INPUT',
     }));
   });
@@ -67,7 +68,7 @@ export function runVmChecks(input: VmCheckInput): VmCheck[] {
       const ok = fs.exists(`/sys/class/net/${nic.bridge}/bridge`);
       const exists = fs.exists(`/sys/class/net/${nic.bridge}`);
       out.push(check(`nic${i}-bridge`, `NIC ${i}: bridge ${nic.bridge}`, ok, ok ? `${nic.bridge} is a bridge.` : exists ? `${nic.bridge} is an interface but not a bridge.` : `There is no bridge ${nic.bridge}.`, {
-        remedy: `Create the bridge first (e.g. \`sudo ip link add ${nic.bridge} type bridge\`), or use --nic nat.`,
+        remedy: `Create the bridge first (e.g. \`${formatArgv(['sudo', 'ip', 'link', 'add', nic.bridge, 'type', 'bridge'])}\`), or use --nic nat.`,
         code: 'ENVIRONMENT',
       }));
     }
@@ -102,9 +103,9 @@ function passthroughChecks(i: number, address: string, input: VmCheckInput, scan
   const out: VmCheck[] = [];
   const name = [dev.vendorName, dev.deviceName].filter(Boolean).join(' ') || `${dev.vendorId}:${dev.deviceId}`;
   out.push(check(`nic${i}-driver`, `${title} on vfio-pci`, dev.driver === 'vfio-pci', dev.driver === 'vfio-pci' ? `${name} is on vfio-pci.` : `${address} (${name}) is on ${dev.driver ?? 'no driver'}, not vfio-pci.`, {
-    remedy: `Give it to vfio-pci first: \`sudo passthru assign ${address}\`.`,
+    remedy: `Give it to vfio-pci first: \`${formatArgv(['sudo', 'passthru', 'assign', address])}\`.`,
     code: 'REFUSED',
-    fix: `passthru assign ${address}`,
+    fix: formatArgv(['passthru', 'assign', address]),
   }));
   const group = dev.iommuGroup === null ? undefined : scan.groups.find((g) => g.id === dev.iommuGroup);
   if (dev.iommuGroup === null || !group) {
@@ -121,15 +122,16 @@ function passthroughChecks(i: number, address: string, input: VmCheckInput, scan
       ? `Group ${group.id}${others.length ? ` (with ${others.join(', ')})` : ''} is viable.`
       : `${address} shares IOMMU group ${group.id} with ${blockers.map((b) => `${b.address} (on ${b.driver})`).join(', ')}; qemu would fail with "group ${group.id} is not viable".`,
     {
-      remedy: `Move the whole group to vfio-pci (\`sudo passthru assign ${address} --group\`) if the host can spare ${blockers.length > 1 ? 'those devices' : 'that device'}, or choose a device in a group of its own.`,
+      remedy: `Move the whole group to vfio-pci (\`${formatArgv(['sudo', 'passthru', 'assign', address, '--group'])}\`) if the host can spare ${blockers.length > 1 ? 'those devices' : 'that device'}, or choose a device in a group of its own.`,
       code: 'REFUSED',
-      fix: `passthru assign ${address} --group`,
+      fix: formatArgv(['passthru', 'assign', address, '--group']),
     }));
   const node = `/dev/vfio/${group.id}`;
   if (dev.driver === 'vfio-pci') {
     const access = input.fs.accessibleRw(node);
     out.push(check(`nic${i}-vfio-node`, `${title}: ${node} accessible`, access !== false, access === null ? `${node}: access cannot be known for this host tree.` : access ? `${node} can be opened read-write.` : `${node} cannot be opened read-write by this user.`, {
-      remedy: `Give it to your user (\`sudo passthru assign ${address} --owner $USER\`), or start the VM as root.`,
+      // $USER is left for the user's shell to expand.
+      remedy: `Give it to your user (\`${formatArgv(['sudo', 'passthru', 'assign', address, '--owner'])} "$USER"\`), or start the VM as root.`,
       code: 'REFUSED',
     }));
   }
@@ -142,7 +144,7 @@ function passthroughChecks(i: number, address: string, input: VmCheckInput, scan
       : otherVm
         ? `VM ${otherVm} is running with ${address} or another device of group ${group.id}.`
         : `${node} is held open by ${holders.map((h) => `${h.command} (pid ${h.pid})`).join(', ')}.`,
-    { remedy: otherVm ? `Stop it first (\`passthru vm stop ${otherVm}\`).` : 'Stop that VM or program first.', code: 'REFUSED' }));
+    { remedy: otherVm ? `Stop it first (\`${formatArgv(['passthru', 'vm', 'stop', otherVm])}\`).` : 'Stop that VM or program first.', code: 'REFUSED' }));
   return out;
 }
 

@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
 import { PassthruError } from '../../../shared/errors';
+import { formatArgv } from '../../../shared/shell-quote';
 import type { HostScan } from '../../../shared/model';
 import { vmProfileSchema, type VmGuestDevice, type VmProfile, type VmStatus } from '../../../shared/vm';
 import { CommandError, runCommand, type CommandRunner } from '../exec/run-command';
@@ -152,7 +153,7 @@ export class VmSupervisor {
 
   async start(name: string, opts: { paused?: boolean } = {}): Promise<{ status: VmStatus; notes: string[]; checks: VmCheck[] }> {
     const paths = this.store.runtimePaths(name);
-    if (findRunningQemu(paths) !== null) throw new PassthruError('REFUSED', `VM ${name} is already running.`, `See \`passthru vm status ${name}\`.`);
+    if (findRunningQemu(paths) !== null) throw new PassthruError('REFUSED', `VM ${name} is already running.`, `See \`${formatArgv(['passthru', 'vm', 'status', name])}\`.`);
     const plan = await this.plan(name, opts);
     assertVmChecks(plan.checks);
     if (plan.profile.firmware === 'ovmf') prepareOvmf(this.store.efiVarsFile(name));
@@ -205,7 +206,7 @@ export class VmSupervisor {
 
   private async withQmp<T>(name: string, fn: (qmp: QmpClient) => Promise<T>): Promise<T> {
     const paths = this.store.runtimePaths(name);
-    if (findRunningQemu(paths) === null) throw new PassthruError('REFUSED', `VM ${name} is not running.`, `Start it with \`passthru vm start ${name}\`.`);
+    if (findRunningQemu(paths) === null) throw new PassthruError('REFUSED', `VM ${name} is not running.`, `Start it with \`${formatArgv(['passthru', 'vm', 'start', name])}\`.`);
     const qmp = await QmpClient.connect(paths.qmpSocket);
     try {
       return await fn(qmp);
@@ -350,14 +351,14 @@ export class VmSupervisor {
   /** Deletes a profile (and its UEFI variables); refused while the VM runs. */
   delete(name: string): void {
     if (!this.store.exists(name)) throw new PassthruError('BAD_INPUT', `There is no VM named ${name}.`, 'See `passthru vm list`.');
-    if (findRunningQemu(this.store.runtimePaths(name)) !== null) throw new PassthruError('REFUSED', `VM ${name} is running.`, `Stop it first (\`passthru vm stop ${name}\`).`);
+    if (findRunningQemu(this.store.runtimePaths(name)) !== null) throw new PassthruError('REFUSED', `VM ${name} is running.`, `Stop it first (\`${formatArgv(['passthru', 'vm', 'stop', name])}\`).`);
     this.store.delete(name);
   }
 
   /** Validates and saves a new profile; refuses to overwrite. */
   create(profile: VmProfile): string {
     const parsed = vmProfileSchema.parse(profile);
-    if (this.store.exists(parsed.name)) throw new PassthruError('REFUSED', `A VM named ${parsed.name} already exists.`, `Choose another name, or \`passthru vm delete ${parsed.name}\` first.`);
+    if (this.store.exists(parsed.name)) throw new PassthruError('REFUSED', `A VM named ${parsed.name} already exists.`, `Choose another name, or \`${formatArgv(['passthru', 'vm', 'delete', parsed.name])}\` first.`);
     return this.store.save(parsed);
   }
 }

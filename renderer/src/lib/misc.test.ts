@@ -32,6 +32,8 @@ describe('routes', () => {
   it('parses and formats page hashes', () => {
     expect(parseHash('#/devices')).toEqual({ page: 'devices', device: null });
     expect(parseHash('#/devices/0000:01:00.0')).toEqual({ page: 'devices', device: '0000:01:00.0' });
+    // A crafted link with bad percent-encoding is no address, not an exception.
+    expect(parseHash('#/devices/%E0%A4%A')).toEqual({ page: 'devices', device: null });
     expect(parseHash('#/devices/garbage')).toEqual({ page: 'devices', device: null });
     expect(parseHash('#/nowhere')).toEqual({ page: 'overview', device: null });
     expect(parseHash('')).toEqual({ page: 'overview', device: null });

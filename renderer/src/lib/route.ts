@@ -22,11 +22,20 @@ export interface Route {
 
 const ADDRESS = /^[0-9a-f]{4,}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 
+/** The percent-decoded text, or null when it is not valid percent-encoding (a crafted link). */
+function decoded(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
 export function parseHash(hash: string): Route {
   const [page, device] = hash.replace(/^#\/?/, '').split('/');
   const known = PAGES.find((p) => p.id === page);
   if (!known) return { page: 'overview', device: null };
-  const addr = device ? decodeURIComponent(device).toLowerCase() : null;
+  const addr = device ? decoded(device)?.toLowerCase() : null;
   return { page: known.id, device: known.id === 'devices' && addr && ADDRESS.test(addr) ? addr : null };
 }
 

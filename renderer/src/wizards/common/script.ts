@@ -3,12 +3,17 @@
  * wizard shows, in order, stopping at the first failure.
  */
 import type { Plan } from '../../../../shared/plan';
+import { shellComment } from '../../../../shared/shell-quote';
 
+/**
+ * The script: the plan's shell lines as main made them (every word quoted there, with
+ * shared/shell-quote.ts), titles and paths as comments that cannot break out of their line.
+ */
 export function planScript(plan: Plan): string {
-  const lines = ['#!/bin/sh', 'set -e', `# Passthru plan ${plan.id}: ${plan.kind} ${plan.target}`, '# Run as root.'];
+  const lines = ['#!/bin/sh', 'set -e', shellComment(`Passthru plan ${plan.id}: ${plan.kind} ${plan.target}`), '# Run as root.'];
   for (const step of plan.steps) {
-    lines.push('', `# ${step.title.replace(/\n/g, ' ')}`);
-    for (const f of step.files ?? []) lines.push(`# writes ${f.path}`);
+    lines.push('', shellComment(step.title));
+    for (const f of step.files ?? []) lines.push(shellComment(`writes ${f.path}`));
     lines.push(...step.shell);
   }
   return lines.join('\n') + '\n';
