@@ -13,7 +13,6 @@ import { hostileSeedTree, taintJournal } from '../support/hostile-host';
 import { goTo, openDetails, type PageName } from '../support/pages';
 import { makeRig } from '../../electron/host/apply/apply-test-support';
 import { ChangeService } from '../../electron/host/changes/change-service';
-import { testPlanner } from '../../electron/host/changes/change-service.test-planner';
 
 const NAMES = { hostname: 'host\u001b[2J\u001b[H', iface: 'eth\u001b]0;pwned\u0007', driver: 'ig\u009b31mb', kernel: '6.1\u202e-evil' };
 const TITLE = 'step \u001b]2;title\u001b\\ \u2066x\u2069';
@@ -33,7 +32,7 @@ test.describe('Host text with escape sequences', () => {
     try {
       const root = hostileSeedTree(fixtureRoot('seed'), join(dir, 'root'), NAMES);
       const rig = makeRig();
-      const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, planner: testPlanner, runCommand: rig.runner, writer: rig.kernel.writer });
+      const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: rig.runner, writer: rig.kernel.writer });
       expect((await svc.apply((await svc.planAssign({ address: '0000:01:10.0' })).id, {})).ok).toBe(true);
       taintJournal(rig.stateDir, TITLE);
       const vmConfig = join(dir, 'vm-config');

@@ -52,15 +52,17 @@ export function hostileSeedTree(seedDir: string, dest: string, names: HostileNam
   return dest;
 }
 
-/** Rewrites every `title`, `error` and `kind` string of the journal records in `stateDir` to end in `text`. */
+/**
+ * Puts `text` where a journal's host text reaches the user: each record's root (shown with the
+ * entry when it is not this machine) and a step error. Step words are made from the ops, which
+ * hold nothing but checked addresses and names, so there is no title to taint.
+ */
 export function taintJournal(stateDir: string, text: string): void {
-  const rewrite = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(rewrite);
-    if (value === null || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, (k === 'title' || k === 'error' || k === 'kind') && typeof v === 'string' ? `${v} ${text}` : rewrite(v)]));
-  };
   for (const f of fs.readdirSync(stateDir).filter((n) => n.endsWith('.json'))) {
     const file = join(stateDir, f);
-    fs.writeFileSync(file, JSON.stringify(rewrite(JSON.parse(fs.readFileSync(file, 'utf8')))));
+    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as { root: string; steps: { error: string | null }[] };
+    record.root = `${record.root}/${text}`;
+    for (const s of record.steps) s.error = `${s.error ?? 'failed'} ${text}`;
+    fs.writeFileSync(file, JSON.stringify(record));
   }
 }

@@ -25,7 +25,6 @@ import { hostileArg } from '../../shared/text-arbitraries';
 import { hasControlChars } from '../../shared/control-chars';
 import { makeRig } from '../host/apply/apply-test-support';
 import { ChangeService } from '../host/changes/change-service';
-import { testPlanner } from '../host/changes/change-service.test-planner';
 
 let cli: BuiltCli;
 let base: string;
@@ -336,7 +335,7 @@ describe('every option value of every command: exit 2 for bad input, never 1 (is
     it(`passthru ${command.name}: every option and argument, each with each kind of bad value`, async () => {
       // undo needs an applied change to undo: one made by the real engine on a fake host.
       const rig = makeRig();
-      const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, planner: testPlanner, runCommand: rig.runner, writer: rig.kernel.writer });
+      const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: rig.runner, writer: rig.kernel.writer });
       expect((await svc.apply((await svc.planAssign({ address: '0000:01:10.0' })).id, {})).ok).toBe(true);
       sweep(command, [`--root=${rig.root}`, `--state-dir=${rig.stateDir}`]);
     }, 300_000);

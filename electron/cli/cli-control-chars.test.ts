@@ -17,7 +17,6 @@ import { visibleControls } from '../../shared/control-chars';
 import { ESCAPE_SEQUENCES, hostileText } from '../../shared/text-arbitraries';
 import { makeRig } from '../host/apply/apply-test-support';
 import { ChangeService } from '../host/changes/change-service';
-import { testPlanner } from '../host/changes/change-service.test-planner';
 import { buildCli, REPO_ROOT, runCli, type BuiltCli } from './cli-test-support';
 import { hostileSeedTree, taintJournal } from '../../e2e/support/hostile-host';
 
@@ -53,7 +52,7 @@ async function hostileHost(h: Hostile, n: number) {
 
   // A journal made by the real engine, then its titles, errors and kinds rewritten.
   const rig = makeRig();
-  const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, planner: testPlanner, runCommand: rig.runner, writer: rig.kernel.writer });
+  const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: rig.runner, writer: rig.kernel.writer });
   const applied = await svc.apply((await svc.planAssign({ address: '0000:01:10.0' })).id, {});
   expect(applied.ok).toBe(true);
   taintJournal(rig.stateDir, h.title);

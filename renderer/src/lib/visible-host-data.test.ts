@@ -46,10 +46,11 @@ describe('host data reaches the views with control characters made visible', () 
         for (const s of strings(got)) expect(hasUnsafeControls(s)).toBe(false);
         expect(got.devices.map((d) => d.address)).toEqual(sampleScan.devices.map((d) => d.address));
 
-        const history = sampleHistory.map((h) => ({ ...h, steps: h.steps.map((s) => ({ ...s, title: `${s.title}${evil}`, error: evil })) }));
-        const h = await withVisibleHostData(createApi(fakeTransport(history).transport)).history();
+        const entries = sampleHistory.map((h) => ({ ...h, root: `/tmp/${evil}`, steps: h.steps.map((s) => ({ ...s, title: `${s.title}${evil}` })) }));
+        const unreadable = [{ file: `/var/lib/passthru/journal/${evil}.json`, problem: evil }];
+        const h = await withVisibleHostData(createApi(fakeTransport({ entries, unreadable }).transport)).history();
         for (const s of strings(h)) expect(hasUnsafeControls(s)).toBe(false);
-        expect(h.map((e) => e.journalId)).toEqual(sampleHistory.map((e) => e.journalId));
+        expect(h.entries.map((e) => e.journalId)).toEqual(sampleHistory.map((e) => e.journalId));
 
         const plan = sampleAssignPlan();
         const p = await withVisibleHostData(createApi(fakeTransport({ ...plan, steps: plan.steps.map((s) => ({ ...s, title: evil, verify: evil })) }).transport)).planAssign({ address: plan.target });

@@ -25,6 +25,7 @@ function Entry({ e }: { e: HistoryEntry }) {
       </h3>
       <p className="muted small">
         {JOURNAL_STATE_LABEL[e.state]} · started {when(e.startedAt)} · finished {when(e.finishedAt)} · journal {e.journalId}
+        {e.root === null ? ' · host not recorded' : e.root !== '/' && <> · made on <span className="mono">{e.root}</span></>}
       </p>
       {e.devices.length > 1 && (
         <p className="small">
