@@ -13,6 +13,7 @@ import { defaultStateDir, JournalStore, SYSTEM_JOURNAL_DIR, toHistory, type Jour
 import { runCommand as defaultRunCommand, type CommandRunner } from '../exec/run-command';
 import type { SysfsWriter } from '../exec/write-sysfs';
 import { RootFs } from '../fs/root-fs';
+import { kernelFor } from '../ops/core';
 import { defaultPersistenceFiles, defaultPlanner } from './default-planner';
 import { helperNotInstalledError, isHelperInstalled, runViaHelper } from './elevated-apply';
 import type { HelperRequest } from '../helper/helper-protocol';
@@ -97,6 +98,7 @@ export class ChangeService implements ChangeServiceApi {
         fs: new RootFs(this.root),
         runCommand: this.runCommand,
         writer: this.options.writer,
+        kernel: kernelFor(this.root, this.options.writer),
         persistenceFiles: defaultPersistenceFiles ?? undefined,
       },
       now: this.now,

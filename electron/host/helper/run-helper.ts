@@ -9,6 +9,7 @@ import { JournalStore } from '../apply/journal-store';
 import type { CommandRunner } from '../exec/run-command';
 import type { SysfsWriter } from '../exec/write-sysfs';
 import { RootFs } from '../fs/root-fs';
+import { kernelFor } from '../ops/core';
 import { HELPER_EXIT, parseHelperRequest, type HelperLine } from './helper-protocol';
 
 export interface HelperDeps {
@@ -30,7 +31,7 @@ export async function runHelper(input: string, deps: HelperDeps): Promise<number
   }
   const engine = new ApplyEngine({
     store: new JournalStore(deps.stateDir),
-    context: { root: deps.root, fs: new RootFs(deps.root), runCommand: deps.runCommand, writer: deps.writer, persistenceFiles: deps.persistenceFiles },
+    context: { root: deps.root, fs: new RootFs(deps.root), runCommand: deps.runCommand, writer: deps.writer, kernel: kernelFor(deps.root, deps.writer), persistenceFiles: deps.persistenceFiles },
   });
   const onProgress = (progress: ApplyProgress): void =>
     deps.emit({ type: 'progress', progress });
