@@ -9,7 +9,8 @@ import { expectNoSeriousA11yViolations } from '../support/axe';
 import { currentStep, openDetails } from '../support/pages';
 
 const PF = '0000:01:00.0';
-const SNAPSHOT_REFUSAL = 'This is a snapshot: Passthru shows it read-only and changes nothing.';
+/** A snapshot has no kernel to act on: the plan says so before Apply, which stays off. */
+const NO_KERNEL = 'is a tree of files, not a running system';
 
 test.describe('SR-IOV', () => {
   test('the detail panel of a PF lists its VFs with their settings and actions', async ({ app }, testInfo) => {
@@ -44,7 +45,7 @@ test.describe('SR-IOV', () => {
     await expectNoSeriousA11yViolations(page);
   });
 
-  test('"Set number of VFs…" validates the count, plans through 0 and shows the snapshot refusal on apply', async ({ app }, testInfo) => {
+  test('"Set number of VFs…" validates the count, plans through 0 and says before Apply that a snapshot cannot be changed', async ({ app }, testInfo) => {
     const page = await app.open({ fixture: 'many-vfs' });
     const panel = await openDetails(page, PF);
     // Keyboard: focus the button and press Enter.
@@ -80,6 +81,7 @@ test.describe('SR-IOV', () => {
 
     await expect(currentStep(dialog)).toHaveText('2. Checks');
     await expect(dialog.getByRole('list', { name: 'Checks' })).toBeVisible();
+    await expect(dialog).toContainText(NO_KERNEL);
     await keepScreenshot(page, testInfo, 'sriov-wizard-checks');
     await dialog.getByRole('button', { name: 'Review the plan' }).click();
 
@@ -97,10 +99,11 @@ test.describe('SR-IOV', () => {
     await keepScreenshot(page, testInfo, 'sriov-wizard-plan');
     await expectNoSeriousA11yViolations(page);
 
-    await dialog.getByRole('button', { name: 'Apply' }).click();
-    await expect(dialog.getByRole('alert')).toContainText(SNAPSHOT_REFUSAL);
+    await expect(dialog.getByRole('button', { name: 'Apply' })).toBeDisabled();
+    await expect(dialog.getByRole('button', { name: 'Apply' })).toHaveAccessibleDescription(/nothing here can run these steps/);
+    await expect(dialog).toContainText(NO_KERNEL);
     // Nothing changed: still 7 VFs.
-    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(dialog).toBeHidden();
     await expect(panel.getByRole('table', { name: `Virtual functions of ${PF}` }).locator('tbody tr')).toHaveCount(7);
   });
@@ -164,7 +167,7 @@ test.describe('SR-IOV', () => {
     await expect(mac).toHaveValue(generated);
     await check.click();
     await dialog.getByRole('button', { name: 'Review the plan' }).click();
-    await dialog.getByRole('button', { name: 'Apply' }).click();
-    await expect(dialog.getByRole('alert')).toContainText(SNAPSHOT_REFUSAL);
+    await expect(dialog.getByRole('button', { name: 'Apply' })).toBeDisabled();
+    await expect(dialog).toContainText(NO_KERNEL);
   });
 });

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRig } from '../host/apply/apply-test-support';
 import { ChangeService } from '../host/changes/change-service';
+import { iommuTestRoot } from '../host/testing/iommu-roots';
 import { buildCli, runCli, type BuiltCli } from './cli-test-support';
 
 let cli: BuiltCli;
@@ -53,18 +54,30 @@ describe('passthru history / undo / assign (built CLI)', () => {
     expect(j.steps).toHaveLength(3);
   });
 
-  it('without a terminal and without --yes it refuses (exit 2) and changes nothing', async () => {
+  it('a tree of files has no kernel: the undo is refused in its plan (exit 5), naming the commands, before anything is asked', async () => {
     const { rig, at } = await hostWithOneAssign();
     const link = () => fs.readlinkSync(path.join(rig.root, 'sys/bus/pci/devices/0000:01:10.0/driver'));
     const before = link();
-    const r = runCli(cli, ['undo', ...at]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/no terminal.*--yes/);
-    const j = runCli(cli, ['undo', '--json', ...at]);
-    expect(j.status).toBe(2);
-    expect(JSON.parse(j.stdout)).toMatchObject({ error: { code: 'BAD_INPUT' } });
+    const dry = JSON.parse(runCli(cli, ['undo', '--dry-run', '--json', ...at]).stdout) as { refusal: { code: string; message: string } };
+    expect(dry.refusal).toMatchObject({ code: 'ENVIRONMENT', message: expect.stringContaining('is a tree of files, not a running system') });
+    const r = runCli(cli, ['undo', '--yes', ...at]);
+    expect(r.status).toBe(5);
+    expect(r.stderr).toMatch(/echo 0000:01:10\.0 > \/sys\/bus\/pci\/drivers\/vfio-pci\/unbind/);
     expect(link()).toBe(before);
     expect(fs.readdirSync(rig.stateDir)).toHaveLength(1);
+  });
+
+  it('without a terminal and without --yes it refuses (exit 2) and changes nothing', () => {
+    const root = iommuTestRoot('debian12');
+    const grub = fs.readFileSync(path.join(root, 'etc/default/grub'), 'utf8');
+    const r = runCli(cli, ['iommu', 'enable', '--root', root, '--state-dir', path.join(root, 'journal')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no terminal.*--yes/);
+    const j = runCli(cli, ['iommu', 'enable', '--json', '--root', root, '--state-dir', path.join(root, 'journal')]);
+    expect(j.status).toBe(2);
+    expect(JSON.parse(j.stdout)).toMatchObject({ error: { code: 'BAD_INPUT' } });
+    expect(fs.readFileSync(path.join(root, 'etc/default/grub'), 'utf8')).toBe(grub);
+    expect(fs.existsSync(path.join(root, 'etc/default/grub.d/90-passthru-iommu.cfg'))).toBe(false);
   });
 
   it('reports an interrupted change at the start of a write command, with how to roll it back', async () => {

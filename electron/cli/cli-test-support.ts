@@ -41,9 +41,12 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built CLI the way a user does (as an executable, through its shebang). */
-export function runCli(cli: BuiltCli, args: string[], cwd = REPO_ROOT): CliRun {
-  const r = spawnSync(cli.path, args, { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PASSTHRU_DEBUG: '' } });
+/**
+ * Runs the built CLI the way a user does (as an executable, through its shebang). `env` is
+ * merged over this process's; past `timeoutMs` the CLI is killed and the run throws.
+ */
+export function runCli(cli: BuiltCli, args: string[], cwd = REPO_ROOT, options: { env?: Record<string, string>; timeoutMs?: number } = {}): CliRun {
+  const r = spawnSync(cli.path, args, { cwd, encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, env: { ...process.env, PASSTHRU_DEBUG: '', ...options.env } });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -10,6 +10,7 @@ import { assessReadiness } from './readiness';
 import { reduceForSnapshot, reducePciIds, reduceToVfio } from './snapshot-reducers';
 import { debianKernelRelease } from './testing/debian-kernel';
 import { buildFakeHost, labHostSpec, makeTempRoot } from './testing/fake-sysfs';
+import { ConfinedFs } from './exec/confined-fs';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -55,7 +56,7 @@ describe('reduceForSnapshot', () => {
     expect(scan.devices.find((d) => d.address === '0000:01:10.0')?.modules).toEqual(['igbvf']);
     const dest = makeTempRoot('passthru-reduce-');
     dirs.push(dest);
-    recorder.writeTo(dest, (p, c) => reduceForSnapshot(p, c, scan));
+    recorder.writeTo(new ConfinedFs(dest), (p, c) => reduceForSnapshot(p, c, scan));
     const replay = scanOf(new RootFs(dest));
     expect({ ...replay, source: scan.source }).toEqual(scan);
     const size = (p: string) => fs.statSync(`${dest}${p}`).size;

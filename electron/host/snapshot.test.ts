@@ -1,22 +1,32 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { PassthruError } from '../../shared/errors';
 import { RootFs } from './fs/root-fs';
 import { scanHost } from './scan';
 import { captureSnapshot, compareScans } from './snapshot';
 import { makeTempRoot } from './probes/network-test-tree';
 import { FAKE_IP, writeFakeHost } from './scan-test-host';
+import { hostileBase, outsideState } from './testing/hostile-tree';
 import { SNAPSHOT_IP_STATE_PATH, SNAPSHOT_MANIFEST_PATH, type SnapshotManifest } from './snapshot-format';
 
-/** Makes the reducer (called per file while writing) fail on one path, to test clean-up. */
-const failOn = vi.hoisted(() => ({ path: null as string | null }));
+/**
+ * Makes the reducer (called per file while writing) fail on one path, to test clean-up; or run
+ * `during` once at one path, to change the destination while the snapshot is being written.
+ */
+const failOn = vi.hoisted(() => ({ path: null as string | null, during: null as null | { path: string; run: () => void } }));
 vi.mock('./snapshot-reducers', async (importOriginal) => {
   const real = await importOriginal<typeof import('./snapshot-reducers')>();
   return {
     ...real,
     reduceForSnapshot: (path: string, content: string, scan: Parameters<typeof real.reduceForSnapshot>[2]) => {
       if (path === failOn.path) throw new Error('disk full');
+      if (failOn.during?.path === path) {
+        const { run } = failOn.during;
+        failOn.during = null;
+        run();
+      }
       return real.reduceForSnapshot(path, content, scan);
     },
   };
@@ -166,5 +176,61 @@ describe('captureSnapshot', () => {
       failOn.path = null;
     }
     expect(readdirSync(dest)).toEqual([]);
+  });
+
+  describe('hostile destinations and sources (issue 13)', () => {
+    for (const kind of ['absolute', 'dotdot'] as const) {
+      it(`a directory swapped for a link (${kind}) while the snapshot is written: nothing lands outside`, async () => {
+        const dir = workDir();
+        const source = fakeHost(dir);
+        const b = hostileBase();
+        try {
+          const dest = join(b.base, 'snap');
+          const before = outsideState({ base: b.base, root: dest });
+          // Someone with a hand in DEST puts a link where /sys is about to be written.
+          failOn.during = { path: '/proc/cmdline', run: () => symlinkSync(kind === 'absolute' ? b.outside : relative(dest, b.outside), join(dest, 'sys')) };
+          await captureSnapshot(source, dest).catch((e: unknown) => e);
+          expect(failOn.during).toBeNull(); // the swap happened
+          expect(outsideState({ base: b.base, root: dest })).toEqual(before);
+        } finally {
+          failOn.during = null;
+          b.dispose();
+        }
+      });
+    }
+
+    it('refuses an empty destination that belongs to someone else, and writes nothing into it', async () => {
+      const dir = workDir();
+      const dest = join(dir, 'theirs');
+      mkdirSync(dest);
+      chownSync(dest, 4321, 4321);
+      await expectError(captureSnapshot(fakeHost(dir), dest), 'BAD_INPUT', /belongs to user 4321/);
+      expect(readdirSync(dest)).toEqual([]);
+    });
+
+    it('refuses a destination that is a link, and writes nothing where it points', async () => {
+      const dir = workDir();
+      mkdirSync(join(dir, 'target'));
+      symlinkSync(join(dir, 'target'), join(dir, 'link'));
+      await expectError(captureSnapshot(fakeHost(dir), join(dir, 'link')), 'BAD_INPUT', /link/);
+      expect(readdirSync(join(dir, 'target'))).toEqual([]);
+    });
+
+    it('refuses a source holding a device node where a file is read, naming it, before writing', async () => {
+      const dir = workDir();
+      const source = fakeHost(dir);
+      rmSync(join(source, 'proc/cmdline'));
+      execFileSync('mknod', [join(source, 'proc/cmdline'), 'c', '1', '3']);
+      await expectError(captureSnapshot(source, join(dir, 'snap')), 'BAD_INPUT', /proc\/cmdline is a character device/);
+      expect(existsSync(join(dir, 'snap'))).toBe(false);
+    });
+
+    it('refuses a source holding a huge (sparse) file, before writing', async () => {
+      const dir = workDir();
+      const source = fakeHost(dir);
+      truncateSync(join(source, 'usr/share/misc/pci.ids'), 17 * 1024 * 1024);
+      await expectError(captureSnapshot(source, join(dir, 'snap')), 'BAD_INPUT', /pci\.ids is larger than 16 MiB/);
+      expect(existsSync(join(dir, 'snap'))).toBe(false);
+    });
   });
 });

@@ -4,18 +4,18 @@
  * attach their host to a bug report, and how the lab turns real kernels into test fixtures.
  * The snapshot layout is described in snapshot-format.ts.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { HostScan } from '../../shared/model';
 import { PassthruError } from '../../shared/errors';
 import { RootFs } from './fs/root-fs';
 import { RecordingFs } from './fs/recording-fs';
 import { scanHost, scanHostWithIp, type ScanOptions } from './scan';
 import { reduceForSnapshot } from './snapshot-reducers';
+import { checkDestination, openDestination } from './snapshot-destination';
 import {
   PASSTHRU_VERSION,
-  SNAPSHOT_DIR,
   SNAPSHOT_FORMAT,
   SNAPSHOT_IP_STATE_PATH,
   SNAPSHOT_MANIFEST_PATH,
@@ -43,7 +43,9 @@ export interface SnapshotResult {
 /**
  * Scans `sourceRoot` through a recorder and writes what was read under `destDir`, plus the
  * iproute2 capture and a manifest. Refuses a destination that exists and is not an empty
- * directory: a snapshot never overwrites anything.
+ * directory of the caller's, or lies on /proc, /sys or /dev (snapshot-destination.ts): a
+ * snapshot never overwrites anything, and no write follows a link out of it. A special file
+ * or a huge one in the source is refused while scanning (RootFs), before anything is written.
  */
 export async function captureSnapshot(
   sourceRoot: string,
@@ -75,14 +77,15 @@ export async function captureSnapshot(
     fileCount: recorder.recordedFiles().length,
   };
 
-  const created = checkDestination(dest); // again: nothing may have appeared during the scan
+  const target = openDestination(dest); // checked again: nothing may have appeared during the scan
   try {
-    recorder.writeTo(dest, (path, content) => reduceForSnapshot(path, content, scan));
-    mkdirSync(join(dest, SNAPSHOT_DIR), { recursive: true });
-    if (ip.capture) writeFileSync(join(dest, SNAPSHOT_IP_STATE_PATH), `${JSON.stringify(ip.capture, null, 1)}\n`);
-    writeFileSync(join(dest, SNAPSHOT_MANIFEST_PATH), `${JSON.stringify(manifest, null, 2)}\n`);
+    recorder.writeTo(target.files, (path, content) => reduceForSnapshot(path, content, scan));
+    // These replace the copies recorded from a source that is itself a snapshot.
+    if (ip.capture) target.files.writeFile(SNAPSHOT_IP_STATE_PATH, `${JSON.stringify(ip.capture, null, 1)}\n`);
+    target.files.writeFile(SNAPSHOT_MANIFEST_PATH, `${JSON.stringify(manifest, null, 2)}\n`);
   } catch (err) {
-    cleanUp(dest, created);
+    target.cleanUp();
+    if (err instanceof PassthruError) throw err;
     throw new PassthruError(
       'FAILED',
       `Writing the snapshot to ${dest} failed: ${(err as Error).message}.`,
@@ -102,30 +105,4 @@ export async function captureSnapshot(
 export function compareScans(a: HostScan, b: HostScan): string[] {
   const keys = ['host', 'devices', 'groups', 'interfaces', 'readiness'] as const;
   return keys.filter((k) => !isDeepStrictEqual(a[k], b[k]));
-}
-
-/** Returns whether `dest` is still to be created; throws when it holds anything. */
-function checkDestination(dest: string): boolean {
-  if (!existsSync(dest)) return true;
-  if (!statSync(dest).isDirectory()) {
-    throw new PassthruError('BAD_INPUT', `${dest} exists and is not a directory.`, 'Choose a new directory name for the snapshot.');
-  }
-  if (readdirSync(dest).length > 0) {
-    throw new PassthruError(
-      'BAD_INPUT',
-      `${dest} is not empty, and a snapshot never overwrites files.`,
-      'Choose a new or empty directory for the snapshot.',
-    );
-  }
-  return false;
-}
-
-/** Removes only what this capture wrote: the directory itself if it created it, else its contents. */
-function cleanUp(dest: string, created: boolean): void {
-  try {
-    if (created) rmSync(dest, { recursive: true, force: true });
-    else for (const name of readdirSync(dest)) rmSync(join(dest, name), { recursive: true, force: true });
-  } catch {
-    // Best effort: the original error is what the user needs to see.
-  }
 }

@@ -8,7 +8,8 @@ export const snapshotCommand: CliCommand = {
   summary: 'Capture what Passthru reads from this host into DIR (attach it to a bug report).',
   usage: 'passthru snapshot DIR [--root SRC] [--json]',
   details: [
-    'DIR          A new or empty directory; existing files are never overwritten.',
+    'DIR          A new directory (Passthru creates it) or an empty one of your own; never',
+    '             a link, nor under /proc, /sys or /dev. Existing files are never overwritten.',
     '--root SRC   Capture from a host tree or another snapshot instead of this machine.',
     '--json       Print the snapshot manifest as JSON.',
     '',

@@ -15,6 +15,7 @@ import { JournalStore } from '../apply/journal-store';
 import type { CommandRunner } from '../exec/run-command';
 import type { SysfsWriter } from '../exec/write-sysfs';
 import { RootFs } from '../fs/root-fs';
+import { kernelFor, type KernelAccess } from '../ops/core';
 import { describeOp } from '../ops/op-words';
 import { persistenceFiles } from '../plans/persistence-files';
 import { gatherHostFacts, type HostFacts } from '../plans/host-facts';
@@ -32,6 +33,11 @@ export interface ExecutorOptions {
   runCommand: CommandRunner;
   /** Test seam: the fake kernel's sysfs writer. */
   writer?: SysfsWriter;
+  /**
+   * Whether the root has a kernel to act on (default: from the root and the writer). A caller
+   * that plans for the helper says 'live': the helper acts on a running host.
+   */
+  kernel?: KernelAccess;
   now?: () => Date;
   idFactory?: () => string;
 }
@@ -68,10 +74,29 @@ export class ChangeExecutor {
       ids: { planId, now: this.now().toISOString() },
     };
     if (!(checked.kind in CHANGE_KINDS)) throw new PassthruError('BAD_INPUT', `Unknown change ${JSON.stringify(checked.kind)}.`, null);
-    const plan = await planIntent(ctx, checked);
-    const ops = plan.steps.map((s) => s.op);
-    if (!ops.some(touchesDevices)) return plan;
-    return withGuard(plan, guardChecks(ops, await readFacts()));
+    const planned = await planIntent(ctx, checked);
+    const ops = planned.steps.map((s) => s.op);
+    const plan = ops.some(touchesDevices) ? withGuard(planned, guardChecks(ops, await readFacts())) : planned;
+    return plan.refusal ? plan : this.withEnvironment(plan);
+  }
+
+  /**
+   * What the ops themselves would refuse for lack of something (a kernel, on a tree of files),
+   * said in the plan rather than after Apply: their own validation, run now.
+   */
+  private withEnvironment(plan: Plan): Plan {
+    try {
+      this.engine().validate(plan);
+      return plan;
+    } catch (err) {
+      if (!(err instanceof PassthruError) || err.code !== 'ENVIRONMENT') return plan;
+      return {
+        ...plan,
+        noop: false,
+        checks: [...plan.checks, { id: 'environment', title: 'What the steps need is here', status: 'fail', detail: err.message, remedy: err.remedy, forceable: false }],
+        refusal: { message: err.message, remedy: err.remedy, forceable: false, confirmText: null, code: 'ENVIRONMENT' },
+      };
+    }
   }
 
   /**
@@ -104,6 +129,7 @@ export class ChangeExecutor {
         fs: new RootFs(this.options.root),
         runCommand: this.options.runCommand,
         writer: this.options.writer,
+        kernel: this.options.kernel ?? kernelFor(this.options.root, this.options.writer),
         persistenceFiles,
         callerUid: this.options.caller.uid,
       },

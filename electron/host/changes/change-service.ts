@@ -61,6 +61,8 @@ export class ChangeService implements ChangeServiceApi {
       caller: { uid: uid === 0 ? null : uid },
       runCommand: options.runCommand ?? defaultRunCommand,
       writer: options.writer,
+      // Through the helper, the change is made on a running host, whatever this side can see.
+      ...(this.inProcess() ? {} : { kernel: 'live' as const }),
       now: options.now,
       idFactory: options.idFactory,
     });

@@ -1,15 +1,19 @@
 /**
  * Sysfs writes, the second door of exec (beside run-command.ts). A write to `unbind` can block
  * in the kernel for as long as the driver's remove() takes, and a blocked write(2) cannot be
- * interrupted from inside the same process, so the default writer does the write in a child
- * process (node itself, argv array, no shell) and kills it on timeout. Tests inject a writer
- * (the fake kernel) so the same ops run against fake trees.
+ * interrupted from inside the same process, so the write is done in a child process (node
+ * itself, argv array, no shell) that is killed on timeout. The attribute is opened here, under
+ * the root through ConfinedFs (no link leads out, no FIFO or device node is opened, a swapped
+ * component is not followed), and the child is handed that fd: it never resolves a path.
+ * Tests inject a writer (the fake kernel) so the same ops run against fake trees; it gets the
+ * resolved host path.
  */
 import { spawn } from 'node:child_process';
-import * as path from 'node:path';
+import * as nodeFs from 'node:fs';
 import { PassthruError } from '../../../shared/errors';
+import { ConfinedFs } from './confined-fs';
 
-/** Performs one write of `value` to the host path; rejects with a {@link SysfsWriteError}. */
+/** Performs one write of `value` to the (resolved) host path; rejects with a {@link SysfsWriteError}. */
 export type SysfsWriter = (hostPath: string, value: string, timeoutMs: number) => Promise<void>;
 
 /** Errno names whose meaning at a sysfs attribute we can explain in plain words. */
@@ -42,17 +46,20 @@ export class SysfsWriteError extends PassthruError {
   }
 }
 
-/** The child's program: one open+write+close; prints the errno code on failure. */
+/** The child's program: one write to the fd it was handed (3); prints the errno code on failure. */
 const WRITER_JS =
-  "const fs=require('fs');try{const fd=fs.openSync(process.argv[1],'w');" +
-  "fs.writeSync(fd,process.argv[2]);fs.closeSync(fd);}catch(e){process.stderr.write(String(e.code||'EIO')+' '+e.message);process.exit(3);}";
+  "const fs=require('fs');try{fs.writeSync(3,process.argv[1]);}" +
+  "catch(e){process.stderr.write(String(e.code||'EIO')+' '+e.message);process.exit(3);}";
 
-/** The real writer: a short-lived `node -e` child, killed (SIGKILL) if it does not finish in time. */
-export const childProcessWriter: SysfsWriter = (hostPath, value, timeoutMs) =>
-  new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', WRITER_JS, hostPath, value], {
+/**
+ * Writes `value` to the open file `fd` in a short-lived `node -e` child, killed (SIGKILL) if it
+ * does not finish in time. `label` names the file in errors. The caller keeps (and closes) fd.
+ */
+export function writeFdInChild(fd: number, label: string, value: string, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', WRITER_JS, '--', value], {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'ignore', 'pipe', fd],
       shell: false,
     });
     let stderr = '';
@@ -64,36 +71,41 @@ export const childProcessWriter: SysfsWriter = (hostPath, value, timeoutMs) =>
     }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
-      reject(new SysfsWriteError(hostPath, 'EIO', e.message));
+      reject(new SysfsWriteError(label, 'EIO', e.message));
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (timedOut) reject(new SysfsWriteError(hostPath, 'ETIMEDOUT', `killed after ${timeoutMs} ms`));
+      if (timedOut) reject(new SysfsWriteError(label, 'ETIMEDOUT', `killed after ${timeoutMs} ms`));
       else if (code === 0) resolve();
-      else reject(new SysfsWriteError(hostPath, stderr.split(' ')[0] || 'EIO', stderr.trim()));
+      else reject(new SysfsWriteError(label, stderr.split(' ')[0] || 'EIO', stderr.trim()));
     });
   });
+}
 
 export interface WriteSysfsOptions {
   timeoutMs?: number;
   writer?: SysfsWriter;
 }
 
-/** Maps an inside-root path to the host path, refusing anything that could leave the root. */
-export function hostPathInside(root: string, inside: string): string {
-  if (!inside.startsWith('/') || inside.split('/').includes('..') || inside.includes('\0')) {
-    throw new PassthruError('BAD_INPUT', `Refusing to write ${JSON.stringify(inside)}: not a plain absolute path.`, null);
+/**
+ * Writes `value` to the attribute `inside` under `root` (a path, or a ConfinedFs already
+ * pinned) with a timeout (default 10 s): opened confined here, written by the child.
+ */
+export async function writeSysfs(root: string | ConfinedFs, inside: string, value: string, options: WriteSysfsOptions = {}): Promise<void> {
+  const files = typeof root === 'string' ? new ConfinedFs(root) : root;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  if (options.writer) return options.writer(files.hostPath(inside), value, timeoutMs);
+  let fd: number;
+  try {
+    fd = files.openForWrite(inside);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof PassthruError || typeof code !== 'string') throw err;
+    throw new SysfsWriteError(files.show(inside), code, (err as Error).message);
   }
-  const base = path.resolve(root);
-  const full = path.resolve(base, `.${inside}`);
-  if (full !== base && !full.startsWith(base === '/' ? '/' : `${base}/`)) {
-    throw new PassthruError('BAD_INPUT', `Refusing to write ${inside}: it lies outside ${base}.`, null);
+  try {
+    await writeFdInChild(fd, files.show(inside), value, timeoutMs);
+  } finally {
+    nodeFs.closeSync(fd);
   }
-  return full;
-}
-
-/** Writes `value` to `root`+`inside` with a timeout (default 10 s). */
-export async function writeSysfs(root: string, inside: string, value: string, options: WriteSysfsOptions = {}): Promise<void> {
-  const full = hostPathInside(root, inside);
-  await (options.writer ?? childProcessWriter)(full, value, options.timeoutMs ?? 10_000);
 }

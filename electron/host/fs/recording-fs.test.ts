@@ -8,6 +8,7 @@ import { buildFakeHost, labHostSpec, makeTempRoot, TreeWriter } from '../testing
 import type { HostFs } from './host-fs';
 import { RecordingFs } from './recording-fs';
 import { RootFs } from './root-fs';
+import { ConfinedFs } from '../exec/confined-fs';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -41,7 +42,7 @@ function roundTrip(source: string): { original: Probed; replayed: Probed; dest: 
   const recorder = new RecordingFs(new RootFs(source));
   const original = probeAll(recorder);
   const dest = tempDir();
-  recorder.writeTo(dest);
+  recorder.writeTo(new ConfinedFs(dest));
   return { original, replayed: probeAll(new RootFs(dest)), dest, recorder };
 }
 
@@ -94,7 +95,7 @@ describe('RecordingFs', () => {
     const call = (f: HostFs, [m, p]: [keyof HostFs, string]) => (f[m] as (p: string) => unknown).call(f, p);
     const before = calls.map((c) => call(rec, c));
     const dest = tempDir();
-    rec.writeTo(dest);
+    rec.writeTo(new ConfinedFs(dest));
     const replay = new RootFs(dest);
     expect(calls.map((c) => call(replay, c))).toEqual(before);
     expect(fs.readlinkSync(`${dest}/c`)).toBe('/b');
@@ -111,7 +112,7 @@ describe('RecordingFs', () => {
     expect(rec.exists('/sys/module/vfio')).toBe(true);
     expect(rec.list('/sys/class/iommu')).toEqual([]);
     const dest = tempDir();
-    rec.writeTo(dest);
+    rec.writeTo(new ConfinedFs(dest));
     expect(fs.readdirSync(`${dest}/sys/module/vfio`)).toEqual(['.passthru-keep']);
     expect(fs.readdirSync(`${dest}/sys/class/iommu`)).toEqual([]);
     fs.rmdirSync(`${dest}/sys/class/iommu`); // what a git checkout does
@@ -129,7 +130,7 @@ describe('RecordingFs', () => {
     rec.readText('/usr/share/hwdata/pci.ids');
     const seen: string[] = [];
     const dest = tempDir();
-    rec.writeTo(dest, (p, c) => {
+    rec.writeTo(new ConfinedFs(dest), (p, c) => {
       seen.push(p);
       return c.toUpperCase();
     });

@@ -1,4 +1,3 @@
-import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import type { HostFs } from './host-fs';
 
@@ -9,6 +8,16 @@ const MAX_LINK_HOPS = 40;
 
 /** Marker keeping an otherwise empty directory alive in a git checkout of a snapshot. */
 export const KEEP_FILE = '.passthru-keep';
+
+/** Where writeTo puts the tree: exec/confined-fs.ts ConfinedFs (each call creates missing parent directories). */
+export interface TreeSink {
+  mkdir(inside: string): void;
+  symlink(target: string, inside: string): void;
+  /** A new file; never replaces one. */
+  createFile(inside: string, content: string): void;
+  /** Entry names, or null when missing. */
+  list(inside: string): string[] | null;
+}
 
 type Node =
   | { kind: 'file'; content: string | null } // null: exists, content never read
@@ -110,33 +119,25 @@ export class RecordingFs implements HostFs {
   }
 
   /**
-   * Materialises the recording under `destDir` (created if needed). `transform` may shrink a
-   * file's content; it receives the canonical path the file is written at (e.g. the target of
-   * `/usr/share/hwdata/pci.ids` when that is a link).
+   * Materialises the recording into `dest` (a ConfinedFs over the snapshot directory, so no
+   * write follows a link out of it). `transform` may shrink a file's content; it receives the
+   * canonical path the file is written at (e.g. the target of `/usr/share/hwdata/pci.ids` when
+   * that is a link).
    */
-  writeTo(destDir: string, transform?: (path: string, content: string) => string): void {
-    nodeFs.mkdirSync(destDir, { recursive: true });
+  writeTo(dest: TreeSink, transform?: (path: string, content: string) => string): void {
     const entries = [...this.nodes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [p, node] of entries) {
       if (p === '/') continue;
-      const host = destDir + p;
-      nodeFs.mkdirSync(posix.dirname(host), { recursive: true });
-      if (node.kind === 'dir') {
-        nodeFs.mkdirSync(host, { recursive: true });
-      } else if (node.kind === 'link') {
-        nodeFs.rmSync(host, { force: true });
-        nodeFs.symlinkSync(node.target, host);
-      } else {
-        const content = node.content === null ? '' : transform ? transform(p, node.content) : node.content;
-        nodeFs.writeFileSync(host, content);
-      }
+      if (node.kind === 'dir') dest.mkdir(p);
+      else if (node.kind === 'link') dest.symlink(node.target, p);
+      else dest.createFile(p, node.content === null ? '' : transform ? transform(p, node.content) : node.content);
     }
     // git drops empty directories, and snapshots become test fixtures in git: a directory that
     // was only checked for existence (/sys/module/vfio) keeps a marker file. A listed one
     // cannot (the marker would show in the listing), and needs none: missing lists as [].
     for (const [p, node] of entries) {
       if (node.kind !== 'dir' || p === '/' || this.listed.has(p)) continue;
-      if (nodeFs.readdirSync(destDir + p).length === 0) nodeFs.writeFileSync(`${destDir}${p}/${KEEP_FILE}`, '');
+      if ((dest.list(p) ?? []).length === 0) dest.createFile(`${p}/${KEEP_FILE}`, '');
     }
   }
 

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PassthruError } from '../../../shared/errors';
 import { TreeWriter } from '../testing/fake-sysfs';
 import { RootFs } from './root-fs';
 
@@ -107,6 +109,35 @@ describe('RootFs on a tree', () => {
     expect(r.readText('/tmpdev/a/attr')).toBeNull();
     w.file('/tmpdev/a/attr', '2\n');
     expect(r.readText('/tmpdev/a/attr')).toBe('2\n');
+  });
+});
+
+describe('RootFs on a hostile tree (issue 13)', () => {
+  it('refuses a device node, directly or through a link, without opening it', () => {
+    // A character device like /dev/null (1:3): harmless here, but a tree's node could be any driver's.
+    execFileSync('mknod', [path.join(root, 'sys/devnode'), 'c', '1', '3']);
+    w.link('/sys/to-devnode', 'devnode');
+    const r = new RootFs(root);
+    for (const p of ['/sys/devnode', '/sys/to-devnode']) {
+      expect(() => r.readText(p)).toThrow(PassthruError);
+      expect(() => r.readText(p)).toThrow(/sys\/devnode is a character device, which Passthru does not open/);
+    }
+    expect(r.exists('/sys/devnode')).toBe(true); // seen, just not opened
+  });
+
+  it('refuses a file beyond 16 MiB without reading it (a sparse one here)', () => {
+    const fd = fs.openSync(path.join(root, 'usr/share/misc/huge.ids'), 'w');
+    fs.ftruncateSync(fd, 17 * 1024 * 1024);
+    fs.closeSync(fd);
+    const err = (() => {
+      try {
+        new RootFs(root).readText('/usr/share/misc/huge.ids');
+      } catch (e) {
+        return e as PassthruError;
+      }
+      return null;
+    })();
+    expect(err).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/huge\.ids is larger than 16 MiB/) });
   });
 });
 

@@ -1,9 +1,16 @@
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
+import { PassthruError } from '../../../shared/errors';
 import type { HostFs } from './host-fs';
+import { MAX_READ_BYTES, specialFileError, specialKind, tooLargeError } from './tree-file';
 
 const posix = path.posix;
-const { O_RDONLY, O_NOFOLLOW, R_OK, W_OK } = nodeFs.constants;
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, R_OK, W_OK } = nodeFs.constants;
+/**
+ * O_NONBLOCK costs nothing on a regular file and keeps a FIFO (or a device) from blocking the
+ * open and the reads: a scan never hangs on one, live or not.
+ */
+const READ_FLAGS = O_RDONLY | O_NONBLOCK;
 
 /** Guards against symlink loops in the chroot-style resolver. */
 const MAX_LINK_HOPS = 40;
@@ -25,7 +32,12 @@ const buffer = Buffer.allocUnsafe(CHUNK);
  * a symlinked one costs one readlink more, its target being resolved from the already canonical
  * directory holding the link, so no component is walked twice). A final component is opened
  * with O_NOFOLLOW and only resolved when it turns out to be a symlink. A scan opens a new
- * RootFs, so the caches live as long as one scan.
+ * RootFs, so the caches live as long as one scan. A tree is not trusted to hold only ordinary
+ * files: a final component is lstat'ed before it is opened, and a FIFO, socket or device node
+ * is refused (BAD_INPUT naming it) without being opened (tree-file.ts).
+ *
+ * Every root: no file is read beyond MAX_READ_BYTES (a sparse file of terabytes is refused,
+ * not read), and opens are non-blocking.
  */
 export class RootFs implements HostFs {
   readonly root: string;
@@ -52,16 +64,20 @@ export class RootFs implements HostFs {
     if (inside === null) return null;
     // sysfs hands out a whole attribute in one read(); elsewhere read to EOF.
     const oneShot = inside.startsWith('/sys/');
-    if (this.live) return tryRead(() => readWhole(inside, O_RDONLY, oneShot));
+    if (this.live) return tryRead(() => readWhole(inside, READ_FLAGS, oneShot));
     return this.attempt(inside, (host) => {
-      try {
-        return readWhole(host, O_RDONLY | O_NOFOLLOW, oneShot);
-      } catch (err) {
-        if (!isSymlinkRefusal(err)) throw err;
+      let target = host;
+      let st = nodeFs.lstatSync(target);
+      if (st.isSymbolicLink()) {
         const real = this.resolvePath(inside);
-        if (real === null) throw err;
-        return readWhole(this.toHost(real), O_RDONLY | O_NOFOLLOW, oneShot);
+        if (real === null) return null;
+        target = this.toHost(real);
+        st = nodeFs.lstatSync(target);
       }
+      if (st.isDirectory()) return null;
+      const kind = specialKind(st);
+      if (kind !== null) throw specialFileError(target, kind);
+      return readWhole(target, READ_FLAGS | O_NOFOLLOW, oneShot);
     });
   }
 
@@ -137,6 +153,8 @@ export class RootFs implements HostFs {
       try {
         return op(this.toHost(joinInside(canonical, base)));
       } catch (err) {
+        // A refusal (a FIFO, a huge file) is the answer, not a missing file.
+        if (err instanceof PassthruError) throw err;
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || canonical === '/' || this.isHostDir(canonical)) return null;
         this.dirs.delete(dir);
         this.dirs.delete(canonical);
@@ -222,14 +240,22 @@ export class RootFs implements HostFs {
   }
 }
 
-/** Reads a file to the end with plain open/read/close (no fstat, no per-call buffer). */
+/**
+ * Reads a file to the end with plain open/read/close (no fstat, no per-call buffer), refusing
+ * to go past MAX_READ_BYTES.
+ */
 function readWhole(host: string, flags: number, oneShot: boolean): string {
   const fd = nodeFs.openSync(host, flags);
   try {
     let n = nodeFs.readSync(fd, buffer, 0, CHUNK, null);
     if (n === 0 || (oneShot && n < CHUNK)) return buffer.toString('utf8', 0, n);
     const chunks: Buffer[] = [Buffer.from(buffer.subarray(0, n))];
-    while ((n = nodeFs.readSync(fd, buffer, 0, CHUNK, null)) > 0) chunks.push(Buffer.from(buffer.subarray(0, n)));
+    let total = n;
+    while ((n = nodeFs.readSync(fd, buffer, 0, CHUNK, null)) > 0) {
+      total += n;
+      if (total > MAX_READ_BYTES) throw tooLargeError(host);
+      chunks.push(Buffer.from(buffer.subarray(0, n)));
+    }
     return Buffer.concat(chunks).toString('utf8');
   } finally {
     nodeFs.closeSync(fd);
@@ -242,12 +268,6 @@ function tryRead<T>(read: () => T): T | null {
   } catch {
     return null;
   }
-}
-
-/** open(O_NOFOLLOW) on a symlink fails with ELOOP (Linux) — the cue to resolve and check it. */
-function isSymlinkRefusal(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ELOOP' || code === 'EMLINK';
 }
 
 /** Absolute, lexically normalised path (`/..` clamps at the root), or null when relative. */

@@ -4,24 +4,21 @@
  * setup under ctx.root and planning again here (electron/host/iommu), so the helper only ever
  * writes what its own planner decides. Order: back up the files edited in place (0600, under
  * /var/lib/passthru/iommu-backup), write each file atomically, `sh -n` every shell file, run the
- * regenerate commands (through `chroot ROOT` when the root is not `/`; left to the user, as the
- * plan said, when that tree lacks them). On any failure every
+ * regenerate commands (through `chroot ROOT` when the root is not `/`, ops/core.ts runIn; left
+ * to the user, as the plan said, when that tree lacks them). Every file is read and written
+ * through ConfinedFs, so a link in a tree never leads a write out of it. On any failure every
  * file is put back byte for byte from what was read before, the regenerate commands are run
  * again (best effort, reported), and the op fails with the command's output tail.
  */
-import * as nodeFs from 'node:fs';
-import * as path from 'node:path';
 import { PassthruError } from '../../../shared/errors';
 import type { IommuIntent, OpCall } from '../../../shared/plan';
 import { CommandError, formatArgv } from '../exec/run-command';
-import { hostPathInside } from '../exec/write-sysfs';
 import { detectBootSetup } from '../iommu/detect';
 import { bootConfigDigest } from '../iommu/digest';
 import { isManagedArg, planIommuDisable, planIommuEnable, type IommuPlan } from '../iommu/plan';
 import { isShellFile } from '../iommu/to-plan';
 import * as P from '../iommu/paths';
-import type { OpContext, OpHandler } from './core';
-import { atomicWrite } from './persistence';
+import { files, runIn, type OpContext, type OpHandler } from './core';
 
 type Op = Extract<OpCall, { verb: 'apply-boot-config' }>;
 
@@ -77,11 +74,6 @@ export function replanBootConfig(op: Op, ctx: OpContext): IommuPlan {
   return plan;
 }
 
-/** argv as run: through `chroot ROOT` when the root is a tree, not this machine. */
-function inRoot(ctx: OpContext, argv: readonly string[]): string[] {
-  return ctx.root === '/' ? [...argv] : ['chroot', ctx.root, ...argv];
-}
-
 function tail(text: string): string {
   return text.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
 }
@@ -101,33 +93,31 @@ const applied = new WeakMap<object, IommuPlan>();
 
 interface Original {
   path: string;
-  host: string;
   bytes: Buffer | null;
   mode: number;
 }
 
 function readOriginal(ctx: OpContext, inside: string): Original {
-  const host = hostPathInside(ctx.root, inside);
-  try {
-    return { path: inside, host, bytes: nodeFs.readFileSync(host), mode: nodeFs.statSync(host).mode & 0o7777 };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { path: inside, host, bytes: null, mode: 0o644 };
-    throw err;
-  }
+  const bytes = files(ctx).readFile(inside);
+  return { path: inside, bytes, mode: bytes === null ? 0o644 : (files(ctx).stat(inside)?.mode ?? 0o644) & 0o7777 };
 }
 
-function putBack(o: Original): void {
-  if (o.bytes === null) nodeFs.rmSync(o.host, { force: true });
-  else atomicWrite(o.host, o.bytes, { mode: o.mode });
+function putBack(ctx: OpContext, o: Original): void {
+  if (o.bytes === null) files(ctx).unlink(o.path);
+  else files(ctx).writeFile(o.path, o.bytes, { mode: o.mode });
 }
 
 async function run(ctx: OpContext, argv: readonly string[]): Promise<void> {
-  await ctx.runCommand(inRoot(ctx, argv), { env: COMMAND_ENV, timeoutMs: COMMAND_TIMEOUT_MS });
+  await runIn(ctx, argv, 'files', { env: COMMAND_ENV, timeoutMs: COMMAND_TIMEOUT_MS });
 }
 
 export const applyBootConfig: OpHandler<'apply-boot-config'> = {
+  scope: 'files',
   validate(op, ctx) {
-    replanBootConfig(op, ctx);
+    const plan = replanBootConfig(op, ctx);
+    // A tree whose links would take a write out of it (or into nothing) is refused now, before
+    // any step runs, rather than half-way through.
+    for (const p of [...plan.files.map((f) => f.path), ...plan.backups.map((b) => b.backup)]) files(ctx).checkWritable(p);
   },
 
   async run(op, ctx) {
@@ -148,7 +138,7 @@ export const applyBootConfig: OpHandler<'apply-boot-config'> = {
       const problems: string[] = [];
       for (const o of [...touched].reverse()) {
         try {
-          putBack(o);
+          putBack(ctx, o);
         } catch (err) {
           problems.push(`${o.path} could not be restored (${err instanceof Error ? err.message : String(err)})`);
         }
@@ -181,21 +171,22 @@ export const applyBootConfig: OpHandler<'apply-boot-config'> = {
         const src = originals.find((o) => o.path === b.path);
         if (!src || src.bytes === null) throw new Error(`${b.path} is not there to back up`);
         touched.push(backupSlots[i] as Original);
-        atomicWrite(hostPathInside(ctx.root, b.backup), src.bytes, { mode: 0o600, dirMode: 0o700 });
+        files(ctx).writeFile(b.backup, src.bytes, { mode: 0o600, dirMode: 0o700 });
       });
       for (const [i, f] of plan.files.entries()) {
         const o = originals[i] as Original;
         touched.push(o);
-        if (f.after === null) nodeFs.rmSync(o.host, { force: true });
-        else atomicWrite(o.host, f.after, { mode: o.bytes === null ? 0o644 : o.mode });
+        if (f.after === null) files(ctx).unlink(f.path);
+        else files(ctx).writeFile(f.path, f.after, { mode: o.bytes === null ? 0o644 : o.mode });
       }
     } catch (err) {
       return restore(`Writing the boot configuration failed: ${err instanceof Error ? err.message : String(err)}.`, null);
     }
     for (const f of plan.files.filter((x) => x.after !== null && isShellFile(x.path))) {
       try {
-        // Without a shell in the tree, this machine's own checks the syntax (sh -n runs nothing).
-        if (plan.manual) await ctx.runCommand(['sh', '-n', hostPathInside(ctx.root, f.path)], { env: COMMAND_ENV, timeoutMs: COMMAND_TIMEOUT_MS });
+        // Without a shell in the tree, this machine's own checks the syntax of the text it is
+        // given on stdin (sh -n runs nothing, and opens no path of the tree).
+        if (plan.manual) await runIn(ctx, ['sh', '-n'], 'local', { input: f.after ?? '', env: COMMAND_ENV, timeoutMs: COMMAND_TIMEOUT_MS });
         else await run(ctx, ['sh', '-n', f.path]);
       } catch (err) {
         return restore(`The shell refused the syntax of the new ${f.path}, so it was not used.`, outputOf(err));
@@ -249,16 +240,10 @@ function argLines(text: string): string[][] {
 }
 
 function checkBootFiles(ctx: OpContext, inside: string, contains: string[], lacks: string[]): string | null {
-  const host = hostPathInside(ctx.root, inside);
-  let files: string[];
-  try {
-    files = nodeFs.statSync(host).isDirectory()
-      ? nodeFs.readdirSync(host).filter((n) => n.endsWith('.conf')).map((n) => path.join(host, n))
-      : [host];
-  } catch {
-    return `${inside} does not exist.`;
-  }
-  const lines = files.flatMap((f) => argLines(nodeFs.readFileSync(f, 'utf8')));
+  const st = files(ctx).stat(inside);
+  if (st === null) return `${inside} does not exist.`;
+  const paths = st.isDirectory() ? (files(ctx).list(inside) ?? []).filter((n) => n.endsWith('.conf')).map((n) => `${inside}/${n}`) : [inside];
+  const lines = paths.flatMap((f) => argLines(files(ctx).readText(f) ?? ''));
   if (lines.length === 0) return `${inside} has no kernel command line.`;
   const missing = contains.find((a) => !lines.some((l) => l.includes(a)));
   if (missing) return `no entry carries ${missing}.`;

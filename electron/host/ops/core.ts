@@ -1,14 +1,38 @@
 /**
  * The shared core of the privileged operations (one per file, GitHub Desktop style): what every
- * op gets to work with, and the argument checks every op re-runs before it touches anything —
- * the helper trusts nothing it is sent, so each argument is checked against the devices that
- * really exist under the root (DESIGN.md "Privilege").
+ * op gets to work with, the argument checks every op re-runs before it touches anything — the
+ * helper trusts nothing it is sent, so each argument is checked against the devices that
+ * really exist under the root (DESIGN.md "Privilege") — and the only ways an op acts:
+ *
+ * - files under the root through {@link files} (exec/confined-fs.ts: no link leads out);
+ * - the running kernel through {@link write} (sysfs), {@link chownDevice} (/dev) and
+ *   {@link runIn} with scope 'kernel' (modprobe, ip) — for a tree of files (`--root DIR`)
+ *   these are refused: it has no kernel, and the one they would reach is this machine's;
+ * - commands on the root's files through {@link runIn} with scope 'files' (`chroot ROOT` for a tree).
  */
+import * as path from 'node:path';
 import { PassthruError } from '../../../shared/errors';
 import type { OpCall } from '../../../shared/plan';
-import type { CommandRunner } from '../exec/run-command';
+import { ConfinedFs } from '../exec/confined-fs';
+import { formatArgv, type CommandRunner, type RunOptions, type RunResult } from '../exec/run-command';
 import { writeSysfs, type SysfsWriter } from '../exec/write-sysfs';
 import type { HostFs } from '../fs/host-fs';
+
+/**
+ * The kernel behind a root. 'live': the root is `/`, this machine. 'fake': a test injected one
+ * (OpContext.writer, the fake kernel, with its runCommand). 'none': a tree of files (a
+ * `--root DIR`, a snapshot) — nothing may act on a kernel for it.
+ */
+export type KernelAccess = 'live' | 'fake' | 'none';
+
+/**
+ * What a command acts on. 'kernel': the running kernel or network (modprobe, ip link, ip
+ * tuntap); chroot would not isolate it, so it runs only with a kernel ('live' or 'fake').
+ * 'files': the root's files (update-grub, update-initramfs, sh -n FILE); through
+ * `chroot ROOT` when the root is a tree. 'local': it reads nothing but its stdin (sh -n with
+ * the text on stdin), so it runs on this machine for any root.
+ */
+export type CommandScope = 'kernel' | 'files' | 'local';
 
 export interface OpContext {
   /** The real directory standing for `/` (a fake tree in tests). */
@@ -17,6 +41,8 @@ export interface OpContext {
   runCommand: CommandRunner;
   /** Injected by tests (the fake kernel); the child-process writer otherwise. */
   writer?: SysfsWriter;
+  /** Set where the context is made, with {@link kernelFor}; when absent, kernelFor(root, writer). */
+  kernel?: KernelAccess;
   sysfsTimeoutMs?: number;
   /** Drivers a step may name besides the allowlist: the recorded original drivers of the plan. */
   originalDrivers: readonly string[];
@@ -32,6 +58,12 @@ export interface OpContext {
 
 /** One privileged operation: checked, done, then verified by reading the tree back. */
 export interface OpHandler<V extends OpCall['verb']> {
+  /**
+   * 'kernel': the op acts on the running kernel (sysfs, /dev, modprobe, ip), so it is refused
+   * for a tree without one before anything runs (ops/index.ts validateOp). 'files': it only
+   * changes files under the root.
+   */
+  scope: 'kernel' | 'files';
   validate(op: Extract<OpCall, { verb: V }>, ctx: OpContext): void;
   run(op: Extract<OpCall, { verb: V }>, ctx: OpContext): Promise<void>;
   /**
@@ -99,6 +131,62 @@ export function iommuGroupOf(ctx: OpContext, address: string): number | null {
   return Number.isInteger(n) ? n : null;
 }
 
-export function write(ctx: OpContext, inside: string, value: string): Promise<void> {
-  return writeSysfs(ctx.root, inside, value, { writer: ctx.writer, timeoutMs: ctx.sysfsTimeoutMs });
+/** The one rule: a test's kernel when injected, this machine's for `/`, none for a tree. */
+export function kernelFor(root: string, writer?: SysfsWriter): KernelAccess {
+  if (writer) return 'fake';
+  return path.resolve(root) === '/' ? 'live' : 'none';
+}
+
+export function kernelOf(ctx: OpContext): KernelAccess {
+  return ctx.kernel ?? kernelFor(ctx.root, ctx.writer);
+}
+
+/** Refuses (ENVIRONMENT) to act on a kernel for a tree without one, naming the command for the user to run on the real host. */
+export function requireKernel(ctx: OpContext, command: string): void {
+  if (kernelOf(ctx) !== 'none') return;
+  throw new PassthruError(
+    'ENVIRONMENT',
+    `${ctx.root} is a tree of files, not a running system, so Passthru does not run \`${command}\` for it (that would act on this machine's kernel): run it on the host the tree stands for.`,
+    'On that host, the same passthru command without --root does it for you.',
+  );
+}
+
+const confined = new WeakMap<HostFs, ConfinedFs>();
+
+/**
+ * The root's files, for every change an op makes to them (and the reads that check those
+ * changes). One per context (per ctx.fs, which copies of the context share), so the root is
+ * pinned once: every write of an apply goes into the directory it was when the first one ran.
+ */
+export function files(ctx: OpContext): ConfinedFs {
+  let c = confined.get(ctx.fs);
+  if (c === undefined) {
+    c = new ConfinedFs(ctx.root);
+    confined.set(ctx.fs, c);
+  }
+  return c;
+}
+
+/** argv as it is run for `scope` (see {@link CommandScope}); throws when it may not run at all. */
+export function commandFor(ctx: OpContext, argv: readonly string[], scope: CommandScope): string[] {
+  if (scope === 'kernel') requireKernel(ctx, formatArgv(argv));
+  if (scope === 'files' && path.resolve(ctx.root) !== '/') return ['chroot', ctx.root, ...argv];
+  return [...argv];
+}
+
+/** The one way an op runs a command. */
+export async function runIn(ctx: OpContext, argv: readonly string[], scope: CommandScope, options?: RunOptions): Promise<RunResult> {
+  return ctx.runCommand(commandFor(ctx, argv, scope), options);
+}
+
+/** A sysfs attribute write (a kernel action): opened under the root, written by a child or the test kernel. */
+export async function write(ctx: OpContext, inside: string, value: string): Promise<void> {
+  requireKernel(ctx, value.trim() === '' ? `echo > ${inside}` : `echo ${value} > ${inside}`);
+  return writeSysfs(files(ctx), inside, value, { writer: ctx.writer, timeoutMs: ctx.sysfsTimeoutMs });
+}
+
+/** chown of a device node under /dev (a kernel object): confined, by its pinned inode. */
+export function chownDevice(ctx: OpContext, inside: string, uid: number, gid: number): void {
+  requireKernel(ctx, `chown ${uid}:${gid} ${inside}`);
+  files(ctx).chown(inside, uid, gid);
 }

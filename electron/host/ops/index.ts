@@ -1,11 +1,14 @@
 /**
  * The op registry: the only verbs the engine and the helper accept. The persistence verbs need
  * OpContext.persistenceFiles (the planner's persistenceFiles()); without it they are refused.
+ * An op whose scope is 'kernel' is refused for a tree without a kernel here, at validation,
+ * before any step of the plan has run.
  */
 import { PassthruError } from '../../../shared/errors';
 import type { OpCall } from '../../../shared/plan';
+import { shellFor } from '../plans/plan-steps';
 import { applyBootConfig } from './apply-boot-config';
-import type { OpContext, OpHandler } from './core';
+import { requireKernel, type OpContext, type OpHandler } from './core';
 import { loadModule } from './load-module';
 import { removePersistence, writePersistence } from './persistence';
 import { probe } from './probe';
@@ -42,7 +45,9 @@ function handlerFor(op: OpCall): OpHandler<OpCall['verb']> {
 }
 
 export function validateOp(op: OpCall, ctx: OpContext): void {
-  handlerFor(op).validate(op as never, ctx);
+  const handler = handlerFor(op);
+  handler.validate(op as never, ctx);
+  if (handler.scope === 'kernel') requireKernel(ctx, shellFor(op).join(' && '));
 }
 export function runOp(op: OpCall, ctx: OpContext): Promise<void> {
   return handlerFor(op).run(op as never, ctx);

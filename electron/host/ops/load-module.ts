@@ -1,15 +1,16 @@
 /** modprobe, through the one exec seam; only modules on the allowlist. */
 import { PassthruError } from '../../../shared/errors';
-import type { OpHandler } from './core';
+import { runIn, type OpHandler } from './core';
 
 const MODULES: readonly string[] = ['vfio-pci'];
 
 export const loadModule: OpHandler<'load-module'> = {
+  scope: 'kernel',
   validate(op) {
     if (!MODULES.includes(op.module)) throw new PassthruError('BAD_INPUT', `Module ${String(op.module)} is not on the allowlist.`, null);
   },
   async run(op, ctx) {
-    await ctx.runCommand(['modprobe', op.module], { timeoutMs: 60_000 });
+    await runIn(ctx, ['modprobe', op.module], 'kernel', { timeoutMs: 60_000 });
   },
   verify(op, ctx) {
     const name = op.module.replace(/-/g, '_');

@@ -2,15 +2,12 @@
  * write-persistence / remove-persistence: the per-address boot-time files (udev rule,
  * modules-load entry) whose names and contents come from the planner's persistenceFiles(),
  * injected through OpContext so the op writes exactly what the plan previewed. Writes are
- * atomic (temp file in the same directory, fsync, rename, fsync dir) so a crash never leaves a
- * half-written rule; removal deletes only those paths, and only while they still hold what
- * Passthru wrote.
+ * atomic and confined to the root (ConfinedFs.writeFile) so a crash never leaves a half-written
+ * rule and no link in a tree leads the write out of it; removal deletes only those paths, and
+ * only while they still hold what Passthru wrote.
  */
-import * as nodeFs from 'node:fs';
-import * as path from 'node:path';
 import { PassthruError } from '../../../shared/errors';
-import { hostPathInside } from '../exec/write-sysfs';
-import { checkAddress, type OpContext, type OpHandler } from './core';
+import { checkAddress, files, type OpContext, type OpHandler } from './core';
 
 /** Only these directories may receive persistence files. */
 const ALLOWED_DIRS = ['/etc/udev/rules.d/', '/etc/modules-load.d/', '/etc/modprobe.d/'];
@@ -28,39 +25,6 @@ function filesFor(ctx: OpContext, address: string): { path: string; content: str
   return files;
 }
 
-/**
- * Writes via a temp file in the same directory, fsync and rename: never a half-written file.
- * `mode` is the file's (default 0644), `dirMode` that of directories it creates (default 0755).
- */
-export function atomicWrite(host: string, content: string | Uint8Array, options: { mode?: number; dirMode?: number } = {}): void {
-  const dir = path.dirname(host);
-  nodeFs.mkdirSync(dir, { recursive: true, mode: options.dirMode ?? 0o755 });
-  const tmp = path.join(dir, `.${path.basename(host)}.passthru-${process.pid}.tmp`);
-  const fd = nodeFs.openSync(tmp, 'w', options.mode ?? 0o644);
-  try {
-    if (options.mode !== undefined) nodeFs.fchmodSync(fd, options.mode);
-    nodeFs.writeFileSync(fd, content);
-    nodeFs.fsyncSync(fd);
-  } finally {
-    nodeFs.closeSync(fd);
-  }
-  nodeFs.renameSync(tmp, host);
-  const dfd = nodeFs.openSync(dir, 'r');
-  try {
-    nodeFs.fsyncSync(dfd);
-  } finally {
-    nodeFs.closeSync(dfd);
-  }
-}
-
-export function readOrNull(host: string): string | null {
-  try {
-    return nodeFs.readFileSync(host, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
 /** A file not named after the device (the modules-load entry) is shared by every persisted device. */
 function isShared(p: string, address: string): boolean {
   return !p.includes(address);
@@ -72,21 +36,23 @@ function othersPersisted(ctx: OpContext, address: string): boolean {
 }
 
 export const writePersistence: OpHandler<'write-persistence'> = {
+  scope: 'files',
   validate(op, ctx) {
     checkAddress(op.address, ctx);
     if (op.driver !== 'vfio-pci') throw new PassthruError('BAD_INPUT', 'Persistence only binds to vfio-pci.', null);
-    filesFor(ctx, op.address);
+    for (const f of filesFor(ctx, op.address)) files(ctx).checkWritable(f.path);
   },
   async run(op, ctx) {
-    for (const f of filesFor(ctx, op.address)) atomicWrite(hostPathInside(ctx.root, f.path), f.content);
+    for (const f of filesFor(ctx, op.address)) files(ctx).writeFile(f.path, f.content);
   },
   verify(op, ctx) {
-    const bad = filesFor(ctx, op.address).find((f) => readOrNull(hostPathInside(ctx.root, f.path)) !== f.content);
+    const bad = filesFor(ctx, op.address).find((f) => files(ctx).readText(f.path) !== f.content);
     return bad ? `${bad.path} does not hold what was written.` : null;
   },
 };
 
 export const removePersistence: OpHandler<'remove-persistence'> = {
+  scope: 'files',
   validate(op, ctx) {
     checkAddress(op.address, ctx);
     filesFor(ctx, op.address);
@@ -94,19 +60,18 @@ export const removePersistence: OpHandler<'remove-persistence'> = {
   async run(op, ctx) {
     for (const f of filesFor(ctx, op.address)) {
       if (isShared(f.path, op.address) && othersPersisted(ctx, op.address)) continue;
-      const host = hostPathInside(ctx.root, f.path);
-      const now = readOrNull(host);
+      const now = files(ctx).readText(f.path);
       if (now === null) continue;
       if (now !== f.content) {
         throw new PassthruError('FAILED', `${f.path} was changed by someone else; Passthru leaves it alone.`, `Remove or edit ${f.path} by hand.`);
       }
-      nodeFs.rmSync(host);
+      files(ctx).unlink(f.path);
     }
   },
   verify(op, ctx) {
     const others = othersPersisted(ctx, op.address);
     const left = filesFor(ctx, op.address).find(
-      (f) => !(isShared(f.path, op.address) && others) && nodeFs.existsSync(hostPathInside(ctx.root, f.path)),
+      (f) => !(isShared(f.path, op.address) && others) && files(ctx).exists(f.path),
     );
     return left ? `${left.path} is still there.` : null;
   },

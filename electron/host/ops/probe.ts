@@ -1,9 +1,9 @@
 /** drivers_probe: let the kernel bind the device again (honouring driver_override). */
-import * as nodeFs from 'node:fs';
 import { KERNEL_CHOOSES } from '../../../shared/plan';
-import { checkAddress, checkDriver, currentDriver, iommuGroupOf, write, type OpHandler } from './core';
+import { checkAddress, checkDriver, currentDriver, files, iommuGroupOf, write, type OpHandler } from './core';
 
 export const probe: OpHandler<'probe'> = {
+  scope: 'kernel',
   validate(op, ctx) {
     checkAddress(op.address, ctx);
     if (op.expectDriver !== null && op.expectDriver !== KERNEL_CHOOSES) checkDriver(op.expectDriver, ctx);
@@ -21,8 +21,8 @@ export const probe: OpHandler<'probe'> = {
     if (now !== op.expectDriver) return `${op.address} is bound to ${now ?? 'no driver'}, expected ${op.expectDriver ?? 'no driver'}.`;
     if (op.expectDriver === 'vfio-pci') {
       const group = iommuGroupOf(ctx, op.address);
-      // /dev is not under sysfs: check the host path directly (the fs view may hide device nodes).
-      if (group === null || !nodeFs.existsSync(`${ctx.root === '/' ? '' : ctx.root}/dev/vfio/${group}`)) {
+      // /dev is not under sysfs: stat the node itself (confined, never opened).
+      if (group === null || !files(ctx).exists(`/dev/vfio/${group}`)) {
         return `/dev/vfio/${group ?? '?'} did not appear after binding ${op.address} to vfio-pci.`;
       }
     }

@@ -2,6 +2,7 @@
 import { checkAddress, checkDriver, currentOverride, write, type OpHandler } from './core';
 
 export const setDriverOverride: OpHandler<'set-driver-override'> = {
+  scope: 'kernel',
   validate(op, ctx) {
     checkAddress(op.address, ctx);
     if (op.driver !== null) checkDriver(op.driver, ctx);

@@ -32,7 +32,8 @@ function fakeIp(options: { refuse?: string } = {}) {
 
 function ctx(run: CommandRunner): OpContext {
   const root = buildFakeHost(labHostSpec());
-  return { root, fs: new RootFs(root), runCommand: run, originalDrivers: [] };
+  // fakeIp stands in for the kernel's PF driver (kernel 'fake'): a tree alone has none.
+  return { root, fs: new RootFs(root), runCommand: run, kernel: 'fake', originalDrivers: [] };
 }
 
 describe('set-vf', () => {

@@ -11,7 +11,7 @@ import { macProblem, normalizeMac } from '../../../shared/mac';
 import type { VfChange } from '../../../shared/plan';
 import { CommandError } from '../exec/run-command';
 import { parseVfInfo } from '../probes/ip-state';
-import { checkInt, currentDriver, type OpContext, type OpHandler } from './core';
+import { checkInt, currentDriver, runIn, type OpContext, type OpHandler } from './core';
 import { checkPf, vfCount } from './sriov';
 
 const KEYS = new Set(['mac', 'vlan', 'qos', 'trust', 'spoofCheck', 'linkState']);
@@ -69,6 +69,7 @@ export function vfArgs(c: VfChange): string[] {
 }
 
 export const setVf: OpHandler<'set-vf'> = {
+  scope: 'kernel',
   validate(op, ctx) {
     const { totalVfs } = checkPf(op.address, ctx);
     checkInt(op.vf, 'VF index', Math.max(totalVfs - 1, 0));
@@ -82,7 +83,7 @@ export const setVf: OpHandler<'set-vf'> = {
     if ((await setVf.verify(op, ctx)) === null) return;
     const argv = ['ip', 'link', 'set', 'dev', pfInterface(ctx, op.address), 'vf', String(op.vf), ...vfArgs(op.settings)];
     try {
-      await ctx.runCommand(argv, { timeoutMs: 15_000 });
+      await runIn(ctx, argv, 'kernel', { timeoutMs: 15_000 });
     } catch (err) {
       if (err instanceof CommandError && err.failure === 'exit') {
         const said = err.stderr.trim().replace(/^RTNETLINK answers:\s*/, '');
@@ -94,7 +95,7 @@ export const setVf: OpHandler<'set-vf'> = {
     }
   },
   async verify(op, ctx) {
-    const r = await ctx.runCommand(['ip', '-j', 'link', 'show', 'dev', pfInterface(ctx, op.address)], { timeoutMs: 10_000 });
+    const r = await runIn(ctx, ['ip', '-j', 'link', 'show', 'dev', pfInterface(ctx, op.address)], 'kernel', { timeoutMs: 10_000 });
     const [link] = JSON.parse(r.stdout || '[]') as { vfinfo_list?: Parameters<typeof parseVfInfo>[0][] }[];
     const raw = link?.vfinfo_list?.find((v, i) => (v.vf ?? i) === op.vf);
     if (!raw) return `The PF driver does not list VF ${op.vf}.`;

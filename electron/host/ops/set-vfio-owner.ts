@@ -1,10 +1,9 @@
 /** Hand /dev/vfio/<group> to the desktop user so qemu need not run as root. */
-import * as nodeFs from 'node:fs';
 import { PassthruError } from '../../../shared/errors';
-import { hostPathInside } from '../exec/write-sysfs';
-import { checkInt, type OpHandler } from './core';
+import { checkInt, chownDevice, files, type OpHandler } from './core';
 
 export const setVfioOwner: OpHandler<'set-vfio-owner'> = {
+  scope: 'kernel',
   validate(op, ctx) {
     checkInt(op.group, 'IOMMU group', 65535);
     checkInt(op.uid, 'uid');
@@ -18,14 +17,11 @@ export const setVfioOwner: OpHandler<'set-vfio-owner'> = {
     }
   },
   async run(op, ctx) {
-    await nodeFs.promises.chown(hostPathInside(ctx.root, `/dev/vfio/${op.group}`), op.uid, op.gid);
+    chownDevice(ctx, `/dev/vfio/${op.group}`, op.uid, op.gid);
   },
   verify(op, ctx) {
-    try {
-      const st = nodeFs.statSync(hostPathInside(ctx.root, `/dev/vfio/${op.group}`));
-      return st.uid === op.uid && st.gid === op.gid ? null : `/dev/vfio/${op.group} is owned by ${st.uid}:${st.gid}, expected ${op.uid}:${op.gid}.`;
-    } catch {
-      return `/dev/vfio/${op.group} does not exist.`;
-    }
+    const st = files(ctx).stat(`/dev/vfio/${op.group}`);
+    if (st === null) return `/dev/vfio/${op.group} does not exist.`;
+    return st.uid === op.uid && st.gid === op.gid ? null : `/dev/vfio/${op.group} is owned by ${st.uid}:${st.gid}, expected ${op.uid}:${op.gid}.`;
   },
 };

@@ -3,13 +3,10 @@
  * (sriov_drivers_autoprobe), and the boot-time rule that recreates them. The count is checked
  * against sriov_totalvfs as the kernel has it now, never against what the plan says.
  */
-import * as nodeFs from 'node:fs';
 import { PassthruError } from '../../../shared/errors';
-import { hostPathInside } from '../exec/write-sysfs';
 import { parseSriovRule, sriovPersistenceFile, sriovRulePath } from '../plans/persistence-files';
 import { SysfsWriteError } from '../exec/write-sysfs';
-import { checkAddress, checkInt, currentDriver, write, type OpContext, type OpHandler } from './core';
-import { atomicWrite, readOrNull } from './persistence';
+import { checkAddress, checkInt, currentDriver, files, write, type OpContext, type OpHandler } from './core';
 
 const dev = (a: string): string => `/sys/bus/pci/devices/${a}`;
 
@@ -46,6 +43,7 @@ function explainNumVfsError(err: unknown, address: string, driver: string | null
 }
 
 export const setSriovNumvfs: OpHandler<'set-sriov-numvfs'> = {
+  scope: 'kernel',
   validate(op, ctx) {
     const { totalVfs } = checkPf(op.address, ctx);
     checkInt(op.count, 'VF count', totalVfs);
@@ -68,6 +66,7 @@ export const setSriovNumvfs: OpHandler<'set-sriov-numvfs'> = {
 };
 
 export const setSriovAutoprobe: OpHandler<'set-sriov-autoprobe'> = {
+  scope: 'kernel',
   validate(op, ctx) {
     checkPf(op.address, ctx);
     if (typeof op.enabled !== 'boolean') throw new PassthruError('BAD_INPUT', 'Autoprobe must be on or off.', null);
@@ -82,37 +81,39 @@ export const setSriovAutoprobe: OpHandler<'set-sriov-autoprobe'> = {
 };
 
 export const writeSriovPersistence: OpHandler<'write-sriov-persistence'> = {
+  scope: 'files',
   validate(op, ctx) {
     const { totalVfs } = checkPf(op.address, ctx);
     checkInt(op.numVfs, 'VF count', totalVfs);
     if (typeof op.autoprobe !== 'boolean') throw new PassthruError('BAD_INPUT', 'Autoprobe must be on or off.', null);
+    files(ctx).checkWritable(sriovRulePath(op.address));
   },
   async run(op, ctx) {
     const f = sriovPersistenceFile(op.address, op.numVfs, op.autoprobe);
-    atomicWrite(hostPathInside(ctx.root, f.path), f.content);
+    files(ctx).writeFile(f.path, f.content);
   },
   verify(op, ctx) {
     const f = sriovPersistenceFile(op.address, op.numVfs, op.autoprobe);
-    return readOrNull(hostPathInside(ctx.root, f.path)) === f.content ? null : `${f.path} does not hold what was written.`;
+    return files(ctx).readText(f.path) === f.content ? null : `${f.path} does not hold what was written.`;
   },
 };
 
 export const removeSriovPersistence: OpHandler<'remove-sriov-persistence'> = {
+  scope: 'files',
   validate(op, ctx) {
     checkPf(op.address, ctx);
   },
   async run(op, ctx) {
     const file = sriovRulePath(op.address);
-    const host = hostPathInside(ctx.root, file);
-    const now = readOrNull(host);
+    const now = files(ctx).readText(file);
     if (now === null) return;
     if (parseSriovRule(now) === null) {
       throw new PassthruError('FAILED', `${file} was not written by Passthru (or was edited); Passthru leaves it alone.`, `Remove or edit ${file} by hand.`);
     }
-    nodeFs.rmSync(host);
+    files(ctx).unlink(file);
   },
   verify(op, ctx) {
     const file = sriovRulePath(op.address);
-    return nodeFs.existsSync(hostPathInside(ctx.root, file)) ? `${file} is still there.` : null;
+    return files(ctx).exists(file) ? `${file} is still there.` : null;
   },
 };

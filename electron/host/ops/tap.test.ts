@@ -11,7 +11,8 @@ function host(): OpContext {
   const w = new TreeWriter(root);
   w.dir('/sys/class/net/br0/bridge');
   w.dir('/sys/class/net/eth0');
-  return { root, fs: new RootFs(root), runCommand: async () => { throw new Error('validation runs nothing'); }, originalDrivers: [] };
+  // The test's runner stands in for the kernel (kernel 'fake'): a tree alone has none.
+  return { root, fs: new RootFs(root), runCommand: async () => { throw new Error('validation runs nothing'); }, kernel: 'fake', originalDrivers: [] };
 }
 
 function code(op: OpCall, ctx: OpContext): string | null {

@@ -6,7 +6,7 @@
  */
 import { PassthruError } from '../../../shared/errors';
 import { IFNAME_PATTERN, VM_TAP_PATTERN } from '../../../shared/vm-names';
-import { checkInt, type OpContext, type OpHandler } from './core';
+import { checkInt, runIn, type OpContext, type OpHandler } from './core';
 
 function bad(message: string): PassthruError {
   return new PassthruError('BAD_INPUT', message, null);
@@ -20,6 +20,7 @@ function checkTap(tap: unknown): string {
 const isTap = (ctx: OpContext, tap: string): boolean => ctx.fs.exists(`/sys/class/net/${tap}/tun_flags`);
 
 export const createTap: OpHandler<'create-tap'> = {
+  scope: 'kernel',
   validate(op, ctx) {
     checkTap(op.tap);
     if (typeof op.bridge !== 'string' || !IFNAME_PATTERN.test(op.bridge)) throw bad(`${JSON.stringify(op.bridge)} is not an interface name.`);
@@ -30,8 +31,8 @@ export const createTap: OpHandler<'create-tap'> = {
     if (ctx.fs.exists(`/sys/class/net/${op.tap}`) && !isTap(ctx, op.tap)) throw new PassthruError('REFUSED', `${op.tap} exists and is not a tap device.`, null);
   },
   async run(op, ctx) {
-    if (!ctx.fs.exists(`/sys/class/net/${op.tap}`)) await ctx.runCommand(['ip', 'tuntap', 'add', 'dev', op.tap, 'mode', 'tap', 'user', String(op.uid)]);
-    await ctx.runCommand(['ip', 'link', 'set', 'dev', op.tap, 'master', op.bridge, 'up']);
+    if (!ctx.fs.exists(`/sys/class/net/${op.tap}`)) await runIn(ctx, ['ip', 'tuntap', 'add', 'dev', op.tap, 'mode', 'tap', 'user', String(op.uid)], 'kernel');
+    await runIn(ctx, ['ip', 'link', 'set', 'dev', op.tap, 'master', op.bridge, 'up'], 'kernel');
   },
   verify(op, ctx) {
     if (!isTap(ctx, op.tap)) return `${op.tap} is not a tap device.`;
@@ -43,6 +44,7 @@ export const createTap: OpHandler<'create-tap'> = {
 };
 
 export const removeTap: OpHandler<'remove-tap'> = {
+  scope: 'kernel',
   validate(op, ctx) {
     checkTap(op.tap);
     if (ctx.fs.exists(`/sys/class/net/${op.tap}`) && !isTap(ctx, op.tap)) throw new PassthruError('REFUSED', `${op.tap} is not a tap device.`, null);
@@ -54,7 +56,7 @@ export const removeTap: OpHandler<'remove-tap'> = {
     }
   },
   async run(op, ctx) {
-    if (ctx.fs.exists(`/sys/class/net/${op.tap}`)) await ctx.runCommand(['ip', 'link', 'delete', 'dev', op.tap]);
+    if (ctx.fs.exists(`/sys/class/net/${op.tap}`)) await runIn(ctx, ['ip', 'link', 'delete', 'dev', op.tap], 'kernel');
   },
   verify(op, ctx) {
     return ctx.fs.exists(`/sys/class/net/${op.tap}`) ? `${op.tap} still exists.` : null;

@@ -2,6 +2,7 @@
 import { checkAddress, checkDriver, currentDriver, write, type OpHandler } from './core';
 
 export const unbind: OpHandler<'unbind'> = {
+  scope: 'kernel',
   validate(op, ctx) {
     checkAddress(op.address, ctx);
     checkDriver(op.driver, ctx);

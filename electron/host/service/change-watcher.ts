@@ -32,7 +32,14 @@ export class ChangeWatcher {
     if (this.intervalMs <= 0) return;
     this.last = hostFingerprint(fs);
     this.timer = setInterval(() => {
-      const now = hostFingerprint(fs);
+      let now: string;
+      try {
+        now = hostFingerprint(fs);
+      } catch {
+        // The tree now holds something Passthru refuses to read (a FIFO, a device node): a
+        // throw here would be uncaught. Report a change; the scan that follows says what it is.
+        now = '\0unreadable';
+      }
       if (now !== this.last) {
         this.last = now;
         this.onChange();

@@ -3,7 +3,8 @@
  * way Linux does — driver_override is stored, drivers_probe binds the override (or the device's
  * natural driver), unbind removes the `driver` link, binding vfio-pci creates /dev/vfio/<group>.
  * The ops under test do their real writes; only the kernel's side is emulated. Failures can be
- * injected per attribute (e.g. EBUSY on unbind).
+ * injected per attribute (e.g. EBUSY on unbind). The writer is handed the resolved host path
+ * (exec/write-sysfs.ts), so a device attribute arrives under /sys/devices/…/<address>/.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,10 +20,15 @@ export class FakeKernel {
   private readonly failures: { suffix: string; errno: string; sticky: boolean; value?: string }[] = [];
   readonly writes: { path: string; value: string }[] = [];
 
+  /** The root as the writer's paths spell it (resolved). */
+  private readonly real: string;
+
   constructor(
     readonly root: string,
     private readonly options: FakeKernelOptions = {},
-  ) {}
+  ) {
+    this.real = fs.realpathSync(root);
+  }
 
   /** `value`: only a write of exactly this value fails (e.g. creating VFs, not removing them). */
   failNext(suffix: string, errno: string, sticky = false, value?: string): void {
@@ -36,7 +42,7 @@ export class FakeKernel {
   private readonly hangs: string[] = [];
 
   readonly writer: SysfsWriter = async (hostPath, value) => {
-    const inside = `/${path.relative(this.root, hostPath)}`;
+    const inside = `/${path.relative(this.real, hostPath)}`;
     this.writes.push({ path: inside, value });
     const h = this.hangs.findIndex((sfx) => inside.endsWith(sfx));
     if (h >= 0) {
@@ -50,15 +56,16 @@ export class FakeKernel {
       throw new SysfsWriteError(hostPath, f.errno, `${f.errno} (injected)`);
     }
     const m = inside.match(/^\/sys\/bus\/pci\/drivers\/([^/]+)\/unbind$/);
-    if (/^\/sys\/bus\/pci\/devices\/[^/]+\/driver_override$/.test(inside)) {
+    const attr = inside.match(/^\/sys\/(?:bus\/pci\/devices|devices\/.+)\/([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])\/(driver_override|sriov_numvfs)$/);
+    if (attr?.[2] === 'driver_override') {
       const v = value.trim();
       fs.writeFileSync(hostPath, `${v === '' ? '(null)' : v}\n`);
     } else if (m) {
       const addr = value.trim();
       if (this.driverOf(addr) !== m[1]) throw new SysfsWriteError(hostPath, 'ENODEV', 'No such device');
       this.detach(addr);
-    } else if (/^\/sys\/bus\/pci\/devices\/[^/]+\/sriov_numvfs$/.test(inside)) {
-      this.setNumVfs(inside.split('/')[5] as string, hostPath, value);
+    } else if (attr?.[2] === 'sriov_numvfs') {
+      this.setNumVfs(attr[1] as string, hostPath, value);
     } else if (inside === '/sys/bus/pci/drivers_probe') {
       const addr = value.trim();
       if (!fs.existsSync(this.host(`/sys/bus/pci/devices/${addr}`))) throw new SysfsWriteError(hostPath, 'ENODEV', 'No such device');

@@ -11,7 +11,8 @@ import { WizardFrame } from './wizard-frame';
 import { ApplyStep, ResultStep } from './apply-progress';
 import { ChecksStep } from './checks-step';
 import { PlanStepView } from './plan-view';
-import { canApply, hasSettings, refusalCleared, type WizardAction, type WizardPhase, type WizardState } from './wizard-state';
+import { canApply, hasSettings, refusalCleared, reviewOnly, type WizardAction, type WizardPhase, type WizardState } from './wizard-state';
+import { RefusalNotice } from './checks-step';
 
 const FLOW = [
   { id: 'checks', label: 'Checks' },
@@ -72,11 +73,18 @@ export function WizardDialog({ title, state, dispatch, apply, settings, settings
         {checksExtra}
       </ChecksStep>
     );
-  else if (phase === 'plan' && plan) body = <PlanStepView plan={plan} />;
+  else if (phase === 'plan' && plan)
+    body = (
+      <>
+        {plan.refusal && reviewOnly(state) && <RefusalNotice refusal={plan.refusal} />}
+        <PlanStepView plan={plan} />
+      </>
+    );
   else if (phase === 'applying') body = <ApplyStep state={state} />;
   else body = <ResultStep state={state} extra={resultExtra} />;
 
-  const refusedHard = !!plan?.refusal && !plan.refusal.forceable;
+  const readOnly = reviewOnly(state);
+  const refusedHard = !!plan?.refusal && !plan.refusal.forceable && !readOnly;
   const nothingToDo = phase !== 'input' && (!!plan?.noop || refusedHard);
   const backTo: 'input' | 'checks' | null =
     phase === 'plan' ? 'checks' : withSettings && (phase === 'checks' || phase === 'error') ? 'input' : null;
@@ -112,13 +120,24 @@ export function WizardDialog({ title, state, dispatch, apply, settings, settings
                 type="button"
                 className="button button--primary"
                 onClick={() => dispatch({ type: 'goto', phase: 'plan' })}
-                disabled={!refusalCleared(state)}
+                disabled={!refusalCleared(state) && !readOnly}
               >
                 Review the plan
               </button>
             )}
+            {phase === 'plan' && readOnly && (
+              <span className="muted small" id={`${formId}-why`}>
+                Apply is off: nothing here can run these steps.
+              </span>
+            )}
             {phase === 'plan' && (
-              <button type="button" className="button button--primary" onClick={() => void apply()} disabled={!canApply(state)}>
+              <button
+                type="button"
+                className="button button--primary"
+                onClick={() => void apply()}
+                disabled={!canApply(state)}
+                aria-describedby={readOnly ? `${formId}-why` : undefined}
+              >
                 Apply
               </button>
             )}

@@ -96,6 +96,15 @@ export function refusalCleared(s: WizardState): boolean {
   return s.acknowledged && s.confirmText === (plan.refusal.confirmText ?? '');
 }
 
+/**
+ * A plan that cannot be applied here for lack of something (a snapshot or tree of files has no
+ * kernel to act on) but whose steps are safe to read: the preview stays open, Apply does not.
+ */
+export function reviewOnly(s: WizardState): boolean {
+  const plan = s.plan;
+  return !!plan && plan.refusal?.code === 'ENVIRONMENT' && plan.steps.length > 0;
+}
+
 /** Whether Apply may be pressed (only from the plan preview, so the user has seen the steps). */
 export function canApply(s: WizardState): boolean {
   return s.phase === 'plan' && refusalCleared(s);
