@@ -67,6 +67,16 @@ describe('JournalStore reading hostile or broken files', () => {
     await expect(rig.executor().plan({ kind: 'undo', journalId: 'shape' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/cannot be read: it is not a journal record/) });
   });
 
+  it('a journal directory that cannot be written stops the change before its first step (ENVIRONMENT)', async () => {
+    const rig = makeRig();
+    const executor = new (rig.executor().constructor as typeof import('../changes/change-executor').ChangeExecutor)({
+      root: rig.root, stateDir: '/proc/passthru-journal', caller: { uid: null }, runCommand: rig.runner, writer: rig.kernel.writer,
+    });
+    const intent = { kind: 'assign', address: VF, group: false, persist: false, force: false, ownerUid: null } as const;
+    await expect(planAndApply(executor, intent)).rejects.toMatchObject({ code: 'ENVIRONMENT', message: expect.stringMatching(/cannot write its journal in \/proc\/passthru-journal/) });
+    expect(rig.kernel.writes).toEqual([]);
+  });
+
   it('property: any file content is either a record or unreadable, never an error', () => {
     const rig = makeRig();
     const store = new JournalStore(rig.stateDir);

@@ -15,7 +15,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
 import { firstProblem, JOURNAL_ID_PATTERN, opCallSchema } from '../../../shared/change-schemas';
+import { PassthruError } from '../../../shared/errors';
 import type { DeviceState, HistoryEntry, JournalHistory, JournalState, OpCall, PlanKind, StepState, UnreadableJournalEntry } from '../../../shared/plan';
+import { makeDirs } from '../fs/make-dirs';
 import { describeOp } from '../ops/op-words';
 
 export interface JournalStep {
@@ -113,9 +115,26 @@ export class JournalStore {
     return path.join(this.dir, `${id}.json`);
   }
 
-  /** Writes the record durably: a reader after a crash sees either the old or the new file. */
+  /**
+   * Writes the record durably: a reader after a crash sees either the old or the new file. A
+   * journal that cannot be written is the environment's problem, said plainly: the engine saves
+   * before the first step, so then nothing has been changed.
+   */
   save(record: JournalRecord): void {
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o755 });
+    try {
+      this.write(record);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new PassthruError(
+        'ENVIRONMENT',
+        `Passthru cannot write its journal in ${this.dir} (${code}); every step is journaled before it is done, so it stops here.`,
+        'Give a journal directory this user can write (--state-dir), or free space on its filesystem.',
+      );
+    }
+  }
+
+  private write(record: JournalRecord): void {
+    makeDirs(this.dir, 0o755);
     const target = this.file(record.journalId);
     const tmp = `${target}.${process.pid}.tmp`;
     // O_EXCL|O_NOFOLLOW: a link planted under the temp name is never followed.

@@ -5,7 +5,8 @@
  * checked against the schema, and a corrupt file is reported in the list rather than
  * breaking it. Nothing is written outside these two directories.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { makeDirs } from '../fs/make-dirs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PassthruError } from '../../../shared/errors';
@@ -97,7 +98,7 @@ export class ProfileStore {
   /** Writes atomically: a temp file in the same directory, fsync, rename over the old one. */
   save(profile: VmProfile): string {
     const parsed = vmProfileSchema.parse(profile);
-    mkdirSync(this.vmsDir, { recursive: true, mode: 0o700 });
+    makeDirs(this.vmsDir, 0o700);
     const file = this.file(parsed.name);
     writeFileAtomic(file, `${JSON.stringify(parsed, null, 2)}\n`);
     return file;

@@ -4,7 +4,8 @@
  * where OVMF's files are (distributions put them in different places), and this process's
  * locked-memory limit, which VFIO needs to cover all guest RAM.
  */
-import { closeSync, constants, copyFileSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { makeDirs } from '../fs/make-dirs';
 import { dirname } from 'node:path';
 import { PassthruError } from '../../../shared/errors';
 import type { FirmwareFiles } from './qemu-argv';
@@ -53,7 +54,7 @@ export function prepareOvmf(varsFile: string, found: FirmwareFiles | null = find
     );
   }
   if (!existsSync(varsFile)) {
-    mkdirSync(dirname(varsFile), { recursive: true, mode: 0o700 });
+    makeDirs(dirname(varsFile), 0o700);
     copyFileSync(found.vars, varsFile, constants.COPYFILE_EXCL);
   }
   return { code: found.code, vars: varsFile };

@@ -4,7 +4,8 @@
  * from its runtime directory (pidfile checked against the process's command line, QMP
  * socket), which is also how a restarted app or a second CLI process rediscovers running VMs.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
+import { makeDirs } from '../fs/make-dirs';
 import { PassthruError } from '../../../shared/errors';
 import { formatArgv } from '../../../shared/shell-quote';
 import type { HostScan } from '../../../shared/model';
@@ -157,7 +158,7 @@ export class VmSupervisor {
     const plan = await this.plan(name, opts);
     assertVmChecks(plan.checks);
     if (plan.profile.firmware === 'ovmf') prepareOvmf(this.store.efiVarsFile(name));
-    mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+    makeDirs(paths.dir, 0o700);
     // qemu truncates its log (-D) when it opens it: the command line goes next to it.
     writeFileSync(`${paths.dir}/command.sh`, `# ${new Date().toISOString()} passthru vm start ${name}\n${plan.shell}\n`);
     rmSync(paths.logFile, { force: true });
