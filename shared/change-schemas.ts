@@ -38,6 +38,7 @@ const iommuIntent = z.strictObject({
   pt: z.boolean(),
   earlyVfio: z.boolean(),
   only: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(8))),
+  restore: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(8))),
 });
 
 /** Every op verb, exactly as shared/plan.ts OpCall declares it. */

@@ -34,6 +34,11 @@ export interface IommuIntent {
    * what that enable added, and keeps what was there before). Absent: all of them.
    */
   only?: string[];
+  /**
+   * disable only, with `only`: the arguments the enable being undone took out (an
+   * `intel_iommu=off` it replaced), put back where they were, so the undo is exact.
+   */
+  restore?: string[];
 }
 
 /** A precondition, explained. A `fail` refuses the plan unless `forceable` and forced. */

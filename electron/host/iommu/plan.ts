@@ -7,7 +7,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { PlanCheck } from '../../../shared/plan';
 import { fail, pass, warn, type CheckResult } from '../plans/plan-checks';
-import { applyArgEdits, argSatisfied, planArgEdits, splitArgs, unsafeArgReason, type ArgChange, type ArgEdit } from './cmdline';
+import { applyArgEdits, argKey, argSatisfied, planArgEdits, splitArgs, unsafeArgReason, type ArgChange, type ArgEdit } from './cmdline';
 import { grubSources, type BootMethod, type BootSetup } from './detect';
 import { planEarlyVfio } from './early-vfio';
 import { editGrubDefaults, grubDropInContent, grubEffectiveArgs, parseGrubDropIn } from './grub-config';
@@ -99,18 +99,30 @@ export function planIommuEnable(setup: BootSetup, options: IommuOptions = {}): I
  */
 export interface DisableOptions {
   only?: string[];
+  /** With `only`: what the enable being undone took out, put back (in place of what replaced it). */
+  restore?: string[];
   earlyVfio?: boolean;
+}
+
+/** What enabling takes out of the command line, and so an undo may put back. */
+const TAKEN_BY_ENABLE = ['intel_iommu=off', 'amd_iommu=off', 'iommu=off'];
+
+export function isRestorableArg(arg: string): boolean {
+  return TAKEN_BY_ENABLE.includes(arg);
 }
 
 export function planIommuDisable(setup: BootSetup, options: DisableOptions = {}): IommuPlan {
   const results: CheckResult[] = [bootCheck(setup)];
-  const drop = options.only ? OUR_ARGS.filter((a) => options.only?.includes(a)) : OUR_ARGS;
+  const restore = options.only ? (options.restore ?? []).filter(isRestorableArg) : [];
+  // An argument that replaced one being restored is replaced back in its place, not removed.
+  const drop = (options.only ? OUR_ARGS.filter((a) => options.only?.includes(a)) : OUR_ARGS).filter((a) => !restore.some((r) => argKey(r) === argKey(a)));
+  const restored = restore.length ? `, and ${restore.join(', ')} goes back where it was` : '';
   results.push(options.only
-    ? pass('arguments', 'Arguments removed', `${drop.join(', ') || 'No argument'}: what the change being undone added; anything that was there before it stays.`)
+    ? pass('arguments', 'Arguments removed', `${(options.only ?? []).join(', ') || 'No argument'}: what the change being undone added${restored}; anything that was there before it stays.`)
     : warn('arguments', 'Arguments removed', `${OUR_ARGS.join(', ')} are removed from the boot configuration wherever they are, whoever added them.`, null));
   const vfio = planEarlyVfio(setup, false);
   const vfioPresent = (setup.files[vfio.path] ?? null) !== null;
-  return assemble('disable', setup, results, { ensure: [], drop }, options.only ? options.earlyVfio === true && vfioPresent : vfioPresent);
+  return assemble('disable', setup, results, { ensure: restore, drop }, options.only ? options.earlyVfio === true && vfioPresent : vfioPresent);
 }
 
 /** Arguments Passthru may be asked to remove (IommuIntent.only). */

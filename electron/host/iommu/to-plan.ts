@@ -8,7 +8,7 @@ import type { IommuIntent, OpCall, Plan, PlanStep } from '../../../shared/plan';
 import { formatArgv, writeFileLine } from '../../../shared/shell-quote';
 import type { BootSetup } from './detect';
 import { bootConfigDigest } from './digest';
-import type { IommuPlan } from './plan';
+import { isRestorableArg, type IommuPlan } from './plan';
 import * as P from './paths';
 
 export interface IommuPlanMeta {
@@ -26,7 +26,10 @@ export function inverseIntent(intent: IommuIntent, plan: IommuPlan): IommuIntent
   if (intent.action === 'enable') {
     // Exactly what this enable added: what was there before stays after the undo.
     const added = plan.argEdits.flatMap((e) => (e.kind === 'add' ? [e.arg] : e.kind === 'replace' ? [e.to] : []));
-    return { action: 'disable', pt: false, earlyVfio: plan.files.some((f) => vfioFiles.includes(f.path)), only: added };
+    // …and what it took out (an intel_iommu=off it replaced) goes back.
+    const removed = plan.argEdits.flatMap((e) => (e.kind === 'remove' ? [e.arg] : e.kind === 'replace' ? [e.from] : [])).filter(isRestorableArg);
+    const earlyVfio = plan.files.some((f) => vfioFiles.includes(f.path));
+    return { action: 'disable', pt: false, earlyVfio, only: added, ...(removed.length ? { restore: removed } : {}) };
   }
   // Undoing a disable turns back on what it removed.
   const removed = plan.argEdits.flatMap((e) => (e.kind === 'remove' ? [e.arg] : []));

@@ -106,3 +106,38 @@ describe('the undo of an IOMMU change on grubby and kernelstub hosts is its reve
     expect(shownUndo(setup, plan, 'enable')).toEqual(['kernelstub --delete-options intel_iommu=on', 'kernelstub --add-options intel_iommu=off']);
   });
 });
+
+describe('what the undo of an enable runs is what was shown: it puts back what the enable took out', () => {
+  /** Rewrites the host's configured arguments to `args` (as the tool would leave them). */
+  function setArgs(root: string, family: 'fedora40' | 'popos', args: string[]): void {
+    const w = new TreeWriter(root);
+    if (family === 'popos') {
+      const file = `${root}/etc/kernelstub/configuration`;
+      const config = JSON.parse(nodeFs.readFileSync(file, 'utf8')) as { user: { kernel_options: string[] } };
+      config.user.kernel_options = args;
+      w.file('/etc/kernelstub/configuration', JSON.stringify(config, null, 2));
+    } else {
+      w.file(FEDORA_ENTRY, nodeFs.readFileSync(root + FEDORA_ENTRY, 'utf8').replace(/^options\s+.*$/m, `options ${args.join(' ')}`));
+    }
+  }
+
+  for (const family of ['fedora40', 'popos'] as const) {
+    for (const extra of [['intel_iommu=off'], ['iommu=off'], ['intel_iommu=off', 'iommu=pt'], []]) {
+      it(`${family} with ${JSON.stringify(extra)}: the undo plan made after the enable gives the arguments back, as shown`, () => {
+        const root = hostWith(family, extra);
+        const setup = detectBootSetup(new RootFs(root));
+        const intent = { action: 'enable' as const, pt: true, earlyVfio: false };
+        const plan = planIommuEnable(setup, intent);
+        const before = configured(root, family);
+        const after = runAll(before, plan.commands);
+        const shown = iommuToPlan(setup, plan, intent, { planId: 'p', now: '2026-01-01T00:00:00.000Z' }).steps[0]!;
+        // The undo op as journaled, planned again on the host as the enable left it.
+        setArgs(root, family, after);
+        const undoIntent = shown.undo!.verb === 'apply-boot-config' ? shown.undo!.intent : null;
+        const undo = planIommuDisable(detectBootSetup(new RootFs(root)), { only: undoIntent!.only, restore: undoIntent!.restore, earlyVfio: undoIntent!.earlyVfio });
+        expect(runAll(after, undo.commands).sort()).toEqual([...before].sort());
+        expect(runAll(after, plan.undoCommands).sort()).toEqual([...before].sort());
+      });
+    }
+  }
+});

@@ -268,3 +268,36 @@ describe('apply-boot-config: run', () => {
     expect(() => engine.validate({ steps: [{ op: enableOp(root), undo: { verb: 'apply-boot-config', intent: { action: 'off', pt: false, earlyVfio: false }, digest: null } }] } as never)).toThrow(/neither enable nor disable/);
   });
 });
+
+describe('apply-boot-config: the undo of an enable that replaced an argument', () => {
+  it('systemd-boot: intel_iommu=off in /etc/kernel/cmdline becomes on, and the undo puts it back byte for byte', async () => {
+    const cmdline = 'root=UUID=1c2d rw quiet intel_iommu=off  loglevel=3\n';
+    const root = iommuTestRoot('arch-systemd-boot', { '/bin/sh': '', '/usr/bin/kernel-install': '', '/usr/bin/mkinitcpio': '', '/etc/kernel/cmdline': cmdline });
+    // kernel-install writes the boot entries' options from /etc/kernel/cmdline; the rest does nothing here.
+    const entries = path.join(root, 'boot/loader/entries');
+    const run: CommandRunner = async (argv) => {
+      if (argv.includes('kernel-install')) {
+        const options = nodeFs.readFileSync(path.join(root, 'etc/kernel/cmdline'), 'utf8').trim();
+        for (const e of nodeFs.readdirSync(entries)) {
+          const file = path.join(entries, e);
+          nodeFs.writeFileSync(file, nodeFs.readFileSync(file, 'utf8').replace(/^options .*$/m, `options ${options}`));
+        }
+      }
+      return { argv: [...argv], exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
+    };
+    const before = snapshot(root);
+    const service = new ChangeService({ root, stateDir: makeTempRoot('passthru-bootcfg-journal-'), runCommand: run, inProcess: true });
+    const plan = await service.planIommu({ action: 'enable' });
+    expect(plan.steps[0]?.undo).toMatchObject({ intent: { action: 'disable', only: ['intel_iommu=on'], restore: ['intel_iommu=off'] } });
+    const applied = await service.apply(plan.id, {});
+    expect(applied.error).toBeNull();
+    expect(nodeFs.readFileSync(path.join(root, 'etc/kernel/cmdline'), 'utf8')).toBe('root=UUID=1c2d rw quiet intel_iommu=on  loglevel=3\n');
+    const undo = await service.planUndo();
+    expect(undo.steps[0]?.title).toBe('Remove intel_iommu=on from the boot configuration, put intel_iommu=off back');
+    expect((await service.apply(undo.id, {})).error).toBeNull();
+    // /etc as it was; the entries regenerated from it; a backup of what the undo edited is kept.
+    const etc = (files: Record<string, string>) => Object.fromEntries(Object.entries(files).filter(([f]) => f.startsWith('/etc/')));
+    expect(etc(snapshot(root))).toEqual(etc(before));
+    for (const e of nodeFs.readdirSync(entries)) expect(nodeFs.readFileSync(path.join(entries, e), 'utf8')).toContain(`options ${cmdline.trim()}\n`);
+  });
+});

@@ -15,7 +15,7 @@ import type { IommuIntent, OpCall } from '../../../shared/plan';
 import { CommandError, formatArgv } from '../exec/run-command';
 import { detectBootSetup } from '../iommu/detect';
 import { bootConfigDigest } from '../iommu/digest';
-import { isManagedArg, planIommuDisable, planIommuEnable, type IommuPlan } from '../iommu/plan';
+import { isManagedArg, isRestorableArg, planIommuDisable, planIommuEnable, type IommuPlan } from '../iommu/plan';
 import { isShellFile } from '../iommu/to-plan';
 import * as P from '../iommu/paths';
 import { files, runIn, type OpContext, type OpHandler } from './core';
@@ -39,7 +39,7 @@ function checkIntent(intent: unknown): IommuIntent {
   const i = intent as Partial<IommuIntent> | null;
   if (i === null || typeof i !== 'object' || Array.isArray(i)) throw bad('The boot-configuration change has no intent.');
   const keys = Object.keys(i).sort().join(',');
-  if (keys !== 'action,earlyVfio,pt' && keys !== 'action,earlyVfio,only,pt') throw bad(`The boot-configuration intent has unexpected fields (${keys}).`);
+  if (!['action,earlyVfio,pt', 'action,earlyVfio,only,pt', 'action,earlyVfio,only,pt,restore'].includes(keys)) throw bad(`The boot-configuration intent has unexpected fields (${keys}).`);
   if (i.action !== 'enable' && i.action !== 'disable') throw bad(`${JSON.stringify(i.action)} is neither enable nor disable.`);
   if (typeof i.pt !== 'boolean' || typeof i.earlyVfio !== 'boolean') throw bad('iommu=pt and early VFIO must each be on or off.');
   if (i.only === undefined) return { action: i.action, pt: i.pt, earlyVfio: i.earlyVfio };
@@ -47,7 +47,12 @@ function checkIntent(intent: unknown): IommuIntent {
   if (i.action !== 'disable' || !Array.isArray(only) || only.some((a) => typeof a !== 'string' || !isManagedArg(a)) || new Set(only).size !== only.length) {
     throw bad('Only a disable may be limited, and only to arguments Passthru adds.');
   }
-  return { action: i.action, pt: i.pt, earlyVfio: i.earlyVfio, only: only as string[] };
+  if (i.restore === undefined) return { action: i.action, pt: i.pt, earlyVfio: i.earlyVfio, only: only as string[] };
+  const restore: unknown = i.restore;
+  if (!Array.isArray(restore) || restore.some((a) => typeof a !== 'string' || !isRestorableArg(a)) || new Set(restore).size !== restore.length) {
+    throw bad('An undo may only put back what enabling takes out (intel_iommu=off, amd_iommu=off, iommu=off).');
+  }
+  return { action: i.action, pt: i.pt, earlyVfio: i.earlyVfio, only: only as string[], restore: restore as string[] };
 }
 
 /** The executor's own plan for the intent, on the host as it is now; throws unless it may be applied. */
@@ -55,7 +60,7 @@ export function replanBootConfig(op: Op, ctx: OpContext): IommuPlan {
   const intent = checkIntent(op.intent);
   if (op.digest !== null && (typeof op.digest !== 'string' || !/^[0-9a-f]{64}$/.test(op.digest))) throw bad('The plan digest is not a sha256.');
   const setup = detectBootSetup(ctx.fs);
-  const plan = intent.action === 'enable' ? planIommuEnable(setup, { pt: intent.pt, earlyVfio: intent.earlyVfio }) : planIommuDisable(setup, intent.only ? { only: intent.only, earlyVfio: intent.earlyVfio } : {});
+  const plan = intent.action === 'enable' ? planIommuEnable(setup, { pt: intent.pt, earlyVfio: intent.earlyVfio }) : planIommuDisable(setup, intent.only ? { only: intent.only, restore: intent.restore, earlyVfio: intent.earlyVfio } : {});
   if (plan.refusal) throw new PassthruError('REFUSED', plan.refusal.message, plan.refusal.remedy);
   if (op.digest !== null && bootConfigDigest(plan) !== op.digest) {
     throw new PassthruError('REFUSED', 'The boot configuration changed since the plan was shown; nothing was changed.', 'Review the new plan and apply it.');

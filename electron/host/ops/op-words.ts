@@ -59,7 +59,8 @@ export function describeOp(op: OpCall): string {
         return `Turn the IOMMU on in the boot configuration${extras.length ? ` (with ${extras.join(' and ')})` : ''}`;
       }
       const what = i.only ? i.only.join(' ') : 'every IOMMU argument Passthru adds';
-      return `Remove ${what} from the boot configuration${i.earlyVfio ? ', and the VFIO modules from the initramfs' : ''}`;
+      const back = i.restore?.length ? `, put ${i.restore.join(' ')} back` : '';
+      return `Remove ${what} from the boot configuration${back}${i.earlyVfio ? ', and the VFIO modules from the initramfs' : ''}`;
     }
     case 'create-tap':
       return `Create the tap device ${op.tap} on bridge ${op.bridge}, owned by user ${op.uid}`;
