@@ -113,6 +113,15 @@ export interface PciDevice {
   isBridge: boolean;
   /** boot_vga is 1: the firmware's console display device. */
   bootVga: boolean;
+  /** Why the host cannot give this device up (empty when nothing of the host depends on it). */
+  hostNeeds: HostNeed[];
+}
+
+/** Something of the host that depends on a device: taking the device away takes it down. */
+export interface HostNeed {
+  kind: 'management-nic' | 'mounted-disk' | 'display';
+  /** Plain words naming what depends on it, e.g. "it carries the host's default route (enp2s0)". */
+  detail: string;
 }
 
 export interface SriovInfo {
@@ -144,11 +153,33 @@ export interface VfSettings {
   linkState: 'auto' | 'enable' | 'disable' | null;
 }
 
+/**
+ * What a group means for passthrough, the one verdict every view shows:
+ * - `ready`: a VM can take it now (its endpoints on vfio-pci, the rest driver-less or bridges);
+ * - `assignable`: one endpoint on a host driver the host does not need: one assign makes it ready;
+ * - `shared`: several endpoints the host does not need, which can only go to a VM together;
+ * - `host-only`: bridges and ports only: nothing to pass through;
+ * - `blocked`: a member the host cannot give up (management NIC, a mounted disk, the display).
+ */
+export type PassthroughState = 'ready' | 'assignable' | 'shared' | 'host-only' | 'blocked';
+
+export interface GroupPassthrough {
+  state: PassthroughState;
+  /** Why, one sentence each, naming the member it is about. */
+  reasons: string[];
+  /** The endpoints a VM gets together (bridges stay with the host). */
+  members: PciAddress[];
+}
+
 export interface IommuGroup {
   id: number;
   devices: PciAddress[];
-  /** Every member driver-less, on vfio-pci, on pci-stub, or a bridge. */
+  /**
+   * The kernel's sense: VFIO could take the group right now (every member driver-less, on
+   * vfio-pci, on pci-stub, or a bridge). A fact, not the verdict shown: see `passthrough`.
+   */
   viable: boolean;
+  passthrough: GroupPassthrough;
   /** Members that make the group non-viable, with their driver. */
   blockers: GroupBlocker[];
   /**

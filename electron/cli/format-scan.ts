@@ -1,9 +1,9 @@
 /**
  * The readable `passthru scan` summary: what a user checks before passthrough — readiness
- * verdicts with their fix, devices as lspci shows them plus driver and IOMMU group, group
- * viability with the blocking members, and interfaces with the management one marked.
+ * verdicts with their fix, devices as lspci shows them plus driver and IOMMU group, each
+ * group's passthrough verdict with why, and interfaces with the management one marked.
  */
-import type { HostScan, IommuGroup, NetInterface, PciDevice, ReadinessCheck } from '../../shared/model';
+import type { HostScan, IommuGroup, NetInterface, PassthroughState, PciDevice, ReadinessCheck } from '../../shared/model';
 
 /** Aligns columns; the last column is not padded. */
 export function formatTable(header: string[], rows: string[][], indent = '  '): string[] {
@@ -78,14 +78,18 @@ function groupLines(scan: HostScan): string[] {
   if (scan.groups.length === 0) {
     return [scan.host.iommu.enabled ? '  (none)' : '  (none: the IOMMU is off, so no device can be passed through)'];
   }
-  const rows = scan.groups.map((g: IommuGroup) => [
-    String(g.id),
-    g.viable ? 'viable' : 'not viable',
-    g.devices.join(' '),
-    g.blockers.map((b) => `${b.address} is on ${b.driver}`).join('; '),
-  ]);
-  return formatTable(['GROUP', 'VFIO', 'MEMBERS', 'BLOCKED BY'], rows);
+  const rows = scan.groups.map((g: IommuGroup) => [String(g.id), g.passthrough.state, g.devices.join(' '), g.passthrough.reasons.join(' ')]);
+  const counts = PASSTHROUGH_ORDER.map((s) => [s, scan.groups.filter((g) => g.passthrough.state === s).length] as const).filter(([, n]) => n > 0);
+  return [
+    `  ${counts.map(([s, n]) => `${n} ${s}`).join(', ')}`,
+    ...formatTable(['GROUP', 'VERDICT', 'MEMBERS', 'WHY'], rows),
+    '  ready = a VM can take it now; assignable = one assign makes it ready; shared = its devices go to a VM together;',
+    '  host-only = bridges and ports only; blocked = it holds something this host cannot give up.',
+  ];
 }
+
+/** The verdicts in the order a user looks for them. */
+const PASSTHROUGH_ORDER: readonly PassthroughState[] = ['ready', 'assignable', 'shared', 'blocked', 'host-only'];
 
 function interfaceLines(interfaces: NetInterface[]): string[] {
   if (interfaces.length === 0) return ['  (none)'];

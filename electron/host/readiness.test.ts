@@ -24,8 +24,8 @@ function host(over: Partial<HostInfo> = {}, iommu: Partial<HostInfo['iommu']> = 
 }
 
 const groups: IommuGroup[] = [
-  { id: 1, devices: ['0000:01:00.0'], viable: false, blockers: [{ address: '0000:01:00.0', driver: 'igb' }], openBy: [] },
-  { id: 2, devices: ['0000:02:00.0'], viable: true, blockers: [], openBy: [] },
+  { id: 1, devices: ['0000:01:00.0'], viable: false, passthrough: { state: 'assignable', reasons: ['0000:01:00.0 is on igb.'], members: ['0000:01:00.0'] }, blockers: [{ address: '0000:01:00.0', driver: 'igb' }], openBy: [] },
+  { id: 2, devices: ['0000:02:00.0'], viable: true, passthrough: { state: 'ready', reasons: ['0000:02:00.0 is on vfio-pci.'], members: ['0000:02:00.0'] }, blockers: [], openBy: [] },
 ];
 
 function check(checks: ReadinessCheck[], id: ReadinessCheck['id']): ReadinessCheck {
@@ -46,7 +46,7 @@ describe('assessReadiness', () => {
       expect(c.detail.length).toBeGreaterThan(10);
     }
     expect(check(checks, 'iommu-enabled').detail).toContain('Intel VT-d (DMAR)');
-    expect(check(checks, 'iommu-enabled').detail).toContain('1 of 2 groups');
+    expect(check(checks, 'iommu-enabled').detail).toContain('of the groups: 1 ready for a VM, 1 assignable.');
     expect(check(checks, 'iommu-mode').detail).toContain('iommu=pt');
   });
 

@@ -88,15 +88,22 @@ function checkIommu(host: HostInfo, cpu: Cpu, params: string[], devices: PciDevi
   if (iommu.enabled) {
     const vendor =
       iommu.vendor === 'intel' ? 'Intel VT-d (DMAR)' : iommu.vendor === 'amd' ? 'AMD-Vi' : `${iommu.vendor ?? 'An'} IOMMU`;
-    const viable = groups.filter((g) => g.viable).length;
     const grouped = devices.filter((d) => d.iommuGroup !== null).length;
+    const count = (state: IommuGroup['passthrough']['state']) => groups.filter((g) => g.passthrough.state === state).length;
+    const verdicts = [
+      `${count('ready')} ready for a VM`,
+      `${count('assignable')} assignable`,
+      `${count('shared')} shared`,
+      `${count('blocked')} blocked by what the host needs`,
+      `${count('host-only')} bridges only`,
+    ].filter((t) => !t.startsWith('0 '));
     return {
       ...base,
       status: 'pass',
       detail:
         `${vendor} is active with ${plural(iommu.units.length, 'unit')} (${iommu.units.join(', ')}) and ` +
         `${plural(iommu.groupCount, 'IOMMU group')}; ${grouped} of ${devices.length} PCI functions are in a group, ` +
-        `${viable} of ${groups.length} groups are ready for VFIO as they are.`,
+        `of the groups: ${verdicts.join(', ') || 'none'}.`,
       remedy: null,
     };
   }

@@ -76,12 +76,18 @@ const device = z.object({
   interfaces: z.array(str),
   isBridge: z.boolean(),
   bootVga: z.boolean(),
+  hostNeeds: z.array(z.object({ kind: z.enum(['management-nic', 'mounted-disk', 'display']), detail: str })),
 });
 
 const group = z.object({
   id: z.number().int().nonnegative(),
   devices: z.array(address),
   viable: z.boolean(),
+  passthrough: z.object({
+    state: z.enum(['ready', 'assignable', 'shared', 'host-only', 'blocked']),
+    reasons: z.array(str).min(1),
+    members: z.array(address),
+  }),
   blockers: z.array(z.object({ address, driver: str })),
   openBy: z.array(z.object({ pid: z.number().int().positive(), command: str })),
 });

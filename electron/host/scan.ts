@@ -11,6 +11,7 @@ import { probeIommuGroups } from './probes/iommu-groups';
 import { probeVfioUsers } from './probes/vfio-users';
 import { probeHostInfo } from './probes/host-info';
 import { probeNetwork } from './probes/network';
+import { probeHostNeeds } from './probes/host-needs';
 import { loadIpState, type IpCapture, type LoadedIpState } from './probes/ip-state';
 import { assessReadiness } from './readiness';
 import { readSnapshotManifest, type SnapshotManifest } from './snapshot-format';
@@ -51,7 +52,7 @@ export async function scanHostWithIp(fs: HostFs, options: ScanOptions = {}): Pro
     host.kvmAccessible = manifest.kvmAccessible;
   }
   const interfaces = probeNetwork(fs, ip.state);
-  const devices = withVfSettings(probePciDevices(fs, interfacesByDevice(interfaces)), ip.state.vfSettings);
+  const devices = withHostNeeds(fs, withVfSettings(probePciDevices(fs, interfacesByDevice(interfaces)), ip.state.vfSettings), interfaces);
   // Only a group on vfio-pci can be held open: skip walking /proc when none is.
   const holders = options.processes !== false && devices.some((d) => d.driver === 'vfio-pci') ? probeVfioUsers(fs) : new Map();
   const groups = probeIommuGroups(fs, devices, holders);
@@ -67,6 +68,22 @@ export async function scanHostWithIp(fs: HostFs, options: ScanOptions = {}): Pro
     readiness: assessReadiness(host, devices, groups),
   };
   return { scan, ip };
+}
+
+/** Each device with what of the host depends on it: its mounted disks, the display, the management NIC. */
+function withHostNeeds(fs: HostFs, devices: PciDevice[], interfaces: NetInterface[]): PciDevice[] {
+  const needs = probeHostNeeds(fs, devices);
+  for (const i of interfaces) {
+    if (!i.management || i.device === null) continue;
+    const route = [i.defaultRoute.ipv4 ? 'IPv4' : null, i.defaultRoute.ipv6 ? 'IPv6' : null].filter(Boolean).join(' and ');
+    const why = route
+      ? `it carries the host's default ${route} route (${i.name})`
+      : i.master
+        ? `its ${i.name} is a port of ${i.master}, which carries the host's default route`
+        : `its ${i.name} carries a link (VLAN, macvlan) with the host's default route`;
+    needs.set(i.device, [...(needs.get(i.device) ?? []), { kind: 'management-nic', detail: why }]);
+  }
+  return needs.size === 0 ? devices : devices.map((d) => (needs.has(d.address) ? { ...d, hostNeeds: needs.get(d.address) ?? [] } : d));
 }
 
 /** What a scan of `fs` would say about where it comes from, without scanning. */

@@ -64,7 +64,7 @@ describe('planAssign on the seed fixture', () => {
   });
 
   it('refuses a group holding a mounted disk controller, not forceable (9p root on virtio)', async () => {
-    const f = await facts(fixture('seed'), { mountedDiskControllers: new Map([['0000:00:10.0', ['/']]]) });
+    const f = await facts(fixture('seed'), { mountedDiskControllers: new Map([['0000:00:10.0', 'it holds the filesystem mounted at /']]) });
     const p = planAssign(f, { address: '0000:00:10.0', force: true }, ids);
     expect(check(p, 'mounted-disk')?.status).toBe('fail');
     expect(p.refusal).toMatchObject({ forceable: false, confirmText: null });

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { RootFs } from '../fs/root-fs';
 import { scanHost } from '../scan';
 import { buildFakeHost, labHostSpec } from '../testing/fake-sysfs';
-import { gatherHostFacts, nearestPciAncestor, parseMounts } from './host-facts';
+import { nearestPciAncestor, parseMounts } from '../probes/host-needs';
+import { gatherHostFacts } from './host-facts';
 
 /** Writes a file / symlink inside a fake root. */
 function put(root: string, p: string, content: string): void {
@@ -44,8 +45,10 @@ describe('host facts', () => {
     link(root, '/sys/bus/virtio/devices/virtio3', '../../../devices/pci0000:00/0000:00:04.0/virtio3');
     put(root, '/proc/self/mounts', 'rootfs / 9p rw,trans=virtio 0 0\n/dev/sda1 /boot ext4 rw 0 0\n/dev/mapper/vg-home /home ext4 rw 0 0\ntmpfs /tmp tmpfs rw 0 0\n');
     const facts = await factsFor(root);
-    expect(facts.mountedDiskControllers.get('0000:00:1f.2')).toEqual(['/boot', '/home']);
-    expect(facts.mountedDiskControllers.get('0000:00:04.0')).toEqual(['/']);
+    expect(facts.mountedDiskControllers.get('0000:00:1f.2')).toBe('it holds the filesystem mounted at /boot, /home');
+    expect(facts.mountedDiskControllers.get('0000:00:04.0')).toBe('it holds the filesystem mounted at /');
+    // The scan carries the same, for every view.
+    expect(facts.scan.devices.find((d) => d.address === '0000:00:1f.2')?.hostNeeds).toEqual([{ kind: 'mounted-disk', detail: 'it holds the filesystem mounted at /boot, /home' }]);
     expect(facts.mountedDiskControllers.size).toBe(2);
   });
 

@@ -109,8 +109,8 @@ export function checkMountedDisk(facts: HostFacts, target: PciDevice): CheckResu
   const g = facts.scan.groups.find((x) => x.id === target.iommuGroup);
   const members = g ? g.devices : [target.address];
   const hits = members.flatMap((a) => {
-    const mps = facts.mountedDiskControllers.get(a);
-    return mps ? [`${a} (mounted at ${mps.join(', ')})`] : [];
+    const what = facts.mountedDiskControllers.get(a);
+    return what ? [`${a} (${what})`] : [];
   });
   if (hits.length) {
     return fail('mounted-disk', 'No mounted disk in the group', `IOMMU group ${target.iommuGroup ?? '?'} holds the controller of a mounted filesystem: ${hits.join('; ')}. Handing it to a VM would pull the disk from under this host.`,

@@ -1,4 +1,5 @@
 import type { GroupBlocker, IommuGroup, PciAddress, PciDevice, VfioGroupUser } from '../../../shared/model';
+import { assessGroup, type GroupMember } from '../../../shared/group-passthrough';
 import type { HostFs } from '../fs/host-fs';
 import { sortPciAddresses } from './pci-devices';
 import { readHex, readLinkBase } from './sysfs-read';
@@ -24,13 +25,17 @@ export function probeIommuGroups(fs: HostFs, devices: PciDevice[], users: Map<nu
   return ids.map((id) => {
     const members = sortPciAddresses(fs.list(`${GROUPS}/${id}/devices`));
     const blockers: GroupBlocker[] = [];
+    const seen = new Map<PciAddress, GroupMember>();
     for (const address of members) {
       const member = memberFacts(fs, id, address, byAddress.get(address));
+      seen.set(address, byAddress.get(address) ?? { address, driver: member.driver, isBridge: member.bridge, className: null, hostNeeds: [], sriov: null });
       if (!member.bridge && member.driver !== null && !VFIO_FRIENDLY_DRIVERS.includes(member.driver)) {
         blockers.push({ address, driver: member.driver });
       }
     }
-    return { id, devices: members, viable: blockers.length === 0, blockers, openBy: users.get(id) ?? [] };
+    // A PF's VFs live in other groups: the verdict looks them up among all devices.
+    const lookup = new Map<PciAddress, GroupMember>([...byAddress, ...seen]);
+    return { id, devices: members, viable: blockers.length === 0, passthrough: assessGroup(members, lookup), blockers, openBy: users.get(id) ?? [] };
   });
 }
 

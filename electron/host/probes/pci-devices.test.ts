@@ -54,6 +54,7 @@ describe('probePciDevices on the fake lab host', () => {
       interfaces: ['enp1s0'],
       isBridge: false,
       bootVga: false,
+      hostNeeds: [],
     } satisfies PciDevice);
   });
 

@@ -130,6 +130,8 @@ function readPciDevice(ctx: ProbeContext, address: PciAddress): PciDevice | null
     interfaces: ctx.interfaces.get(address) ?? [],
     isBridge,
     bootVga: id.classId.startsWith('03') && readTrim(fs, `${dir}/boot_vga`) === '1',
+    // Filled by the scan, which knows the mounts, the display and the routes (probes/host-needs.ts).
+    hostNeeds: [],
   };
 }
 

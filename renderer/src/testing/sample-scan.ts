@@ -12,6 +12,7 @@ import type {
   ReadinessCheck,
   VfioGroupUser,
 } from '../../../shared/model';
+import { assessGroup } from '../../../shared/group-passthrough';
 
 /** A device with sensible defaults; only what differs needs spelling out. */
 export function makeDevice(partial: Partial<PciDevice> & Pick<PciDevice, 'address'>): PciDevice {
@@ -39,6 +40,7 @@ export function makeDevice(partial: Partial<PciDevice> & Pick<PciDevice, 'addres
     interfaces: [],
     isBridge: false,
     bootVga: false,
+    hostNeeds: [],
     ...partial,
   };
 }
@@ -80,7 +82,9 @@ export function deriveGroups(devices: PciDevice[], openBy: Map<number, VfioGroup
       const blockers = members
         .filter((m) => m.driver !== null && !VIABLE_DRIVERS.has(m.driver) && !m.isBridge)
         .map((m) => ({ address: m.address, driver: m.driver as string }));
-      return { id, devices: members.map((m) => m.address), viable: blockers.length === 0, blockers, openBy: openBy.get(id) ?? [] };
+      const addresses = members.map((m) => m.address);
+      const passthrough = assessGroup(addresses, new Map(devices.map((d) => [d.address, d])));
+      return { id, devices: addresses, viable: blockers.length === 0, passthrough, blockers, openBy: openBy.get(id) ?? [] };
     });
 }
 
@@ -154,6 +158,7 @@ const devices: PciDevice[] = [
     deviceName: 'Ethernet Connection (7) I219-LM', driver: 'e1000e', modules: ['e1000e'],
     iommuGroup: 9, interfaces: ['eno1'], resetMethods: ['flr'],
     subsystemVendorId: '1028', subsystemDeviceId: '0869', subsystemName: 'Dell',
+    hostNeeds: [{ kind: 'management-nic', detail: "it carries the host's default IPv4 route (eno1)" }],
   }),
   // Intel 82576 dual-port card behind the CPU root port; port 0 has two VFs enabled.
   makeDevice({
