@@ -1,6 +1,7 @@
-/** Status words with their icons: pass/warn/fail, viable/not viable, management. */
+/** Status words with their icons: pass/warn/fail, the passthrough verdict, management. */
 import type { ReactNode } from 'react';
-import type { CheckStatus } from '../../../shared/model';
+import type { CheckStatus, PassthroughState } from '../../../shared/model';
+import { PASSTHROUGH_LABEL, PASSTHROUGH_MEANING, PASSTHROUGH_TONE } from '../lib/passthrough-words';
 import { FailIcon, InfoIcon, PassIcon, StatusIcon, WarnIcon } from './icons';
 
 export const STATUS_LABELS: Record<CheckStatus, string> = { pass: 'Pass', warn: 'Warning', fail: 'Fail' };
@@ -14,7 +15,18 @@ export function StatusBadge({ status }: { status: CheckStatus }) {
   );
 }
 
-/** The group verdict as a badge; the words are the point, the colour a bonus. */
+/** A group's passthrough verdict as a badge; the words are the point, the colour a bonus. */
+export function PassthroughBadge({ state }: { state: PassthroughState }) {
+  const tone = PASSTHROUGH_TONE[state];
+  return (
+    <span className={`badge badge--${tone}`} title={PASSTHROUGH_MEANING[state]} data-verdict={state}>
+      {tone === 'pass' ? <PassIcon /> : tone === 'warn' ? <WarnIcon /> : tone === 'fail' ? <FailIcon /> : <InfoIcon />}
+      {PASSTHROUGH_LABEL[state]}
+    </span>
+  );
+}
+
+/** The kernel's VFIO viability as a badge (a fact shown beside the verdict, never instead of it). */
 export function ViabilityBadge({ viable }: { viable: boolean }) {
   return viable ? (
     <span className="badge badge--pass">
