@@ -74,7 +74,9 @@ export function formatPlan(plan: Plan): string {
 export async function confirm(plan: Pick<Plan, 'refusal'>, values: ParsedArgs['values'], io: CliIo): Promise<string | undefined> {
   const needText = plan.refusal?.confirmText ?? null;
   if (plan.refusal && !(plan.refusal.forceable && values.force)) {
-    throw new PassthruError(plan.refusal.code === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'REFUSED', plan.refusal.message, plan.refusal.remedy);
+    // How to override, in this command's own terms (the plan's remedy is worded for every front end).
+    const how = plan.refusal.forceable && plan.refusal.confirmText !== null ? ` To override: add --force and type ${plan.refusal.confirmText} when asked (or --confirm ${plan.refusal.confirmText}).` : '';
+    throw new PassthruError(plan.refusal.code === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'REFUSED', plan.refusal.message, `${plan.refusal.remedy ?? ''}${how}`.trim() || null);
   }
   if (needText !== null && typeof values.confirm === 'string') return values.confirm;
   if (values.yes && needText === null) return undefined;

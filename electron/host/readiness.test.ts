@@ -83,6 +83,12 @@ describe('assessReadiness', () => {
     expect(check(checks, 'kvm').remedy).toContain('modprobe kvm_intel');
   });
 
+  it('a virtual CPU without the vmx flag but with working /dev/kvm (nested) is a note, not a failure', () => {
+    const nested = assessReadiness(host({ cpu: { vendor: 'GenuineIntel', virtualization: null, modelName: 'Intel Xeon Processor (Cascadelake)' }, kvm: true, kvmAccessible: true }), [], groups);
+    expect(check(nested, 'cpu-virtualization')).toMatchObject({ status: 'pass', detail: expect.stringContaining('nested virtualization') });
+    expect(check(nested, 'kvm').status).toBe('pass');
+  });
+
   it('warns when /dev/kvm is not accessible, passes with a note in a snapshot', () => {
     expect(check(assessReadiness(host({ kvmAccessible: false }), [], groups), 'kvm')).toMatchObject({ status: 'warn' });
     expect(check(assessReadiness(host({ kvmAccessible: false }), [], groups), 'kvm').remedy).toContain('usermod -aG kvm');

@@ -49,6 +49,16 @@ function checkCpu(host: HostInfo, cpu: Cpu): ReadinessCheck {
     const name = host.cpu.virtualization === 'vmx' ? 'Intel VT-x (vmx)' : 'AMD-V (svm)';
     return { ...base, status: 'pass', detail: `${model} offers ${name}.`, remedy: null };
   }
+  // A virtual CPU (this host is itself a VM) may hide the flag while its hypervisor gives it
+  // working KVM: what matters is /dev/kvm, which the next line checks. Say so, do not fail.
+  if (host.kvm && host.kvmAccessible !== false) {
+    return {
+      ...base,
+      status: 'pass',
+      detail: `/proc/cpuinfo shows neither vmx nor svm for ${model}, but /dev/kvm exists${host.kvmAccessible === true ? ' and opens' : ''}: the hypervisor below this machine gives it KVM (nested virtualization).`,
+      remedy: null,
+    };
+  }
   return {
     ...base,
     status: 'fail',

@@ -22,9 +22,8 @@ export const probe: OpHandler<'probe'> = {
     if (op.expectDriver === 'vfio-pci') {
       const group = iommuGroupOf(ctx, op.address);
       // /dev is not under sysfs: stat the node itself (confined, never opened).
-      if (group === null || !files(ctx).exists(`/dev/vfio/${group}`)) {
-        return `/dev/vfio/${group ?? '?'} did not appear after binding ${op.address} to vfio-pci.`;
-      }
+      if (group === null) return `${op.address} is on vfio-pci but in no IOMMU group, so no VM can use it.`;
+      if (!files(ctx).exists(`/dev/vfio/${group}`)) return `/dev/vfio/${group} did not appear after binding ${op.address} to vfio-pci.`;
     }
     return null;
   },

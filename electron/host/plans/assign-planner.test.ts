@@ -51,6 +51,10 @@ describe('planAssign on the seed fixture', () => {
     expect(p.refusal).toMatchObject({ forceable: true, confirmText: 'enp2s0', code: 'REFUSED' });
     expect(p.refusal?.message).toMatch(/drop this host's network/);
     expect(p.steps.length).toBeGreaterThan(0); // listed for preview
+    // No check passes without having checked: the interface is in use, and said so.
+    expect(check(p, 'interfaces-in-use')).toMatchObject({ status: 'warn', detail: expect.stringContaining('enp2s0 (0000:02:00.0, the management NIC)') });
+    // The remedy names what the window and the CLI both ask for, not a CLI flag or a keystroke.
+    expect(p.refusal?.remedy).toMatch(/override the refusal and confirm with the interface's name, enp2s0/);
   });
 
   it('adds owner and persistence steps when asked', async () => {
@@ -74,6 +78,13 @@ describe('planAssign on the seed fixture', () => {
     const p = planAssign(await facts(fixture('seed')), { address: '0000:00:02.0' }, ids);
     expect(check(p, 'endpoint')?.status).toBe('fail');
     expect(p.refusal?.forceable).toBe(false);
+  });
+
+  it('on the no-iommu host: refused for the IOMMU, and no check about a group that does not exist ("?")', async () => {
+    const p = planAssign(await facts(fixture('no-iommu')), { address: '0000:01:00.0' }, ids);
+    expect(p.refusal).toMatchObject({ code: 'ENVIRONMENT' });
+    expect(check(p, 'iommu-group')).toBeUndefined();
+    expect(JSON.stringify(p)).not.toMatch(/group \?|\/dev\/vfio\/\?|\?\)/);
   });
 
   it('refuses with ENVIRONMENT when the IOMMU is off or vfio-pci is missing', async () => {

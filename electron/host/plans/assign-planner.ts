@@ -63,13 +63,14 @@ export function planAssign(facts: HostFacts, request: AssignRequest, ids: PlanId
     C.checkVfio(facts),
     C.checkEndpoint(target),
     C.checkGroup(facts, target, group),
+  ].filter((r): r is C.CheckResult => r !== null).concat([
     C.checkManagement(facts, members),
     C.checkInUse(facts, members),
     C.checkMountedDisk(facts, target),
     C.checkDisplay(facts, members),
     C.checkSriov(members.filter((d) => d.driver !== 'vfio-pci')),
     C.checkReset(members),
-  ];
+  ]);
 
   const steps: PlanStep[] = [];
   const original: Record<string, DeviceState> = {};
@@ -131,7 +132,7 @@ export function planRelease(facts: HostFacts, address: string, original: DeviceS
   }
   if (facts.persisted.has(n)) steps.push(removePersistenceStep(`unpersist-${n}`, n));
   checks.push({
-    id: 'original-driver', title: 'Original driver known',
+    id: 'original-driver', title: 'Driver to give it back to',
     status: original ? 'pass' : 'warn',
     detail: original
       ? `Recorded before the change: driver ${original.driver ?? 'none'}, override ${original.driverOverride ?? 'none'}.`

@@ -51,10 +51,12 @@ export function checkEndpoint(target: PciDevice): CheckResult {
   return pass('endpoint', 'Device is an endpoint', `${target.address} is an endpoint (${target.className ?? `class ${target.classId}`}).`);
 }
 
-export function checkGroup(facts: HostFacts, target: PciDevice, group: boolean): CheckResult {
+export function checkGroup(facts: HostFacts, target: PciDevice, group: boolean): CheckResult | null {
+  // No group (the IOMMU is off): the IOMMU check already says so; nothing was checked here.
+  if (target.iommuGroup === null) return null;
   const g = facts.scan.groups.find((x) => x.id === target.iommuGroup);
   const others = (g?.devices ?? []).filter((a) => a !== target.address);
-  if (!others.length) return pass('iommu-group', 'IOMMU group', `${target.address} is alone in IOMMU group ${target.iommuGroup ?? '?'}.`);
+  if (!others.length) return pass('iommu-group', 'IOMMU group', `${target.address} is alone in IOMMU group ${target.iommuGroup}.`);
   const describe = others.map((a) => {
     const d = facts.scan.devices.find((x) => x.address === a);
     return `${a} (${d && isBridge(d) ? 'bridge, stays with the host' : `driver ${d?.driver ?? 'none'}`})`;
@@ -62,7 +64,7 @@ export function checkGroup(facts: HostFacts, target: PciDevice, group: boolean):
   const detail = `IOMMU group ${target.iommuGroup} also holds ${describe.join(', ')}; a VM can only use the group when every endpoint in it is on vfio-pci (or has no driver).`;
   return group
     ? pass('iommu-group', 'IOMMU group', `${detail} The plan moves all its endpoints to vfio-pci.`)
-    : warn('iommu-group', 'IOMMU group', detail, 'Assign the whole group (--group) or move the other members away from their drivers.');
+    : warn('iommu-group', 'IOMMU group', detail, 'Assign the whole group instead, or move the other members away from their drivers.');
 }
 
 /** Interfaces of `d`, from the scan's interface table (the device's own list as fallback). */
@@ -90,18 +92,22 @@ export function checkManagement(facts: HostFacts, devices: PciDevice[]): CheckRe
   if (hits.length) {
     const first = hits[0] as { iface: string };
     return fail('management-nic', 'Not the management NIC', `${hits.map((h) => h.why).join('; ')}. Taking it away will drop this host's network connection (and any remote session).`,
-      `Use another NIC, or move management traffic elsewhere first. To do it anyway, force it and type ${first.iface}.`, { confirmText: first.iface });
+      `Use another NIC, or move management traffic elsewhere first. To do it anyway, override the refusal and confirm with the interface's name, ${first.iface}.`, { confirmText: first.iface });
   }
   if (soft.length) return warn('management-nic', 'Not the management NIC', `${soft.join('; ')}. The VF has its own traffic; the PF keeps its driver and the host stays connected.`, null);
   return pass('management-nic', 'Not the management NIC', 'None of the devices carries the host\'s default route.');
 }
 
 export function checkInUse(facts: HostFacts, devices: PciDevice[]): CheckResult {
-  const used = devices.flatMap((d) => ifacesOf(facts, d).filter((i) => i.inUse && !i.management).map((i) => `${i.name} (${d.address})`));
+  const used = devices.flatMap((d) => ifacesOf(facts, d).filter((i) => i.inUse || i.management).map((i) => `${i.name} (${d.address}${i.management ? ', the management NIC' : ''})`));
   if (used.length) {
-    return warn('interfaces-in-use', 'Interfaces not in use', `${used.join(', ')} holds addresses or routes; they go away with the device.`, 'Check nothing on this host relies on them.');
+    const verb = used.length === 1 ? 'holds' : 'hold';
+    return warn('interfaces-in-use', 'Interfaces in use', `${used.join(', ')} ${verb} addresses or routes; they go away with the device.`, 'Check nothing on this host relies on them.');
   }
-  return pass('interfaces-in-use', 'Interfaces not in use', 'No interface of these devices holds an address or route.');
+  const names = devices.flatMap((d) => ifacesOf(facts, d).map((i) => i.name));
+  return pass('interfaces-in-use', 'Interfaces in use', names.length
+    ? `${names.join(', ')}: no address or route uses ${names.length === 1 ? 'it' : 'them'}.`
+    : 'These devices have no network interface on this host.');
 }
 
 /** Any member of the group (not just the devices moved) backing a mounted filesystem refuses outright. */
@@ -113,7 +119,8 @@ export function checkMountedDisk(facts: HostFacts, target: PciDevice): CheckResu
     return what ? [`${a} (${what})`] : [];
   });
   if (hits.length) {
-    return fail('mounted-disk', 'No mounted disk in the group', `IOMMU group ${target.iommuGroup ?? '?'} holds the controller of a mounted filesystem: ${hits.join('; ')}. Handing it to a VM would pull the disk from under this host.`,
+    const where = target.iommuGroup === null ? 'It is the controller of a mounted filesystem' : `IOMMU group ${target.iommuGroup} holds the controller of a mounted filesystem`;
+    return fail('mounted-disk', 'No mounted disk in the group', `${where}: ${hits.join('; ')}. Handing it to a VM would pull the disk from under this host.`,
       'This cannot be forced. Use a device in another IOMMU group (an ACS-capable slot may split the group).');
   }
   return pass('mounted-disk', 'No mounted disk in the group', 'No device in the group controls a mounted filesystem.');
@@ -136,7 +143,7 @@ export function checkSriov(devices: PciDevice[]): CheckResult {
   if (pfs.length) {
     const first = pfs[0] as PciDevice;
     return fail('sriov-pf', 'No VFs destroyed', `${pfs.map((d) => `${d.address} has ${d.sriov?.numVfs} VFs enabled`).join('; ')}; re-binding a PF destroys its VFs (and whatever uses them).`,
-      `Set its VFs to 0 first, assign a VF instead, or force it and type ${first.address}.`, { confirmText: first.address });
+      `Set its VFs to 0 first, assign a VF instead, or override the refusal and confirm with the PF's address, ${first.address}.`, { confirmText: first.address });
   }
   return pass('sriov-pf', 'No VFs destroyed', 'No device is a PF with VFs enabled.');
 }

@@ -92,7 +92,7 @@ export function unbindStep(id: string, address: string, driver: string): PlanSte
  */
 export function probeStep(id: string, address: string, expectDriver: string | null | typeof KERNEL_CHOOSES, group: number | null, likely: string | null = null): PlanStep {
   const verify = expectDriver === 'vfio-pci'
-    ? `The driver link of ${address} points at vfio-pci and /dev/vfio/${group ?? '?'} exists.`
+    ? `The driver link of ${address} points at vfio-pci${group === null ? '' : ` and /dev/vfio/${group} exists`}.`
     : expectDriver === KERNEL_CHOOSES
       ? `${address} is no longer on vfio-pci${likely ? ` (most likely ${likely} binds)` : ''}.`
       : expectDriver === null

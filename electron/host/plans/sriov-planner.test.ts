@@ -71,7 +71,7 @@ describe('planSriov', () => {
     f.scan.devices = f.scan.devices.map((d) => (d.address === vf0!.address ? { ...d, driver: 'vfio-pci' } : d));
     const onVfio = planSriov(f, { address: PF, numVfs: 0 }, ids);
     expect(onVfio.refusal).toMatchObject({ forceable: false, message: expect.stringContaining(`${vf0!.address} is on vfio-pci`) });
-    expect(onVfio.refusal?.remedy).toContain(`passthru release ${vf0!.address}`);
+    expect(onVfio.refusal?.remedy).toContain(`Give ${vf0!.address} back to its driver first`);
     const held = await facts(fixture('many-vfs'), { vfioGroupUsers: new Map([[vf1!.iommuGroup!, [{ pid: 4242, command: 'qemu-system-x86' }]]]) });
     const p = planSriov(held, { address: PF, numVfs: 2 }, ids);
     expect(p.refusal).toMatchObject({ forceable: false, message: expect.stringContaining('qemu-system-x86 pid 4242') });
@@ -85,12 +85,13 @@ describe('planSriov', () => {
     expect(planSriov(f, { address: PF, numVfs: 2 }, ids).refusal?.message).toMatch(/has no driver/);
   });
 
-  it('warns (does not refuse) for VFs on the management PF', async () => {
+  it('VFs on the management PF: not refused, and said once (one host-network check, not two)', async () => {
     const f = await facts(fixture('seed'));
     f.scan.interfaces = f.scan.interfaces.map((i) => (i.device === PF ? { ...i, management: true } : i));
     const p = planSriov(f, { address: PF, numVfs: 2 }, ids);
     expect(p.refusal).toBeNull();
-    expect(check(p, 'pf-management')).toMatchObject({ status: 'warn', detail: expect.stringContaining('keeps the host online') });
+    expect(p.checks.filter((c) => /management|host network/i.test(`${c.id} ${c.title}`))).toHaveLength(1);
+    expect(check(p, 'management-nic')).toMatchObject({ status: 'pass', detail: expect.stringContaining('the host stays online') });
   });
 
   it('autoprobe off comes first; --persist writes the rule; 0 removes an existing rule', async () => {

@@ -58,7 +58,7 @@ function checkPfDriver(pf: PciDevice): C.CheckResult {
   }
   if (pf.driver === 'vfio-pci') {
     return C.fail('pf-driver', 'PF driver bound', `${pf.address} is on vfio-pci (given to a VM); VFs are created by its own driver.`,
-      `Give it back first (passthru release ${pf.address}).`);
+      `Give ${pf.address} back to its driver first.`);
   }
   return C.pass('pf-driver', 'PF driver bound', `${pf.address} is driven by ${pf.driver}, which creates the VFs.`);
 }
@@ -73,7 +73,7 @@ export function checkVfsRemovable(facts: HostFacts, vfs: PciDevice[]): C.CheckRe
   const out: C.CheckResult[] = [];
   out.push(onVfio.length
     ? C.fail('vfs-on-vfio', 'No VF given to VMs is removed', `${onVfio.map((v) => v.address).join(', ')} ${onVfio.length > 1 ? 'are' : 'is'} on vfio-pci; removing VFs would pull ${onVfio.length > 1 ? 'them' : 'it'} from under a VM.`,
-      `Give ${onVfio.length > 1 ? 'them' : 'it'} back first: ${onVfio.map((v) => `passthru release ${v.address}`).join('; ')}.`)
+      `Give ${onVfio.map((v) => v.address).join(', ')} back to ${onVfio.length > 1 ? 'their' : 'its'} driver first.`)
     : C.pass('vfs-on-vfio', 'No VF given to VMs is removed', vfs.length ? 'None of the VFs to remove is on vfio-pci.' : 'No VF is removed.'));
   out.push(held.length
     ? C.fail('vfs-in-use', 'No VF in use by a running VM', `In use by a running process: ${held.join('; ')}.`, 'Stop the VM first.')
@@ -81,12 +81,18 @@ export function checkVfsRemovable(facts: HostFacts, vfs: PciDevice[]): C.CheckRe
   return out;
 }
 
-function checkPfManagement(facts: HostFacts, pf: PciDevice): C.CheckResult {
+/**
+ * One check for the host's network: the VFs removed must not carry it (refused, forceable); a
+ * PF that is the management NIC itself keeps its driver, so changing its VFs keeps the host online.
+ */
+function checkHostNetwork(facts: HostFacts, pf: PciDevice, removed: PciDevice[]): C.CheckResult {
+  const vfs = C.checkManagement(facts, removed);
+  if (vfs.check.status === 'fail') return vfs;
   const mgmt = facts.scan.interfaces.filter((i) => i.device === pf.address && i.management);
   if (mgmt.length) {
-    return C.warn('pf-management', 'PF carries the host network', `${pf.address} (${mgmt.map((i) => i.name).join(', ')}) is the management NIC. Creating or removing VFs leaves it on ${pf.driver ?? 'its driver'} and keeps the host online; re-binding the PF itself (e.g. to vfio-pci) would not.`, null);
+    return C.pass('management-nic', 'Not the management NIC', `${pf.address} (${mgmt.map((i) => i.name).join(', ')}) carries this host's network; creating or removing VFs leaves it on ${pf.driver ?? 'its driver'}, so the host stays online.`);
   }
-  return C.pass('pf-management', 'PF carries the host network', `${pf.address} is not the management NIC.`);
+  return C.pass('management-nic', 'Not the management NIC', removed.length ? `Neither ${pf.address} nor the VFs removed carry the host's default route.` : `${pf.address} does not carry the host's default route.`);
 }
 
 /** Plans setting the PF's VF count (through 0 when needed), autoprobe and the boot rule. */
@@ -107,9 +113,8 @@ export function planSriov(facts: HostFacts, request: SriovPlanRequest, ids: Plan
   const results: C.CheckResult[] = [
     checkPfDriver(pf),
     ...checkVfsRemovable(facts, removed),
-    C.checkManagement(facts, removed),
+    checkHostNetwork(facts, pf, removed),
     C.checkInUse(facts, removed),
-    checkPfManagement(facts, pf),
     throughZero
       ? C.warn('through-zero', 'VF count changes through 0', `The kernel only changes the VF count from or to 0: the plan removes all ${current} VFs, then creates ${want}. They come back as new devices: their drivers, MACs and VLANs start afresh.`, null)
       : C.pass('through-zero', 'VF count changes through 0', changesCount ? `${current} → ${want} needs no detour.` : `${pf.address} already has ${want} VFs.`),
