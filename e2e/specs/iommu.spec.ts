@@ -64,6 +64,8 @@ test.describe('IOMMU', () => {
     await dialog.getByRole('button', { name: 'Check', exact: true }).click();
 
     await expect(currentStep(dialog)).toHaveText('2. Checks');
+    // Said before Apply: this is a snapshot; the plan can still be read and saved.
+    await expect(dialog.getByRole('alert')).toContainText('This is a snapshot: Passthru shows it read-only and changes nothing.');
     const checks = dialog.getByRole('list', { name: 'Checks' });
     await expect(checks).toContainText('Bootloader');
     await expect(checks).toContainText('VFIO modules early');
@@ -84,8 +86,8 @@ test.describe('IOMMU', () => {
     await keepScreenshot(page, testInfo, 'iommu-wizard-plan');
     await expectNoSeriousA11yViolations(page);
 
-    await dialog.getByRole('button', { name: 'Apply' }).click();
-    await expect(dialog.getByRole('alert')).toContainText('This is a snapshot: Passthru shows it read-only and changes nothing.');
+    await expect(dialog.getByRole('button', { name: 'Apply' })).toBeDisabled();
+    await expect(dialog.getByRole('link', { name: 'Save as script…' })).toBeVisible();
   });
 
   test('an ambiguous bootloader (GRUB and systemd-boot both configured) is refused, with why, and nothing can be applied', async ({ app }, testInfo) => {

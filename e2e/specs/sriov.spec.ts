@@ -9,8 +9,8 @@ import { expectNoSeriousA11yViolations } from '../support/axe';
 import { currentStep, openDetails } from '../support/pages';
 
 const PF = '0000:01:00.0';
-/** A snapshot has no kernel to act on: the plan says so before Apply, which stays off. */
-const NO_KERNEL = 'is a tree of files, not a running system';
+/** A snapshot is read-only: the plan says so before Apply, which stays off. */
+const NO_KERNEL = 'This is a snapshot: Passthru shows it read-only and changes nothing.';
 
 test.describe('SR-IOV', () => {
   test('the detail panel of a PF lists its VFs with their settings and actions', async ({ app }, testInfo) => {

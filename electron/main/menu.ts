@@ -12,8 +12,8 @@ export function installMenu(actions: MenuActions, devTools: boolean): void {
     {
       label: '&File',
       submenu: [
-        { label: 'Open Snapshot…', accelerator: 'CmdOrCtrl+O', click: () => actions.openSnapshot() },
-        { label: 'Show Live Host', accelerator: 'CmdOrCtrl+L', click: () => actions.useLiveHost() },
+        { label: 'Open snapshot…', accelerator: 'CmdOrCtrl+O', click: () => actions.openSnapshot() },
+        { label: 'Back to live host', accelerator: 'CmdOrCtrl+L', click: () => actions.useLiveHost() },
         { type: 'separator' },
         { role: 'quit' },
       ],

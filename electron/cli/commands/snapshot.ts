@@ -13,7 +13,7 @@ export const snapshotCommand: CliCommand = {
     '--root SRC   Capture from a host tree or another snapshot instead of this machine.',
     '--json       Print the snapshot manifest as JSON.',
     '',
-    'Read it back with `passthru scan --root DIR`, or File → Open snapshot… in the app.',
+    'Read it back with `passthru scan --root DIR`, or Open snapshot… in the app.',
   ],
   options: { ...COMMON_OPTIONS, ...ROOT_OPTION },
   positionals: ['DIR'],

@@ -1,12 +1,30 @@
 /**
  * One ChangeService per host root the GUI has shown, so plans made while looking at a
- * snapshot stay previews of that snapshot. Only the live host (`/`) can be changed: applying a
- * plan made on a snapshot or test tree is refused before anything runs.
+ * snapshot stay previews of that snapshot. Only the live host (`/`) can be changed: a plan made
+ * on a snapshot says so in its checks, before Apply — the plan stays readable (and can be
+ * saved as a script for the host it came from), Apply stays off — and applying one is refused.
  */
 import { PassthruError } from '../../../shared/errors';
-import type { ApplyProgress } from '../../../shared/plan';
+import type { ApplyProgress, Plan } from '../../../shared/plan';
 import { ChangeService, type ChangeServiceOptions } from '../changes/change-service';
 import type { AssignRequest, ChangeServiceApi, IommuRequest, SriovRequest, VfConfigRequest } from '../changes/change-service.types';
+
+const SNAPSHOT_MESSAGE = 'This is a snapshot: Passthru shows it read-only and changes nothing.';
+const SNAPSHOT_REMEDY = 'Use "Back to live host" to make changes on this machine, or run the plan\'s commands on the host the snapshot came from.';
+
+/** A plan made on a snapshot, marked as one that can be read but not applied. */
+function asRehearsal(plan: Plan): Plan {
+  // Nothing to apply anyway: its own refusal says why.
+  if (plan.noop || (plan.refusal && plan.steps.length === 0)) return plan;
+  const check = { id: 'snapshot', title: 'A host Passthru can change', status: 'fail' as const, detail: SNAPSHOT_MESSAGE, remedy: SNAPSHOT_REMEDY, forceable: false };
+  const others = plan.refusal && !plan.refusal.message.includes('is a tree of files') ? ` ${plan.refusal.message}` : '';
+  return {
+    ...plan,
+    // The tree-of-files refusal says the same for the kernel steps: one reason is enough.
+    checks: [check, ...plan.checks.filter((c) => c.id !== 'environment')],
+    refusal: { message: `${SNAPSHOT_MESSAGE}${others}`, remedy: SNAPSHOT_REMEDY, forceable: false, confirmText: null, code: 'ENVIRONMENT' },
+  };
+}
 
 export class ChangeServices implements ChangeServiceApi {
   private readonly byRoot = new Map<string, ChangeService>();
@@ -16,6 +34,11 @@ export class ChangeServices implements ChangeServiceApi {
     private readonly currentRoot: () => string,
     private readonly options: Omit<ChangeServiceOptions, 'root'> = {},
   ) {}
+
+  /** On a snapshot, every plan is a rehearsal: readable, never applied. */
+  private async rehearsed(plan: Promise<Plan>): Promise<Plan> {
+    return this.currentRoot() === '/' ? plan : asRehearsal(await plan);
+  }
 
   private current(): ChangeService {
     const root = this.currentRoot();
@@ -28,23 +51,23 @@ export class ChangeServices implements ChangeServiceApi {
   }
 
   planAssign(request: AssignRequest) {
-    return this.current().planAssign(request);
+    return this.rehearsed(this.current().planAssign(request));
   }
 
   planRelease(address: string) {
-    return this.current().planRelease(address);
+    return this.rehearsed(this.current().planRelease(address));
   }
 
   planSriov(request: SriovRequest) {
-    return this.current().planSriov(request);
+    return this.rehearsed(this.current().planSriov(request));
   }
 
   planVfConfig(request: VfConfigRequest) {
-    return this.current().planVfConfig(request);
+    return this.rehearsed(this.current().planVfConfig(request));
   }
 
   planIommu(request: IommuRequest) {
-    return this.current().planIommu(request);
+    return this.rehearsed(this.current().planIommu(request));
   }
 
   apply(planId: string, options: { confirmText?: string; onProgress?: (progress: ApplyProgress) => void }) {
@@ -52,8 +75,8 @@ export class ChangeServices implements ChangeServiceApi {
       return Promise.reject(
         new PassthruError(
           'REFUSED',
-          'This is a snapshot: Passthru shows it read-only and changes nothing.',
-          'Choose File → Show Live Host to make changes on this machine.',
+          SNAPSHOT_MESSAGE,
+          SNAPSHOT_REMEDY,
         ),
       );
     }
@@ -65,6 +88,6 @@ export class ChangeServices implements ChangeServiceApi {
   }
 
   planUndo(journalId?: string) {
-    return this.current().planUndo(journalId);
+    return this.rehearsed(this.current().planUndo(journalId));
   }
 }

@@ -1,30 +1,50 @@
 /**
  * "Assign to VFIO…" / "Give back…" for one device, the same everywhere it appears (detail
- * panel, Devices table, topology). Where several devices are listed, `withAddress` puts the
+ * panel, Devices table, topology). An action the host could only refuse is shown disabled,
+ * with the reason next to it (and as its description), before the user opens a wizard
+ * (lib/device-availability.ts). Where several devices are listed, `withAddress` puts the
  * address in the accessible name (after the visible words, so speech input still matches).
  */
+import { useId } from 'react';
 import type { PciDevice } from '../../../shared/model';
+import { deviceAvailability } from '../lib/device-availability';
+import { indexScan, type ScanIndex } from '../lib/scan-index';
+import { useScanStore } from '../stores/scan-store';
 import { wizardStore } from '../stores/wizard-store';
 
+/** Opens the device's action, when there is one to open (the Devices table's A key uses this too). */
+export function openDeviceAction(device: PciDevice, index: ScanIndex): string | null {
+  const a = deviceAvailability(device, index);
+  if (a.refusedBecause) return a.refusedBecause;
+  if (a.action === 'release') wizardStore.getState().openRelease(device.address);
+  else wizardStore.getState().openAssign(device.address);
+  return null;
+}
+
 export function DeviceActions({ device, withAddress = false, compact = false }: { device: PciDevice; withAddress?: boolean; compact?: boolean }) {
-  const onVfio = device.driver === 'vfio-pci';
-  const name = (words: string) => (withAddress ? `${words} (${device.address})` : undefined);
+  const whyId = useId();
+  const scan = useScanStore((s) => s.scan);
+  if (!scan) return null;
+  const index = indexScan(scan);
+  const a = deviceAvailability(device, index);
+  const words = a.action === 'release' ? 'Give back…' : 'Assign to VFIO…';
   const cls = compact ? 'button button--small' : 'button';
   return (
     <span className="device-actions">
-      {onVfio ? (
-        <button type="button" className={cls} aria-label={name('Give back…')} onClick={() => wizardStore.getState().openRelease(device.address)}>
-          Give back…
-        </button>
-      ) : (
-        <button
-          type="button"
-          className={cls}
-          aria-label={name('Assign to VFIO…')}
-          onClick={() => wizardStore.getState().openAssign(device.address)}
-        >
-          Assign to VFIO…
-        </button>
+      <button
+        type="button"
+        className={cls}
+        aria-label={withAddress ? `${words} (${device.address})` : undefined}
+        disabled={a.refusedBecause !== null}
+        aria-describedby={a.refusedBecause ? whyId : undefined}
+        onClick={() => void openDeviceAction(device, index)}
+      >
+        {words}
+      </button>
+      {a.refusedBecause && (
+        <span id={whyId} className="device-actions__why muted small">
+          {a.refusedBecause}
+        </span>
       )}
     </span>
   );

@@ -20,7 +20,8 @@ export function NetworkPage({ scan }: { scan: HostScan }) {
         <InfoNote>
           {management.map((i) => i.name).join(', ')} {management.length === 1 ? 'carries' : 'carry'} this host&apos;s
           management traffic (the default route). Passing {management.length === 1 ? 'it' : 'them'} to a VM would cut
-          the host off the network, so Passthru will not offer it.
+          the host off the network, so Passthru refuses to unless you override the refusal and confirm with the
+          interface&apos;s name.
         </InfoNote>
       ) : (
         <InfoNote>No interface carries a default route, so none is marked as the management interface.</InfoNote>
