@@ -3,18 +3,23 @@ import { expectNoSeriousA11yViolations } from '../support/axe';
 import { goTo } from '../support/pages';
 
 test.describe('IOMMU groups', () => {
-  test('explains why the shared group is not viable, naming each blocking member', async ({ app }, testInfo) => {
+  test('says which groups can be passed through, and why, naming the members: the shared NICs, the blocked management NIC', async ({ app }, testInfo) => {
     const page = await app.open({ fixture: 'shared-group' });
     await goTo(page, 'IOMMU groups');
-    const notViable = page.locator('section[data-viable="false"], [role=region][data-viable="false"]');
-    await expect(notViable.first()).toBeVisible();
     // The two NICs behind the pcie-pci-bridge (e1000 and 8139cp/8139too) share one group.
-    const shared = notViable.filter({ hasText: 'e1000' }).filter({ hasText: /8139/ });
+    const shared = page.locator('section[data-verdict="shared"]').filter({ hasText: 'e1000' }).filter({ hasText: /8139/ });
     await expect(shared).toHaveCount(1);
-    await expect(shared).toContainText('Not viable');
-    const why = shared.getByRole('list', { name: /^Why group \d+ is not viable$/ });
-    await expect(why).toContainText('is bound to e1000');
-    await expect(why).toContainText(/every device in the group must be on vfio-pci, pci-stub, have no driver, or be a bridge/);
+    await expect(shared.locator('.badge')).toHaveText('Shared');
+    const why = shared.getByRole('list', { name: /^Why group \d+ is shared$/ });
+    await expect(why).toContainText('0000:02:01.0 (e1000) and 0000:02:02.0 (8139cp)');
+    await expect(why).toContainText('Bridges in the group (0000:01:00.0) stay with the host');
+    const blocked = page.locator('section[data-verdict="blocked"]');
+    await expect(blocked).toHaveCount(1);
+    await expect(blocked).toContainText("carries the host's default IPv4 and IPv6 route (enp3s0)");
+    // The filter is by verdict; nothing is called "viable" as the verdict any more.
+    await page.getByLabel('Show').selectOption('host-only');
+    await expect(page.locator('section[data-verdict]').first()).toHaveAttribute('data-verdict', 'host-only');
+    await page.getByLabel('Show').selectOption('all');
     await keepScreenshot(page, testInfo, 'groups-shared-group');
     await expectNoSeriousA11yViolations(page);
   });

@@ -1,37 +1,33 @@
 /**
- * Explains an IOMMU group's VFIO viability in plain words: which member blocks it and why,
- * and which members make passing it through dangerous for the host (the management NIC,
- * a storage controller, the boot display).
+ * An IOMMU group explained for the views: its passthrough verdict (computed once on the host
+ * side, shared/group-passthrough.ts) with its reasons, the members, and — as a fact beside it,
+ * never instead of it — whether the kernel's VFIO would take the group right now ("viable").
  */
-import type { IommuGroup, NetInterface, PciDevice } from '../../../shared/model';
-import { classCategory, deviceTitle } from './format';
-import { interfacesOf, type ScanIndex } from './scan-index';
-
-/** The rule a group must satisfy, worded once for every view. */
-export const VIABILITY_RULE =
-  'every device in the group must be on vfio-pci, pci-stub, have no driver, or be a bridge';
+import type { GroupPassthrough, IommuGroup, NetInterface, PciDevice } from '../../../shared/model';
+import { deviceTitle } from './format';
+import { PASSTHROUGH_LABEL } from './passthrough-words';
+import type { ScanIndex } from './scan-index';
 
 export interface BlockerExplanation {
   address: string;
   driver: string;
   deviceName: string | null;
-  /** "0000:00:1f.2 is bound to ahci; every device in the group must be …" */
+  /** "0000:01:00.0 is on igb: VFIO takes the group only once it is on vfio-pci (or has no driver)." */
   sentence: string;
 }
 
 export interface GroupExplanation {
   id: number;
-  viable: boolean;
-  /** One-line verdict, e.g. "Not viable: 2 devices are bound to host drivers." */
+  passthrough: GroupPassthrough;
+  /** One line: the verdict's word and its first reason. */
   verdict: string;
+  /** The kernel's sense: every member driver-less, on vfio-pci or pci-stub, or a bridge. */
+  viable: boolean;
+  /** Members on host drivers: what an assign moves (the kernel's reasons it is not viable yet). */
   blockers: BlockerExplanation[];
-  /** Why handing this group to a VM would hurt the host, if it would. */
+  /** What of the host depends on the group, when that is what blocks it. */
   hazards: string[];
   members: PciDevice[];
-}
-
-export function blockerSentence(address: string, driver: string): string {
-  return `${address} is bound to ${driver}; ${VIABILITY_RULE}.`;
 }
 
 export function explainGroup(group: IommuGroup, index: ScanIndex): GroupExplanation {
@@ -44,48 +40,19 @@ export function explainGroup(group: IommuGroup, index: ScanIndex): GroupExplanat
       address: b.address,
       driver: b.driver,
       deviceName: d ? deviceTitle(d) : null,
-      sentence: blockerSentence(b.address, b.driver),
+      sentence: `${b.address} is on ${b.driver}: VFIO takes the group only once it is on vfio-pci (or has no driver).`,
     };
   });
-  const n = group.devices.length;
-  let verdict: string;
-  if (group.viable) {
-    verdict =
-      n === 1
-        ? 'Viable: its only device can be handed to a VM.'
-        : `Viable: all ${n} devices are on vfio-pci, pci-stub, driver-less or bridges.`;
-  } else if (blockers.length === 0) {
-    verdict = 'Not viable.';
-  } else {
-    verdict = `Not viable: ${blockers.length === 1 ? '1 device is' : `${blockers.length} devices are`} bound to host drivers.`;
-  }
-  return { id: group.id, viable: group.viable, verdict, blockers, hazards: groupHazards(members, index), members };
-}
-
-export function groupHazards(members: readonly PciDevice[], index: ScanIndex): string[] {
-  const hazards: string[] = [];
-  for (const d of members) {
-    for (const i of interfacesOf(index, d)) {
-      if (i.management) {
-        hazards.push(
-          `${d.address} is the management NIC (${i.name} carries the host's default route): passing this group through would cut the host off the network.`,
-        );
-      } else if (i.inUse) {
-        hazards.push(
-          `${d.address} has ${i.name}, which the host is using (${inUseReason(i)}): passing this group through would disrupt it.`,
-        );
-      }
-    }
-    if (classCategory(d.classId) === 'storage' && d.driver !== null && d.driver !== 'vfio-pci') {
-      hazards.push(
-        `${d.address} is a storage controller on ${d.driver}: if it holds the boot disk, passing this group through would crash the host.`,
-      );
-    }
-    if (d.bootVga) {
-      hazards.push(`${d.address} is the boot display: the host console would go dark.`);
-    }
-  }
-  return hazards;
+  const p = group.passthrough;
+  return {
+    id: group.id,
+    passthrough: p,
+    verdict: `${PASSTHROUGH_LABEL[p.state]}: ${p.reasons[0] ?? ''}`.trim(),
+    viable: group.viable,
+    blockers,
+    hazards: p.state === 'blocked' ? p.reasons : [],
+    members,
+  };
 }
 
 /** Why the host counts an interface as in use, in a few words. */

@@ -52,15 +52,16 @@ describe('topology layout', () => {
     expect(start![0]).toBeLessThan(child.x);
   });
 
-  it('boxes each group once when its members are consecutive, marking non-viable ones', () => {
+  it('boxes each group once when its members are consecutive, with its verdict', () => {
     const g1 = layout.boxes.filter((b) => b.groupId === 1);
     expect(g1).toHaveLength(1);
     expect(g1[0]?.members).toEqual(['0000:00:01.0', '0000:01:00.0', '0000:01:00.1']);
-    expect(g1[0]?.viable).toBe(false);
-    expect(g1[0]?.label).toBe('Group 1 · not viable');
+    expect(g1[0]?.state).toBe('shared');
+    expect(g1[0]?.label).toBe('Group 1 · shared');
     const g7 = layout.boxes.find((b) => b.groupId === 7);
-    expect(g7?.label).toBe('Group 7');
-    expect(g7?.viable).toBe(true);
+    expect(g7?.label).toBe('Group 7 · ready');
+    expect(layout.boxes.find((b) => b.groupId === 9)?.state).toBe('blocked');
+    expect(layout.nodes.find((n) => n.id === '0000:00:1f.6')?.needed).toBe(true);
     expect(new Set(layout.boxes.map((b) => b.groupId)).size).toBe(sampleScan.groups.length);
   });
 
@@ -89,8 +90,7 @@ describe('topology layout', () => {
       makeDevice({ address: '0000:00:03.0', iommuGroup: 1, driver: 'ahci' }),
     ];
     const l = layoutTopology(devices, deriveGroups(devices));
-    expect(l.boxes.map((b) => b.label)).toEqual(['Group 1 (1/2) · not viable', 'Group 2 · not viable', 'Group 1 (2/2) · not viable']);
-    expect(l.nodes.find((n) => n.id === '0000:00:03.0')?.blocker).toBe(true);
+    expect(l.boxes.map((b) => b.label)).toEqual(['Group 1 (1/2) · shared', 'Group 2 · assignable', 'Group 1 (2/2) · shared']);
   });
 
   it('draws no boxes without IOMMU groups', () => {

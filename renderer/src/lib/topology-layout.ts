@@ -5,6 +5,8 @@
  * rows gets one box per run, labelled "(n/m)". Pure geometry: no DOM, unit-tested.
  */
 import type { IommuGroup, PciDevice } from '../../../shared/model';
+import type { PassthroughState } from '../../../shared/model';
+import { PASSTHROUGH_LABEL } from './passthrough-words';
 import { deviceTitle } from './format';
 import { buildPciTree, type PciTreeNode } from './pci-tree';
 
@@ -37,8 +39,8 @@ export interface TopoNode {
   fullText: string;
   groupId: number | null;
   isBridge: boolean;
-  /** This function is listed as a blocker of its group. */
-  blocker: boolean;
+  /** This host needs this function (management NIC, a mounted disk, the display): it blocks its group. */
+  needed: boolean;
 }
 
 export interface TopoEdge {
@@ -50,7 +52,8 @@ export interface TopoEdge {
 
 export interface TopoGroupBox {
   groupId: number;
-  viable: boolean;
+  /** The group's passthrough verdict (host-only when the scan does not know the group). */
+  state: PassthroughState;
   colorIndex: number;
   x: number;
   y: number;
@@ -94,7 +97,7 @@ function describe(d: PciDevice): string {
 export function layoutTopology(devices: readonly PciDevice[], groups: readonly IommuGroup[]): TopologyLayout {
   const m = TOPOLOGY_METRICS;
   const groupById = new Map(groups.map((g) => [g.id, g]));
-  const blockers = new Set(groups.flatMap((g) => g.blockers.map((b) => b.address)));
+  const needed = new Set(devices.filter((d) => d.hostNeeds.length > 0).map((d) => d.address));
   const nodes: TopoNode[] = [];
   const edges: TopoEdge[] = [];
   const textChars = Math.floor((m.nodeWidth - m.addressWidth - 16) / m.charWidth);
@@ -137,7 +140,7 @@ export function layoutTopology(devices: readonly PciDevice[], groups: readonly I
       fullText: `${d.address} ${full}`,
       groupId: d.iommuGroup,
       isBridge: d.isBridge,
-      blocker: blockers.has(d.address),
+      needed: needed.has(d.address),
     };
     nodes.push(node);
     connect(parent, node);
@@ -159,7 +162,7 @@ export function layoutTopology(devices: readonly PciDevice[], groups: readonly I
       fullText: `Root bus ${root.rootBus}`,
       groupId: null,
       isBridge: true,
-      blocker: false,
+      needed: false,
     };
     nodes.push(rootNode);
     for (const c of root.children) visit(c, 1, rootNode);
@@ -203,16 +206,16 @@ function groupBoxes(nodes: TopoNode[], groupById: Map<number, IommuGroup>, right
     const part = (seen.get(r.groupId) ?? 0) + 1;
     seen.set(r.groupId, part);
     const parts = partsOf.get(r.groupId) ?? 1;
-    const viable = groupById.get(r.groupId)?.viable ?? true;
+    const state = groupById.get(r.groupId)?.passthrough.state ?? 'host-only';
     const x = Math.min(...r.nodes.map((n) => n.x)) - m.boxPadX;
     const top = first.y - (m.rowHeight - m.nodeHeight) / 2 + 2;
     const bottom = last.y + m.nodeHeight + (m.rowHeight - m.nodeHeight) / 2 - 2;
     let label = `Group ${r.groupId}`;
     if (parts > 1) label += ` (${part}/${parts})`;
-    if (!viable) label += ' · not viable';
+    label += ` · ${PASSTHROUGH_LABEL[state].toLowerCase()}`;
     return {
       groupId: r.groupId,
-      viable,
+      state,
       colorIndex: groupColorIndex(r.groupId),
       x,
       y: top,

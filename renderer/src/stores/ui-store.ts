@@ -13,7 +13,7 @@ export interface DeviceSort {
   desc: boolean;
 }
 
-export type GroupsFilter = 'all' | 'not-viable' | 'viable';
+export type GroupsFilter = 'all' | import('../../../shared/model').PassthroughState;
 
 export interface UiState {
   page: PageId;

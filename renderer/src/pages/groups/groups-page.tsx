@@ -1,15 +1,16 @@
 /**
- * IOMMU groups: each group with its members and a VFIO viability verdict. A non-viable
- * group says, in plain words, which member blocks it and why, and what handing it to a VM
- * would do to the host.
+ * IOMMU groups: each group with its passthrough verdict (ready, assignable, shared, host-only,
+ * blocked) and why in plain words naming the member, its members, and the kernel's VFIO
+ * viability as a fact beside it. Filtered by verdict.
  */
 import { memo, useMemo } from 'react';
 import type { HostScan } from '../../../../shared/model';
 import { EmptyState } from '../../components/feedback';
 import { Page } from '../../components/page';
 import { useProgressiveCount } from '../../components/use-progressive';
-import { ManagementBadge, ViabilityBadge } from '../../components/status';
-import { explainGroup, VIABILITY_RULE, type GroupExplanation } from '../../lib/group-verdict';
+import { ManagementBadge, PassthroughBadge } from '../../components/status';
+import { explainGroup, type GroupExplanation } from '../../lib/group-verdict';
+import { PASSTHROUGH_LABEL, PASSTHROUGH_MEANING, PASSTHROUGH_ORDER } from '../../lib/passthrough-words';
 import { classTitle, deviceTitle, plural } from '../../lib/format';
 import { indexScan, type ScanIndex } from '../../lib/scan-index';
 import { uiStore, useUiStore, type GroupsFilter } from '../../stores/ui-store';
@@ -17,38 +18,23 @@ import { uiStore, useUiStore, type GroupsFilter } from '../../stores/ui-store';
 /** Memoized: long lists render in slices, and earlier slices should not re-render. */
 const GroupCard = memo(function GroupCard({ g, index }: { g: GroupExplanation; index: ScanIndex }) {
   const titleId = `group-${g.id}-title`;
-  const blocking = new Set(g.blockers.map((b) => b.address));
+  const onHost = new Set(g.blockers.map((b) => b.address));
+  const state = g.passthrough.state;
   return (
-    <section
-      className={`group-card ${g.viable ? '' : 'group-card--blocked'}`}
-      aria-labelledby={titleId}
-      data-group-id={g.id}
-      data-viable={g.viable}
-    >
+    <section className={`group-card group-card--${state}`} aria-labelledby={titleId} data-group-id={g.id} data-verdict={state} data-viable={g.viable}>
       <div className="group-card__head">
         <h2 id={titleId}>IOMMU group {g.id}</h2>
-        <ViabilityBadge viable={g.viable} />
+        <PassthroughBadge state={state} />
         <span className="muted">{plural(g.members.length, 'device', 'devices')}</span>
       </div>
-      <p className="group-card__verdict">{g.verdict}</p>
-      {g.blockers.length > 0 && (
-        <ul className="reasons" aria-label={`Why group ${g.id} is not viable`}>
-          {g.blockers.map((b) => (
-            <li key={b.address}>
-              <span className="mono">{b.address}</span> is bound to <span className="mono">{b.driver}</span>;{' '}
-              {VIABILITY_RULE}.
-              {b.deviceName && <span className="muted"> ({b.deviceName})</span>}
-            </li>
-          ))}
-        </ul>
-      )}
-      {g.hazards.length > 0 && (
-        <ul className="hazards" aria-label={`Host risks in group ${g.id}`}>
-          {g.hazards.map((h) => (
-            <li key={h}>{h}</li>
-          ))}
-        </ul>
-      )}
+      <ul className={state === 'blocked' ? 'hazards' : 'reasons'} aria-label={`Why group ${g.id} is ${PASSTHROUGH_LABEL[state].toLowerCase()}`}>
+        {g.passthrough.reasons.map((r) => (
+          <li key={r}>{r}</li>
+        ))}
+      </ul>
+      <p className="muted small">
+        For VFIO right now: {g.viable ? 'usable as it is' : `not yet — ${g.blockers.map((b) => `${b.address} is on ${b.driver}`).join(', ')}`}.
+      </p>
       <table className="table table--compact">
         <caption className="sr-only">Members of IOMMU group {g.id}</caption>
         <thead>
@@ -62,7 +48,7 @@ const GroupCard = memo(function GroupCard({ g, index }: { g: GroupExplanation; i
         </thead>
         <tbody>
           {g.members.map((m) => (
-            <tr key={m.address} className={blocking.has(m.address) ? 'is-blocker' : undefined}>
+            <tr key={m.address} className={onHost.has(m.address) ? 'is-blocker' : undefined}>
               <td>
                 <button
                   type="button"
@@ -80,8 +66,9 @@ const GroupCard = memo(function GroupCard({ g, index }: { g: GroupExplanation; i
               <td>{classTitle(m)}</td>
               <td className="mono">{m.driver ?? <span className="muted">none</span>}</td>
               <td>
-                {blocking.has(m.address) && <span className="text-fail">Blocks the group</span>}
-                {m.isBridge && <span className="muted">Bridge</span>}
+                {m.hostNeeds.length > 0 && <span className="text-fail">Needed by this host</span>}
+                {m.hostNeeds.length === 0 && onHost.has(m.address) && <span className="muted">On a host driver</span>}
+                {m.isBridge && <span className="muted">Bridge (stays with the host)</span>}
                 {index.managementDevices.has(m.address) && <ManagementBadge />}
               </td>
             </tr>
@@ -99,8 +86,8 @@ export function GroupsPage({ scan }: { scan: HostScan }) {
     () => [...scan.groups].sort((a, b) => a.id - b.id).map((g) => explainGroup(g, index)),
     [scan.groups, index],
   );
-  const shown = explained.filter((g) => filter === 'all' || (filter === 'viable') === g.viable);
-  const blocked = explained.filter((g) => !g.viable).length;
+  const shown = explained.filter((g) => filter === 'all' || g.passthrough.state === filter);
+  const count = (state: GroupsFilter) => explained.filter((g) => g.passthrough.state === state).length;
   const rendered = useProgressiveCount(shown.length);
 
   if (scan.groups.length === 0) {
@@ -127,8 +114,11 @@ export function GroupsPage({ scan }: { scan: HostScan }) {
       title="IOMMU groups"
       lede={
         <p>
-          {plural(explained.length, 'group', 'groups')}; {blocked === 0 ? 'all are viable' : `${blocked} not viable`}.
-          A VM can only be given a whole group: {VIABILITY_RULE}.
+          {plural(explained.length, 'group', 'groups')}:{' '}
+          {PASSTHROUGH_ORDER.filter((st) => count(st) > 0)
+            .map((st) => `${count(st)} ${PASSTHROUGH_LABEL[st].toLowerCase()}`)
+            .join(', ')}
+          . A VM is given whole groups: the devices of a group go to it together.
         </p>
       }
     >
@@ -141,11 +131,24 @@ export function GroupsPage({ scan }: { scan: HostScan }) {
             onChange={(e) => uiStore.getState().setGroupsFilter(e.target.value as GroupsFilter)}
           >
             <option value="all">All groups ({explained.length})</option>
-            <option value="not-viable">Not viable only ({blocked})</option>
-            <option value="viable">Viable only ({explained.length - blocked})</option>
+            {PASSTHROUGH_ORDER.map((st) => (
+              <option key={st} value={st}>
+                {PASSTHROUGH_LABEL[st]} ({count(st)})
+              </option>
+            ))}
           </select>
         </div>
       </div>
+      <dl className="legend small" aria-label="What the verdicts mean">
+        {PASSTHROUGH_ORDER.map((st) => (
+          <div key={st}>
+            <dt>
+              <PassthroughBadge state={st} />
+            </dt>
+            <dd>{PASSTHROUGH_MEANING[st]}</dd>
+          </div>
+        ))}
+      </dl>
       <div className="group-list">
         {shown.slice(0, rendered).map((g) => (
           <GroupCard key={g.id} g={g} index={index} />

@@ -16,6 +16,7 @@ import type { PageId } from '../../lib/route';
 import { uiStore } from '../../stores/ui-store';
 import { wizardStore } from '../../stores/wizard-store';
 import { IommuSection } from './iommu-section';
+import { PASSTHROUGH_LABEL } from '../../lib/passthrough-words';
 
 function Checklist({ checks }: { checks: readonly ReadinessCheck[] }) {
   return (
@@ -67,7 +68,7 @@ export function OverviewPage({ scan }: { scan: HostScan }) {
   const overall = overallStatus(scan.readiness);
   const nics = scan.devices.filter((d) => d.classId.startsWith('02')).length;
   const sriov = scan.devices.filter((d) => d.sriov).length;
-  const blocked = scan.groups.filter((g) => !g.viable).length;
+  const verdicts = (['ready', 'assignable', 'shared', 'blocked'] as const).map((state) => ({ state, n: scan.groups.filter((g) => g.passthrough.state === state).length }));
   const kvm = host.kvm
     ? host.kvmAccessible === false
       ? 'Present, but you cannot open it'
@@ -95,7 +96,8 @@ export function OverviewPage({ scan }: { scan: HostScan }) {
           <Stat value={nics} label="network functions" page="network" />
           <Stat value={sriov} label="SR-IOV capable" page="network" />
           <Stat value={scan.groups.length} label="IOMMU groups" page="groups" />
-          <Stat value={blocked} label="groups not viable" page="groups" />
+          {scan.groups.length > 0 &&
+            verdicts.map(({ state, n }) => <Stat key={state} value={n} label={`${PASSTHROUGH_LABEL[state].toLowerCase()} group${n === 1 ? '' : 's'}`} page="groups" />)}
         </div>
       </section>
 

@@ -25,8 +25,9 @@ function Legend() {
         <svg width="34" height="20" aria-hidden="true" className="legend__swatch">
           <rect x="1" y="1" width="32" height="18" rx="4" className="topo-legend-blocked" />
         </svg>
-        Red dashed border and “not viable”: the group cannot be passed through as it is
+        Red dashed border and “blocked”: the group holds something this host cannot give up
       </li>
+      <li>The word after the group number is its verdict: ready, assignable, shared, blocked or host only.</li>
       <li>
         <svg width="34" height="20" aria-hidden="true" className="legend__swatch">
           <rect x="1" y="1" width="32" height="18" rx="3" className="topo-legend-bridge" />
@@ -37,7 +38,7 @@ function Legend() {
         <svg width="34" height="20" aria-hidden="true" className="legend__swatch">
           <rect x="1" y="1" width="32" height="18" rx="3" className="topo-legend-blocker" />
         </svg>
-        Red outline: the function that blocks its group
+        Red outline: the function this host needs (its management NIC, a mounted disk, the display)
       </li>
     </ul>
   );
@@ -57,7 +58,7 @@ function TextTree({ nodes }: { nodes: PciTreeNode[] }) {
           </button>{' '}
           {deviceTitle(n.device)}{' '}
           <span className="muted">
-            · {n.device.driver ?? 'no driver'} · {n.device.iommuGroup === null ? 'no group' : `group ${n.device.iommuGroup}`}
+            · {n.device.driver ?? 'no driver'} · {n.device.iommuGroup === null ? 'no IOMMU group' : `group ${n.device.iommuGroup}`}
           </span>
           {!n.device.isBridge && (
             <>
@@ -75,12 +76,12 @@ function TextTree({ nodes }: { nodes: PciTreeNode[] }) {
 export function TopologyPage({ scan }: { scan: HostScan }) {
   const layout = useMemo(() => layoutTopology(scan.devices, scan.groups), [scan.devices, scan.groups]);
   const tree = useMemo(() => buildPciTree(scan.devices), [scan.devices]);
-  const blocked = scan.groups.filter((g) => !g.viable).length;
+  const blocked = scan.groups.filter((g) => g.passthrough.state === 'blocked').length;
   const label = `PCI topology: ${plural(scan.devices.length, 'function', 'functions')} under ${plural(tree.length, 'root bus', 'root buses')}, ${plural(scan.groups.length, 'IOMMU group', 'IOMMU groups')}`;
   const description =
     scan.groups.length === 0
       ? 'No IOMMU groups: the IOMMU is off.'
-      : `${blocked === 0 ? 'All groups are viable' : `${plural(blocked, 'group is', 'groups are')} not viable`}. The same tree is available as text below the picture.`;
+      : `${blocked === 0 ? 'No group is blocked' : `${plural(blocked, 'group is', 'groups are')} blocked by what this host needs`}. Each function is a link to its details; the same tree is available as text below the picture.`;
 
   return (
     <Page

@@ -14,12 +14,14 @@ export function ExpectedGroup({ plan }: { plan: Plan }) {
       <p>
         <strong>IOMMU group {iommuGroup}</strong>: {plan.noop ? 'nothing to change for' : plan.refusal && !plan.options.force ? 'this plan would change' : 'this plan changes'}{' '}
         <span className="mono">{plan.devices.join(', ')}</span>.{' '}
-        {groupViable
-          ? 'Afterwards the group is viable: a VM can use it.'
-          : 'Afterwards the group is still not viable for a VM.'}
+        {plan.kind === 'assign'
+          ? groupViable
+            ? 'Afterwards a VM can take the group.'
+            : 'Afterwards a VM cannot take the group yet: other members stay on host drivers.'
+          : 'Afterwards the device is back with the host.'}
       </p>
       {remainingBlockers.length > 0 && (
-        <ul className="reasons" aria-label={`Still blocking IOMMU group ${iommuGroup}`}>
+        <ul className="reasons" aria-label={`Still on host drivers in IOMMU group ${iommuGroup}`}>
           {remainingBlockers.map((b) => (
             <li key={b.address}>
               <span className="mono">{b.address}</span> stays on {b.driver}.
