@@ -7,7 +7,7 @@
 import type { GroupPassthrough, PciAddress, PciDevice } from './model';
 
 /** What the verdict reads of a member (a member the device list missed is read from sysfs alone). */
-export type GroupMember = Pick<PciDevice, 'address' | 'driver' | 'isBridge' | 'className' | 'hostNeeds' | 'sriov'>;
+export type GroupMember = Pick<PciDevice, 'address' | 'driver' | 'isBridge' | 'className' | 'hostNeeds' | 'sriov'> & Partial<Pick<PciDevice, 'parent'>>;
 
 /** Drivers that leave a device ready for VFIO or out of the way: not the host's. */
 const VFIO_SIDE = new Set(['vfio-pci', 'pci-stub']);
@@ -38,10 +38,12 @@ export function assessGroup(memberAddresses: readonly PciAddress[], byAddress: R
       state: 'host-only',
       reasons: [`Only ${list(bridges.map(bridgeWords))}: bridges and ports stay with the host, so there is nothing here to give a VM.`],
       members: [],
+      ...ALONE,
     };
   }
   const needed = endpoints.flatMap((d) => hostReasons(d, byAddress));
-  if (needed.length > 0) return { state: 'blocked', reasons: needed, members: addresses };
+  const joins = endpoints.length > 1 ? whatJoins(endpoints, bridges, byAddress) : ALONE;
+  if (needed.length > 0) return { state: 'blocked', reasons: needed, members: addresses, ...joins };
 
   const onHost = endpoints.filter((d) => d.driver !== null && !VFIO_SIDE.has(d.driver));
   const onVfio = endpoints.filter((d) => d.driver === 'vfio-pci');
@@ -54,6 +56,7 @@ export function assessGroup(memberAddresses: readonly PciAddress[], byAddress: R
         ...(idle.length ? [`${list(idle.map((d) => `${d.address} (${d.driver ?? 'no driver'})`))} ${idle.length === 1 ? 'does' : 'do'} not stand in the way.`] : []),
       ],
       members: addresses,
+      ...joins,
     };
   }
   const joined = bridges.length ? ` Bridges in the group (${list(bridges.map((b) => b.address))}) stay with the host.` : '';
@@ -63,6 +66,7 @@ export function assessGroup(memberAddresses: readonly PciAddress[], byAddress: R
       state: 'assignable',
       reasons: [`${d.address} is on ${d.driver ?? 'no driver'}, and nothing of this host depends on it: assigning it to vfio-pci makes the group ready.${joined}`],
       members: addresses,
+      ...ALONE,
     };
   }
   const drivers = endpoints.map((d) => `${d.address} (${d.driver ?? 'no driver'})`);
@@ -70,5 +74,46 @@ export function assessGroup(memberAddresses: readonly PciAddress[], byAddress: R
     state: 'shared',
     reasons: [`${endpoints.length} devices share this group: ${list(drivers)}. The kernel isolates them only together, so a VM gets them all, each on vfio-pci.${joined}`],
     members: addresses,
+    ...joins,
   };
 }
+
+const ALONE = { joinedBy: [] as string[], options: [] as string[] };
+
+/** Domain, bus and slot of an address: functions of one device share it. */
+const slotOf = (a: PciAddress): string => a.slice(0, a.lastIndexOf('.'));
+
+/**
+ * What keeps several endpoints in one group, read from where they sit: functions of one device
+ * (a multifunction device without ACS between its functions), devices behind a bridge in the
+ * group (a conventional PCI bridge cannot keep its devices apart; a PCIe port can only with
+ * ACS), or, when the group shows neither, a port above them without ACS.
+ */
+function whatJoins(endpoints: GroupMember[], bridges: GroupMember[], byAddress: ReadonlyMap<PciAddress, GroupMember>): { joinedBy: string[]; options: string[] } {
+  const joinedBy: string[] = [];
+  const slots = new Map<string, string[]>();
+  for (const d of endpoints) slots.set(slotOf(d.address), [...(slots.get(slotOf(d.address)) ?? []), d.address]);
+  for (const [slot, fns] of slots) {
+    if (fns.length > 1) joinedBy.push(`${list(fns)} are functions of one device (slot ${slot}), which does not isolate its functions from each other (no ACS between them).`);
+  }
+  const inGroup = new Set(bridges.map((b) => b.address));
+  const behind = new Map<PciAddress, PciAddress[]>();
+  for (const d of endpoints) {
+    const parent = byAddress.get(d.address)?.parent ?? null;
+    if (parent && inGroup.has(parent)) behind.set(parent, [...(behind.get(parent) ?? []), d.address]);
+  }
+  for (const [bridge, under] of behind) {
+    const b = byAddress.get(bridge);
+    joinedBy.push(`${list(under)} ${under.length === 1 ? 'sits' : 'sit'} behind ${bridge} (${b?.className ?? 'bridge'}), which cannot keep devices apart: a conventional PCI bridge never can, a PCIe port only with ACS (Access Control Services).`);
+  }
+  if (joinedBy.length === 0) joinedBy.push('A port above them does not isolate them from each other (it lacks ACS, Access Control Services), so the kernel put them in one group.');
+  return { joinedBy, options: SHARED_OPTIONS };
+}
+
+/** What a user can do about a shared group, most to least advisable. */
+const SHARED_OPTIONS = [
+  'Give the whole group to one VM: assign every device in it to vfio-pci.',
+  "Move the card to another slot: slots wired to the CPU's own root ports usually have a group of their own.",
+  "Look for an ACS setting in the firmware (BIOS/UEFI); some boards can turn it on for their ports.",
+  'The ACS override kernel patch (pcie_acs_override=) splits the group by pretending an isolation the hardware lacks: the devices can still reach each other, so a VM could reach the host\'s — use it only on a machine where that risk is acceptable.',
+];

@@ -169,6 +169,12 @@ export interface GroupPassthrough {
   reasons: string[];
   /** The endpoints a VM gets together (bridges stay with the host). */
   members: PciAddress[];
+  /**
+   * For a group of several endpoints: what joins them (one device's functions, a bridge that
+   * cannot keep them apart) and what the user can do about it. Empty otherwise.
+   */
+  joinedBy: string[];
+  options: string[];
 }
 
 export interface IommuGroup {

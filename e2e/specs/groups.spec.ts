@@ -13,6 +13,9 @@ test.describe('IOMMU groups', () => {
     const why = shared.getByRole('list', { name: /^Why group \d+ is shared$/ });
     await expect(why).toContainText('0000:02:01.0 (e1000) and 0000:02:02.0 (8139cp)');
     await expect(why).toContainText('Bridges in the group (0000:01:00.0) stay with the host');
+    // What keeps them together, and the options, with a way to the topology.
+    await expect(shared.getByRole('list', { name: /^What joins the devices of group/ })).toContainText('sit behind 0000:01:00.0 (PCI bridge), which cannot keep devices apart');
+    await expect(shared.getByRole('list', { name: /^Options for group/ })).toContainText('pcie_acs_override=');
     const blocked = page.locator('section[data-verdict="blocked"]');
     await expect(blocked).toHaveCount(1);
     await expect(blocked).toContainText("carries the host's default IPv4 and IPv6 route (enp3s0)");
@@ -20,6 +23,8 @@ test.describe('IOMMU groups', () => {
     await page.getByLabel('Show').selectOption('host-only');
     await expect(page.locator('section[data-verdict]').first()).toHaveAttribute('data-verdict', 'host-only');
     await page.getByLabel('Show').selectOption('all');
+    await shared.getByRole('link', { name: /^See where group \d+ sits in the topology$/ }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Topology' })).toBeVisible();
     await keepScreenshot(page, testInfo, 'groups-shared-group');
     await expectNoSeriousA11yViolations(page);
   });

@@ -39,6 +39,9 @@ describe('group verdicts on the fixture hosts', () => {
     const g = scan.groups.find((x) => x.devices.includes('0000:02:01.0'))!;
     expect(g.passthrough).toMatchObject({ state: 'shared', members: ['0000:02:01.0', '0000:02:02.0'] });
     expect(g.passthrough.reasons.join(' ')).toMatch(/0000:02:01\.0 \(e1000\) and 0000:02:02\.0 \(8139cp\).*Bridges in the group \(0000:01:00\.0\) stay with the host/);
+    // What joins them, and what to do about it.
+    expect(g.passthrough.joinedBy).toEqual([expect.stringMatching(/^0000:02:01\.0 and 0000:02:02\.0 sit behind 0000:01:00\.0 \(PCI bridge\), which cannot keep devices apart/)]);
+    expect(g.passthrough.options.join(' ')).toMatch(/whole group.*another slot.*ACS setting in the firmware.*pcie_acs_override=/);
   });
 
   it('no-iommu: no group at all (and so no verdict to get wrong)', async () => {
@@ -52,6 +55,10 @@ describe('group verdicts on the fixture hosts', () => {
     expect(stateOf(scan, '0000:01:00.0')).toBe('assignable');
     expect(stateOf(scan, '0000:02:00.0')).toBe('blocked');
     expect(stateOf(scan, '0000:00:1f.2')).toBe('shared');
+    const pch = scan.groups.find((g) => g.devices.includes('0000:00:1f.2'))!;
+    expect(pch.passthrough.joinedBy).toEqual(['0000:00:1f.2 and 0000:00:1f.3 are functions of one device (slot 0000:00:1f), which does not isolate its functions from each other (no ACS between them).']);
+    // A group of one endpoint has nothing joining it.
+    expect(scan.groups.find((g) => g.devices.includes('0000:01:00.0'))!.passthrough.joinedBy).toEqual([]);
   });
 });
 

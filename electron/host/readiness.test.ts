@@ -24,8 +24,8 @@ function host(over: Partial<HostInfo> = {}, iommu: Partial<HostInfo['iommu']> = 
 }
 
 const groups: IommuGroup[] = [
-  { id: 1, devices: ['0000:01:00.0'], viable: false, passthrough: { state: 'assignable', reasons: ['0000:01:00.0 is on igb.'], members: ['0000:01:00.0'] }, blockers: [{ address: '0000:01:00.0', driver: 'igb' }], openBy: [] },
-  { id: 2, devices: ['0000:02:00.0'], viable: true, passthrough: { state: 'ready', reasons: ['0000:02:00.0 is on vfio-pci.'], members: ['0000:02:00.0'] }, blockers: [], openBy: [] },
+  { id: 1, devices: ['0000:01:00.0'], viable: false, passthrough: { state: 'assignable', reasons: ['0000:01:00.0 is on igb.'], members: ['0000:01:00.0'], joinedBy: [], options: [] }, blockers: [{ address: '0000:01:00.0', driver: 'igb' }], openBy: [] },
+  { id: 2, devices: ['0000:02:00.0'], viable: true, passthrough: { state: 'ready', reasons: ['0000:02:00.0 is on vfio-pci.'], members: ['0000:02:00.0'], joinedBy: [], options: [] }, blockers: [], openBy: [] },
 ];
 
 function check(checks: ReadinessCheck[], id: ReadinessCheck['id']): ReadinessCheck {

@@ -87,6 +87,8 @@ const group = z.object({
     state: z.enum(['ready', 'assignable', 'shared', 'host-only', 'blocked']),
     reasons: z.array(str).min(1),
     members: z.array(address),
+    joinedBy: z.array(str),
+    options: z.array(str),
   }),
   blockers: z.array(z.object({ address, driver: str })),
   openBy: z.array(z.object({ pid: z.number().int().positive(), command: str })),

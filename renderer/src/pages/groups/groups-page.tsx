@@ -32,6 +32,33 @@ const GroupCard = memo(function GroupCard({ g, index }: { g: GroupExplanation; i
           <li key={r}>{r}</li>
         ))}
       </ul>
+      {g.passthrough.joinedBy.length > 0 && (
+        <div className="group-card__why">
+          <h3 className="subhead">What keeps them together</h3>
+          <ul aria-label={`What joins the devices of group ${g.id}`}>
+            {g.passthrough.joinedBy.map((j) => (
+              <li key={j}>{j}</li>
+            ))}
+          </ul>
+          <h3 className="subhead">What you can do</h3>
+          <ul aria-label={`Options for group ${g.id}`}>
+            {g.passthrough.options.map((o) => (
+              <li key={o}>{o}</li>
+            ))}
+          </ul>
+          <p>
+            <a
+              href="#/topology"
+              onClick={(e) => {
+                e.preventDefault();
+                uiStore.getState().navigate('topology');
+              }}
+            >
+              See where group {g.id} sits in the topology
+            </a>
+          </p>
+        </div>
+      )}
       <p className="muted small">
         For VFIO right now: {g.viable ? 'usable as it is' : `not yet — ${g.blockers.map((b) => `${b.address} is on ${b.driver}`).join(', ')}`}.
       </p>
