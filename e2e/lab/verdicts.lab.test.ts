@@ -1,0 +1,59 @@
+/**
+ * The passthrough verdicts against a real kernel (issue 14): what `passthru scan` says of a group
+ * is what assign then does — an assignable group becomes ready after one assign (and assignable
+ * again after the give-back), a blocked one (the management NIC, the controller of the root
+ * filesystem) is refused and keeps its driver. Verdicts read from `scan --json`, drivers from
+ * sysfs with plain shell. LAB_SCENARIOS=seed limits the run.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { HostScan, PassthroughState } from '../../shared/model';
+import { kernelState, runCli, type KernelDeviceState } from './checks/device-state';
+import { runs, useLab } from './checks/use-lab';
+
+const PF = '0000:01:00.0';
+const MGMT = '0000:02:00.0';
+const ROOT_9P = '0000:00:10.0';
+
+describe.runIf(runs('seed'))('verdicts agree with what assign does (seed host)', () => {
+  const lab = useLab('seed', 'verdicts');
+  let before: Record<string, KernelDeviceState>;
+
+  const verdictOf = async (address: string): Promise<{ state: PassthroughState; reasons: string[] }> => {
+    const r = await runCli(lab(), 'scan', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const scan = r.json as HostScan;
+    const d = scan.devices.find((x) => x.address === address)!;
+    const g = scan.groups.find((x) => x.id === d.iommuGroup)!;
+    return g.passthrough;
+  };
+
+  beforeAll(async () => {
+    before = await kernelState(lab());
+  });
+
+  it('the igb PF is assignable; one assign makes its group ready; giving it back makes it assignable again', async () => {
+    expect((await verdictOf(PF)).state).toBe('assignable');
+    const a = await runCli(lab(), 'assign', PF, '--yes', '--json');
+    expect(a.code, a.stdout + a.stderr).toBe(0);
+    expect((await kernelState(lab()))[PF]?.driver).toBe('vfio-pci');
+    expect(await verdictOf(PF)).toMatchObject({ state: 'ready', reasons: [expect.stringContaining(`${PF} is on vfio-pci`)] });
+    const r = await runCli(lab(), 'release', PF, '--yes', '--json');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await verdictOf(PF)).state).toBe('assignable');
+    expect(await kernelState(lab())).toEqual(before);
+  });
+
+  it('the management NIC and the controller of / are blocked, and assign refuses them (exit 3); their drivers stay', async () => {
+    const mgmt = await verdictOf(MGMT);
+    expect(mgmt.state).toBe('blocked');
+    expect(mgmt.reasons.join(' ')).toMatch(/default .*route/);
+    const root = await verdictOf(ROOT_9P);
+    expect(root.state).toBe('blocked');
+    expect(root.reasons.join(' ')).toMatch(/mounted at .*\/lab\/lower/);
+    for (const address of [MGMT, ROOT_9P]) {
+      const r = await runCli(lab(), 'assign', address, '--yes', '--json');
+      expect(r.code, `${address}: ${r.stdout}${r.stderr}`).toBe(3);
+    }
+    expect(await kernelState(lab())).toEqual(before);
+  });
+});
