@@ -48,7 +48,8 @@ export function hostileSeedTree(seedDir: string, dest: string, names: HostileNam
   replaceInTree(dest, 'lab-seed', names.hostname);
   replaceInTree(dest, 'enp1s0', names.iface);
   replaceInTree(dest, 'igb', names.driver);
-  replaceInTree(dest, '6.1.0-56-amd64', names.kernel);
+  // The fixture's own kernel release (the lab's Debian kernel moves with the archive).
+  replaceInTree(dest, fs.readFileSync(`${seedDir}/proc/sys/kernel/osrelease`, 'utf8').trim(), names.kernel);
   return dest;
 }
 
