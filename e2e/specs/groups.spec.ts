@@ -16,9 +16,12 @@ test.describe('IOMMU groups', () => {
     // What keeps them together, and the options, with a way to the topology.
     await expect(shared.getByRole('list', { name: /^What joins the devices of group/ })).toContainText('sit behind 0000:01:00.0 (PCI bridge), which cannot keep devices apart');
     await expect(shared.getByRole('list', { name: /^Options for group/ })).toContainText('pcie_acs_override=');
+    // Blocked: the management NIC, and the two 9p transports the lab guest mounts (its root's lower layer, its I/O share).
     const blocked = page.locator('section[data-verdict="blocked"]');
-    await expect(blocked).toHaveCount(1);
-    await expect(blocked).toContainText("carries the host's default IPv4 and IPv6 route (enp3s0)");
+    await expect(blocked).toHaveCount(3);
+    await expect(blocked.filter({ hasText: '0000:00:11.0' })).toContainText('mounted at /lab/io');
+    await expect(blocked.filter({ hasText: '(enp3s0)' })).toContainText("carries the host's default IPv4 and IPv6 route (enp3s0)");
+    await expect(blocked.filter({ hasText: '0000:00:10.0' })).toContainText('it holds the filesystem mounted at /lab/lower');
     // The filter is by verdict; nothing is called "viable" as the verdict any more.
     await page.getByLabel('Show').selectOption('host-only');
     await expect(page.locator('section[data-verdict]').first()).toHaveAttribute('data-verdict', 'host-only');

@@ -35,14 +35,14 @@ test.describe('IOMMU', () => {
     const items = section.getByRole('list', { name: 'IOMMU verification' });
     for (const id of ['cmdline', 'units', 'groups', 'interrupt-remapping']) await expect(items.locator(`[data-verify="${id}"]`)).toHaveAttribute('data-ok', 'false');
     await expect(section).toContainText('The boot configuration (GRUB (update-grub)) does not turn the IOMMU on.');
-    await expect(readinessCheck(page, 'iommu-enabled').getByRole('button', { name: /^Turn on the IOMMU…/ })).toBeVisible();
+    await expect(readinessCheck(page, 'iommu-enabled').getByRole('button', { name: /^IOMMU boot settings…/ })).toBeVisible();
     await keepScreenshot(page, testInfo, 'iommu-overview-off');
     await expectNoSeriousA11yViolations(page);
 
     // Keyboard: focus the section's button and press Enter.
-    await section.getByRole('button', { name: 'Turn on the IOMMU…' }).focus();
+    await section.getByRole('button', { name: 'IOMMU boot settings…' }).focus();
     await page.keyboard.press('Enter');
-    const dialog = page.getByRole('dialog', { name: 'The IOMMU in the boot configuration' });
+    const dialog = page.getByRole('dialog', { name: 'IOMMU boot settings' });
     await expect(currentStep(dialog)).toHaveText('1. Settings');
     const found = dialog.getByRole('list', { name: 'What Passthru found' }).or(dialog.locator('dl[aria-label="What Passthru found"]'));
     await expect(found.locator('[data-finding="cpu"]')).toContainText('Intel');
@@ -100,9 +100,9 @@ test.describe('IOMMU', () => {
     const section = page.getByTestId('iommu-verification');
     await expect(section).toContainText("Passthru cannot change this machine's boot configuration: Both GRUB (update-grub) and systemd-boot (kernel-install) look configured");
     await section.getByRole('button', { name: 'IOMMU boot settings…' }).click();
-    const dialog = page.getByRole('dialog', { name: 'The IOMMU in the boot configuration' });
+    const dialog = page.getByRole('dialog', { name: 'IOMMU boot settings' });
     await expect(dialog.locator('[data-finding="bootloader"]')).toContainText('Not supported');
-    await expect(dialog.getByRole('note')).toContainText('Check which one starts this machine (bootctl status, efibootmgr -v)');
+    await expect(dialog.getByRole('note').filter({ hasText: 'Check which one' })).toContainText('Check which one starts this machine (bootctl status, efibootmgr -v)');
     await dialog.getByRole('button', { name: 'Check', exact: true }).click();
     await expect(currentStep(dialog)).toHaveText('2. Checks');
     await expect(dialog.getByRole('alert')).toContainText('Refused: Both GRUB (update-grub) and systemd-boot (kernel-install) look configured');

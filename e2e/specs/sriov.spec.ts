@@ -55,6 +55,8 @@ test.describe('SR-IOV', () => {
     const dialog = page.getByRole('dialog', { name: `Set the number of VFs of ${PF}` });
     await expect(dialog).toBeVisible();
     await expect(currentStep(dialog)).toHaveText('1. Settings');
+    // Said on the first step: a snapshot's plan is for reading, not applying.
+    await expect(dialog.getByRole('note')).toContainText('This is a snapshot');
     const count = dialog.getByRole('spinbutton', { name: 'Number of VFs' });
     await expect(count).toBeFocused();
     await expect(count).toHaveValue('7');

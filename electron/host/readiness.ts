@@ -273,7 +273,7 @@ function checkCmdline(host: HostInfo, cpu: Cpu, params: string[]): ReadinessChec
       ...base,
       status: 'fail',
       detail: `IOMMU-related arguments: ${shown}. Intel kernels usually need intel_iommu=on to turn VT-d on, and it is missing.`,
-      remedy: 'Add intel_iommu=on (and optionally iommu=pt) to the kernel command line and reboot; Passthru\'s "Enable IOMMU" wizard does this through your bootloader.',
+      remedy: 'Add intel_iommu=on (and optionally iommu=pt) to the kernel command line and reboot; Passthru\'s "IOMMU boot settings" wizard does this through your bootloader.',
     };
   }
   const override = params.filter((p) => p.startsWith('pcie_acs_override='));

@@ -47,7 +47,7 @@ export function IommuSection({ scan }: { scan: HostScan }) {
           disabled={status === null}
           onClick={() => wizardStore.getState().openIommu()}
         >
-          {offerEnable ? 'Turn on the IOMMU…' : 'IOMMU boot settings…'}
+          IOMMU boot settings…
         </button>
       </p>
     </section>

@@ -35,8 +35,8 @@ function Checklist({ checks }: { checks: readonly ReadinessCheck[] }) {
           )}
           {c.status === 'fail' && (c.id === 'iommu-enabled' || c.id === 'kernel-cmdline') && (
             <p>
-              <button type="button" className="button" onClick={() => wizardStore.getState().openIommu()} aria-label={`Turn on the IOMMU… (${c.title})`}>
-                Turn on the IOMMU…
+              <button type="button" className="button" onClick={() => wizardStore.getState().openIommu()} aria-label={`IOMMU boot settings… (${c.title})`}>
+                IOMMU boot settings…
               </button>
             </p>
           )}

@@ -6,6 +6,7 @@
  */
 import { useId, type Dispatch, type ReactNode } from 'react';
 import { ErrorNotice, Loading } from '../../components/feedback';
+import { useScanStore } from '../../stores/scan-store';
 import { wizardStore } from '../../stores/wizard-store';
 import { WizardFrame } from './wizard-frame';
 import { ApplyStep, ResultStep } from './apply-progress';
@@ -58,13 +59,25 @@ export function WizardDialog({ title, state, dispatch, apply, settings, settings
   const withSettings = hasSettings(state.request) && !!settings;
   const steps = stepsFor(withSettings);
 
+  const onSnapshot = useScanStore((s) => s.scan?.source.kind === 'snapshot');
   const close = () => {
     if (!busy) wizardStore.getState().close();
   };
   const current = stepIndex(phase, withSettings);
 
   let body;
-  if (phase === 'input' && settings) body = settings(formId);
+  if (phase === 'input' && settings)
+    body = (
+      <>
+        {onSnapshot && (
+          <p className="note" role="note">
+            This is a snapshot: Passthru plans the change so you can read it and save it as a script for the host it came
+            from; it applies nothing here.
+          </p>
+        )}
+        {settings(formId)}
+      </>
+    );
   else if (phase === 'planning') body = <Loading>Planning…</Loading>;
   else if (phase === 'error' && state.error) body = <ErrorNotice error={state.error} title="The wizard stopped" />;
   else if (phase === 'checks')

@@ -1,5 +1,5 @@
 /**
- * "Turn on the IOMMU…": what Passthru found about how this machine boots (each conclusion with
+ * "IOMMU boot settings…": what Passthru found about how this machine boots (each conclusion with
  * its evidence), the choices (iommu=pt, VFIO modules early, or taking Passthru's arguments out
  * again), then the shared Checks → Plan (every file's diff, the commands, the backups) →
  * Apply → Result flow. Main detects and plans; this form only says what the user wants.
@@ -100,7 +100,7 @@ export function IommuWizard({ request }: { request: IommuRequest }) {
 
   return (
     <WizardDialog
-      title="The IOMMU in the boot configuration"
+      title="IOMMU boot settings"
       state={state}
       dispatch={dispatch}
       apply={apply}
