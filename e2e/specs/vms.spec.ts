@@ -2,8 +2,9 @@
  * VMs in the GUI, with real qemu on this machine (TCG; NAT restricted so nothing leaves it):
  * the New-VM wizard checks its fields as typed, previews the checks and the exact qemu
  * command line, creates a new qcow2 and saves the profile, starts it paused; the VMs page
- * shows it paused with its virtio NIC on the guest's PCI bus, resumes it, force-stops it,
- * exports it as libvirt XML, and deletes it. Profiles and runtime files live in temp dirs.
+ * shows it paused with its virtio NIC on the guest's PCI bus, resumes it, force-stops it
+ * (after the app's own confirmation: Escape backs out), exports it as libvirt XML, and deletes
+ * it (confirmed the same way; the disk stays). Profiles and runtime files live in temp dirs.
  *
  * On a snapshot the page and the wizard are a rehearsal (issue 14): they say VMs run on this
  * machine, the pickers list the snapshot's NICs, VFs (driver, verdict, the management NIC
@@ -48,7 +49,7 @@ test.describe('VMs', () => {
     const disk = join(dir, 'web,1.qcow2');
     // VMs start only while the live host is shown; "Open snapshot…" shows the seed host.
     const page = await app.open({ fixture: '/', pickSnapshot: fixtureRoot('seed'), bridgeArgs: ['--vm-config-dir', configDir, '--vm-runtime-dir', runtimeDir, '--vm-accel', 'tcg'] });
-    page.on('dialog', (d) => void d.accept());
+    const dialogs = browserDialogs(page);
     try {
       await expect(page.getByTestId('source')).toContainText('Live host');
       await goTo(page, 'VMs');
@@ -113,7 +114,26 @@ test.describe('VMs', () => {
       await expect(card.getByLabel('libvirt XML of web', { exact: true })).toContainText("<domain type='kvm'>");
       await expect(card.getByRole('link', { name: 'Save web.xml…' })).toHaveAttribute('download', 'web.xml');
 
-      await card.getByRole('button', { name: 'Force stop' }).click();
+      // Force stop asks first, in the app's dialog: what is lost, the gentler way, the safe default.
+      const forceStop = card.getByRole('button', { name: 'Force stop…' });
+      await forceStop.click();
+      const confirmStop = page.getByRole('alertdialog', { name: 'Force stop web?' });
+      await expect(confirmStop).toContainText('whatever it has not yet written to its disks is lost');
+      await expect(confirmStop).toContainText('"Shut down" asks the guest to power off cleanly instead.');
+      await expect(confirmStop.getByRole('button', { name: 'Keep it running' })).toBeFocused();
+      // Focus stays in the dialog, and the page behind it cannot be reached.
+      for (let i = 0; i < 4; i++) {
+        await page.keyboard.press('Tab');
+        expect(await confirmStop.evaluate((d) => d.contains(d.ownerDocument.activeElement))).toBe(true);
+      }
+      await keepAtSizes(page, testInfo, 'vm-confirm-force-stop');
+      await expectNoSeriousA11yViolations(page);
+      await page.keyboard.press('Escape');
+      await expect(confirmStop).toBeHidden();
+      await expect(forceStop).toBeFocused();
+      await expect(card.getByTestId('vm-state')).toHaveText('Running');
+      await forceStop.click();
+      await confirmStop.getByRole('button', { name: 'Force stop web' }).click();
       await expect(card.getByTestId('vm-note')).toContainText(/^web forced off/);
       await expect(card.getByTestId('vm-state')).toHaveText('Stopped');
       await card.getByRole('button', { name: 'Show log' }).click();
@@ -131,11 +151,29 @@ test.describe('VMs', () => {
       await expect(page.getByTestId('vms-rehearsal')).toHaveCount(0);
       await expect(card.getByRole('button', { name: 'Start', exact: true })).toBeEnabled();
       // The app re-reads the source once more on the (debounced, 250 ms) source-change event, which
-      // re-mounts the page; wait for it before going on.
+      // re-mounts the page; a dialog opened before that would go with it.
       await page.waitForTimeout(1000);
+
+      // Delete asks too, and says the disk image is kept (naming it); Escape backs out.
       await card.getByRole('button', { name: 'Delete…' }).click();
+      const confirmDelete = page.getByRole('alertdialog', { name: 'Delete the VM web?' });
+      await expect(confirmDelete).toContainText("This deletes web's saved settings (its profile). It cannot be undone.");
+      await expect(confirmDelete).toContainText('Its disk image is kept, with everything on it:');
+      await expect(confirmDelete.getByRole('listitem')).toHaveText(disk);
+      await expect(confirmDelete.getByRole('button', { name: 'Cancel' })).toBeFocused();
+      await keepAtSizes(page, testInfo, 'vm-confirm-delete');
+      await expectNoSeriousA11yViolations(page);
+      await page.keyboard.press('Escape');
+      await expect(confirmDelete).toBeHidden();
+      await expect(card).toBeVisible();
+      expect(existsSync(join(configDir, 'vms', 'web.json'))).toBe(true);
+      await card.getByRole('button', { name: 'Delete…' }).click();
+      await confirmDelete.getByRole('button', { name: 'Delete VM web' }).click();
       await expect(page.getByText('No VMs yet')).toBeVisible();
+      await expect(page.getByRole('button', { name: 'New VM…' })).toBeFocused();
       expect(existsSync(disk)).toBe(true);
+      expect(existsSync(join(configDir, 'vms', 'web.json'))).toBe(false);
+      expect(dialogs).toEqual([]);
     } finally {
       // Never leave a qemu behind, whatever failed above.
       await page.evaluate(() => (globalThis as unknown as { passthru: { vmStop(n: string, o: object): Promise<unknown> } }).passthru.vmStop('web', { force: true }).catch(() => null));
