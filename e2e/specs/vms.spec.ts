@@ -116,6 +116,7 @@ test.describe('VMs', () => {
 
       // Force stop asks first, in the app's dialog: what is lost, the gentler way, the safe default.
       const forceStop = card.getByRole('button', { name: 'Force stop…' });
+      await expect(forceStop).toBeVisible();
       await forceStop.click();
       const confirmStop = page.getByRole('alertdialog', { name: 'Force stop web?' });
       await expect(confirmStop).toContainText('whatever it has not yet written to its disks is lost');
