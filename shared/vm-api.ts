@@ -4,7 +4,7 @@
  * outcome of a stop, the exports. The profile itself is shared/vm.ts.
  */
 import type { ErrorCode } from './errors';
-import type { VmProfile, VmStatus } from './vm';
+import type { VmMadeAgainst, VmProfile, VmStatus } from './vm';
 
 /** A precondition of a VM start, explained; a `fail` stops the start (with `code`). */
 export interface VmCheckView {
@@ -36,6 +36,14 @@ export interface VmPreview {
   /** Plain words about choices made (TCG because /dev/kvm is not usable, …). */
   notes: string[];
   checks: VmCheckView[];
+  /**
+   * null: computed against this machine, where the VM would run. Else the snapshot on screen:
+   * a rehearsal — the devices, bridges and KVM of the checks are that host's (KVM as it was
+   * captured), and nothing can be started from here.
+   */
+  against: VmMadeAgainst | null;
+  /** Why a start is refused from here whatever the checks say (a snapshot is shown), or null. */
+  startRefused: string | null;
 }
 
 export interface VmStopResult {

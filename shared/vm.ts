@@ -39,6 +39,20 @@ export const vmNicSchema = z.discriminatedUnion('kind', [
 
 export const vmDiskSchema = z.object({ path: hostPath, format: z.enum(['qcow2', 'raw']) }).strict();
 
+/**
+ * A profile saved while the GUI showed a snapshot: its NICs were chosen among that host's
+ * devices and bridges, and its checks were computed against them. Main sets it (never the
+ * renderer); the VM still runs on this machine, whose start checks compare it with this host.
+ */
+export const vmMadeAgainstSchema = z
+  .object({
+    hostname: z.string().max(255).nullable(),
+    capturedAt: z.string().max(64).nullable(),
+    /** The snapshot folder on this machine. */
+    root: z.string().min(1).max(4096),
+  })
+  .strict();
+
 export const vmProfileSchema = z
   .object({
     name: vmName,
@@ -51,11 +65,13 @@ export const vmProfileSchema = z
     display: z.enum(['none', 'vnc', 'window']),
     nics: z.array(vmNicSchema).max(16),
     createdAt: z.string().min(1).max(64),
+    madeAgainst: vmMadeAgainstSchema.optional(),
   })
   .strict();
 
 export type VmNic = z.infer<typeof vmNicSchema>;
 export type VmDisk = z.infer<typeof vmDiskSchema>;
+export type VmMadeAgainst = z.infer<typeof vmMadeAgainstSchema>;
 export type VmProfile = z.infer<typeof vmProfileSchema>;
 export type VmFirmware = VmProfile['firmware'];
 export type VmDisplay = VmProfile['display'];

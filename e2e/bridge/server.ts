@@ -59,6 +59,7 @@ const vms = new VmService({
   restrictNat: true,
   accel: vmAccel,
   changes: new ChangeService({ root: '/', stateDir: values['state-dir'] }),
+  shownRoot: () => service.currentRoot,
 });
 const handlers = createHandlers({
   service,

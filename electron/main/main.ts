@@ -80,7 +80,7 @@ function main(): void {
     service,
     changes,
     // Taps for bridge NICs are made through the pkexec helper, like every privileged change.
-    vms: new VmService({ changes: new ChangeService({ root: '/', ownerUid: process.getuid?.(), helperArgv: checkoutHelperArgv() }) }),
+    vms: new VmService({ changes: new ChangeService({ root: '/', ownerUid: process.getuid?.(), helperArgv: checkoutHelperArgv() }), shownRoot: () => service.currentRoot }),
     pickSnapshotDirectory,
     emitProgress: (progress) => mainWindow && sendEvent(mainWindow.webContents, 'plan:progress', progress),
   });

@@ -9,6 +9,7 @@ import './styles/devices.css';
 import './styles/pages.css';
 import './styles/topology.css';
 import './styles/wizard.css';
+import './styles/vms.css';
 
 const root = document.getElementById('root');
 if (root) {

@@ -36,6 +36,8 @@ export interface QemuArgvInput {
   accel: 'kvm' | 'tcg';
   /** TCG was asked for (--accel tcg), not chosen because KVM is unusable. */
   accelForced?: boolean;
+  /** Why this accelerator, in words, when the reason is not this machine's /dev/kvm (a snapshot's facts). */
+  accelNote?: string;
   /** Required when profile.firmware is ovmf. */
   firmware: FirmwareFiles | null;
   /** `-S`: the machine is built but no CPU runs until `cont` (state `prelaunch`). */
@@ -84,7 +86,10 @@ export function buildQemuArgv(input: QemuArgvInput): QemuCommand {
   if (profile.firmware === 'ovmf') machine.push(['pflash0', 'fw-code'], ['pflash1', 'fw-vars']);
   add('-machine', opts(profile.machine, machine));
   if (accel === 'kvm') add('-cpu', 'host');
-  else if (input.accelForced) notes.push('TCG was asked for: qemu emulates the CPU (slower than KVM).');
+  if (input.accelNote) notes.push(input.accelNote);
+  else if (accel === 'kvm') {
+    // KVM needs no explaining.
+  } else if (input.accelForced) notes.push('TCG was asked for: qemu emulates the CPU (slower than KVM).');
   else notes.push('KVM is not usable here (/dev/kvm cannot be opened read-write), so qemu emulates the CPU with TCG: it works, but runs many times slower.');
   add('-smp', String(profile.cpus), '-m', String(profile.memoryMiB));
 

@@ -7,22 +7,29 @@ import { assertVmChecks, runVmChecks } from './vm-checks';
 const dev = (address: string, driver: string | null, group: number): PciDevice => ({ address, driver, iommuGroup: group, vendorId: '8086', deviceId: '10ca', vendorName: 'Intel', deviceName: '82576 VF' }) as unknown as PciDevice;
 
 /** Group 14: a VF alone on vfio-pci. Group 1: a PF on vfio-pci sharing with its sibling on igb. Group 20: on igb. */
+const verdict = (state: string, reasons: string[] = []) => ({ state, reasons, members: [] });
+
+/**
+ * Group 14: a VF alone on vfio-pci. Group 1: a PF on vfio-pci sharing with its sibling on igb.
+ * Group 20: on igb. Group 40: the management NIC (blocked: the host needs it).
+ */
 const scan = {
-  devices: [dev('0000:01:10.0', 'vfio-pci', 14), dev('0000:01:00.0', 'vfio-pci', 1), dev('0000:01:00.1', 'igb', 1), dev('0000:02:00.0', 'igb', 20), dev('0000:03:00.0', 'vfio-pci', 30)],
+  devices: [dev('0000:01:10.0', 'vfio-pci', 14), dev('0000:01:00.0', 'vfio-pci', 1), dev('0000:01:00.1', 'igb', 1), dev('0000:02:00.0', 'igb', 20), dev('0000:03:00.0', 'vfio-pci', 30), dev('0000:05:00.0', 'e1000e', 40)],
   groups: [
-    { id: 14, devices: ['0000:01:10.0'], viable: true, blockers: [], openBy: [] },
-    { id: 1, devices: ['0000:01:00.0', '0000:01:00.1'], viable: false, blockers: [{ address: '0000:01:00.1', driver: 'igb' }], openBy: [] },
-    { id: 20, devices: ['0000:02:00.0'], viable: false, blockers: [{ address: '0000:02:00.0', driver: 'igb' }], openBy: [] },
-    { id: 30, devices: ['0000:03:00.0'], viable: true, blockers: [], openBy: [{ pid: 4242, command: 'qemu-system-x86' }] },
+    { id: 14, devices: ['0000:01:10.0'], viable: true, passthrough: verdict('ready'), blockers: [], openBy: [] },
+    { id: 1, devices: ['0000:01:00.0', '0000:01:00.1'], viable: false, passthrough: verdict('shared'), blockers: [{ address: '0000:01:00.1', driver: 'igb' }], openBy: [] },
+    { id: 20, devices: ['0000:02:00.0'], viable: false, passthrough: verdict('assignable'), blockers: [{ address: '0000:02:00.0', driver: 'igb' }], openBy: [] },
+    { id: 30, devices: ['0000:03:00.0'], viable: true, passthrough: verdict('ready'), blockers: [], openBy: [{ pid: 4242, command: 'qemu-system-x86' }] },
+    { id: 40, devices: ['0000:05:00.0'], viable: false, passthrough: verdict('blocked', ["0000:05:00.0 is needed by this host: it carries the host's default IPv4 route (enp5s0)."]), blockers: [{ address: '0000:05:00.0', driver: 'e1000e' }], openBy: [] },
   ],
 } as unknown as HostScan;
 
-const fs = (bridges: string[] = [], vfioOk = true): HostFs =>
+const fs = (bridges: string[] = [], vfioOk: boolean | null = true): HostFs =>
   ({ exists: (p: string) => bridges.some((b) => p === `/sys/class/net/${b}/bridge` || p === `/sys/class/net/${b}`), accessibleRw: () => vfioOk }) as unknown as HostFs;
 
-function run(nics: VmNic[], over: { memlock?: number | null; cap?: boolean; held?: [string, string][]; vfioOk?: boolean; bridges?: string[]; disks?: string[] } = {}) {
+function run(nics: VmNic[], over: { memlock?: number | null; cap?: boolean; held?: [string, string][]; vfioOk?: boolean | null; bridges?: string[]; disks?: string[]; snapshot?: { hostname: string | null } } = {}) {
   const profile = vmProfileSchema.parse({ name: 'v', cpus: 1, memoryMiB: 4096, firmware: 'seabios', machine: 'q35', disks: (over.disks ?? []).map((path) => ({ path, format: 'raw' })), iso: null, display: 'none', nics, createdAt: 'x' });
-  return runVmChecks({ profile, scan, fs: fs(over.bridges, over.vfioOk ?? true), memlock: { bytes: over.memlock === undefined ? null : over.memlock, capIpcLock: over.cap ?? false }, heldByOtherVms: new Map(over.held ?? []), fileExists: (p) => p === '/ok.img' });
+  return runVmChecks({ profile, scan, fs: fs(over.bridges, over.vfioOk === undefined ? true : over.vfioOk), memlock: { bytes: over.memlock === undefined ? null : over.memlock, capIpcLock: over.cap ?? false }, heldByOtherVms: new Map(over.held ?? []), fileExists: (p) => p === '/ok.img', snapshot: over.snapshot });
 }
 
 const failed = (checks: ReturnType<typeof run>) => checks.filter((c) => c.status === 'fail');
@@ -64,5 +71,59 @@ describe('runVmChecks', () => {
   it('checks disks and bridges', () => {
     expect(failed(run([{ kind: 'bridge', bridge: 'br0' }], { bridges: ['br0'], disks: ['/ok.img'] }))).toEqual([]);
     expect(failed(run([{ kind: 'bridge', bridge: 'br9' }], { disks: ['/missing.img'] })).map((c) => c.id)).toEqual(['disk0', 'nic0-bridge']);
+  });
+
+  it('never offers to assign a device the host needs (the management NIC): it says why and to choose another', () => {
+    const f = failed(run([{ kind: 'passthrough', address: '0000:05:00.0' }]));
+    expect(f.map((c) => c.id)).toEqual(['nic0-host-needs', 'nic0-driver']);
+    expect(f[0]!.detail).toContain("0000:05:00.0 is needed by this host: it carries the host's default IPv4 route (enp5s0).");
+    expect(f[0]!.remedy).toMatch(/^Choose another device/);
+    expect(f.every((c) => c.fix === null || !c.fix.startsWith('passthru assign 0000:05:00.0'))).toBe(true);
+    expect(f[1]!.fix).toBeNull();
+  });
+
+  it('an unknown /dev/vfio access (a host tree) is a warning, not a pass', () => {
+    const c = run([{ kind: 'passthrough', address: '0000:01:10.0' }], { vfioOk: null }).find((x) => x.id === 'nic0-vfio-node');
+    expect(c).toMatchObject({ status: 'warn', detail: '/dev/vfio/14: access cannot be known for this host tree.' });
+  });
+
+  describe('against a snapshot (a rehearsal)', () => {
+    const snapshot = { hostname: 'lab-many-vfs' };
+
+    it('refuses the start first, saying VMs run on this machine and not on the snapshot\'s host', () => {
+      const checks = run([{ kind: 'nat' }], { snapshot });
+      expect(checks[0]).toMatchObject({ id: 'host', status: 'fail', code: 'REFUSED' });
+      expect(checks[0]!.detail).toContain('VMs run on this machine, not on lab-many-vfs');
+      expect(checks[0]!.remedy).toContain('Back to live host');
+      expect(() => assertVmChecks(checks)).toThrow(/VMs run on this machine, not on lab-many-vfs/);
+      expect(run([{ kind: 'nat' }]).some((c) => c.id === 'host')).toBe(false);
+    });
+
+    it('reads the snapshot\'s devices and bridges, and names its host', () => {
+      expect(failed(run([{ kind: 'passthrough', address: '0000:01:10.0' }], { snapshot, vfioOk: null })).map((c) => c.id)).toEqual(['host']);
+      expect(failed(run([{ kind: 'passthrough', address: '0000:02:00.0' }], { snapshot }))[1]).toMatchObject({ id: 'nic0-driver', fix: 'passthru assign 0000:02:00.0' });
+      expect(failed(run([{ kind: 'passthrough', address: '0000:09:00.0' }], { snapshot }))[1]!.detail).toBe('There is no PCI device 0000:09:00.0 on lab-many-vfs (the snapshot).');
+      expect(failed(run([{ kind: 'passthrough', address: '0000:05:00.0' }], { snapshot }))[1]!.detail).toContain('is needed by lab-many-vfs (the snapshot)');
+      const bridge = run([{ kind: 'bridge', bridge: 'br0' }], { snapshot, bridges: ['br0'] }).find((c) => c.id === 'nic0-bridge');
+      expect(bridge).toMatchObject({ status: 'pass', detail: 'br0 is a bridge on lab-many-vfs (the snapshot).' });
+    });
+
+    it('warns about what a snapshot does not record instead of reading this machine: memlock, /dev/vfio access, processes', () => {
+      // A locked-memory limit of 8 MiB and a VM holding the device here: neither is the snapshot host's.
+      const checks = run([{ kind: 'passthrough', address: '0000:01:10.0' }], { snapshot, memlock: 8 * 1048576, held: [['0000:01:10.0', 'other']], vfioOk: null });
+      const byId = Object.fromEntries(checks.map((c) => [c.id, c]));
+      expect(byId.memlock).toMatchObject({ status: 'warn' });
+      expect(byId.memlock!.detail).toContain('does not record the locked-memory limit of lab-many-vfs (the snapshot)');
+      expect(byId.memlock!.detail).toContain('at least 5120 MiB');
+      expect(byId['nic0-vfio-node']).toMatchObject({ status: 'warn', detail: 'A snapshot does not record who may open /dev/vfio/14 on lab-many-vfs (the snapshot).' });
+      expect(byId['nic0-free']).toMatchObject({ status: 'warn' });
+      expect(byId['nic0-free']!.detail).toContain('A snapshot records no processes');
+    });
+
+    it('checks disk images on this machine, and says so', () => {
+      const checks = run([], { snapshot, disks: ['/ok.img', '/missing.img'] });
+      expect(checks.find((c) => c.id === 'disk0')!.detail).toBe('The image exists (on this machine: a snapshot holds no disk images).');
+      expect(checks.find((c) => c.id === 'disk1')).toMatchObject({ status: 'fail', detail: 'The disk image /missing.img does not exist (on this machine: a snapshot holds no disk images).' });
+    });
   });
 });

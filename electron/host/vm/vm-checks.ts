@@ -36,6 +36,23 @@ export interface VmCheckInput {
   heldByOtherVms: Map<string, string>;
   /** Tests substitute; the disks and ISO are the user's files on this machine. */
   fileExists?: (path: string) => boolean;
+  /**
+   * Set when `scan` and `fs` are a snapshot's (the GUI showing one): the checks rehearse the
+   * profile against that host, say so, and refuse the start — VMs run on this machine. What a
+   * snapshot does not record (the locked-memory limit, who may open /dev/vfio/N, the processes
+   * holding a group) becomes a warning instead of a guess; `memlock` is then not read.
+   */
+  snapshot?: { hostname: string | null } | null;
+}
+
+/** How the checks name the host they read: this one, or the snapshot's. */
+function hostWords(input: VmCheckInput): string {
+  if (!input.snapshot) return 'this host';
+  return input.snapshot.hostname ? `${input.snapshot.hostname} (the snapshot)` : 'the snapshot\'s host';
+}
+
+function warn(id: string, title: string, detail: string, remedy: string | null = null): VmCheck {
+  return { id, title, status: 'warn', detail, remedy, code: 'REFUSED', fix: null };
 }
 
 function check(id: string, title: string, ok: boolean, detail: string, failure?: { remedy: string; code: ErrorCode; fix?: string }): VmCheck {
@@ -50,24 +67,36 @@ export function runVmChecks(input: VmCheckInput): VmCheck[] {
   const { profile, scan, fs } = input;
   const fileExists = input.fileExists ?? isFile;
   const out: VmCheck[] = [];
+  const snapshot = input.snapshot ?? null;
+  const where = hostWords(input);
+  // The disk images are files of the machine that runs the VM: this one (a snapshot holds none).
+  const here = snapshot ? ' (on this machine: a snapshot holds no disk images)' : '';
+
+  if (snapshot) {
+    const name = snapshot.hostname ?? 'the snapshot\'s host';
+    out.push(check('host', 'Where the VM runs', false, `These checks read the snapshot of ${name}: its devices, bridges and KVM. VMs run on this machine, not on ${name}, so this profile can be saved but not started from here.`, {
+      remedy: 'Go back to the live host ("Back to live host") to start VMs on this machine; its checks then read this machine.',
+      code: 'REFUSED',
+    }));
+  }
 
   profile.disks.forEach((d, i) => {
     const ok = fileExists(d.path);
-    out.push(check(`disk${i}`, `Disk ${d.path}`, ok, ok ? 'The image exists.' : `The disk image ${d.path} does not exist.`, {
+    out.push(check(`disk${i}`, `Disk ${d.path}`, ok, ok ? `The image exists${here}.` : `The disk image ${d.path} does not exist${here}.`, {
       remedy: `Create it (\`${formatArgv(['qemu-img', 'create', '-f', d.format, d.path, '20G'])}\`) or fix the path.`,
       code: 'BAD_INPUT',
     }));
   });
   if (profile.iso) {
     const ok = fileExists(profile.iso);
-    out.push(check('iso', `Installer ${profile.iso}`, ok, ok ? 'The ISO exists.' : `The ISO ${profile.iso} does not exist.`, { remedy: 'Fix the path.', code: 'BAD_INPUT' }));
+    out.push(check('iso', `Installer ${profile.iso}`, ok, ok ? `The ISO exists${here}.` : `The ISO ${profile.iso} does not exist${here}.`, { remedy: 'Fix the path.', code: 'BAD_INPUT' }));
   }
 
   profile.nics.forEach((nic, i) => {
     if (nic.kind === 'bridge') {
       const ok = fs.exists(`/sys/class/net/${nic.bridge}/bridge`);
       const exists = fs.exists(`/sys/class/net/${nic.bridge}`);
-      out.push(check(`nic${i}-bridge`, `NIC ${i}: bridge ${nic.bridge}`, ok, ok ? `${nic.bridge} is a bridge.` : exists ? `${nic.bridge} is an interface but not a bridge.` : `There is no bridge ${nic.bridge}.`, {
+      out.push(check(`nic${i}-bridge`, `NIC ${i}: bridge ${nic.bridge}`, ok, ok ? `${nic.bridge} is a bridge on ${where}.` : exists ? `${nic.bridge} is an interface of ${where} but not a bridge.` : `There is no bridge ${nic.bridge} on ${where}.`, {
         remedy: `Create the bridge first (e.g. \`${formatArgv(['sudo', 'ip', 'link', 'add', nic.bridge, 'type', 'bridge'])}\`), or use --nic nat.`,
         code: 'ENVIRONMENT',
       }));
@@ -76,7 +105,10 @@ export function runVmChecks(input: VmCheckInput): VmCheck[] {
     out.push(...passthroughChecks(i, nic.address, input, scan));
   });
 
-  if (profile.nics.some((n) => n.kind === 'passthrough')) {
+  if (profile.nics.some((n) => n.kind === 'passthrough') && snapshot) {
+    const need = Math.ceil(memlockNeeded(profile.memoryMiB) / 1048576);
+    out.push(warn('memlock', 'Locked-memory limit (RLIMIT_MEMLOCK)', `A snapshot does not record the locked-memory limit of ${where}. VFIO pins all ${profile.memoryMiB} MiB of guest memory (plus about 1 GiB): the user who starts qemu needs a limit of at least ${need} MiB.`));
+  } else if (profile.nics.some((n) => n.kind === 'passthrough')) {
     const need = memlockNeeded(profile.memoryMiB);
     const { bytes, capIpcLock } = input.memlock;
     const ok = capIpcLock || bytes === null || bytes >= need;
@@ -97,17 +129,30 @@ function passthroughChecks(i: number, address: string, input: VmCheckInput, scan
   const title = `NIC ${i}: passthrough ${address}`;
   if (!scan) return [check(`nic${i}-device`, title, false, 'The host was not scanned.', { remedy: 'This is a bug in Passthru.', code: 'INTERNAL' })];
   const dev = scan.devices.find((d) => d.address === address);
+  const where = hostWords(input);
   if (!dev) {
-    return [check(`nic${i}-device`, title, false, `There is no PCI device ${address} on this host.`, { remedy: 'Check the address with `passthru scan`.', code: 'BAD_INPUT' })];
+    return [check(`nic${i}-device`, title, false, `There is no PCI device ${address} on ${where}.`, { remedy: 'Check the address with `passthru scan`.', code: 'BAD_INPUT' })];
   }
   const out: VmCheck[] = [];
   const name = [dev.vendorName, dev.deviceName].filter(Boolean).join(' ') || `${dev.vendorId}:${dev.deviceId}`;
-  out.push(check(`nic${i}-driver`, `${title} on vfio-pci`, dev.driver === 'vfio-pci', dev.driver === 'vfio-pci' ? `${name} is on vfio-pci.` : `${address} (${name}) is on ${dev.driver ?? 'no driver'}, not vfio-pci.`, {
-    remedy: `Give it to vfio-pci first: \`${formatArgv(['sudo', 'passthru', 'assign', address])}\`.`,
-    code: 'REFUSED',
-    fix: formatArgv(['passthru', 'assign', address]),
-  }));
   const group = dev.iommuGroup === null ? undefined : scan.groups.find((g) => g.id === dev.iommuGroup);
+  // The group's verdict (shared/group-passthrough.ts): a group holding what the host cannot
+  // give up (the management NIC, a mounted disk's controller, the display) is never offered
+  // an assign here — it would cut the host off rather than help the VM.
+  const blocked = group?.passthrough.state === 'blocked';
+  if (blocked) {
+    out.push(check(`nic${i}-host-needs`, `${title}: not needed by the host`, false, group.passthrough.reasons.join(' ').replace(/\bthis host\b/g, where), {
+      remedy: 'Choose another device: giving this one to a VM takes away what the host runs on (for the management NIC, its network).',
+      code: 'REFUSED',
+    }));
+  }
+  out.push(check(`nic${i}-driver`, `${title} on vfio-pci`, dev.driver === 'vfio-pci', dev.driver === 'vfio-pci' ? `${name} is on vfio-pci.` : `${address} (${name}) is on ${dev.driver ?? 'no driver'}, not vfio-pci.`, blocked
+    ? { remedy: 'It stays with the host (see above).', code: 'REFUSED' }
+    : {
+        remedy: `Give it to vfio-pci first: \`${formatArgv(['sudo', 'passthru', 'assign', address])}\`.`,
+        code: 'REFUSED',
+        fix: formatArgv(['passthru', 'assign', address]),
+      }));
   if (dev.iommuGroup === null || !group) {
     out.push(check(`nic${i}-group`, `${title}: IOMMU group`, false, `${address} has no IOMMU group: the IOMMU is off.`, {
       remedy: 'Turn the IOMMU on (`passthru iommu enable`, then reboot).',
@@ -127,13 +172,20 @@ function passthroughChecks(i: number, address: string, input: VmCheckInput, scan
       fix: formatArgv(['passthru', 'assign', address, '--group']),
     }));
   const node = `/dev/vfio/${group.id}`;
+  // $USER is left for the user's shell to expand.
+  const ownerRemedy = `Give it to your user (\`${formatArgv(['sudo', 'passthru', 'assign', address, '--owner'])} "$USER"\`), or start the VM as root.`;
   if (dev.driver === 'vfio-pci') {
     const access = input.fs.accessibleRw(node);
-    out.push(check(`nic${i}-vfio-node`, `${title}: ${node} accessible`, access !== false, access === null ? `${node}: access cannot be known for this host tree.` : access ? `${node} can be opened read-write.` : `${node} cannot be opened read-write by this user.`, {
-      // $USER is left for the user's shell to expand.
-      remedy: `Give it to your user (\`${formatArgv(['sudo', 'passthru', 'assign', address, '--owner'])} "$USER"\`), or start the VM as root.`,
-      code: 'REFUSED',
-    }));
+    if (access === null) {
+      out.push(warn(`nic${i}-vfio-node`, `${title}: ${node} accessible`, input.snapshot ? `A snapshot does not record who may open ${node} on ${where}.` : `${node}: access cannot be known for this host tree.`, ownerRemedy));
+    } else {
+      out.push(check(`nic${i}-vfio-node`, `${title}: ${node} accessible`, access, access ? `${node} can be opened read-write.` : `${node} cannot be opened read-write by this user.`, { remedy: ownerRemedy, code: 'REFUSED' }));
+    }
+  }
+  if (input.snapshot) {
+    // A snapshot records no processes (listing /proc would put them all in a bug report).
+    out.push(warn(`nic${i}-free`, `${title}: not used by another VM`, `A snapshot records no processes: whether a VM on ${where} holds ${address} or group ${group.id} is not known.`));
+    return out;
   }
   const otherVm = input.heldByOtherVms.get(address) ?? [...input.heldByOtherVms.entries()].find(([a]) => others.includes(a))?.[1];
   const holders = group.openBy;

@@ -13,7 +13,7 @@ import { vmProfileSchema, type VmGuestDevice, type VmProfile, type VmStatus } fr
 import { CommandError, runCommand, type CommandRunner } from '../exec/run-command';
 import { RootFs } from '../fs/root-fs';
 import { scanHost } from '../scan';
-import { buildQemuArgv, nicDeviceId, qemuShellLine, type QemuCommand, type VmRuntimePaths } from './qemu-argv';
+import { buildQemuArgv, nicDeviceId, qemuShellLine, type FirmwareFiles, type QemuCommand, type VmRuntimePaths } from './qemu-argv';
 import { qemuFailure } from './qemu-errors';
 import { QmpClient, flattenPci } from './qmp-client';
 import { ProfileStore } from './profile-store';
@@ -66,6 +66,19 @@ function readText(path: string): string {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The accelerator a snapshot's host would give qemu, from what the snapshot recorded: /dev/kvm
+ * there, and whether its capturing user could open it read-write.
+ */
+export function snapshotAccel(scan: HostScan): { accel: 'kvm' | 'tcg'; note: string } {
+  const host = scan.source.hostname ?? 'the snapshot\'s host';
+  const { kvm, kvmAccessible } = scan.host;
+  if (kvm && kvmAccessible === true) return { accel: 'kvm', note: `KVM as the snapshot recorded it: /dev/kvm on ${host} could be opened read-write by the user who took the snapshot.` };
+  if (kvm && kvmAccessible === null) return { accel: 'kvm', note: `/dev/kvm existed on ${host}; the snapshot does not record whether its user could open it, so KVM is assumed.` };
+  if (kvm) return { accel: 'tcg', note: `/dev/kvm existed on ${host}, but the user who took the snapshot could not open it read-write: qemu there would emulate the CPU (TCG), many times slower, unless run by a user who may (the kvm group).` };
+  return { accel: 'tcg', note: `${host} had no /dev/kvm when the snapshot was taken (KVM not loaded or not available): qemu there would emulate the CPU (TCG), many times slower.` };
+}
 
 export class VmSupervisor {
   private readonly store: ProfileStore;
@@ -135,21 +148,41 @@ export class VmSupervisor {
    * The same for a profile that may not be saved yet (the New-VM wizard's preview): its
    * runtime paths are where it will run once saved under its name.
    */
-  async planProfile(input: VmProfile, opts: { paused?: boolean } = {}): Promise<StartPlan & { scan: HostScan | null; profile: VmProfile }> {
+  async planProfile(input: VmProfile, opts: { paused?: boolean; against?: string } = {}): Promise<StartPlan & { scan: HostScan | null; profile: VmProfile }> {
     const profile = vmProfileSchema.parse(input);
     const name = profile.name;
     const paths = this.store.runtimePaths(name);
+    if (opts.against !== undefined) return this.rehearse(profile, paths, opts.against, opts.paused);
     const scan = await this.scanIfNeeded(profile);
     const checks = runVmChecks({ profile, scan, fs: this.fs(), memlock: readMemlock(), heldByOtherVms: this.heldByOthers(name) });
     const accel = this.accel();
-    let firmware = null;
-    if (profile.firmware === 'ovmf') {
-      const found = findOvmf();
-      if (!found) prepareOvmf(this.store.efiVarsFile(name), null); // throws the explained error
-      firmware = found ? { code: found.code, vars: this.store.efiVarsFile(name) } : null;
-    }
+    const firmware = this.firmware(profile);
     const command = buildQemuArgv({ profile, paths, accel, accelForced: this.options.accel === 'tcg', firmware, paused: opts.paused, restrictNat: this.options.restrictNat, binary: this.options.qemuBinary });
     return { command, shell: qemuShellLine(command.argv), checks, accel, scan, profile };
+  }
+
+  /**
+   * A preview against a snapshot (`root`, the tree the GUI shows): the checks read that host's
+   * devices and bridges, KVM is what it recorded, and the first check says the VM runs on this
+   * machine instead. The firmware files and the runtime paths stay this machine's: a saved
+   * profile runs here. Nothing of this machine's processes is read.
+   */
+  private async rehearse(profile: VmProfile, paths: VmRuntimePaths, root: string, paused?: boolean): Promise<StartPlan & { scan: HostScan; profile: VmProfile }> {
+    const fs = new RootFs(root);
+    const scan = await scanHost(fs, { run: this.run, processes: false });
+    const checks = runVmChecks({ profile, scan, fs, memlock: { bytes: null, capIpcLock: false }, heldByOtherVms: new Map(), snapshot: { hostname: scan.source.hostname } });
+    const { accel, note } = snapshotAccel(scan);
+    const firmware = this.firmware(profile);
+    const command = buildQemuArgv({ profile, paths, accel, accelNote: note, firmware, paused, restrictNat: this.options.restrictNat, binary: this.options.qemuBinary });
+    return { command, shell: qemuShellLine(command.argv), checks, accel, scan, profile };
+  }
+
+  /** OVMF's files on this machine for a UEFI profile (throws the explained error when missing), else null. */
+  private firmware(profile: VmProfile): FirmwareFiles | null {
+    if (profile.firmware !== 'ovmf') return null;
+    const found = findOvmf();
+    if (!found) prepareOvmf(this.store.efiVarsFile(profile.name), null); // throws the explained error
+    return found ? { code: found.code, vars: this.store.efiVarsFile(profile.name) } : null;
   }
 
   async start(name: string, opts: { paused?: boolean } = {}): Promise<{ status: VmStatus; notes: string[]; checks: VmCheck[] }> {

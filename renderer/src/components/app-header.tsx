@@ -1,6 +1,8 @@
 /**
  * The top bar: which host is on screen (live, or a snapshot, said in words), and the
- * actions that change it. A snapshot is impossible to mistake for the live machine.
+ * actions that change it. A snapshot is impossible to mistake for the live machine. When the
+ * window is narrow the texts wrap (and the actions move to a line of their own) rather than
+ * run under one another.
  */
 import type { ScanSource } from '../../../shared/model';
 import { formatClock, formatTimestamp } from '../lib/format';
@@ -14,8 +16,9 @@ function SourceLabel({ source }: { source: ScanSource | null }) {
     return (
       <p className="source source--snapshot" data-testid="source">
         <span className="source__kind">Snapshot (read-only)</span>{' '}
+        {/* Two unbreakable pieces: a narrow header wraps between them, never through the text beside it. */}
         <span className="source__what">
-          {source.hostname ? `${source.hostname} · ` : ''}captured {formatTimestamp(source.capturedAt)}
+          {source.hostname && <span>{source.hostname} ·</span>} <span>captured {formatTimestamp(source.capturedAt)}</span>
         </span>{' '}
         <span className="source__path" title={source.root}>
           {source.root}

@@ -4,35 +4,48 @@
  * NAT), then a preview made by main — every check in words and the exact qemu command line,
  * copyable — then save, and start if wanted. A passthrough NIC not yet on vfio-pci offers the
  * assign wizard right there; "Check again" re-runs the checks after it.
+ *
+ * On a snapshot it is a rehearsal (issue 14): the pickers list the snapshot's network functions
+ * (driver, group verdict, the management NIC flagged) and bridges, the preview is computed
+ * against them, saving marks the profile as made against the snapshot, and the start buttons
+ * are off — with the reason beside them — since VMs run on this machine.
  */
 import { WizardForm } from '../../wizards/common/wizard-form';
 import { useId, useState } from 'react';
+import type { ScanSource } from '../../../../shared/model';
 import type { VmProfile } from '../../../../shared/vm';
 import type { VmCheckView, VmPreview } from '../../../../shared/vm-api';
 import { getApi } from '../../api';
 import { ErrorNotice, Loading } from '../../components/feedback';
 import { StatusIcon } from '../../components/icons';
+import { ManagementBadge, PassthroughBadge } from '../../components/status';
 import { toDisplayError, type DisplayError } from '../../lib/display-error';
+import { formatTimestamp } from '../../lib/format';
 import { useScanStore } from '../../stores/scan-store';
 import { vmStore } from '../../stores/vm-store';
 import { wizardStore } from '../../stores/wizard-store';
 import { CodeBlock } from '../../wizards/common/plan-view';
 import { WizardFrame } from '../../wizards/common/wizard-frame';
 import { FormField } from '../../wizards/sriov/form-field';
-import { bridgeCandidates, initialVmForm, passthroughCandidates, profileFrom, vmFormProblems, type NicChoice, type VmFormValues } from './vm-form';
+import { bridgeCandidates, candidateText, initialVmForm, passthroughCandidates, profileFrom, vmFormProblems, type NicChoice, type VmFormValues } from './vm-form';
+import { snapshotHost, useShownSnapshot } from './shown-source';
 
 type Step = 'settings' | 'preview' | 'done';
 type DiskMode = 'none' | 'existing' | 'new';
 
-function NicRow({ nic, index, onChange, onRemove, devices, bridges }: {
+function NicRow({ nic, index, onChange, onRemove, devices, bridges, hostName }: {
   nic: NicChoice;
   index: number;
   onChange: (nic: NicChoice) => void;
   onRemove: () => void;
   devices: ReturnType<typeof passthroughCandidates>;
   bridges: string[];
+  /** "this host", or the snapshot's host. */
+  hostName: string;
 }) {
   const n = index + 1;
+  const verdictId = useId();
+  const chosen = nic.kind === 'passthrough' ? devices.find((d) => d.address === nic.address) : undefined;
   return (
     <li className="nic-row">
       <label>
@@ -53,7 +66,7 @@ function NicRow({ nic, index, onChange, onRemove, devices, bridges }: {
       </label>
       {nic.kind === 'bridge' && (
         <select className="input" aria-label={`Bridge of NIC ${n}`} value={nic.bridge} onChange={(e) => onChange({ kind: 'bridge', bridge: e.target.value })}>
-          {bridges.length === 0 && <option value="">No bridge on this host</option>}
+          {bridges.length === 0 && <option value="">{`No bridge on ${hostName}`}</option>}
           {bridges.map((b) => (
             <option key={b} value={b}>
               {b}
@@ -62,11 +75,17 @@ function NicRow({ nic, index, onChange, onRemove, devices, bridges }: {
         </select>
       )}
       {nic.kind === 'passthrough' && (
-        <select className="input" aria-label={`Device of NIC ${n}`} value={nic.address} onChange={(e) => onChange({ kind: 'passthrough', address: e.target.value })}>
-          <option value="">Choose a network device…</option>
+        <select
+          className="input"
+          aria-label={`Device of NIC ${n}`}
+          aria-describedby={chosen ? verdictId : undefined}
+          value={nic.address}
+          onChange={(e) => onChange({ kind: 'passthrough', address: e.target.value })}
+        >
+          <option value="">{devices.length === 0 ? `No network device on ${hostName}` : 'Choose a network device…'}</option>
           {devices.map((d) => (
             <option key={d.address} value={d.address}>
-              {`${d.label} — ${d.management ? 'carries the host network' : d.onVfio ? 'on vfio-pci' : `on ${d.driver ?? 'no driver'}`}${d.group === null ? ', no IOMMU group' : d.viable ? '' : `, group ${d.group} not viable`}`}
+              {candidateText(d)}
             </option>
           ))}
         </select>
@@ -74,6 +93,12 @@ function NicRow({ nic, index, onChange, onRemove, devices, bridges }: {
       <button type="button" className="button button--quiet" onClick={onRemove} aria-label={`Remove NIC ${n}`}>
         Remove
       </button>
+      {chosen && (
+        <p className="nic-row__verdict small" id={verdictId} data-testid={`nic${index}-verdict`}>
+          {chosen.verdict && <PassthroughBadge state={chosen.verdict} />}
+          {chosen.management && <ManagementBadge />} <span>{chosen.reasons.join(' ')}</span>
+        </p>
+      )}
     </li>
   );
 }
@@ -90,13 +115,16 @@ function SettingsForm({ formId, values, setValues, problems, diskMode, setDiskMo
   onSubmit: () => void;
 }) {
   const scan = useScanStore((s) => s.scan);
-  const live = scan?.source.kind === 'live';
-  const devices = live ? passthroughCandidates(scan) : [];
-  const bridges = live ? bridgeCandidates(scan) : [];
+  const snapshot = useShownSnapshot();
+  // The host on screen, live or a snapshot: a snapshot's devices and bridges are a rehearsal.
+  const devices = passthroughCandidates(scan);
+  const bridges = bridgeCandidates(scan);
+  const hostName = snapshot ? snapshotHost(snapshot) : 'this host';
   const set = (patch: Partial<VmFormValues>) => setValues({ ...values, ...patch });
   const setNic = (i: number, nic: NicChoice) => set({ nics: values.nics.map((n, j) => (j === i ? nic : n)) });
   return (
     <WizardForm id={formId} onSubmit={onSubmit}>
+      {snapshot && <RehearsalNotice snapshot={snapshot} />}
       <FormField label="Name" value={values.name} onChange={(e) => set({ name: e.target.value })} problem={problems.name} autoFocus autoComplete="off" spellCheck={false} />
       <div className="form-row">
         <FormField label="vCPUs" type="number" inputMode="numeric" min={1} max={256} value={values.cpus} onChange={(e) => set({ cpus: e.target.value })} problem={problems.cpus} />
@@ -147,10 +175,9 @@ function SettingsForm({ formId, values, setValues, problems, diskMode, setDiskMo
       <FormField label="Installer ISO (optional)" value={values.iso} onChange={(e) => set({ iso: e.target.value })} problem={problems.iso} spellCheck={false} className="input mono" />
       <fieldset className="wizard__choices">
         <legend>Network</legend>
-        {!live && <p className="muted small">Showing a snapshot: devices and bridges of this machine are listed only on the live host.</p>}
         <ul className="plain-list nic-list">
           {values.nics.map((nic, i) => (
-            <NicRow key={i} nic={nic} index={i} devices={devices} bridges={bridges} onChange={(n) => setNic(i, n)} onRemove={() => set({ nics: values.nics.filter((_n, j) => j !== i) })} />
+            <NicRow key={i} nic={nic} index={i} devices={devices} bridges={bridges} hostName={hostName} onChange={(n) => setNic(i, n)} onRemove={() => set({ nics: values.nics.filter((_n, j) => j !== i) })} />
           ))}
         </ul>
         {values.nics.length === 0 && <p className="muted small">No NIC: the VM gets no network (-net none).</p>}
@@ -162,6 +189,21 @@ function SettingsForm({ formId, values, setValues, problems, diskMode, setDiskMo
         </button>
       </fieldset>
     </WizardForm>
+  );
+}
+
+/** What a wizard on a snapshot is: a rehearsal against that host, for a VM that would run here. */
+function RehearsalNotice({ snapshot }: { snapshot: ScanSource }) {
+  const host = snapshotHost(snapshot);
+  return (
+    <div className="notice notice--warn rehearsal" role="note" data-testid="vm-wizard-rehearsal">
+      <p>
+        <strong>A rehearsal against the snapshot of {host}.</strong> VMs run on this machine, not on {host}.
+      </p>
+      <p>
+        The network devices and bridges below are {host}'s, and the preview checks this profile against them (KVM as the snapshot recorded it). You can save the profile — it is marked as made against this snapshot — but not start it until you go back to the live host.
+      </p>
+    </div>
   );
 }
 
@@ -195,6 +237,16 @@ function CheckRows({ checks, newDisk }: { checks: VmCheckView[]; newDisk: boolea
       })}
     </ul>
   );
+}
+
+function accelWords(preview: VmPreview): string {
+  const host = preview.against ? (preview.against.hostname ?? 'the snapshot\'s host') : null;
+  if (host) {
+    return preview.accel === 'kvm'
+      ? `KVM acceleration on ${host}: /dev/kvm was usable there when the snapshot was taken.`
+      : `No KVM acceleration on ${host} as captured: qemu would emulate the CPU (TCG), which is much slower.`;
+  }
+  return preview.accel === 'kvm' ? 'KVM acceleration: /dev/kvm is usable.' : 'No KVM acceleration: qemu emulates the CPU (TCG), which is much slower.';
 }
 
 export function NewVmWizard({ taken, onClose }: { taken: string[]; onClose: () => void }) {
@@ -236,7 +288,9 @@ export function NewVmWizard({ taken, onClose }: { taken: string[]; onClose: () =
     try {
       if (diskMode === 'new' && profile.disks[0]) await api.vmCreateDisk(profile.disks[0].path, Number(diskSize));
       await api.vmCreate(profile);
-      let said = `Saved ${profile.name}.`;
+      let said = preview?.against
+        ? `Saved ${profile.name}, marked as made against the snapshot of ${preview.against.hostname ?? 'another host'}. Start it from the VMs page once back on the live host.`
+        : `Saved ${profile.name}.`;
       if (start !== 'no') {
         const status = await api.vmStart(profile.name, start === 'paused');
         said += ` Started (pid ${status.pid ?? '?'}, ${status.state === 'prelaunch' ? 'paused before boot' : status.state}).`;
@@ -252,6 +306,9 @@ export function NewVmWizard({ taken, onClose }: { taken: string[]; onClose: () =
   };
 
   const failed = preview?.checks.some((c) => c.status === 'fail' && !(diskMode === 'new' && c.id === 'disk0')) ?? false;
+  // Why the start buttons are off, said beside them before anyone clicks.
+  const startOff = preview?.startRefused ?? (failed ? 'A check above fails: fix it, then "Check again".' : null);
+  const startOffId = useId();
   const steps = ['Settings', 'Preview', 'Saved'];
   const current = step === 'settings' ? 0 : step === 'preview' ? 1 : 2;
 
@@ -280,8 +337,13 @@ export function NewVmWizard({ taken, onClose }: { taken: string[]; onClose: () =
             )}
             {step === 'preview' && preview && profile && (
               <div className="wizard__section">
-                <p className={`notice ${preview.accel === 'kvm' ? 'notice--ok' : 'notice--warn'}`} role="note">
-                  {preview.accel === 'kvm' ? 'KVM acceleration: /dev/kvm is usable.' : 'No KVM acceleration: qemu emulates the CPU (TCG), which is much slower.'}
+                {preview.against && (
+                  <p className="notice notice--warn" data-testid="vm-preview-against">
+                    {`Computed against the snapshot of ${preview.against.hostname ?? 'another host'}${preview.against.capturedAt ? ` (captured ${formatTimestamp(preview.against.capturedAt)})` : ''}: its devices, bridges and KVM. The VM would run on this machine, not there.`}
+                  </p>
+                )}
+                <p className={`notice ${preview.accel === 'kvm' ? 'notice--ok' : 'notice--warn'}`} role="note" data-testid="vm-preview-accel">
+                  {accelWords(preview)}
                 </p>
                 {preview.notes.map((n) => (
                   <p key={n} className="muted small">
@@ -296,6 +358,11 @@ export function NewVmWizard({ taken, onClose }: { taken: string[]; onClose: () =
                 </p>
                 <h3 className="subhead">The qemu command line</h3>
                 <CodeBlock label="qemu command line" lines={[preview.shell]} />
+                {startOff && (
+                  <p className="start-off" id={startOffId} data-testid="vm-start-off">
+                    <strong>Start is off:</strong> {startOff}
+                  </p>
+                )}
               </div>
             )}
             {step === 'done' && (
@@ -325,13 +392,13 @@ export function NewVmWizard({ taken, onClose }: { taken: string[]; onClose: () =
             )}
             {step === 'preview' && (
               <>
-                <button type="button" className="button" disabled={busy !== null} onClick={() => void save('no')}>
-                  Save
+                <button type="button" className={`button ${preview?.against ? 'button--primary' : ''}`} disabled={busy !== null} onClick={() => void save('no')}>
+                  {preview?.against ? 'Save (made against this snapshot)' : 'Save'}
                 </button>
-                <button type="button" className="button" disabled={busy !== null || failed} onClick={() => void save('paused')}>
+                <button type="button" className="button" disabled={busy !== null || startOff !== null} aria-describedby={startOff ? startOffId : undefined} onClick={() => void save('paused')}>
                   Save and start paused
                 </button>
-                <button type="button" className="button button--primary" disabled={busy !== null || failed} onClick={() => void save('running')}>
+                <button type="button" className={`button ${preview?.against ? '' : 'button--primary'}`} disabled={busy !== null || startOff !== null} aria-describedby={startOff ? startOffId : undefined} onClick={() => void save('running')}>
                   Save and start
                 </button>
               </>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { vmProfileSchema } from '../../../../shared/vm';
-import { initialVmForm, profileFrom, vmFormProblems, type VmFormValues } from './vm-form';
+import { sampleScan, sampleSnapshotScan } from '../../testing/sample-scan';
+import { bridgeCandidates, candidateText, initialVmForm, passthroughCandidates, profileFrom, vmFormProblems, type VmFormValues } from './vm-form';
 
 const now = new Date('2026-11-25T00:00:00Z');
 const form = (patch: Partial<VmFormValues>): VmFormValues => ({ ...initialVmForm(), name: 'web', ...patch });
@@ -36,5 +37,26 @@ describe('the New-VM form', () => {
     const full = profileFrom(form({ nics: [{ kind: 'nat' }, { kind: 'bridge', bridge: 'br0' }, { kind: 'passthrough', address: '0000:01:10.0' }], iso: '/isos/a b.iso', firmware: 'ovmf', display: 'none' }), [], now);
     expect(full).not.toBeNull();
     expect(vmProfileSchema.parse(full)).toEqual(full);
+  });
+
+  it('offers every network function with its driver, its group\'s verdict and the management NIC flagged, on a snapshot as on the live host', () => {
+    for (const scan of [sampleScan, sampleSnapshotScan]) {
+      const lines = passthroughCandidates(scan).map(candidateText);
+      expect(lines).toEqual([
+        '0000:00:1f.6 eno1 Ethernet Connection (7) I219-LM — e1000e, group 9: Blocked — management NIC (carries the host network)',
+        '0000:01:00.0 enp1s0f0 82576 Gigabit Network Connection — igb, group 1: Shared',
+        '0000:01:00.1 enp1s0f1 82576 Gigabit Network Connection — igb, group 1: Shared',
+        '0000:01:10.0 enp1s0f0v0 82576 Virtual Function (VF) — igbvf, group 17: Assignable',
+        '0000:01:10.2 82576 Virtual Function (VF) — vfio-pci, group 18: Ready',
+        '0000:02:00.0 I210 Gigabit Network Connection — vfio-pci, group 7: Ready',
+      ]);
+    }
+    const mgmt = passthroughCandidates(sampleScan)[0]!;
+    expect(mgmt).toMatchObject({ management: true, verdict: 'blocked' });
+    expect(mgmt.reasons[0]).toContain("carries the host's default IPv4 route (eno1)");
+    const noIommu = passthroughCandidates({ ...sampleScan, devices: sampleScan.devices.map((d) => ({ ...d, iommuGroup: null })), groups: [] });
+    expect(candidateText(noIommu[3]!)).toBe('0000:01:10.0 enp1s0f0v0 82576 Virtual Function (VF) — igbvf, no IOMMU group');
+    expect(noIommu[3]!.reasons[0]).toMatch(/the IOMMU is off/);
+    expect(bridgeCandidates(sampleSnapshotScan)).toEqual(['br-lab', 'virbr0']);
   });
 });

@@ -3,7 +3,8 @@
  * as the user types), the profile it submits (checked with the very schema main re-checks),
  * and what the host offers for each NIC kind: network functions to pass through, bridges.
  */
-import type { HostScan, PciDevice } from '../../../../shared/model';
+import type { HostScan, PassthroughState, PciDevice } from '../../../../shared/model';
+import { PASSTHROUGH_LABEL } from '../../lib/passthrough-words';
 import type { VmDisplay, VmFirmware, VmProfile } from '../../../../shared/vm';
 import { VM_NAME_PATTERN } from '../../../../shared/vm-names';
 import { parseWhole } from '../../wizards/sriov/sriov-form';
@@ -85,14 +86,18 @@ export function profileFrom(v: VmFormValues, taken: readonly string[], now: Date
   };
 }
 
-/** A network function that could be given to the VM, with what stands in the way now. */
+/** A network function that could be given to the VM, with its group's verdict and what stands in the way now. */
 export interface PassthroughCandidate {
   address: string;
+  /** `0000:01:10.0 enp1s0v0 82576 Virtual Function (VF)`. */
   label: string;
   driver: string | null;
   onVfio: boolean;
   group: number | null;
-  viable: boolean;
+  /** The group's passthrough verdict (null without an IOMMU group). */
+  verdict: PassthroughState | null;
+  /** Why, one sentence each (the verdict's reasons, or why there is no group). */
+  reasons: string[];
   /** The host's own network goes through it: never offered as ready. */
   management: boolean;
 }
@@ -103,15 +108,25 @@ export function passthroughCandidates(scan: HostScan | null): PassthroughCandida
   const mgmt = new Set(scan.interfaces.filter((i) => i.management && i.device).map((i) => i.device as string));
   return scan.devices
     .filter((d: PciDevice) => d.classId.startsWith('02'))
-    .map((d) => ({
-      address: d.address,
-      label: `${d.address} ${d.deviceName ?? d.deviceId}${d.physfn ? ' (VF)' : ''}`,
-      driver: d.driver,
-      onVfio: d.driver === 'vfio-pci',
-      group: d.iommuGroup,
-      viable: d.iommuGroup !== null && (groups.get(d.iommuGroup)?.viable ?? false),
-      management: mgmt.has(d.address),
-    }));
+    .map((d) => {
+      const group = d.iommuGroup === null ? undefined : groups.get(d.iommuGroup);
+      return {
+        address: d.address,
+        label: [d.address, ...d.interfaces, `${d.deviceName ?? d.deviceId}${d.physfn ? ' (VF)' : ''}`].join(' '),
+        driver: d.driver,
+        onVfio: d.driver === 'vfio-pci',
+        group: d.iommuGroup,
+        verdict: group?.passthrough.state ?? null,
+        reasons: group ? group.passthrough.reasons : ['It is in no IOMMU group: the IOMMU is off, so nothing can be passed through.'],
+        management: mgmt.has(d.address) || d.hostNeeds.some((n) => n.kind === 'management-nic'),
+      };
+    });
+}
+
+/** One line for the picker: the device, its driver, its group and verdict, and the management NIC flagged. */
+export function candidateText(c: PassthroughCandidate): string {
+  const group = c.group === null || c.verdict === null ? 'no IOMMU group' : `group ${c.group}: ${PASSTHROUGH_LABEL[c.verdict]}`;
+  return `${c.label} — ${c.driver ?? 'no driver'}, ${group}${c.management ? ' — management NIC (carries the host network)' : ''}`;
 }
 
 export function bridgeCandidates(scan: HostScan | null): string[] {
