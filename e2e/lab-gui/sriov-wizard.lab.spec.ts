@@ -151,6 +151,8 @@ test('a VM that owns VF 0, without typing a command: the New-VM wizard offers th
   await expect(card.getByRole('table', { name: 'PCI devices in vf-guest' })).toContainText('8086:10ca');
   await keepScreenshot(page, test.info(), 'lab-vm-running');
   await card.getByRole('button', { name: 'Force stop' }).click();
+  // Force stop asks first, in the app's own dialog.
+  await page.getByRole('alertdialog', { name: 'Force stop vf-guest?' }).getByRole('button', { name: 'Force stop vf-guest' }).click();
   await expect(card.getByTestId('vm-state')).toHaveText('Stopped', { timeout: 60_000 });
 
   // Give the VF back (so its PF's VFs can be removed next), through the wizard again.

@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, fixtureRoot, keepScreenshot } from '../support/app';
+import { test, expect, fixtureCapturedAt, fixtureRoot, keepScreenshot } from '../support/app';
 import { expectNoSeriousA11yViolations } from '../support/axe';
 import { replaceInTree } from '../support/hostile-host';
 import { lineBoxes, overlapping, smallTargets, type Box } from '../support/layout';
@@ -70,7 +70,7 @@ test.describe('Layout', () => {
         join(vmConfig, 'vms', 'web.json'),
         JSON.stringify({
           name: 'web', cpus: 1, memoryMiB: 256, firmware: 'seabios', machine: 'q35', disks: [{ path: join(dir, 'web.qcow2'), format: 'qcow2' }], iso: null, display: 'none',
-          nics: [{ kind: 'nat' }], createdAt: '2026-11-25T00:00:00.000Z', madeAgainst: { hostname: 'lab-many-vfs', capturedAt: '2026-11-24T22:54:49.427Z', root: fixtureRoot('many-vfs') },
+          nics: [{ kind: 'nat' }], createdAt: '2026-11-25T00:00:00.000Z', madeAgainst: { hostname: 'lab-many-vfs', capturedAt: fixtureCapturedAt('many-vfs'), root: fixtureRoot('many-vfs') },
         }),
       );
       const page = await app.open({ fixture: 'many-vfs', bridgeArgs: ['--state-dir', rig.stateDir, '--vm-config-dir', vmConfig, '--vm-runtime-dir', join(dir, 'run'), '--vm-accel', 'tcg'] });

@@ -15,7 +15,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect, fixtureRoot, keepScreenshot } from '../support/app';
+import { test, expect, fixtureCapturedAt, fixtureRoot, keepScreenshot } from '../support/app';
+import { formatTimestamp } from '../../renderer/src/lib/format';
 import { expectNoSeriousA11yViolations } from '../support/axe';
 import { fixtureWithBridges } from '../support/bridged-host';
 import { goTo } from '../support/pages';
@@ -232,7 +233,7 @@ test.describe('VMs', () => {
       await dialog.getByRole('button', { name: 'Check and preview' }).click();
 
       await expect(dialog.getByRole('list', { name: 'Wizard steps' }).locator('[aria-current="step"]')).toHaveText('2. Preview');
-      await expect(dialog.getByTestId('vm-preview-against')).toContainText('Computed against the snapshot of lab-many-vfs (captured 24 Nov 2026');
+      await expect(dialog.getByTestId('vm-preview-against')).toContainText(`Computed against the snapshot of lab-many-vfs (captured ${formatTimestamp(fixtureCapturedAt('many-vfs'))})`);
       // KVM as the snapshot recorded it (no /dev/kvm there), not this machine's.
       await expect(dialog.getByTestId('vm-preview-accel')).toHaveText('No KVM acceleration on lab-many-vfs as captured: qemu would emulate the CPU (TCG), which is much slower.');
       await expect(dialog).toContainText('lab-many-vfs had no /dev/kvm when the snapshot was taken');
@@ -257,12 +258,12 @@ test.describe('VMs', () => {
       await dialog.getByRole('button', { name: 'Save (made against this snapshot)' }).click();
       await expect(dialog.getByTestId('vm-wizard-outcome')).toHaveText('Saved rehearsal, marked as made against the snapshot of lab-many-vfs. Start it from the VMs page once back on the live host.');
       const saved = JSON.parse(readFileSync(join(configDir, 'vms', 'rehearsal.json'), 'utf8')) as { madeAgainst: unknown; nics: unknown };
-      expect(saved.madeAgainst).toEqual({ hostname: 'lab-many-vfs', capturedAt: '2026-11-24T22:54:49.427Z', root });
+      expect(saved.madeAgainst).toEqual({ hostname: 'lab-many-vfs', capturedAt: fixtureCapturedAt('many-vfs'), root });
       expect(saved.nics).toEqual([{ kind: 'passthrough', address: '0000:01:10.0' }, { kind: 'bridge', bridge: 'br0' }]);
       await dialog.getByRole('button', { name: 'Close' }).click();
 
       const card = page.getByRole('region', { name: 'rehearsal' });
-      await expect(card.getByTestId('vm-made-against')).toContainText('Made against the snapshot of lab-many-vfs (captured 24 Nov 2026');
+      await expect(card.getByTestId('vm-made-against')).toContainText(`Made against the snapshot of lab-many-vfs (captured ${formatTimestamp(fixtureCapturedAt('many-vfs'))})`);
       await expect(card.getByRole('button', { name: 'Start', exact: true })).toBeDisabled();
       await expect(card.getByRole('button', { name: 'Start', exact: true })).toHaveAccessibleDescription(/^Start is off while a snapshot is shown/);
       // Main refuses too, whatever a renderer sends.

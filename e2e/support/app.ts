@@ -5,13 +5,16 @@
  */
 import { test as base, _electron, type Page, type TestInfo } from '@playwright/test';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnBridge } from './bridge-process';
 import { electronBinary } from './electron-binary';
 
 export const repoRoot = resolve(__dirname, '../..');
 export const fixtureRoot = (name: string) => join(repoRoot, 'e2e/fixtures', name);
+/** When a fixture host was captured, as its manifest says: fixtures are captured again whenever the lab's kernel changes. */
+export const fixtureCapturedAt = (name: string): string =>
+  (JSON.parse(readFileSync(join(fixtureRoot(name), 'passthru-snapshot', 'manifest.json'), 'utf8')) as { capturedAt: string }).capturedAt;
 
 export interface OpenOptions {
   /** Fixture host under e2e/fixtures, or an absolute root. */

@@ -16,6 +16,9 @@ import { ChangeService } from '../changes/change-service';
 import { VmService } from './vm-service';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../../e2e/fixtures/${name}`, import.meta.url));
+/** When the fixture was captured, as its manifest says (fixtures are captured again with the lab's kernel). */
+const capturedAt = (name: string): string =>
+  (JSON.parse(readFileSync(join(fixture(name), 'passthru-snapshot', 'manifest.json'), 'utf8')) as { capturedAt: string }).capturedAt;
 
 let dir = '';
 let shown = '/';
@@ -52,7 +55,7 @@ describe('VmService on a snapshot', () => {
   it('previews against the snapshot: its VF and bridge pass, its management NIC is refused, KVM as it recorded, the start refused', async () => {
     shown = fixtureWithBridges(fixture('many-vfs'), join(dir, 'many-vfs'), ['br0']);
     const preview = await vms.preview(profile({ nics: [{ kind: 'passthrough', address: '0000:01:10.0' }, { kind: 'bridge', bridge: 'br0' }, { kind: 'passthrough', address: '0000:05:00.0' }] }));
-    expect(preview.against).toEqual({ hostname: 'lab-many-vfs', capturedAt: '2026-11-24T22:54:49.427Z', root: shown });
+    expect(preview.against).toEqual({ hostname: 'lab-many-vfs', capturedAt: capturedAt('many-vfs'), root: shown });
     expect(preview.startRefused).toContain('VMs run on this machine, not on lab-many-vfs');
     const byId = Object.fromEntries(preview.checks.map((c) => [c.id, c]));
     expect(byId.host).toMatchObject({ status: 'fail' });
@@ -81,7 +84,7 @@ describe('VmService on a snapshot', () => {
   it('saves a profile labelled with the snapshot it was made against, and refuses to start it until back on the live host', async () => {
     shown = fixture('seed');
     const saved = await vms.create(profile());
-    expect(saved.madeAgainst).toEqual({ hostname: 'lab-seed', capturedAt: '2026-11-24T22:55:11.372Z', root: shown });
+    expect(saved.madeAgainst).toEqual({ hostname: 'lab-seed', capturedAt: capturedAt('seed'), root: shown });
     expect(JSON.parse(readFileSync(join(dir, 'cfg', 'vms', 'web.json'), 'utf8')).madeAgainst.hostname).toBe('lab-seed');
     const refused = await vms.start('web').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PassthruError);

@@ -48,6 +48,7 @@ const GroupCard = memo(function GroupCard({ g, index }: { g: GroupExplanation; i
           </ul>
           <p>
             <a
+              className="link-target"
               href="#/topology"
               onClick={(e) => {
                 e.preventDefault();
