@@ -33,4 +33,30 @@ test.describe('A host with thousands of functions', () => {
     await expect(page.getByRole('status').filter({ hasText: /Showing/ })).toContainText('Showing 8 of');
     await keepScreenshot(page, testInfo, 'devices-large-host');
   });
+
+  test('sorted by verdict and grouped, it stays bounded and names the group in view at the end', async ({ app }, testInfo) => {
+    const page = await app.open({ fixture: root });
+    await goTo(page, 'Devices');
+    const grid = devicesGrid(page);
+    await expect(grid).toHaveAttribute('aria-rowcount', String(LARGE_HOST_FUNCTIONS + 1));
+    const verdict = grid.getByRole('columnheader', { name: 'Passthrough' });
+    await verdict.getByRole('button').click();
+    await expect(verdict).toHaveAttribute('aria-sort', 'ascending');
+    expect((await renderedAddresses(page)).length).toBeLessThan(100);
+
+    await page.getByRole('checkbox', { name: 'Group by IOMMU group' }).check();
+    await grid.locator('[role=row][data-address]').first().focus();
+    await page.keyboard.press('End');
+    await expect(grid.locator('[role=row][data-address]:focus')).toBeVisible();
+    expect((await renderedAddresses(page)).length).toBeLessThan(100);
+    // The first line under the column headers is the header of the group the rows below belong to.
+    const top = await grid.evaluate((g) => {
+      const head = g.querySelector('[role=row][aria-rowindex="1"]')!.getBoundingClientRect();
+      const seen = g.ownerDocument.elementFromPoint(head.left + 20, head.bottom + 5)?.closest('[role=row]');
+      const below = g.ownerDocument.elementFromPoint(head.left + 20, head.bottom + 60)?.closest('[role=row]');
+      return { seen: seen?.querySelector('strong')?.textContent ?? seen?.getAttribute('data-address') ?? '', below: below?.getAttribute('aria-rowindex') ?? '' };
+    });
+    expect(top.seen).toMatch(/^(IOMMU group \d+|No IOMMU group)$/);
+    await keepScreenshot(page, testInfo, 'devices-large-host-grouped-end');
+  });
 });

@@ -47,7 +47,7 @@ describe('device filters', () => {
   });
 
   it('combines filters and search', () => {
-    const f = { search: 'intel', category: 'network', driver: 'igb', group: ANY };
+    const f = { search: 'intel', category: 'network', driver: 'igb', group: ANY, verdict: ANY };
     expect(addrs(filterDevices(devices, f))).toEqual(['0000:01:00.0', '0000:01:00.1']);
   });
 

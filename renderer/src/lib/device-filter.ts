@@ -2,7 +2,8 @@
  * Search and filter predicates for the Devices table. Kept pure (no React, no table
  * library) so the rules are unit-tested and identical wherever a device list is narrowed.
  */
-import type { PciDevice } from '../../../shared/model';
+import type { PassthroughState, PciDevice } from '../../../shared/model';
+import { matchesVerdict } from './device-verdict';
 import { CATEGORY_LABELS, classCategory, type ClassCategory } from './format';
 
 /** Select value meaning "no filter". */
@@ -21,13 +22,20 @@ export interface DeviceFilters {
   driver: string;
   /** An IOMMU group id as text, NO_GROUP, or ANY. */
   group: string;
+  /** A passthrough verdict, VERDICT_PASSABLE (ready, assignable or shared), VERDICT_NO_GROUP, or ANY. */
+  verdict: string;
 }
 
-export const EMPTY_FILTERS: DeviceFilters = { search: '', category: ANY, driver: ANY, group: ANY };
+export const EMPTY_FILTERS: DeviceFilters = { search: '', category: ANY, driver: ANY, group: ANY, verdict: ANY };
 
 export function hasActiveFilters(f: DeviceFilters): boolean {
-  return f.search.trim() !== '' || f.category !== ANY || f.driver !== ANY || f.group !== ANY;
+  return f.search.trim() !== '' || f.category !== ANY || f.driver !== ANY || f.group !== ANY || f.verdict !== ANY;
 }
+
+/** The verdict of a device's group (lib/device-verdict), or null outside any group. */
+export type VerdictOf = (d: PciDevice) => PassthroughState | null;
+
+const noVerdict: VerdictOf = () => null;
 
 const haystacks = new WeakMap<PciDevice, string>();
 
@@ -67,16 +75,17 @@ export function matchesSearch(d: PciDevice, query: string): boolean {
   return terms.every((t) => text.includes(t));
 }
 
-export function matchesFilters(d: PciDevice, f: DeviceFilters): boolean {
+export function matchesFilters(d: PciDevice, f: DeviceFilters, verdictOf: VerdictOf = noVerdict): boolean {
   if (f.category !== ANY && classCategory(d.classId) !== f.category) return false;
   if (f.driver === NO_DRIVER ? d.driver !== null : f.driver !== ANY && d.driver !== f.driver) return false;
   if (f.group === NO_GROUP ? d.iommuGroup !== null : f.group !== ANY && String(d.iommuGroup) !== f.group) return false;
+  if (f.verdict !== ANY && !matchesVerdict(verdictOf(d), f.verdict)) return false;
   return matchesSearch(d, f.search);
 }
 
-export function filterDevices(devices: PciDevice[], f: DeviceFilters): PciDevice[] {
+export function filterDevices(devices: PciDevice[], f: DeviceFilters, verdictOf: VerdictOf = noVerdict): PciDevice[] {
   if (!hasActiveFilters(f)) return devices;
-  return devices.filter((d) => matchesFilters(d, f));
+  return devices.filter((d) => matchesFilters(d, f, verdictOf));
 }
 
 export interface FilterOption {

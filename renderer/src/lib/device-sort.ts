@@ -4,6 +4,7 @@
  * "Root Port #9" comes before "Root Port #17".
  */
 import type { PciDevice } from '../../../shared/model';
+import { deviceVerdict, verdictRank, type GroupLookup } from './device-verdict';
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
@@ -26,6 +27,13 @@ export function sortByAddress<T extends { address: string }>(items: readonly T[]
 /** Value a column sorts by; undefined means "missing" and sorts last. */
 export type SortValue = string | number | undefined;
 
+/** What a sort may read beside the device: its group's verdict. */
+export interface SortContext {
+  groupById: GroupLookup;
+}
+
+const NO_CONTEXT: SortContext = { groupById: new Map() };
+
 export const sortValues = {
   address: (d: PciDevice): SortValue => d.address,
   name: (d: PciDevice): SortValue => d.deviceName ?? d.vendorName ?? undefined,
@@ -40,7 +48,12 @@ export const sortValues = {
   sriov: (d: PciDevice): SortValue =>
     d.sriov ? d.sriov.totalVfs * 1000 + d.sriov.numVfs : d.physfn ? 0.5 : undefined,
   interfaces: (d: PciDevice): SortValue => (d.interfaces.length ? d.interfaces.join(', ') : undefined),
-} satisfies Record<string, (d: PciDevice) => SortValue>;
+  /** Ready, assignable, shared, blocked, host-only; no group last. */
+  verdict: (d: PciDevice, ctx: SortContext): SortValue => {
+    const v = deviceVerdict(d, ctx.groupById);
+    return v === null ? undefined : verdictRank(v);
+  },
+} satisfies Record<string, (d: PciDevice, ctx: SortContext) => SortValue>;
 
 export type SortKey = keyof typeof sortValues;
 
@@ -71,9 +84,9 @@ function compareParts(pa: number[], pb: number[]): number {
  * row's value and address are worked out once, not at every comparison: with 2,048 rows a
  * sort makes ~22,000 comparisons, and parsing two addresses in each was most of its time.
  */
-export function sortDevices(devices: readonly PciDevice[], key: SortKey, desc = false): PciDevice[] {
+export function sortDevices(devices: readonly PciDevice[], key: SortKey, desc = false, ctx: SortContext = NO_CONTEXT): PciDevice[] {
   const get = sortValues[key];
-  const rows = devices.map((d) => ({ d, v: get(d), at: addressParts(d.address) }));
+  const rows = devices.map((d) => ({ d, v: get(d, ctx), at: addressParts(d.address) }));
   rows.sort((x, y) => {
     const a = x.v;
     const b = y.v;

@@ -1,15 +1,21 @@
 /**
- * The detail panel for one device: every field the scan has, its IOMMU group with the
- * verdict, its interfaces and its SR-IOV relations. Links inside jump to related devices.
+ * The detail panel for one device. It leads with what a NIC user came for: the passthrough
+ * verdict of the device's IOMMU group with its reasons, then the device's network interfaces
+ * (the management one marked), then the actions; after them every field the scan has, the
+ * group's members with the kernel's viability, and the SR-IOV relations. Links inside jump to
+ * related devices. The page closes the panel when the scan no longer has the device.
  */
-import { useEffect, useRef, type KeyboardEvent } from 'react';
-import type { HostScan, PciDevice } from '../../../../shared/model';
+import { useEffect, useId, useRef, type KeyboardEvent } from 'react';
+import type { HostScan, NetInterface, PciDevice } from '../../../../shared/model';
 import { DeviceActions } from '../../components/device-actions';
 import { CloseIcon } from '../../components/icons';
 import { Field } from '../../components/page';
-import { ManagementBadge, ViabilityBadge } from '../../components/status';
+import { ManagementBadge, PassthroughBadge, ViabilityBadge } from '../../components/status';
+import { isManagementDevice } from '../../lib/device-columns';
+import { NO_GROUP_WORDS } from '../../lib/device-verdict';
 import { groupOfDevice, inUseReason } from '../../lib/group-verdict';
 import {
+  classCategory,
   classTitle,
   deviceTitle,
   formatIp,
@@ -18,9 +24,85 @@ import {
   NONE,
   vendorDeviceIds,
 } from '../../lib/format';
-import { indexScan, interfacesOf } from '../../lib/scan-index';
+import { indexScan, interfacesOf, type ScanIndex } from '../../lib/scan-index';
 import { DeviceLink } from './device-link';
 import { SriovSection } from './sriov-section';
+
+/** The group's verdict and its reasons, first thing in the panel. */
+function VerdictLead({ d, index }: { d: PciDevice; index: ScanIndex }) {
+  const headingId = useId();
+  const group = d.iommuGroup === null ? undefined : index.groupById.get(d.iommuGroup);
+  const others = group ? group.devices.length - 1 : 0;
+  return (
+    <section className="detail__lead" aria-labelledby={headingId} data-part="verdict">
+      <h3 id={headingId}>Passthrough</h3>
+      {group ? (
+        <>
+          <p className="detail__verdict">
+            <PassthroughBadge state={group.passthrough.state} />
+            <span className="muted">
+              IOMMU group {group.id}
+              {others > 0 ? ` · with ${others === 1 ? '1 other device' : `${others} other devices`}` : ' · alone in its group'}
+            </span>
+          </p>
+          <ul className="detail__reasons" aria-label="Why">
+            {group.passthrough.reasons.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <>
+          <p className="detail__verdict">
+            <strong>{NO_GROUP_WORDS}</strong>
+          </p>
+          <p>{d.iommuGroup === null ? 'The IOMMU is off or does not cover this device, so it cannot be passed through.' : `Group ${d.iommuGroup} is not in this scan.`}</p>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** One interface of the device, with the management badge when it carries the host's traffic. */
+function InterfaceItem({ i }: { i: NetInterface }) {
+  return (
+    <li>
+      <strong className="mono">{i.name}</strong>{' '}
+      <span className="muted">
+        {i.mac ?? 'no MAC'} · {i.operstate ?? 'unknown state'} · {formatSpeed(i.speedMbps)}
+      </span>
+      {i.addresses.length > 0 && <div className="mono small">{i.addresses.map(formatIp).join(', ')}</div>}
+      {i.master && <div className="small">Port of {i.master}</div>}
+      {i.management && <ManagementBadge long />}
+      {i.inUse && !i.management && <span className="badge badge--warn">In use by the host ({inUseReason(i)})</span>}
+    </li>
+  );
+}
+
+/** The device's network interfaces, second in the panel (for network devices and any the host manages through). */
+function InterfacesLead({ d, index }: { d: PciDevice; index: ScanIndex }) {
+  const headingId = useId();
+  const ifaces = interfacesOf(index, d);
+  const management = isManagementDevice(d, index);
+  if (ifaces.length === 0 && !management && classCategory(d.classId) !== 'network') return null;
+  // The host's own word for why it needs this device, when no interface listed here says so.
+  const need = d.hostNeeds.find((n) => n.kind === 'management-nic');
+  return (
+    <section className="detail__lead" aria-labelledby={headingId} data-part="interfaces">
+      <h3 id={headingId}>Network interfaces</h3>
+      {ifaces.length === 0 ? (
+        <p className="muted">None (no driver that makes one is bound).</p>
+      ) : (
+        <ul className="iface-list">
+          {ifaces.map((i) => (
+            <InterfaceItem key={i.name} i={i} />
+          ))}
+        </ul>
+      )}
+      {management && !ifaces.some((i) => i.management) && <ManagementBadge long reason={need?.detail} />}
+    </section>
+  );
+}
 
 export function DeviceDetail({
   scan,
@@ -71,7 +153,6 @@ export function DeviceDetail({
   }
 
   const group = groupOfDevice(d, index);
-  const ifaces = interfacesOf(index, d);
   const blockerOf = new Map(group?.blockers.map((b) => [b.address, b.driver]) ?? []);
 
   return (
@@ -86,6 +167,8 @@ export function DeviceDetail({
         {close}
       </div>
       <div className="detail__body">
+        <VerdictLead d={d} index={index} />
+        <InterfacesLead d={d} index={index} />
         <p className="detail__actions">
           <DeviceActions device={d} />
         </p>
@@ -140,16 +223,12 @@ export function DeviceDetail({
           <p>Not in an IOMMU group: the IOMMU is off, so this device cannot be passed through.</p>
         ) : (
           <>
-            <p className="detail__verdict">
-              <ViabilityBadge viable={group.viable} /> {group.verdict}
-            </p>
-            {group.blockers.length > 0 && (
-              <ul className="reasons">
-                {group.blockers.map((b) => (
-                  <li key={b.address}>{b.sentence}</li>
-                ))}
-              </ul>
-            )}
+            <dl className="fields">
+              <Field label="Kernel (VFIO)">
+                <ViabilityBadge viable={group.viable} />{' '}
+                <span className="muted small">{group.viable ? 'VFIO could open the group as it is.' : `Blocked by ${group.blockers.map((b) => `${b.address} (${b.driver})`).join(', ')}.`}</span>
+              </Field>
+            </dl>
             {group.hazards.length > 0 && (
               <ul className="hazards">
                 {group.hazards.map((h) => (
@@ -171,33 +250,11 @@ export function DeviceDetail({
                     {m.isBridge ? ' · bridge' : ''}
                   </span>
                   {m.address === d.address && <span className="muted"> (this device)</span>}
-                  {blockerOf.has(m.address) && <span className="text-fail"> · blocks the group</span>}
+                  {blockerOf.has(m.address) && <span className="muted"> · keeps the kernel from opening it</span>}
                 </li>
               ))}
             </ul>
           </>
-        )}
-
-        <h3>Network interfaces</h3>
-        {ifaces.length === 0 ? (
-          <p className="muted">None.</p>
-        ) : (
-          <ul className="iface-list">
-            {ifaces.map((i) => (
-              <li key={i.name}>
-                <strong className="mono">{i.name}</strong>{' '}
-                <span className="muted">
-                  {i.mac ?? 'no MAC'} · {i.operstate ?? 'unknown state'} · {formatSpeed(i.speedMbps)}
-                </span>
-                {i.addresses.length > 0 && <div className="mono small">{i.addresses.map(formatIp).join(', ')}</div>}
-                {i.master && <div className="small">Port of {i.master}</div>}
-                {i.management && <ManagementBadge long />}
-                {i.inUse && !i.management && (
-                  <span className="badge badge--warn">In use by the host ({inUseReason(i)})</span>
-                )}
-              </li>
-            ))}
-          </ul>
         )}
 
         <SriovSection device={d} index={index} onSelect={onSelect} />

@@ -1,22 +1,27 @@
-/** Search box, filters and the group-by toggle for the Devices grid, all labelled controls. */
+/** Search box, filters, the group-by toggle and the column chooser for the Devices grid, all labelled controls. */
 import type { PciDevice } from '../../../../shared/model';
 import { ANY, filterOptions, hasActiveFilters, type DeviceFilters } from '../../lib/device-filter';
+import { verdictOptions, type GroupLookup } from '../../lib/device-verdict';
 import { plural } from '../../lib/format';
 import { uiStore } from '../../stores/ui-store';
 import { useMemo } from 'react';
+import { ColumnChooser } from './column-chooser';
 
 export function DevicesToolbar({
   devices,
+  groupById,
   filters,
   groupByIommu,
   shown,
 }: {
   devices: PciDevice[];
+  groupById: GroupLookup;
   filters: DeviceFilters;
   groupByIommu: boolean;
   shown: number;
 }) {
   const options = useMemo(() => filterOptions(devices), [devices]);
+  const verdicts = useMemo(() => verdictOptions(devices, groupById, filters.verdict), [devices, groupById, filters.verdict]);
   const ui = uiStore.getState();
   const active = hasActiveFilters(filters);
   return (
@@ -34,6 +39,7 @@ export function DevicesToolbar({
             spellCheck={false}
           />
         </div>
+        <FilterSelect id="filter-verdict" label="Passthrough" anyLabel="Any verdict" value={filters.verdict} options={verdicts} onChange={(verdict) => ui.setFilters({ verdict })} />
         <FilterSelect id="filter-class" label="Class" anyLabel="All classes" value={filters.category} options={options.categories} onChange={(category) => ui.setFilters({ category })} />
         <FilterSelect id="filter-driver" label="Driver" anyLabel="Any driver" value={filters.driver} options={options.drivers} onChange={(driver) => ui.setFilters({ driver })} />
         <FilterSelect id="filter-group" label="IOMMU group" anyLabel="Any group" value={filters.group} options={options.groups} onChange={(group) => ui.setFilters({ group })} />
@@ -46,6 +52,7 @@ export function DevicesToolbar({
           <input type="checkbox" checked={groupByIommu} onChange={(e) => ui.setGroupByIommu(e.target.checked)} />
           Group by IOMMU group
         </label>
+        <ColumnChooser />
         <p className="toolbar__count" role="status">
           {active ? `Showing ${shown} of ${plural(devices.length, 'device', 'devices')}` : plural(devices.length, 'device', 'devices')}
         </p>
