@@ -14,9 +14,19 @@ export interface VmCheckView {
   detail: string;
   remedy: string | null;
   code: ErrorCode;
-  /** A command that fixes it (`passthru assign 0000:01:00.0`); the GUI offers its own way. */
-  fix: string | null;
+  /**
+   * The Passthru action that fixes it, as data: the window offers it as a button, the CLI prints
+   * its command. The remedy above says it in words, so neither needs the other's syntax.
+   */
+  fix: VmFix | null;
 }
+
+/** An action of Passthru's own that clears a failed check. */
+export type VmFix =
+  /** Give the device (or its whole IOMMU group) to vfio-pci, owned by the user who starts VMs. */
+  | { kind: 'assign'; address: string; wholeGroup: boolean }
+  /** Turn the IOMMU on in the boot configuration (IOMMU boot settings), then reboot. */
+  | { kind: 'iommu' };
 
 /** A saved VM (or a running qemu whose profile was deleted) with its state now. */
 export interface VmSummary {

@@ -240,6 +240,12 @@ test.describe('VMs', () => {
       await expect(dialog.locator('[data-check="host"]')).toContainText('VMs run on this machine, not on lab-many-vfs');
       await expect(dialog.locator('[data-check="nic0-driver"]')).toContainText('0000:01:10.0 (Intel Corporation 82576 Virtual Function) is on igbvf, not vfio-pci.');
       await expect(dialog.locator('[data-check="nic1-bridge"]')).toContainText('br0 is a bridge on lab-many-vfs (the snapshot).');
+      // The checks number the NICs as the form does, say their remedies in words and offer the fix as a button.
+      await expect(dialog.locator('[data-check="nic0-driver"] .check__title')).toHaveText('NIC 1: passthrough 0000:01:10.0 on vfio-pci');
+      await expect(dialog.locator('[data-check="nic1-bridge"] .check__title')).toHaveText('NIC 2: bridge br0');
+      await expect(dialog.locator('[data-check="nic0-driver"]')).toContainText('What to do: Assign it to vfio-pci first.');
+      await expect(dialog.locator('[data-check="nic0-driver"]').getByRole('button', { name: 'Assign 0000:01:10.0 to vfio-pci…' })).toBeVisible();
+      expect(await dialog.getByRole('list', { name: 'Checks' }).textContent()).not.toMatch(/passthru |--[a-z]/);
       await expect(dialog.locator('[data-check="memlock"]')).toContainText('A snapshot does not record the locked-memory limit');
       const command = dialog.getByLabel('qemu command line', { exact: true });
       await expect(command).toContainText('vfio-pci,host=0000:01:10.0');

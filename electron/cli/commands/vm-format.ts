@@ -1,5 +1,7 @@
 /** Human-readable output of `passthru vm status|list` and the pre-start checks. */
+import { formatArgv } from '../../../shared/shell-quote';
 import type { VmStatus } from '../../../shared/vm';
+import type { VmFix } from '../../../shared/vm-api';
 import type { VmCheck } from '../../host/vm/vm-checks';
 import type { VmListEntry } from '../../host/vm/vm-supervisor';
 
@@ -10,9 +12,21 @@ function duration(s: number | null): string {
   return h ? `${h}h ${m}m` : m ? `${m}m ${s % 60}s` : `${s}s`;
 }
 
+/**
+ * The command line of a check's fix. An assign gives the group to the user running this
+ * command ($USER, left for their shell), as the window's assign does, so that user can start the VM.
+ */
+export function fixCommand(fix: VmFix): string {
+  if (fix.kind === 'iommu') return formatArgv(['sudo', 'passthru', 'iommu', 'enable']);
+  return `${formatArgv(['sudo', 'passthru', 'assign', fix.address, ...(fix.wholeGroup ? ['--group'] : []), '--owner'])} "$USER"`;
+}
+
 export function formatChecks(checks: VmCheck[]): string {
   if (!checks.length) return 'Checks: none needed.';
-  return ['Checks:', ...checks.map((c) => `  [${c.status}] ${c.title}: ${c.detail}${c.remedy ? ` (${c.remedy})` : ''}`)].join('\n');
+  return [
+    'Checks:',
+    ...checks.flatMap((c) => [`  [${c.status}] ${c.title}: ${c.detail}${c.remedy ? ` (${c.remedy})` : ''}`, ...(c.fix ? [`      run: ${fixCommand(c.fix)}`] : [])]),
+  ].join('\n');
 }
 
 export function formatStatus(s: VmStatus): string {

@@ -125,7 +125,7 @@ export class ChangeService implements ChangeServiceApi {
    */
   async planUndo(journalId?: string): Promise<Plan> {
     const id = journalId ?? this.store.all().find((r) => r.state === 'applied' && r.root === this.root)?.journalId;
-    if (id === undefined) throw new PassthruError('BAD_INPUT', 'There is no applied change to undo.', 'See `passthru history`.');
+    if (id === undefined) throw new PassthruError('BAD_INPUT', 'There is no applied change to undo.', 'The history lists what was applied and can be undone.');
     return this.plan({ kind: 'undo', journalId: id });
   }
 

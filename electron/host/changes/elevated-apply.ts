@@ -37,7 +37,7 @@ export function helperNotInstalledError(): PassthruError {
   return new PassthruError(
     'ENVIRONMENT',
     `Passthru's privileged helper is not installed (${HELPER_PATH} does not exist), so this copy of Passthru cannot change devices; the AppImage cannot install it.`,
-    'Install the .deb package, or run the CLI with sudo (`sudo passthru ...`).',
+    'Install the .deb package, or use Passthru\'s command line as root (with sudo).',
   );
 }
 
@@ -97,7 +97,7 @@ function explainFailure(err: unknown, outcome: Outcome | null): unknown {
     if (err.exitCode === PKEXEC_NOT_AUTHORIZED) {
       const said = err.stderr.trim();
       if (said === '' || NOT_AUTHORIZED_STDERR.test(said)) {
-        return new PassthruError('REFUSED', 'You are not authorized to change devices on this host; nothing was changed.', 'Ask an administrator, or run `sudo passthru`.');
+        return new PassthruError('REFUSED', 'You are not authorized to change devices on this host; nothing was changed.', 'Ask an administrator, or use Passthru\'s command line as root (with sudo).');
       }
       return new PassthruError(
         'ENVIRONMENT',
@@ -109,7 +109,7 @@ function explainFailure(err: unknown, outcome: Outcome | null): unknown {
     if (outcome?.type === 'error') return PassthruError.fromData(outcome.error);
   }
   if (err.failure === 'not-found') {
-    return new PassthruError('ENVIRONMENT', 'pkexec is not installed, so Passthru cannot ask for privileges.', 'Install polkit (pkexec), or run `sudo passthru`.');
+    return new PassthruError('ENVIRONMENT', 'pkexec is not installed, so Passthru cannot ask for privileges.', 'Install polkit (pkexec), or use Passthru\'s command line as root (with sudo).');
   }
   return err;
 }

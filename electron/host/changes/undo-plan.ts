@@ -62,7 +62,7 @@ export function planUndoOf(record: JournalRecord, root: string, fs: HostFs, fact
 
   if (record.root === null) {
     refuse('same-root', 'Made on this host', `Change ${record.journalId} was journaled by an older Passthru without saying which host it changed, so it is not undone automatically.`,
-      'Undo it by hand with the commands its steps show (`passthru history --json`).');
+      'Undo it by hand with the commands its steps show in the history.');
   } else if (record.root !== root) {
     refuse('same-root', 'Made on this host', `Change ${record.journalId} was made on ${record.root}, not on ${root === '/' ? 'this machine' : root}; it is only undone there.`,
       `Run the undo with --root ${record.root}.`);
@@ -114,6 +114,6 @@ export function recordToUndo(load: (id: string) => JournalRecord | null, problem
   throw new PassthruError(
     'BAD_INPUT',
     why ? `Journal entry ${journalId} cannot be read: ${why}.` : `There is no journal entry ${journalId}.`,
-    'See `passthru history` for the changes that can be undone.',
+    'The history lists the changes that can be undone.',
   );
 }

@@ -60,7 +60,7 @@ describe('VmService on a snapshot', () => {
     const byId = Object.fromEntries(preview.checks.map((c) => [c.id, c]));
     expect(byId.host).toMatchObject({ status: 'fail' });
     // The VF is on igbvf in the snapshot: one assign away, offered as such.
-    expect(byId['nic0-driver']).toMatchObject({ status: 'fail', fix: 'passthru assign 0000:01:10.0' });
+    expect(byId['nic0-driver']).toMatchObject({ status: 'fail', fix: { kind: 'assign', address: '0000:01:10.0', wholeGroup: false } });
     expect(byId['nic0-driver']!.detail).toContain('is on igbvf');
     expect(byId['nic1-bridge']).toMatchObject({ status: 'pass', detail: 'br0 is a bridge on lab-many-vfs (the snapshot).' });
     expect(byId['nic2-host-needs']).toMatchObject({ status: 'fail' });

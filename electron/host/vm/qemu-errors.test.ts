@@ -29,12 +29,12 @@ describe('explainQemuError', () => {
     expect(e?.code).toBe('REFUSED');
     expect(e?.cause).toContain('IOMMU group 1 is not viable');
     expect(e?.cause).toContain('0000:01:00.1 (on igb)');
-    expect(e?.remedy).toContain('--group');
+    expect(e?.remedy).toBe('Assign the whole group to vfio-pci if the host can spare its other members, or choose a device in a group of its own.');
   });
 
   it('explains /dev/vfio permission and busy groups', () => {
     expect(explainQemuError(samples.vfioPerm)?.cause).toContain('/dev/vfio/14');
-    expect(explainQemuError(samples.vfioPerm)?.remedy).toContain('--owner');
+    expect(explainQemuError(samples.vfioPerm)?.remedy).toContain('giving its group to the user who starts the VM');
     expect(explainQemuError(samples.vfioBusy)?.cause).toMatch(/already open: another VM/);
   });
 
@@ -46,7 +46,7 @@ describe('explainQemuError', () => {
   });
 
   it('explains a missing IOMMU, a missing device, tap busy, a missing disk, KVM, host RAM', () => {
-    expect(explainQemuError(samples.noGroup)?.remedy).toContain('passthru iommu enable');
+    expect(explainQemuError(samples.noGroup)?.remedy).toContain('(IOMMU boot settings), then reboot');
     expect(explainQemuError(samples.noDevice)?.cause).toContain('0000:99:00.0');
     expect(explainQemuError(samples.tapBusy)?.cause).toContain('ptbusy0 is already in use');
     expect(explainQemuError(samples.disk)).toMatchObject({ code: 'BAD_INPUT', cause: 'The disk image /nonexist.img does not exist.' });
@@ -65,5 +65,13 @@ describe('explainQemuError', () => {
     expect(unknown.message).toContain('weird');
     const q = qemuFailure('cont', new QmpError('cont', 'GenericError', 'vfio 0000:01:00.0: group 1 is not viable'));
     expect(q.code).toBe('REFUSED');
+  });
+
+  it('says every remedy in words, shown as they are in the window and the CLI: no Passthru command line syntax', () => {
+    for (const [name, text] of Object.entries(samples)) {
+      const e = qemuFailure('VM x did not start', text, { scan });
+      expect(e.remedy ?? '', name).not.toMatch(/passthru |--[a-z]/);
+    }
+    expect(qemuFailure('VM x did not start', `${Q}: weird\n`).remedy).not.toMatch(/passthru /);
   });
 });

@@ -42,7 +42,7 @@ const rules: Rule[] = [
     return {
       code: 'REFUSED',
       cause: `IOMMU group ${group} is not viable: a device can only be given to a VM when every other device of its group is off its host driver.${groupBlockers(ctx.scan, group)}`,
-      remedy: `Move the other members to vfio-pci too (\`passthru assign ADDRESS --group\`), or choose a device in a group of its own.`,
+      remedy: 'Assign the whole group to vfio-pci if the host can spare its other members, or choose a device in a group of its own.',
     };
   },
   (t) => {
@@ -51,7 +51,7 @@ const rules: Rule[] = [
     return {
       code: 'REFUSED',
       cause: `qemu may not open ${m[1]}, the VFIO group of the device: it belongs to another user.`,
-      remedy: `Give the group to your user when assigning (\`sudo passthru assign ADDRESS --owner $USER\`), or start the VM as root.`,
+      remedy: 'Give the device back and assign it again, giving its group to the user who starts the VM, or start the VM as root.',
     };
   },
   (t) => {
@@ -60,7 +60,7 @@ const rules: Rule[] = [
     return {
       code: 'REFUSED',
       cause: `${m[1]} is already open: another VM (or program) is using a device of that group.`,
-      remedy: 'Stop the VM that has the device (`passthru vm list`), or choose another device.',
+      remedy: 'Stop the VM that has the device (the VMs list shows which), or choose another device.',
     };
   },
   (t, ctx) => {
@@ -82,7 +82,7 @@ const rules: Rule[] = [
     return {
       code: 'ENVIRONMENT',
       cause: 'The device has no IOMMU group: the IOMMU is off (or absent), so it cannot be given to a VM safely.',
-      remedy: 'Turn the IOMMU on (`passthru iommu enable`, then reboot) and check `passthru scan`.',
+      remedy: 'Turn the IOMMU on in the boot configuration (IOMMU boot settings), then reboot.',
     };
   },
   (t) => {
@@ -91,7 +91,7 @@ const rules: Rule[] = [
     return {
       code: 'BAD_INPUT',
       cause: `There is no PCI device ${m[2]} on this host (any more).`,
-      remedy: 'Check the address with `passthru scan`; a VF disappears when its PF\'s VFs are removed.',
+      remedy: 'Choose a device this host has; a VF disappears when its PF\'s VFs are removed.',
     };
   },
   (t) => {
@@ -119,7 +119,7 @@ const rules: Rule[] = [
     return {
       code: missing ? 'BAD_INPUT' : 'REFUSED',
       cause: missing ? `The disk image ${m[1]} does not exist.` : `qemu could not open ${m[1]}: ${m[2]}.`,
-      remedy: missing ? 'Fix the path in the VM (`passthru vm create` again), or create the image with `qemu-img create -f qcow2 PATH 20G`.' : 'Check the file\'s permissions (and that no other VM has it open).',
+      remedy: missing ? `Fix the disk's path in the VM's profile, or create the image (\`${formatArgv(['qemu-img', 'create', '-f', 'qcow2', m[1] ?? '', '20G'])}\`).` : 'Check the file\'s permissions (and that no other VM has it open).',
     };
   },
   (t) => {
@@ -161,5 +161,5 @@ export function qemuFailure(what: string, source: string | QmpError, ctx: QemuEr
   const detail = typeof source === 'string' ? qemuErrorLines(source) : text;
   if (explained) return new PassthruError(explained.code, `${what}: ${explained.cause}`, explained.remedy, detail || null);
   const first = detail.split('\n')[0] ?? '';
-  return new PassthruError('FAILED', `${what}: ${first || 'qemu gave no reason'}`, 'See the VM\'s log (`passthru vm status NAME` shows where it is).', detail || null);
+  return new PassthruError('FAILED', `${what}: ${first || 'qemu gave no reason'}`, 'See the VM\'s log (the VM\'s status says where it is).', detail || null);
 }

@@ -44,13 +44,14 @@ describe('runVmChecks', () => {
     const f = failed(checks);
     expect(f.map((c) => c.id)).toEqual(['nic0-group']);
     expect(f[0]!.detail).toContain('shares IOMMU group 1 with 0000:01:00.1 (on igb)');
-    expect(f[0]!.fix).toBe('passthru assign 0000:01:00.0 --group');
+    expect(f[0]!.fix).toEqual({ kind: 'assign', address: '0000:01:00.0', wholeGroup: true });
+    expect(f[0]!.remedy).toBe('Assign the whole group to vfio-pci if the host can spare that device, or choose a device in a group of its own.');
     expect(() => assertVmChecks(checks)).toThrow(/shares IOMMU group 1/);
   });
 
   it('says to assign a device still on its host driver', () => {
     const f = failed(run([{ kind: 'passthrough', address: '0000:02:00.0' }]));
-    expect(f[0]).toMatchObject({ id: 'nic0-driver', fix: 'passthru assign 0000:02:00.0', code: 'REFUSED' });
+    expect(f[0]).toMatchObject({ id: 'nic0-driver', title: 'NIC 1: passthrough 0000:02:00.0 on vfio-pci', fix: { kind: 'assign', address: '0000:02:00.0', wholeGroup: false }, code: 'REFUSED' });
   });
 
   it('refuses an unknown device, an inaccessible /dev/vfio node, a held group, a device of another VM', () => {
@@ -78,8 +79,28 @@ describe('runVmChecks', () => {
     expect(f.map((c) => c.id)).toEqual(['nic0-host-needs', 'nic0-driver']);
     expect(f[0]!.detail).toContain("0000:05:00.0 is needed by this host: it carries the host's default IPv4 route (enp5s0).");
     expect(f[0]!.remedy).toMatch(/^Choose another device/);
-    expect(f.every((c) => c.fix === null || !c.fix.startsWith('passthru assign 0000:05:00.0'))).toBe(true);
+    expect(f.every((c) => c.fix === null)).toBe(true);
     expect(f[1]!.fix).toBeNull();
+  });
+
+  it('numbers NICs from 1 as the form does, and says every remedy in words: no command line syntax (the CLI prints the fix command itself)', () => {
+    const all = [
+      ...run([{ kind: 'nat' }, { kind: 'passthrough', address: '0000:01:00.0' }, { kind: 'passthrough', address: '0000:02:00.0' }, { kind: 'bridge', bridge: 'br9' }], { vfioOk: false, memlock: 1 }),
+      ...run([{ kind: 'passthrough', address: '0000:09:00.0' }, { kind: 'passthrough', address: '0000:05:00.0' }, { kind: 'passthrough', address: '0000:03:00.0' }]),
+      ...run([{ kind: 'passthrough', address: '0000:01:10.0' }], { held: [['0000:01:10.0', 'other']] }),
+    ];
+    expect(all.filter((c) => c.id.startsWith('nic')).every((c) => /^NIC [1-9]/.test(c.title))).toBe(true);
+    expect(all.find((c) => c.id === 'nic1-group')!.title).toMatch(/^NIC 2: /);
+    for (const c of all) {
+      for (const text of [c.title, c.detail, c.remedy ?? '']) {
+        expect(text, c.id).not.toMatch(/passthru |--[a-z]|\$USER/);
+      }
+    }
+  });
+
+  it('never offers to assign a group the host needs, even where the group check fails', () => {
+    const checks = run([{ kind: 'passthrough', address: '0000:05:00.0' }]);
+    expect(checks.filter((c) => c.fix !== null)).toEqual([]);
   });
 
   it('an unknown /dev/vfio access (a host tree) is a warning, not a pass', () => {
@@ -101,7 +122,7 @@ describe('runVmChecks', () => {
 
     it('reads the snapshot\'s devices and bridges, and names its host', () => {
       expect(failed(run([{ kind: 'passthrough', address: '0000:01:10.0' }], { snapshot, vfioOk: null })).map((c) => c.id)).toEqual(['host']);
-      expect(failed(run([{ kind: 'passthrough', address: '0000:02:00.0' }], { snapshot }))[1]).toMatchObject({ id: 'nic0-driver', fix: 'passthru assign 0000:02:00.0' });
+      expect(failed(run([{ kind: 'passthrough', address: '0000:02:00.0' }], { snapshot }))[1]).toMatchObject({ id: 'nic0-driver', fix: { kind: 'assign', address: '0000:02:00.0', wholeGroup: false } });
       expect(failed(run([{ kind: 'passthrough', address: '0000:09:00.0' }], { snapshot }))[1]!.detail).toBe('There is no PCI device 0000:09:00.0 on lab-many-vfs (the snapshot).');
       expect(failed(run([{ kind: 'passthrough', address: '0000:05:00.0' }], { snapshot }))[1]!.detail).toContain('is needed by lab-many-vfs (the snapshot)');
       const bridge = run([{ kind: 'bridge', bridge: 'br0' }], { snapshot, bridges: ['br0'] }).find((c) => c.id === 'nic0-bridge');

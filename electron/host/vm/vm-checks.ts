@@ -10,6 +10,7 @@ import type { ErrorCode } from '../../../shared/errors';
 import { PassthruError } from '../../../shared/errors';
 import type { HostScan } from '../../../shared/model';
 import type { VmProfile } from '../../../shared/vm';
+import type { VmFix } from '../../../shared/vm-api';
 import type { HostFs } from '../fs/host-fs';
 import { memlockNeeded, type MemlockLimit } from './vm-host';
 import { formatArgv } from '../../../shared/shell-quote';
@@ -22,8 +23,8 @@ export interface VmCheck {
   remedy: string | null;
   /** The error code a failure becomes. */
   code: ErrorCode;
-  /** A command that fixes it, e.g. `passthru assign 0000:01:00.0` (the CLI offers it). */
-  fix: string | null;
+  /** Passthru's own action that fixes it (a button in the window, a command in the CLI). */
+  fix: VmFix | null;
 }
 
 export interface VmCheckInput {
@@ -55,7 +56,7 @@ function warn(id: string, title: string, detail: string, remedy: string | null =
   return { id, title, status: 'warn', detail, remedy, code: 'REFUSED', fix: null };
 }
 
-function check(id: string, title: string, ok: boolean, detail: string, failure?: { remedy: string; code: ErrorCode; fix?: string }): VmCheck {
+function check(id: string, title: string, ok: boolean, detail: string, failure?: { remedy: string; code: ErrorCode; fix?: VmFix }): VmCheck {
   return ok
     ? { id, title, status: 'pass', detail, remedy: null, code: 'REFUSED', fix: null }
     : { id, title, status: 'fail', detail, remedy: failure?.remedy ?? null, code: failure?.code ?? 'REFUSED', fix: failure?.fix ?? null };
@@ -96,8 +97,8 @@ export function runVmChecks(input: VmCheckInput): VmCheck[] {
     if (nic.kind === 'bridge') {
       const ok = fs.exists(`/sys/class/net/${nic.bridge}/bridge`);
       const exists = fs.exists(`/sys/class/net/${nic.bridge}`);
-      out.push(check(`nic${i}-bridge`, `NIC ${i}: bridge ${nic.bridge}`, ok, ok ? `${nic.bridge} is a bridge on ${where}.` : exists ? `${nic.bridge} is an interface of ${where} but not a bridge.` : `There is no bridge ${nic.bridge} on ${where}.`, {
-        remedy: `Create the bridge first (e.g. \`${formatArgv(['sudo', 'ip', 'link', 'add', nic.bridge, 'type', 'bridge'])}\`), or use --nic nat.`,
+      out.push(check(`nic${i}-bridge`, `NIC ${i + 1}: bridge ${nic.bridge}`, ok, ok ? `${nic.bridge} is a bridge on ${where}.` : exists ? `${nic.bridge} is an interface of ${where} but not a bridge.` : `There is no bridge ${nic.bridge} on ${where}.`, {
+        remedy: `Create the bridge first (for example \`${formatArgv(['sudo', 'ip', 'link', 'add', nic.bridge, 'type', 'bridge'])}\`), or make this NIC a NAT one.`,
         code: 'ENVIRONMENT',
       }));
     }
@@ -126,12 +127,13 @@ export function runVmChecks(input: VmCheckInput): VmCheck[] {
 }
 
 function passthroughChecks(i: number, address: string, input: VmCheckInput, scan: HostScan | null): VmCheck[] {
-  const title = `NIC ${i}: passthrough ${address}`;
+  // Numbered from 1 as the form numbers them; the ids (nic0-…) stay internal.
+  const title = `NIC ${i + 1}: passthrough ${address}`;
   if (!scan) return [check(`nic${i}-device`, title, false, 'The host was not scanned.', { remedy: 'This is a bug in Passthru.', code: 'INTERNAL' })];
   const dev = scan.devices.find((d) => d.address === address);
   const where = hostWords(input);
   if (!dev) {
-    return [check(`nic${i}-device`, title, false, `There is no PCI device ${address} on ${where}.`, { remedy: 'Check the address with `passthru scan`.', code: 'BAD_INPUT' })];
+    return [check(`nic${i}-device`, title, false, `There is no PCI device ${address} on ${where}.`, { remedy: `Choose a device that ${where} has; a VF disappears when its PF's VFs are removed.`, code: 'BAD_INPUT' })];
   }
   const out: VmCheck[] = [];
   const name = [dev.vendorName, dev.deviceName].filter(Boolean).join(' ') || `${dev.vendorId}:${dev.deviceId}`;
@@ -149,14 +151,15 @@ function passthroughChecks(i: number, address: string, input: VmCheckInput, scan
   out.push(check(`nic${i}-driver`, `${title} on vfio-pci`, dev.driver === 'vfio-pci', dev.driver === 'vfio-pci' ? `${name} is on vfio-pci.` : `${address} (${name}) is on ${dev.driver ?? 'no driver'}, not vfio-pci.`, blocked
     ? { remedy: 'It stays with the host (see above).', code: 'REFUSED' }
     : {
-        remedy: `Give it to vfio-pci first: \`${formatArgv(['sudo', 'passthru', 'assign', address])}\`.`,
+        remedy: 'Assign it to vfio-pci first.',
         code: 'REFUSED',
-        fix: formatArgv(['passthru', 'assign', address]),
+        fix: { kind: 'assign', address, wholeGroup: false },
       }));
   if (dev.iommuGroup === null || !group) {
     out.push(check(`nic${i}-group`, `${title}: IOMMU group`, false, `${address} has no IOMMU group: the IOMMU is off.`, {
-      remedy: 'Turn the IOMMU on (`passthru iommu enable`, then reboot).',
+      remedy: 'Turn the IOMMU on in the boot configuration (IOMMU boot settings), then reboot.',
       code: 'ENVIRONMENT',
+      fix: { kind: 'iommu' },
     }));
     return out;
   }
@@ -167,13 +170,14 @@ function passthroughChecks(i: number, address: string, input: VmCheckInput, scan
       ? `Group ${group.id}${others.length ? ` (with ${others.join(', ')})` : ''} is viable.`
       : `${address} shares IOMMU group ${group.id} with ${blockers.map((b) => `${b.address} (on ${b.driver})`).join(', ')}; qemu would fail with "group ${group.id} is not viable".`,
     {
-      remedy: `Move the whole group to vfio-pci (\`${formatArgv(['sudo', 'passthru', 'assign', address, '--group'])}\`) if the host can spare ${blockers.length > 1 ? 'those devices' : 'that device'}, or choose a device in a group of its own.`,
+      remedy: `Assign the whole group to vfio-pci if the host can spare ${blockers.length > 1 ? 'those devices' : 'that device'}, or choose a device in a group of its own.`,
       code: 'REFUSED',
-      fix: formatArgv(['passthru', 'assign', address, '--group']),
+      // Never offered for a group the host needs: the whole group would take that with it.
+      ...(blocked ? {} : { fix: { kind: 'assign', address, wholeGroup: true } as const }),
     }));
   const node = `/dev/vfio/${group.id}`;
-  // $USER is left for the user's shell to expand.
-  const ownerRemedy = `Give it to your user (\`${formatArgv(['sudo', 'passthru', 'assign', address, '--owner'])} "$USER"\`), or start the VM as root.`;
+  // Re-assigning a device already on vfio-pci changes nothing, so the way is back and again.
+  const ownerRemedy = `Give ${address} back and assign it again, giving its group to the user who starts the VM, or start the VM as root.`;
   if (dev.driver === 'vfio-pci') {
     const access = input.fs.accessibleRw(node);
     if (access === null) {
@@ -196,7 +200,7 @@ function passthroughChecks(i: number, address: string, input: VmCheckInput, scan
       : otherVm
         ? `VM ${otherVm} is running with ${address} or another device of group ${group.id}.`
         : `${node} is held open by ${holders.map((h) => `${h.command} (pid ${h.pid})`).join(', ')}.`,
-    { remedy: otherVm ? `Stop it first (\`${formatArgv(['passthru', 'vm', 'stop', otherVm])}\`).` : 'Stop that VM or program first.', code: 'REFUSED' }));
+    { remedy: otherVm ? `Stop VM ${otherVm} first.` : 'Stop that VM or program first.', code: 'REFUSED' }));
   return out;
 }
 

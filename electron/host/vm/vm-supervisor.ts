@@ -232,7 +232,7 @@ export class VmSupervisor {
         (await QmpClient.connect(socket, { timeoutMs: 2000 })).close();
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw new PassthruError('FAILED', `qemu started but its QMP socket ${socket} did not answer within ${timeoutMs / 1000} s.`, 'See the VM\'s log; stop it with `passthru vm stop NAME --force`.', String(err));
+        if (Date.now() > deadline) throw new PassthruError('FAILED', `qemu started but its QMP socket ${socket} did not answer within ${timeoutMs / 1000} s.`, 'See the VM\'s log, then force it off (Force stop).', String(err));
         await sleep(100);
       }
     }

@@ -11,7 +11,8 @@ export interface WizardStoreState {
   request: WizardRequest | null;
   /** Bumped on every open so re-opening the same request starts afresh. */
   openCount: number;
-  openAssign(address: string): void;
+  /** `wholeGroup`: start with "Bind the whole group" ticked (a VM needs every member off its host driver). */
+  openAssign(address: string, options?: { wholeGroup?: boolean }): void;
   openRelease(address: string): void;
   openUndo(journalId?: string): void;
   /** "Set number of VFs…" on a PF, starting from the count it has now. */
@@ -19,7 +20,7 @@ export interface WizardStoreState {
   openSriov(address: string, sriov: Pick<SriovInfo, 'numVfs' | 'bootRule'>): void;
   /** "Configure…" one VF (by its index under the PF). */
   openVfConfig(address: string, vf: number): void;
-  /** The Enable-IOMMU wizard (or, with 'disable', taking Passthru's arguments out again). */
+  /** The IOMMU boot settings wizard (or, with 'disable', taking Passthru's arguments out again). */
   openIommu(action?: 'enable' | 'disable'): void;
   close(): void;
 }
@@ -30,7 +31,7 @@ export function createWizardStore() {
     return {
       request: null,
       openCount: 0,
-      openAssign: (address) => open({ kind: 'assign', address, group: false, persist: false, force: false }),
+      openAssign: (address, options) => open({ kind: 'assign', address, group: options?.wholeGroup ?? false, persist: false, force: false }),
       openRelease: (address) => open({ kind: 'release', address }),
       openUndo: (journalId) => open(journalId ? { kind: 'undo', journalId } : { kind: 'undo' }),
       openSriov: (address, sriov) => open({ kind: 'sriov', address, numVfs: sriov.numVfs, persist: sriov.bootRule !== null, force: false }),

@@ -14,7 +14,7 @@ import { WizardForm } from '../../wizards/common/wizard-form';
 import { useId, useState } from 'react';
 import type { ScanSource } from '../../../../shared/model';
 import type { VmProfile } from '../../../../shared/vm';
-import type { VmCheckView, VmPreview } from '../../../../shared/vm-api';
+import type { VmCheckView, VmFix, VmPreview } from '../../../../shared/vm-api';
 import { getApi } from '../../api';
 import { ErrorNotice, Loading } from '../../components/feedback';
 import { StatusIcon } from '../../components/icons';
@@ -207,6 +207,23 @@ function RehearsalNotice({ snapshot }: { snapshot: ScanSource }) {
   );
 }
 
+/** A failed check's fix, as the wizard that makes it (the CLI prints the command instead). */
+function FixButton({ fix }: { fix: VmFix }) {
+  const w = wizardStore.getState();
+  if (fix.kind === 'iommu') {
+    return (
+      <button type="button" className="button" onClick={() => w.openIommu('enable')}>
+        IOMMU boot settings…
+      </button>
+    );
+  }
+  return (
+    <button type="button" className="button" onClick={() => w.openAssign(fix.address, { wholeGroup: fix.wholeGroup })}>
+      {fix.wholeGroup ? `Assign the group of ${fix.address} to vfio-pci…` : `Assign ${fix.address} to vfio-pci…`}
+    </button>
+  );
+}
+
 function CheckRows({ checks, newDisk }: { checks: VmCheckView[]; newDisk: boolean }) {
   return (
     <ul className="check-list" aria-label="Checks">
@@ -214,7 +231,7 @@ function CheckRows({ checks, newDisk }: { checks: VmCheckView[]; newDisk: boolea
         // The new image does not exist until the profile is saved: that is expected here.
         const pending = newDisk && c.id === 'disk0' && c.status === 'fail';
         const status = pending ? 'pass' : c.status;
-        const address = c.fix?.startsWith('passthru assign ') ? c.fix.split(' ')[2] : undefined;
+
         return (
           <li key={c.id} className={`check check--${status}`} data-check={c.id}>
             <StatusIcon status={status} />
@@ -226,11 +243,7 @@ function CheckRows({ checks, newDisk }: { checks: VmCheckView[]; newDisk: boolea
                   <strong>What to do:</strong> {c.remedy}
                 </p>
               )}
-              {!pending && address && (
-                <button type="button" className="button" onClick={() => wizardStore.getState().openAssign(address)}>
-                  Assign {address} to vfio-pci…
-                </button>
-              )}
+              {!pending && c.fix && <FixButton fix={c.fix} />}
             </div>
           </li>
         );
