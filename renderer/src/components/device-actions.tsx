@@ -7,7 +7,7 @@
  */
 import { useId } from 'react';
 import type { PciDevice } from '../../../shared/model';
-import { deviceAvailability } from '../lib/device-availability';
+import { carriesManagement, deviceAvailability } from '../lib/device-availability';
 import { indexScan, type ScanIndex } from '../lib/scan-index';
 import { useScanStore } from '../stores/scan-store';
 import { wizardStore } from '../stores/wizard-store';
@@ -29,6 +29,11 @@ export function DeviceActions({ device, withAddress = false, compact = false }: 
   const a = deviceAvailability(device, index);
   const words = a.action === 'release' ? 'Give back…' : 'Assign to VFIO…';
   const cls = compact ? 'button button--small' : 'button';
+  // Available but at a cost the user must hear before clicking: the host's own network.
+  const cost = !a.refusedBecause && a.action === 'assign' && carriesManagement(device, index)
+    ? "It carries this host's network: the host loses that network, so the wizard asks you to confirm first."
+    : null;
+  const note = a.refusedBecause ?? cost;
   return (
     <span className="device-actions">
       <button
@@ -36,14 +41,14 @@ export function DeviceActions({ device, withAddress = false, compact = false }: 
         className={cls}
         aria-label={withAddress ? `${words} (${device.address})` : undefined}
         disabled={a.refusedBecause !== null}
-        aria-describedby={a.refusedBecause ? whyId : undefined}
+        aria-describedby={note ? whyId : undefined}
         onClick={() => void openDeviceAction(device, index)}
       >
         {words}
       </button>
-      {a.refusedBecause && (
-        <span id={whyId} className="device-actions__why muted small">
-          {a.refusedBecause}
+      {note && (
+        <span id={whyId} className={`device-actions__why small ${cost ? 'text-warn' : 'muted'}`}>
+          {note}
         </span>
       )}
     </span>
