@@ -17,11 +17,7 @@ export function startApp(win: Window = window): () => void {
   try {
     disconnect = connectHostEvents(getApi(), {
       onDevicesChanged: () => void scanStore.getState().load(),
-      onSourceChanged: () => {
-        void sourceStore.getState().refresh();
-        scanStore.getState().reset();
-        void scanStore.getState().load();
-      },
+      onSourceChanged: () => void sourceStore.getState().sourceChanged(),
     });
   } catch {
     // No bridge at all: the scan above already failed with a readable error.

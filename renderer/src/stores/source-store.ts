@@ -16,6 +16,12 @@ export interface SourceState {
   error: DisplayError | null;
   /** Re-read the current source from main (e.g. after the File menu changed it). */
   refresh(): Promise<void>;
+  /**
+   * Main says the source changed. A switch made here has already cleared and reloaded the scan
+   * (or is doing so): reloading again would clear the pages a second time, losing their state.
+   * Only a change made elsewhere (the File menu, another window) clears and reloads.
+   */
+  sourceChanged(): Promise<void>;
   /** Ask for a snapshot directory (folder picker when no path) and show it. */
   openSnapshot(path?: string): Promise<void>;
   backToLive(): Promise<void>;
@@ -49,6 +55,22 @@ export function createSourceStore(api: ApiGetter = getApi, scans: StoreApi<ScanS
         } catch (err) {
           set({ error: toDisplayError(err) });
         }
+      },
+      async sourceChanged() {
+        if (get().busy) return;
+        const before = get().source;
+        let now: ScanSource;
+        try {
+          now = await api().source();
+        } catch (err) {
+          set({ error: toDisplayError(err) });
+          return;
+        }
+        if (get().busy) return;
+        set({ source: now });
+        if (before && before.kind === now.kind && before.root === now.root) return;
+        scans.getState().reset();
+        await scans.getState().load();
       },
       openSnapshot: (path) => switchTo('open', () => api().openSnapshot(path)),
       backToLive: () => switchTo('live', () => api().useLiveHost()),

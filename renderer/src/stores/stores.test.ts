@@ -151,6 +151,37 @@ describe('source store', () => {
     expect(source.getState().source?.kind).toBe('live');
   });
 
+  it('clears the pages once per switch: the source event after a switch made here reloads nothing; one made elsewhere clears and reloads', async () => {
+    const f = fakeApi();
+    const scans = createScanStore(() => f.api);
+    const source = createSourceStore(() => f.api, scans);
+    let p = scans.getState().load();
+    f.pending.shift()!.resolve(sampleScan);
+    await p;
+    await source.getState().refresh();
+
+    // Main announces the switch while it is still in progress here, and again after.
+    p = source.getState().openSnapshot();
+    await f.flush();
+    await source.getState().sourceChanged();
+    f.pending.shift()!.resolve(sampleSnapshotScan);
+    await p;
+    await source.getState().sourceChanged();
+    expect(f.api.scan).toHaveBeenCalledTimes(2);
+    expect(scans.getState().scan).toBe(sampleSnapshotScan);
+
+    // The File menu switched back to the live host: cleared and reloaded once.
+    await f.api.useLiveHost();
+    const changed = source.getState().sourceChanged();
+    await f.flush();
+    expect(scans.getState().scan).toBeNull();
+    f.pending.shift()!.resolve(sampleScan);
+    await changed;
+    expect(f.api.scan).toHaveBeenCalledTimes(3);
+    expect(source.getState().source?.kind).toBe('live');
+    expect(scans.getState().scan).toBe(sampleScan);
+  });
+
   it('does nothing when the folder picker is cancelled', async () => {
     const f = fakeApi();
     const scans = createScanStore(() => f.api);
