@@ -13,6 +13,8 @@ import { runs, useLab } from './checks/use-lab';
 const PF = '0000:01:00.0';
 const MGMT = '0000:02:00.0';
 const ROOT_9P = '0000:00:10.0';
+/** The root port above the igb PF (qemu's pcie-root-port offers ACS). */
+const ROOT_PORT = '0000:00:02.0';
 
 describe.runIf(runs('seed'))('verdicts agree with what assign does (seed host)', () => {
   const lab = useLab('seed', 'verdicts');
@@ -41,6 +43,16 @@ describe.runIf(runs('seed'))('verdicts agree with what assign does (seed host)',
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect((await verdictOf(PF)).state).toBe('assignable');
     expect(await kernelState(lab())).toEqual(before);
+  });
+
+  it("a root port's ACS, as scan reads it from config space, is what setpci reads through the kernel", async () => {
+    const r = await runCli(lab(), 'scan', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const port = (r.json as HostScan).devices.find((d) => d.address === ROOT_PORT)!;
+    const regs = await lab().runOk(['setpci', '-s', ROOT_PORT, 'ECAP_ACS+4.w', 'ECAP_ACS+6.w']);
+    const [capability, control] = regs.stdout.trim().split(/\s+/).map((h) => Number.parseInt(h, 16));
+    // Linux enables SV, RR, CR and UF on a root port of an IOMMU host (pci_std_enable_acs).
+    expect(port.acs).toMatchObject({ portType: 'root-port', present: true, capability, control, isolates: true, missing: [] });
   });
 
   it('the management NIC and the controller of / are blocked, and assign refuses them (exit 3); their drivers stay', async () => {
