@@ -143,7 +143,7 @@ export type AcsControl = 'source-validation' | 'request-redirect' | 'completion-
  * user other than root only the first 64 bytes of config space, and the capabilities lie beyond.
  */
 export interface AcsFacts {
-  /** Bytes of config space read: 64 (128 for CardBus) when the kernel hid the rest (not root), 256 conventional, 4096 PCIe. */
+  /** Bytes of config space read: 64 (128 for CardBus) when the kernel hid the rest (not root); as root 256 (conventional PCI) or 4096 (PCIe, host bridges). */
   configSize: number;
   /** From the PCI Express capability; `conventional` without one; null when not readable (64 bytes). */
   portType: PciePortType | null;

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { HostScan, PassthroughState } from '../../shared/model';
 import { kernelState, runCli, type KernelDeviceState } from './checks/device-state';
 import { runs, useLab } from './checks/use-lab';
+import { passthru } from './checks/guest-facts';
 
 const PF = '0000:01:00.0';
 const MGMT = '0000:02:00.0';
@@ -53,6 +54,10 @@ describe.runIf(runs('seed'))('verdicts agree with what assign does (seed host)',
     const [capability, control] = regs.stdout.trim().split(/\s+/).map((h) => Number.parseInt(h, 16));
     // Linux enables SV, RR, CR and UF on a root port of an IOMMU host (pci_std_enable_acs).
     expect(port.acs).toMatchObject({ portType: 'root-port', present: true, capability, control, isolates: true, missing: [] });
+    // A user other than root gets the first 64 bytes of config only: ACS is unknown, not guessed.
+    const asNobody = await lab().runOk(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...passthru('scan', '--json')]);
+    const seen = (JSON.parse(asNobody.stdout) as HostScan).devices.find((d) => d.address === ROOT_PORT)!;
+    expect(seen.acs).toMatchObject({ configSize: 64, portType: null, present: null, isolates: null });
   });
 
   it('the management NIC and the controller of / are blocked, and assign refuses them (exit 3); their drivers stay', async () => {
