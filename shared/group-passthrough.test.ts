@@ -102,7 +102,7 @@ describe('what joins a shared group, from config space', () => {
 
   it('config space not readable at all (acs null) is unknown too', () => {
     expect(joinedBy([port(RP, null, null), nic('0000:01:00.0', RP, null), nic('0000:02:00.0', RP, null)])).toEqual([
-      "0000:01:00.0 and 0000:02:00.0 sit behind 0000:00:1c.0 (PCI bridge); Passthru could not read 0000:00:1c.0's ACS capability: its config space was not readable. Without ACS enabled there, a bridge does not keep the devices below it apart.",
+      "0000:01:00.0 and 0000:02:00.0 sit behind 0000:00:1c.0 (PCI bridge); Passthru could not read 0000:00:1c.0's ACS capability: its config space could not be read (a snapshot taken by an older Passthru does not hold it). Without ACS enabled there, a bridge does not keep the devices below it apart.",
     ]);
   });
 });

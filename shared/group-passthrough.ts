@@ -94,7 +94,7 @@ const CONTROL_WORDS: Record<AcsControl, string> = {
 function unreadable(d: GroupMember): string {
   return d.acs
     ? 'config space beyond the first 64 bytes needs root (running Passthru as root, or a snapshot captured as root, would tell)'
-    : 'its config space was not readable';
+    : 'its config space could not be read (a snapshot taken by an older Passthru does not hold it)';
 }
 
 /** "root port 0000:00:1c.0 (PCI bridge)": the kind of bridge its config space states, when known. */
