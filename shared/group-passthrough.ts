@@ -4,10 +4,10 @@
  * devices table, the topology and the wizards — so none of them judges by the kernel's
  * `viable` alone, which is true of a group of bridges and false of a NIC alone on its driver.
  */
-import type { GroupPassthrough, PciAddress, PciDevice } from './model';
+import type { AcsControl, GroupPassthrough, PciAddress, PciDevice } from './model';
 
 /** What the verdict reads of a member (a member the device list missed is read from sysfs alone). */
-export type GroupMember = Pick<PciDevice, 'address' | 'driver' | 'isBridge' | 'className' | 'hostNeeds' | 'sriov'> & Partial<Pick<PciDevice, 'parent'>>;
+export type GroupMember = Pick<PciDevice, 'address' | 'driver' | 'isBridge' | 'className' | 'hostNeeds' | 'sriov'> & Partial<Pick<PciDevice, 'parent' | 'acs'>>;
 
 /** Drivers that leave a device ready for VFIO or out of the way: not the host's. */
 const VFIO_SIDE = new Set(['vfio-pci', 'pci-stub']);
@@ -42,7 +42,7 @@ export function assessGroup(memberAddresses: readonly PciAddress[], byAddress: R
     };
   }
   const needed = endpoints.flatMap((d) => hostReasons(d, byAddress));
-  const joins = endpoints.length > 1 ? whatJoins(endpoints, bridges, byAddress) : ALONE;
+  const joins = endpoints.length > 1 ? whatJoins(endpoints, byAddress) : ALONE;
   if (needed.length > 0) return { state: 'blocked', reasons: needed, members: addresses, ...joins };
 
   const onHost = endpoints.filter((d) => d.driver !== null && !VFIO_SIDE.has(d.driver));
@@ -83,31 +83,120 @@ const ALONE = { joinedBy: [] as string[], options: [] as string[] };
 /** Domain, bus and slot of an address: functions of one device share it. */
 const slotOf = (a: PciAddress): string => a.slice(0, a.lastIndexOf('.'));
 
-/**
- * What keeps several endpoints in one group, read from where they sit: functions of one device
- * (a multifunction device without ACS between its functions), devices behind a bridge in the
- * group (a conventional PCI bridge cannot keep its devices apart; a PCIe port can only with
- * ACS), or, when the group shows neither, a port above them without ACS.
- */
-function whatJoins(endpoints: GroupMember[], bridges: GroupMember[], byAddress: ReadonlyMap<PciAddress, GroupMember>): { joinedBy: string[]; options: string[] } {
-  const joinedBy: string[] = [];
-  const slots = new Map<string, string[]>();
-  for (const d of endpoints) slots.set(slotOf(d.address), [...(slots.get(slotOf(d.address)) ?? []), d.address]);
-  for (const [slot, fns] of slots) {
-    if (fns.length > 1) joinedBy.push(`${list(fns)} are functions of one device (slot ${slot}), which does not isolate its functions from each other (no ACS between them).`);
+const CONTROL_WORDS: Record<AcsControl, string> = {
+  'source-validation': 'Source Validation',
+  'request-redirect': 'P2P Request Redirect',
+  'completion-redirect': 'P2P Completion Redirect',
+  'upstream-forwarding': 'Upstream Forwarding',
+};
+
+/** Why a function's ACS could not be read, for "Passthru could not read …" sentences. */
+function unreadable(d: GroupMember): string {
+  return d.acs
+    ? 'config space beyond the first 64 bytes needs root (running Passthru as root, or a snapshot captured as root, would tell)'
+    : 'its config space could not be read (a snapshot taken by an older Passthru does not hold it)';
+}
+
+/** "root port 0000:00:1c.0 (PCI bridge)": the kind of bridge its config space states, when known. */
+function bridgeName(b: GroupMember): string {
+  const kind = b.acs?.portType;
+  const noun =
+    kind === 'root-port'
+      ? 'root port '
+      : kind === 'downstream-port'
+        ? 'downstream port '
+        : kind === 'upstream-port'
+          ? 'switch upstream port '
+          : kind === 'conventional'
+            ? 'conventional PCI bridge '
+            : '';
+  return `${noun}${b.address} (${b.className ?? 'bridge'})`;
+}
+
+/** The sentence for endpoints that sit below `b`, the first bridge above them that does not (or may not) isolate them. */
+function behindSentence(under: PciAddress[], b: GroupMember): string {
+  const sit = `${list(under)} ${under.length === 1 ? 'sits' : 'sit'}`;
+  const acs = b.acs;
+  if (!acs || acs.isolates === null) {
+    return `${sit} behind ${bridgeName(b)}; Passthru could not read ${b.address}'s ACS capability: ${unreadable(b)}. Without ACS enabled there, a bridge does not keep the devices below it apart.`;
   }
-  const inGroup = new Set(bridges.map((b) => b.address));
+  if (acs.portType === 'conventional') {
+    return `${sit} behind the conventional PCI bridge ${b.address} (${b.className ?? 'bridge'}), which cannot isolate what is behind it: devices on conventional PCI can reach each other, and ACS does not exist there.`;
+  }
+  if (acs.portType === 'pcie-to-pci-bridge' || acs.portType === 'pci-to-pcie-bridge') {
+    return `${sit} behind ${b.address} (${b.className ?? 'bridge'}), a bridge to conventional PCI, which cannot isolate what is behind it: devices on a conventional PCI bus can reach each other and the IOMMU sees them as the bridge (a PCIe-to-PCI bridge has no ACS, per its config space).`;
+  }
+  if (acs.present && acs.missing.length > 0) {
+    return `${sit} behind ${bridgeName(b)}, whose ACS is not enabled (${list(acs.missing.map((c) => CONTROL_WORDS[c]))} off, per its config space), so it does not keep the devices below it apart.`;
+  }
+  return `${sit} behind ${bridgeName(b)}, which has no ACS capability (per its config space), so it does not keep the devices below it apart.`;
+}
+
+/** The sentence for functions of one device in the group, or null when their config space says ACS keeps them apart. */
+function slotSentence(slot: string, fns: GroupMember[]): string | null {
+  const names = list(fns.map((f) => f.address));
+  const unknown = fns.find((f) => !f.acs || f.acs.isolates === null);
+  if (unknown) {
+    return `${names} are functions of one device (slot ${slot}); Passthru could not read whether ACS separates them: ${unreadable(unknown)}.`;
+  }
+  // Functions that are not of one multifunction device (VFs of a PF share slots), or that isolate each other, are not joined here.
+  const joined = fns.filter((f) => f.acs?.multifunction && f.acs.isolates === false);
+  if (joined.length < 2) return null;
+  const first = joined[0] as GroupMember;
+  const jnames = list(joined.map((f) => f.address));
+  if (first.acs?.portType === 'conventional') {
+    return `${jnames} are functions of one conventional PCI device (slot ${slot}), which cannot isolate its functions from each other (ACS does not exist on conventional PCI).`;
+  }
+  const off = first.acs?.present ? first.acs.missing : [];
+  return off.length > 0
+    ? `${jnames} are functions of one device (slot ${slot}) without ACS between its functions: it is not enabled (${list(off.map((c) => CONTROL_WORDS[c]))} off, per its config space).`
+    : `${jnames} are functions of one device (slot ${slot}) without ACS between its functions (no ACS capability, per its config space).`;
+}
+
+/**
+ * What keeps several endpoints in one group, read from config space (PciDevice.acs): functions
+ * of one multifunction device without ACS between them, and for each endpoint the first
+ * bridge above it that does not isolate it — a conventional PCI bridge (never can), a port
+ * without ACS or with ACS not enabled — as the kernel's group building (pci_device_group)
+ * walks up. When ACS could not be read (not root), the sentence says so instead of asserting.
+ * The kernel's device quirks are not in config space: the sentences say "per its config space".
+ */
+function whatJoins(endpoints: GroupMember[], byAddress: ReadonlyMap<PciAddress, GroupMember>): { joinedBy: string[]; options: string[] } {
+  const joinedBy: string[] = [];
+  const slots = new Map<string, GroupMember[]>();
+  for (const d of endpoints) slots.set(slotOf(d.address), [...(slots.get(slotOf(d.address)) ?? []), d]);
+  for (const [slot, fns] of slots) {
+    const sentence = fns.length > 1 ? slotSentence(slot, fns) : null;
+    if (sentence) joinedBy.push(sentence);
+  }
   const behind = new Map<PciAddress, PciAddress[]>();
   for (const d of endpoints) {
-    const parent = byAddress.get(d.address)?.parent ?? null;
-    if (parent && inGroup.has(parent)) behind.set(parent, [...(behind.get(parent) ?? []), d.address]);
+    const culprit = firstNonIsolating(d, byAddress);
+    if (culprit) behind.set(culprit.address, [...(behind.get(culprit.address) ?? []), d.address]);
   }
-  for (const [bridge, under] of behind) {
-    const b = byAddress.get(bridge);
-    joinedBy.push(`${list(under)} ${under.length === 1 ? 'sits' : 'sit'} behind ${bridge} (${b?.className ?? 'bridge'}), which cannot keep devices apart: a conventional PCI bridge never can, a PCIe port only with ACS (Access Control Services).`);
+  for (const [bridge, under] of behind) joinedBy.push(behindSentence(under, byAddress.get(bridge) as GroupMember));
+  if (joinedBy.length === 0) {
+    joinedBy.push(
+      `Per their config space, the ports above ${list(endpoints.map((d) => d.address))} have ACS enabled and no device without ACS joins them: what groups them is not in config space (a kernel quirk for one of these devices, or a DMA alias).`,
+    );
   }
-  if (joinedBy.length === 0) joinedBy.push('A port above them does not isolate them from each other (it lacks ACS, Access Control Services), so the kernel put them in one group.');
   return { joinedBy, options: SHARED_OPTIONS };
+}
+
+/**
+ * The first bridge above `d` that does not isolate what is below it (or whose ACS is
+ * unknown), walking up as pci_acs_path_enabled() does; null when every one isolates.
+ */
+function firstNonIsolating(d: GroupMember, byAddress: ReadonlyMap<PciAddress, GroupMember>): GroupMember | null {
+  const seen = new Set<PciAddress>();
+  for (let at = d.parent ?? null; at !== null && !seen.has(at); ) {
+    seen.add(at);
+    const b = byAddress.get(at);
+    if (b === undefined) return null;
+    if (b.acs?.isolates !== true) return b;
+    at = b.parent ?? null;
+  }
+  return null;
 }
 
 /** What a user can do about a shared group, most to least advisable. */

@@ -115,6 +115,54 @@ export interface PciDevice {
   bootVga: boolean;
   /** Why the host cannot give this device up (empty when nothing of the host depends on it). */
   hostNeeds: HostNeed[];
+  /** ACS as its config space states it (the sysfs `config` file); null when `config` could not be read at all. */
+  acs: AcsFacts | null;
+}
+
+/** The PCIe device/port type (PCI Express capability), or `conventional` PCI / PCI-X (no such capability). */
+export type PciePortType =
+  | 'conventional'
+  | 'endpoint'
+  | 'legacy-endpoint'
+  | 'rc-endpoint'
+  | 'root-port'
+  | 'upstream-port'
+  | 'downstream-port'
+  | 'pcie-to-pci-bridge'
+  | 'pci-to-pcie-bridge'
+  | 'rc-event-collector'
+  | 'other';
+
+/** The ACS controls the kernel requires for isolation (REQ_ACS_FLAGS): Source Validation, P2P Request/Completion Redirect, Upstream Forwarding. */
+export type AcsControl = 'source-validation' | 'request-redirect' | 'completion-redirect' | 'upstream-forwarding';
+
+/**
+ * Access Control Services of one function, read from its config space and judged as the
+ * kernel's pci_acs_enabled() does (without the kernel's device quirks, which config space
+ * cannot show). Three ways: `isolates` true, false, or null when unknown — the kernel shows a
+ * user other than root only the first 64 bytes of config space, and the capabilities lie beyond.
+ */
+export interface AcsFacts {
+  /** Bytes of config space read: 64 (128 for CardBus) when the kernel hid the rest (not root); as root 256 (conventional PCI) or 4096 (PCIe, host bridges). */
+  configSize: number;
+  /** From the PCI Express capability; `conventional` without one; null when not readable (64 bytes). */
+  portType: PciePortType | null;
+  /** Header type bit 7: the device has several functions (readable from the first 64 bytes). */
+  multifunction: boolean;
+  /** It has an ACS extended capability; null when unknown (config space beyond the header unreadable). */
+  present: boolean | null;
+  /** ACS Capability register (16 bits), null when absent or unknown. */
+  capability: number | null;
+  /** ACS Control register (16 bits), null when absent or unknown. */
+  control: number | null;
+  /**
+   * Whether this function keeps what is below it (a port) or its sibling functions (a
+   * multifunction device) apart, per its config space: true, false, or null when unknown.
+   * A single-function endpoint needs no ACS: true.
+   */
+  isolates: boolean | null;
+  /** When `isolates` is false with ACS present: the required controls that are off. */
+  missing: AcsControl[];
 }
 
 /** Something of the host that depends on a device: taking the device away takes it down. */

@@ -77,6 +77,20 @@ const device = z.object({
   isBridge: z.boolean(),
   bootVga: z.boolean(),
   hostNeeds: z.array(z.object({ kind: z.enum(['management-nic', 'mounted-disk', 'display']), detail: str })),
+  acs: z
+    .object({
+      configSize: z.number().int().nonnegative(),
+      portType: z
+        .enum(['conventional', 'endpoint', 'legacy-endpoint', 'rc-endpoint', 'root-port', 'upstream-port', 'downstream-port', 'pcie-to-pci-bridge', 'pci-to-pcie-bridge', 'rc-event-collector', 'other'])
+        .nullable(),
+      multifunction: z.boolean(),
+      present: z.boolean().nullable(),
+      capability: z.number().int().min(0).max(0xffff).nullable(),
+      control: z.number().int().min(0).max(0xffff).nullable(),
+      isolates: z.boolean().nullable(),
+      missing: z.array(z.enum(['source-validation', 'request-redirect', 'completion-redirect', 'upstream-forwarding'])),
+    })
+    .nullable(),
 });
 
 const group = z.object({

@@ -10,6 +10,8 @@ export interface HostFs {
   readonly root: string;
   /** File contents, or null when missing or unreadable. */
   readText(path: string): string | null;
+  /** File contents as raw bytes (binary attributes such as a PCI function's `config`), or null when missing or unreadable. */
+  readBytes(path: string): Uint8Array | null;
   /** Raw symlink target, or null when not a symlink / missing. */
   readLink(path: string): string | null;
   /** Canonical path inside the root with every symlink resolved, or null when missing or escaping. */

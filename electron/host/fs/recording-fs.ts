@@ -14,13 +14,13 @@ export interface TreeSink {
   mkdir(inside: string): void;
   symlink(target: string, inside: string): void;
   /** A new file; never replaces one. */
-  createFile(inside: string, content: string): void;
+  createFile(inside: string, content: string | Uint8Array): void;
   /** Entry names, or null when missing. */
   list(inside: string): string[] | null;
 }
 
 type Node =
-  | { kind: 'file'; content: string | null } // null: exists, content never read
+  | { kind: 'file'; content: string | Uint8Array | null } // null: exists, content never read; bytes: read with readBytes
   | { kind: 'dir' }
   | { kind: 'link'; target: string };
 
@@ -53,6 +53,14 @@ export class RecordingFs implements HostFs {
 
   readText(p: string): string | null {
     const content = this.inner.readText(p);
+    if (content === null) return null;
+    const real = this.walk(p);
+    if (real !== null) this.nodes.set(real, { kind: 'file', content });
+    return content;
+  }
+
+  readBytes(p: string): Uint8Array | null {
+    const content = this.inner.readBytes(p);
     if (content === null) return null;
     const real = this.walk(p);
     if (real !== null) this.nodes.set(real, { kind: 'file', content });
@@ -122,7 +130,7 @@ export class RecordingFs implements HostFs {
    * Materialises the recording into `dest` (a ConfinedFs over the snapshot directory, so no
    * write follows a link out of it). `transform` may shrink a file's content; it receives the
    * canonical path the file is written at (e.g. the target of `/usr/share/hwdata/pci.ids` when
-   * that is a link).
+   * that is a link). Files read as bytes are written as read, untransformed.
    */
   writeTo(dest: TreeSink, transform?: (path: string, content: string) => string): void {
     const entries = [...this.nodes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -130,7 +138,7 @@ export class RecordingFs implements HostFs {
       if (p === '/') continue;
       if (node.kind === 'dir') dest.mkdir(p);
       else if (node.kind === 'link') dest.symlink(node.target, p);
-      else dest.createFile(p, node.content === null ? '' : transform ? transform(p, node.content) : node.content);
+      else dest.createFile(p, node.content === null ? '' : transform && typeof node.content === 'string' ? transform(p, node.content) : node.content);
     }
     // git drops empty directories, and snapshots become test fixtures in git: a directory that
     // was only checked for existence (/sys/module/vfio) keeps a marker file. A listed one

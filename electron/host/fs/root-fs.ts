@@ -60,11 +60,20 @@ export class RootFs implements HostFs {
   }
 
   readText(p: string): string | null {
+    return this.readRaw(p, (b, n) => b.toString('utf8', 0, n));
+  }
+
+  readBytes(p: string): Uint8Array | null {
+    return this.readRaw(p, (b, n) => new Uint8Array(b.subarray(0, n)));
+  }
+
+  private readRaw<T>(p: string, as: (bytes: Buffer, length: number) => T): T | null {
     const inside = normalise(p);
     if (inside === null) return null;
-    // sysfs hands out a whole attribute in one read(); elsewhere read to EOF.
-    const oneShot = inside.startsWith('/sys/');
-    if (this.live) return tryRead(() => readWhole(inside, READ_FLAGS, oneShot));
+    // sysfs hands out a whole text attribute in one read(); elsewhere (and for binary
+    // attributes such as `config`, which a short first read does not end) read to EOF.
+    const oneShot = inside.startsWith('/sys/') && !inside.endsWith('/config');
+    if (this.live) return tryRead(() => readWhole(inside, READ_FLAGS, oneShot, as));
     return this.attempt(inside, (host) => {
       let target = host;
       let st = nodeFs.lstatSync(target);
@@ -77,7 +86,7 @@ export class RootFs implements HostFs {
       if (st.isDirectory()) return null;
       const kind = specialKind(st);
       if (kind !== null) throw specialFileError(target, kind);
-      return readWhole(target, READ_FLAGS | O_NOFOLLOW, oneShot);
+      return readWhole(target, READ_FLAGS | O_NOFOLLOW, oneShot, as);
     });
   }
 
@@ -244,11 +253,11 @@ export class RootFs implements HostFs {
  * Reads a file to the end with plain open/read/close (no fstat, no per-call buffer), refusing
  * to go past MAX_READ_BYTES.
  */
-function readWhole(host: string, flags: number, oneShot: boolean): string {
+function readWhole<T>(host: string, flags: number, oneShot: boolean, as: (bytes: Buffer, length: number) => T): T {
   const fd = nodeFs.openSync(host, flags);
   try {
     let n = nodeFs.readSync(fd, buffer, 0, CHUNK, null);
-    if (n === 0 || (oneShot && n < CHUNK)) return buffer.toString('utf8', 0, n);
+    if (n === 0 || (oneShot && n < CHUNK)) return as(buffer, n);
     const chunks: Buffer[] = [Buffer.from(buffer.subarray(0, n))];
     let total = n;
     while ((n = nodeFs.readSync(fd, buffer, 0, CHUNK, null)) > 0) {
@@ -256,7 +265,8 @@ function readWhole(host: string, flags: number, oneShot: boolean): string {
       if (total > MAX_READ_BYTES) throw tooLargeError(host);
       chunks.push(Buffer.from(buffer.subarray(0, n)));
     }
-    return Buffer.concat(chunks).toString('utf8');
+    const whole = Buffer.concat(chunks);
+    return as(whole, whole.length);
   } finally {
     nodeFs.closeSync(fd);
   }

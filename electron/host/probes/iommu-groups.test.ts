@@ -51,12 +51,13 @@ describe('probeIommuGroups', () => {
     expect(group(6)).toMatchObject({ devices: ['0000:00:04.0'], viable: true });
   });
 
+  // The fake tree's config space is a bare header (no capabilities): conventional PCI, which joins by itself.
   it('names the non-vfio member of a group whose other member is on vfio-pci', () => {
     expect(group(8)).toEqual({
       id: 8,
       devices: ['0000:00:05.0', '0000:03:00.0', '0000:03:00.1'],
       viable: false,
-      passthrough: { state: 'shared', reasons: [expect.stringContaining('0000:03:00.1 (snd_hda_intel)')], members: ['0000:03:00.0', '0000:03:00.1'], joinedBy: [expect.stringMatching(/^0000:03:00\.0 and 0000:03:00\.1 are functions of one device/), expect.stringMatching(/sit behind 0000:00:05\.0/)], options: expect.arrayContaining([expect.stringMatching(/^Give the whole group to one VM/)]) },
+      passthrough: { state: 'shared', reasons: [expect.stringContaining('0000:03:00.1 (snd_hda_intel)')], members: ['0000:03:00.0', '0000:03:00.1'], joinedBy: [expect.stringMatching(/^0000:03:00\.0 and 0000:03:00\.1 are functions of one conventional PCI device/), expect.stringMatching(/sit behind the conventional PCI bridge 0000:00:05\.0/)], options: expect.arrayContaining([expect.stringMatching(/^Give the whole group to one VM/)]) },
       blockers: [{ address: '0000:03:00.1', driver: 'snd_hda_intel' }],
       openBy: [],
     });

@@ -55,6 +55,8 @@ describe('probePciDevices on the fake lab host', () => {
       isBridge: false,
       bootVga: false,
       hostNeeds: [],
+      // The fake tree's config is a bare 256-byte header: conventional PCI, as those bytes say.
+      acs: { configSize: 256, portType: 'conventional', multifunction: false, present: false, capability: null, control: null, isolates: false, missing: [] },
     } satisfies PciDevice);
   });
 

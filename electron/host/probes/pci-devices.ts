@@ -4,6 +4,7 @@ import type { HostFs } from '../fs/host-fs';
 import { parseSriovRule, sriovRulePath } from '../plans/persistence-files';
 import { loadPciAliases, type PciAliasIndex } from './modules-alias';
 import { loadPciIds, type PciIds } from './pci-ids';
+import { readAcs } from './pci-config';
 import {
   PCI_ADDRESS_RE,
   ROOT_BUS_RE,
@@ -132,6 +133,7 @@ function readPciDevice(ctx: ProbeContext, address: PciAddress): PciDevice | null
     bootVga: id.classId.startsWith('03') && readTrim(fs, `${dir}/boot_vga`) === '1',
     // Filled by the scan, which knows the mounts, the display and the routes (probes/host-needs.ts).
     hostNeeds: [],
+    acs: readAcs(fs, dir),
   };
 }
 

@@ -258,7 +258,7 @@ function writeFunction(
   w.file(`${dir}/modalias`, `${modalias}\n`);
   w.file(`${dir}/driver_override`, `${d.driverOverride ?? '(null)'}\n`);
   w.file(`${dir}/numa_node`, `${d.numaNode ?? -1}\n`);
-  w.file(`${dir}/config`, configSpace(d));
+  w.file(`${dir}/config`, configSpace(d, multifunctionSlots(byAddress, pfOf).has(d.address.slice(0, -2)) && !pfOf.has(d.address)));
   const resetMethod = d.resetMethod === undefined ? 'flr bus' : d.resetMethod;
   if (resetMethod !== null) w.file(`${dir}/reset_method`, `${resetMethod}\n`);
   if (d.classId.startsWith('03')) w.file(`${dir}/boot_vga`, d.bootVga ? '1\n' : '0\n');
@@ -325,8 +325,9 @@ function writeFunction(
 /**
  * The first 256 bytes of the function's configuration space (the standard header, little
  * endian), matching its sysfs ids, so `lspci -A linux-sysfs` reads a tree as it reads a host.
+ * No capability list: conventional PCI, hence no ACS, as the probes read it.
  */
-export function configSpace(d: FakePciFunction): Uint8Array {
+export function configSpace(d: FakePciFunction, multifunction = false): Uint8Array {
   const c = Buffer.alloc(256);
   const bridge = d.classId.startsWith('0604');
   c.writeUInt16LE(Number.parseInt(d.vendor, 16), 0x00);
@@ -335,12 +336,25 @@ export function configSpace(d: FakePciFunction): Uint8Array {
   c.writeUInt8(Number.parseInt(d.classId.slice(4, 6), 16), 0x09);
   c.writeUInt8(Number.parseInt(d.classId.slice(2, 4), 16), 0x0a);
   c.writeUInt8(Number.parseInt(d.classId.slice(0, 2), 16), 0x0b);
-  c.writeUInt8(bridge ? 0x01 : 0x00, 0x0e); // header type
+  c.writeUInt8((bridge ? 0x01 : 0x00) | (multifunction ? 0x80 : 0x00), 0x0e); // header type; bit 7: one of several functions
   if (!bridge) {
     c.writeUInt16LE(Number.parseInt(d.subsystemVendor ?? '0000', 16), 0x2c);
     c.writeUInt16LE(Number.parseInt(d.subsystemDevice ?? '0000', 16), 0x2e);
   }
   return c;
+}
+
+const slotsMemo = new WeakMap<Map<string, FakePciFunction>, Set<string>>();
+/** Slots (domain:bus:slot) holding several functions other than VFs: their header says multifunction. */
+function multifunctionSlots(byAddress: Map<string, FakePciFunction>, pfOf: Map<string, string>): Set<string> {
+  let slots = slotsMemo.get(byAddress);
+  if (slots === undefined) {
+    const count = new Map<string, number>();
+    for (const a of byAddress.keys()) if (!pfOf.has(a)) count.set(a.slice(0, -2), (count.get(a.slice(0, -2)) ?? 0) + 1);
+    slots = new Set([...count].filter(([, n]) => n > 1).map(([slot]) => slot));
+    slotsMemo.set(byAddress, slots);
+  }
+  return slots;
 }
 
 /** Relative link target from directory `fromDir` to `to` (both inside-root paths). */

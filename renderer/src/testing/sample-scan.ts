@@ -41,6 +41,7 @@ export function makeDevice(partial: Partial<PciDevice> & Pick<PciDevice, 'addres
     isBridge: false,
     bootVga: false,
     hostNeeds: [],
+    acs: null,
     ...partial,
   };
 }
