@@ -13,8 +13,9 @@ import { IFNAME_PATTERN, VM_NAME_PATTERN } from './vm-names';
 import { PassthruError } from './errors';
 import type { ChangeIntent, ChangeRequest, OpCall } from './plan';
 import { KERNEL_CHOOSES } from './plan';
+import { PCI_ADDRESS } from './pci-address';
 
-const address = z.string().check(z.regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/));
+const address = z.string().check(z.regex(PCI_ADDRESS));
 /** Addresses as a user may type them (short form, upper case); the planners normalise and check them. */
 const addressInput = z.string().check(z.regex(/^[0-9A-Fa-f:.]{1,16}$/));
 const driver = z.string().check(z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/));

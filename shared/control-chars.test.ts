@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hasControlChars, hasUnsafeControls, visibleControls, visibleInline } from './control-chars';
-import { hostileText, TERMINAL_ACTORS } from './text-arbitraries';
+import { hostileText, TERMINAL_ACTORS } from './testing/text-arbitraries';
 
 describe('visibleControls', () => {
   it('escapes ESC, CSI, other C0/C1, DEL and the bidi characters; keeps TAB and LF', () => {

@@ -10,6 +10,7 @@ import type { VmExport, VmPreview, VmStopResult, VmSummary } from './vm-api';
 import type { HostScan, ScanSource } from './model';
 import type { ApplyProgress, ApplyResult, JournalHistory, Plan } from './plan';
 import type { PassthruErrorData } from './errors';
+import { PCI_ADDRESS } from './pci-address';
 
 /** Declares a request channel: payload schema plus (type-only) result type. */
 function channel<Result>() {
@@ -18,7 +19,7 @@ function channel<Result>() {
 
 const empty = z.object({}).strict();
 /** Full form `0000:01:00.0`; the host side still resolves it against the devices that exist. */
-const pciAddress = z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/, 'a PCI address like 0000:01:00.0');
+const pciAddress = z.string().regex(PCI_ADDRESS, 'a PCI address like 0000:01:00.0');
 
 /** Per-VF settings; the MAC shape is checked here and again (unicast, allowed values) on the host side. */
 const vfChange = z

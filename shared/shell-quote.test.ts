@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasUnsafeControls } from './control-chars';
 import { formatArgv, shellQuote, writeFileLine } from './shell-quote';
-import { hostileArg } from './text-arbitraries';
+import { hostileArg } from './testing/text-arbitraries';
 
 const SHELLS = ['sh', 'bash'].filter((s) => spawnSync(s, ['-c', 'exit 0']).status === 0);
 const tmp = mkdtempSync(join(tmpdir(), 'passthru-quote-'));

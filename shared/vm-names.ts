@@ -5,12 +5,14 @@
  */
 import { PassthruError } from './errors';
 import type { VmNic } from './vm';
+import { PCI_ADDRESS } from './pci-address';
 
 /** A VM name: also a file name, a qemu `-name` and part of the tap name, so kept plain. */
 export const VM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /** Full PCI address, as the scan reports it. */
-export const PCI_ADDRESS_PATTERN = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+/** The one PCI address rule (shared/pci-address.ts), under the name the VM schemas use. */
+export const PCI_ADDRESS_PATTERN = PCI_ADDRESS;
 
 /** Linux interface name rules (IFNAMSIZ 16 with the NUL; no '/', ':' or whitespace). */
 export const IFNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;

@@ -11,7 +11,7 @@ import type { Page } from '@playwright/test';
 import { test, expect, fixtureRoot } from '../support/app';
 import { hostileSeedTree, taintJournal } from '../support/hostile-host';
 import { goTo, openDetails, type PageName } from '../support/pages';
-import { makeRig } from '../../electron/host/apply/apply-test-support';
+import { makeRig } from '../../electron/host/testing/apply-test-support';
 import { ChangeService } from '../../electron/host/changes/change-service';
 
 const NAMES = { hostname: 'host\u001b[2J\u001b[H', iface: 'eth\u001b]0;pwned\u0007', driver: 'ig\u009b31mb', kernel: '6.1\u202e-evil' };

@@ -12,7 +12,7 @@ import { expectNoSeriousA11yViolations } from '../support/axe';
 import { replaceInTree } from '../support/hostile-host';
 import { lineBoxes, overlapping, smallTargets, type Box } from '../support/layout';
 import { goTo, openDetails, type PageName } from '../support/pages';
-import { makeRig } from '../../electron/host/apply/apply-test-support';
+import { makeRig } from '../../electron/host/testing/apply-test-support';
 import { ChangeService } from '../../electron/host/changes/change-service';
 
 const PAGES: PageName[] = ['Overview', 'Devices', 'IOMMU groups', 'Network', 'Topology', 'VMs', 'History'];

@@ -5,10 +5,10 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { userInfo } from 'node:os';
-import { execFileSync } from 'node:child_process';
 import { PassthruError } from '../../shared/errors';
 import type { ApplyResult, Plan } from '../../shared/plan';
 import { ChangeService } from '../host/changes/change-service';
+import { runCommand } from '../host/exec/run-command';
 import { resolveRoot, type CliIo, type ParsedArgs } from './core';
 import { MAX_UID } from './option-values';
 import { formatArgv } from '../../shared/shell-quote';
@@ -25,18 +25,20 @@ export function makeService(values: ParsedArgs['values'], ownerUid?: number): Ch
   return new ChangeService({ root, stateDir, ownerUid });
 }
 
-/** --owner USER|UID → uid; a name is resolved with `id -u` (argv, no shell). */
-export function resolveOwner(value: string | boolean | undefined): number | undefined {
+/**
+ * --owner USER|UID → uid. A name is resolved by the host's own `id -u` (so NSS users, LDAP and
+ * the like count), through the exec seam like every other process (argv, no shell).
+ */
+export async function resolveOwner(value: string | boolean | undefined): Promise<number | undefined> {
   if (typeof value !== 'string') return undefined;
   // core.ts checked the shape and range already (option-values.ts, rule "user"); kept as a guard.
   if (/^\d{1,10}$/.test(value) && Number(value) <= MAX_UID) return Number(value);
   if (!/^[a-z_][a-z0-9_.-]*$/i.test(value)) throw new PassthruError('BAD_INPUT', `${value} is not a user name or uid.`, 'Give an existing user name or a numeric uid.');
   if (value === userInfo().username) return userInfo().uid;
-  try {
-    return Number(execFileSync('id', ['-u', '--', value], { encoding: 'utf8' }).trim());
-  } catch {
-    throw new PassthruError('BAD_INPUT', `There is no user ${value}.`, 'Give an existing user name or a numeric uid.');
-  }
+  const noSuchUser = new PassthruError('BAD_INPUT', `There is no user ${value}.`, 'Give an existing user name or a numeric uid.');
+  const uid = await runCommand(['id', '-u', '--', value]).then((r) => r.stdout.trim(), () => null);
+  if (uid === null || !/^\d{1,10}$/.test(uid) || Number(uid) > MAX_UID) throw noSuchUser;
+  return Number(uid);
 }
 
 /** Tells the user about a change a crash left half-done (but `except`), and how to roll it back. */

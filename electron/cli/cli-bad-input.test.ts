@@ -16,14 +16,14 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, REPO_ROOT, type BuiltCli } from './cli-test-support';
+import { buildCli, REPO_ROOT, type BuiltCli } from './testing/cli-test-support';
 import { COMMANDS } from './main';
 import { valueRule, type CliCommand } from './core';
 import type { ValueRule } from './option-values';
 import { ACTION_OPTIONS as VM_ACTION_OPTIONS } from './commands/vm';
-import { hostileArg } from '../../shared/text-arbitraries';
+import { hostileArg } from '../../shared/testing/text-arbitraries';
 import { hasControlChars } from '../../shared/control-chars';
-import { makeRig } from '../host/apply/apply-test-support';
+import { makeRig } from '../host/testing/apply-test-support';
 import { ChangeService } from '../host/changes/change-service';
 
 let cli: BuiltCli;

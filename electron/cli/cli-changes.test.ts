@@ -7,10 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRig } from '../host/apply/apply-test-support';
+import { makeRig } from '../host/testing/apply-test-support';
 import { ChangeService } from '../host/changes/change-service';
 import { iommuTestRoot } from '../host/testing/iommu-roots';
-import { buildCli, runCli, type BuiltCli } from './cli-test-support';
+import { buildCli, runCli, type BuiltCli } from './testing/cli-test-support';
 
 let cli: BuiltCli;
 beforeAll(async () => {

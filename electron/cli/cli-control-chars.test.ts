@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visibleControls } from '../../shared/control-chars';
-import { ESCAPE_SEQUENCES, hostileText } from '../../shared/text-arbitraries';
-import { makeRig } from '../host/apply/apply-test-support';
+import { ESCAPE_SEQUENCES, hostileText } from '../../shared/testing/text-arbitraries';
+import { makeRig } from '../host/testing/apply-test-support';
 import { ChangeService } from '../host/changes/change-service';
-import { buildCli, REPO_ROOT, runCli, type BuiltCli } from './cli-test-support';
+import { buildCli, REPO_ROOT, runCli, type BuiltCli } from './testing/cli-test-support';
 import { hostileSeedTree, taintJournal } from '../../e2e/support/hostile-host';
 
 let cli: BuiltCli;

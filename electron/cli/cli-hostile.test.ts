@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildFakeHost, labHostSpec, makeTempRoot } from '../host/testing/fake-sysfs';
 import { hostileBase, outsideState, type HostileBase } from '../host/testing/hostile-tree';
 import { IOMMU_TESTDATA } from '../host/testing/iommu-roots';
-import { buildCli, REPO_ROOT, runCli, type BuiltCli, type CliRun } from './cli-test-support';
+import { buildCli, REPO_ROOT, runCli, type BuiltCli, type CliRun } from './testing/cli-test-support';
 
 const VF = '0000:01:10.0';
 const PF = '0000:01:00.0';

@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, REPO_ROOT, runCli, type BuiltCli } from './cli-test-support';
+import { buildCli, REPO_ROOT, runCli, type BuiltCli } from './testing/cli-test-support';
 
 let cli: BuiltCli;
 beforeAll(async () => {

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCli, runCli, type BuiltCli } from './cli-test-support';
-import { makeTempRoot } from '../host/probes/network-test-tree';
+import { buildCli, runCli, type BuiltCli } from './testing/cli-test-support';
+import { makeTempRoot } from '../host/testing/network-test-tree';
 import { checkScanContract } from '../host/scan-contract';
 import type { HostScan, PciDevice } from '../../shared/model';
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivedVmMac, vmTapName } from '../../shared/vm';
-import { buildCli, type BuiltCli } from './cli-test-support';
+import { buildCli, type BuiltCli } from './testing/cli-test-support';
 
 const isRoot = process.getuid?.() === 0;
 const hasQemu = spawnSync('qemu-system-x86_64', ['--version']).status === 0;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCli, runCli, REPO_ROOT, type BuiltCli } from './cli-test-support';
-import { makeTempRoot } from '../host/probes/network-test-tree';
-import { writeFakeHost } from '../host/scan-test-host';
+import { buildCli, runCli, REPO_ROOT, type BuiltCli } from './testing/cli-test-support';
+import { makeTempRoot } from '../host/testing/network-test-tree';
+import { writeFakeHost } from '../host/testing/scan-test-host';
 import { checkScanContract } from '../host/scan-contract';
 import type { HostScan } from '../../shared/model';
 

@@ -8,7 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { PassthruError, exitCodeFor, toErrorData } from '../../shared/errors';
+import { PassthruError, badInput, exitCodeFor, toErrorData } from '../../shared/errors';
 import { visibleControls } from '../../shared/control-chars';
 import { checkValue, COMMON_VALUE_RULES, type ValueRule } from './option-values';
 
@@ -129,9 +129,10 @@ function checkValues(command: CliCommand, args: Required<ParsedArgs>): void {
   }
 }
 
-export function usageError(command: CliCommand | null, message: string): PassthruError {
-  const help = command ? `passthru ${command.name} --help` : 'passthru --help';
-  return new PassthruError('BAD_INPUT', message, `See \`${help}\` for usage.`);
+/** A command line that cannot be acted on: the sentence, and where its usage is explained. */
+export function usageError(command: CliCommand | string | null, message: string): PassthruError {
+  const name = typeof command === 'string' ? command : command?.name;
+  return badInput(message, `See \`${name ? `passthru ${name} --help` : 'passthru --help'}\` for usage.`);
 }
 
 /** The message of a node:util parseArgs error, cut to its first sentence. */
@@ -180,3 +181,4 @@ export function wantsJson(argv: readonly string[]): boolean {
 export function commandHelp(command: CliCommand): string {
   return [`Usage: ${command.usage}`, '', command.summary, '', ...command.details.map((d) => `  ${d}`), ''].join('\n');
 }
+

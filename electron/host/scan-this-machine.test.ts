@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { RootFs } from './fs/root-fs';
 import { scanHost } from './scan';
 import { checkScanContract } from './scan-contract';
-import { makeTempRoot } from './probes/network-test-tree';
+import { makeTempRoot } from './testing/network-test-tree';
 
 const FIXTURE = fileURLToPath(new URL('../../e2e/fixtures/this-machine', import.meta.url));
 const temps: string[] = [];

@@ -3,8 +3,8 @@ import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RootFs } from './fs/root-fs';
 import { scanHost, scanSource } from './scan';
-import { makeTempRoot } from './probes/network-test-tree';
-import { FAKE_IP, FAKE_KERNEL, FAKE_PCI, writeFakeHost } from './scan-test-host';
+import { makeTempRoot } from './testing/network-test-tree';
+import { FAKE_IP, FAKE_KERNEL, FAKE_PCI, writeFakeHost } from './testing/scan-test-host';
 import { SNAPSHOT_MANIFEST_PATH, SNAPSHOT_FORMAT } from './snapshot-format';
 import { checkScanContract } from './scan-contract';
 

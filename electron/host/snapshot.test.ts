@@ -6,8 +6,8 @@ import { PassthruError } from '../../shared/errors';
 import { RootFs } from './fs/root-fs';
 import { scanHost } from './scan';
 import { captureSnapshot, compareScans } from './snapshot';
-import { makeTempRoot } from './probes/network-test-tree';
-import { FAKE_IP, writeFakeHost } from './scan-test-host';
+import { makeTempRoot } from './testing/network-test-tree';
+import { FAKE_IP, writeFakeHost } from './testing/scan-test-host';
 import { hostileBase, outsideState } from './testing/hostile-tree';
 import { SNAPSHOT_IP_STATE_PATH, SNAPSHOT_MANIFEST_PATH, type SnapshotManifest } from './snapshot-format';
 

@@ -31,7 +31,7 @@ export const assignCommand: CliCommand = {
   },
   positionals: ['ADDRESS'],
   async run(args, io) {
-    const service = makeService(args.values, resolveOwner(args.values.owner));
+    const service = makeService(args.values, await resolveOwner(args.values.owner));
     if (!args.values['dry-run']) reportIncomplete(service, io);
     const plan = await service.planAssign({
       address: args.positionals[0] ?? '',

@@ -6,7 +6,6 @@
  * executor as the GUI (apply-boot-config). With --root DIR every file is under DIR and the
  * commands run through `chroot DIR`.
  */
-import { PassthruError } from '../../../shared/errors';
 import type { Plan } from '../../../shared/plan';
 import { RootFs } from '../../host/fs/root-fs';
 import { detectBootSetup, type BootSetup } from '../../host/iommu/detect';
@@ -14,12 +13,10 @@ import { planIommuEnable } from '../../host/iommu/plan';
 import { iommuBootStatus } from '../../host/iommu/status';
 import { verifyIommu, type IommuVerification } from '../../../shared/iommu';
 import { scanHost } from '../../host/scan';
-import { COMMON_OPTIONS, resolveRoot, type CliCommand, type CliIo, type ParsedArgs } from '../core';
+import { usageError, COMMON_OPTIONS, resolveRoot, type CliCommand, type CliIo, type ParsedArgs } from '../core';
 import { makeService, planAndApply, reportIncomplete, WRITE_OPTIONS } from '../change-support';
 
-function bad(message: string): PassthruError {
-  return new PassthruError('BAD_INPUT', message, 'See `passthru iommu --help`.');
-}
+const bad = (message: string) => usageError('iommu', message);
 
 async function status(root: string, json: boolean, io: CliIo): Promise<void> {
   const fs = new RootFs(root);

@@ -3,15 +3,12 @@
  * through a plan (issue #5). Values are checked here for shape (exit 2, nothing written) and
  * again by the planner and the executor against the device as it is.
  */
-import { PassthruError } from '../../../shared/errors';
 import { normalizeMac, randomLocalMac } from '../../../shared/mac';
 import type { VfChange } from '../../../shared/plan';
-import { COMMON_OPTIONS, type CliCommand, type ParsedArgs } from '../core';
+import { usageError, COMMON_OPTIONS, type CliCommand, type ParsedArgs } from '../core';
 import { makeService, planAndApply, reportIncomplete, WRITE_OPTIONS } from '../change-support';
 
-function bad(message: string): PassthruError {
-  return new PassthruError('BAD_INPUT', message, 'See `passthru sriov --help`.');
-}
+const bad = (message: string) => usageError('sriov', message);
 
 /** A whole non-negative decimal number, or BAD_INPUT (`2x`, `-1`, `1.5`, `0x2` are not). */
 function count(text: unknown, what: string): number {

@@ -13,8 +13,10 @@ import { exportVm } from '../../host/vm/vm-export';
 import { findOvmf } from '../../host/vm/vm-host';
 import { RootFs } from '../../host/fs/root-fs';
 import { scanHost } from '../../host/scan';
-import { resolveRoot, type CliIo, type ParsedArgs } from '../core';
-import { bad, type Action } from './vm';
+import { resolveRoot, usageError, type CliIo, type ParsedArgs } from '../core';
+
+const bad = (message: string) => usageError('vm', message);
+import type { Action } from './vm';
 import { profileFromArgs } from './vm-profile-args';
 import { formatChecks, formatList, formatStatus } from './vm-format';
 import { formatArgv } from '../../../shared/shell-quote';

@@ -10,6 +10,7 @@ import { PassthruError } from '../../../shared/errors';
 import type { HostScan } from '../../../shared/model';
 import { vmProfileSchema, IFNAME_PATTERN, type VmDisk, type VmNic, type VmProfile } from '../../../shared/vm';
 import type { ParsedArgs } from '../core';
+import { normalizePciAddress } from '../../../shared/pci-address';
 
 function bad(message: string, remedy = 'See `passthru vm --help`.'): PassthruError {
   return new PassthruError('BAD_INPUT', message, remedy);
@@ -21,14 +22,6 @@ function integer(value: string | boolean | undefined, what: string, fallback: nu
   const n = Number(value);
   if (n < min || n > max) throw bad(`${what} must be between ${min} and ${max}, not ${n}.`);
   return n;
-}
-
-/** `0000:01:00.0`, or the short `01:00.0` (domain 0000), lower-cased. */
-export function normalizePciAddress(text: string): string | null {
-  const t = text.trim().toLowerCase();
-  if (/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(t)) return t;
-  if (/^[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(t)) return `0000:${t}`;
-  return null;
 }
 
 /** `nat`, `bridge:BR` or `passthrough:ADDRESS`. */

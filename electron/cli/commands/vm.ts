@@ -5,13 +5,10 @@
  * file only parses, dispatches and prints.
  */
 
-import { PassthruError } from '../../../shared/errors';
 import { checkVmName } from '../../../shared/vm-names';
-import { COMMON_OPTIONS, type CliCommand } from '../core';
+import { COMMON_OPTIONS, usageError, type CliCommand } from '../core';
 
-export function bad(message: string): PassthruError {
-  return new PassthruError('BAD_INPUT', message, 'See `passthru vm --help`.');
-}
+const bad = (message: string) => usageError('vm', message);
 
 const ACTIONS = ['create', 'start', 'status', 'stop', 'pause', 'resume', 'list', 'delete', 'export'] as const;
 export type Action = (typeof ACTIONS)[number];

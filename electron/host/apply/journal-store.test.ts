@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OpCall } from '../../../shared/plan';
 import { makeManagementNic, makeRootDiskController } from '../testing/host-roles';
-import { makeRig, planAndApply, type Rig } from './apply-test-support';
+import { makeRig, planAndApply, type Rig } from '../testing/apply-test-support';
 import type { JournalRecord } from './journal-store';
 import { JournalStore } from './journal-store';
 

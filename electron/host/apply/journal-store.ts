@@ -19,6 +19,7 @@ import { PassthruError } from '../../../shared/errors';
 import type { DeviceState, HistoryEntry, JournalHistory, JournalState, OpCall, PlanKind, StepState, UnreadableJournalEntry } from '../../../shared/plan';
 import { makeDirs } from '../fs/make-dirs';
 import { describeOp } from '../ops/op-words';
+import { PCI_ADDRESS } from '../../../shared/pci-address';
 
 export interface JournalStep {
   id: string;
@@ -57,7 +58,7 @@ export function defaultStateDir(): string {
   return path.join(xdg, 'passthru');
 }
 
-const pciAddress = z.string().check(z.regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/));
+const pciAddress = z.string().check(z.regex(PCI_ADDRESS));
 const driverName = z.nullable(z.string().check(z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/)));
 const deviceState = z.strictObject({ driver: driverName, driverOverride: driverName });
 const planKind = z.enum(['assign', 'release', 'undo', 'sriov', 'vf-config', 'iommu', 'vm-network']);

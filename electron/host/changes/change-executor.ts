@@ -17,7 +17,7 @@ import type { SysfsWriter } from '../exec/write-sysfs';
 import { RootFs } from '../fs/root-fs';
 import { kernelFor, type KernelAccess } from '../ops/core';
 import { describeOp } from '../ops/op-words';
-import { persistenceFiles } from '../plans/persistence-files';
+import { persistenceFiles } from '../formats/persistence-files';
 import { gatherHostFacts, type HostFacts } from '../plans/host-facts';
 import { scanHost } from '../scan';
 import { CHANGE_KINDS, planIntent, type Caller, type PlanningContext } from './change-kinds';

@@ -14,7 +14,7 @@ import { planIommuDisable, planIommuEnable } from '../iommu/plan';
 import { iommuToPlan } from '../iommu/to-plan';
 import { planAssign, planRelease, type PlanIds } from '../plans/assign-planner';
 import type { HostFacts } from '../plans/host-facts';
-import { parsePciAddress } from '../plans/validate';
+import { parsePciAddress } from '../../../shared/pci-address';
 import { planSriov, planVfConfig } from '../plans/sriov-planner';
 import { planVmNetwork } from '../plans/vm-network-planner';
 import { planUndoOf, recordToUndo } from './undo-plan';

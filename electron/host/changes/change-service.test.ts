@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ApplyResult } from '../../../shared/plan';
-import { makeRig } from '../apply/apply-test-support';
+import { makeRig } from '../testing/apply-test-support';
 import type { CommandRunner } from '../exec/run-command';
 import { HELPER_PATH } from '../helper/helper-protocol';
 import { ChangeService } from './change-service';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyProgress, ChangeRequest } from '../../../shared/plan';
-import { assignVfPlan, makeRig, type Rig } from '../apply/apply-test-support';
+import { assignVfPlan, makeRig, type Rig } from '../testing/apply-test-support';
 import { runCommand } from '../exec/run-command';
 import type { FakeHostHelperConfig } from '../helper/passthru-helper.test-entry';
 import { ChangeService } from './change-service';

@@ -15,7 +15,7 @@ import { describeOp } from '../ops/op-words';
 import type { PlanIds } from '../plans/assign-planner';
 import { expectedAfter } from '../plans/assign-planner';
 import type { HostFacts } from '../plans/host-facts';
-import { persistenceFiles, sriovPersistenceFile } from '../plans/persistence-files';
+import { persistenceFiles, sriovPersistenceFile } from '../formats/persistence-files';
 import { shellFor } from '../plans/plan-steps';
 
 /** Steps whose undo runs: done ones for an applied change; every attempted one for an interrupted change. */

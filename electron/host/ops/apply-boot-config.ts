@@ -10,7 +10,7 @@
  * file is put back byte for byte from what was read before, the regenerate commands are run
  * again (best effort, reported), and the op fails with the command's output tail.
  */
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError, badInput } from '../../../shared/errors';
 import type { IommuIntent, OpCall } from '../../../shared/plan';
 import { CommandError, formatArgv } from '../exec/run-command';
 import { detectBootSetup } from '../iommu/detect';
@@ -31,9 +31,7 @@ const COMMAND_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 const COMMAND_TIMEOUT_MS = 15 * 60_000;
 const TAIL_LINES = 15;
 
-function bad(message: string): PassthruError {
-  return new PassthruError('BAD_INPUT', message, 'Plan the change again.');
-}
+const bad = (message: string) => badInput(message, 'Plan the change again.');
 
 function checkIntent(intent: unknown): IommuIntent {
   const i = intent as Partial<IommuIntent> | null;

@@ -11,12 +11,13 @@
  * - commands on the root's files through {@link runIn} with scope 'files' (`chroot ROOT` for a tree).
  */
 import * as path from 'node:path';
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError, badInput } from '../../../shared/errors';
 import type { OpCall } from '../../../shared/plan';
 import { ConfinedFs } from '../exec/confined-fs';
 import { formatArgv, type CommandRunner, type RunOptions, type RunResult } from '../exec/run-command';
 import { writeSysfs, type SysfsWriter } from '../exec/write-sysfs';
 import type { HostFs } from '../fs/host-fs';
+import { isPciAddress } from '../../../shared/pci-address';
 
 /**
  * The kernel behind a root. 'live': the root is `/`, this machine. 'fake': a test injected one
@@ -76,16 +77,13 @@ export interface OpHandler<V extends OpCall['verb']> {
 /** Drivers Passthru itself binds devices to. */
 export const DRIVER_ALLOWLIST: readonly string[] = ['vfio-pci'];
 
-const FULL_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/;
 const DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
-function bad(message: string): PassthruError {
-  return new PassthruError('BAD_INPUT', message, 'Plan the change again; Passthru only acts on devices that exist.');
-}
+const bad = (message: string) => badInput(message, 'Plan the change again; Passthru only acts on devices that exist.');
 
 /** Full-form address (domain:bus:slot.function) of a device present under the root. */
 export function checkAddress(address: unknown, ctx: OpContext): string {
-  if (typeof address !== 'string' || !FULL_ADDRESS.test(address)) {
+  if (typeof address !== 'string' || !isPciAddress(address)) {
     throw bad(`${JSON.stringify(address)} is not a full PCI address such as 0000:01:00.0.`);
   }
   if (!ctx.fs.exists(`/sys/bus/pci/devices/${address}`)) throw bad(`There is no PCI device ${address} on this host.`);

@@ -15,7 +15,7 @@ import type { OpCall } from '../../../shared/plan';
 import { ChangeService } from '../changes/change-service';
 import type { CommandRunner } from '../exec/run-command';
 import { RootFs } from '../fs/root-fs';
-import { persistenceFiles, sriovPersistenceFile } from '../plans/persistence-files';
+import { persistenceFiles, sriovPersistenceFile } from '../formats/persistence-files';
 import { buildFakeHost, labHostSpec, makeTempRoot } from '../testing/fake-sysfs';
 import { hostileBase, outsideState, type HostileBase } from '../testing/hostile-tree';
 import { IOMMU_TESTDATA } from '../testing/iommu-roots';

@@ -12,7 +12,7 @@ import { vmTapName } from '../../../shared/vm';
 import { ChangeService } from '../changes/change-service';
 import type { CommandRunner } from '../exec/run-command';
 import { RootFs } from '../fs/root-fs';
-import { persistenceFiles } from '../plans/persistence-files';
+import { persistenceFiles } from '../formats/persistence-files';
 import { buildFakeHost, labHostSpec, makeTempRoot } from '../testing/fake-sysfs';
 import { chownDevice, commandFor, kernelFor, runIn, write, type OpContext } from './core';
 import { validateOp } from './index';

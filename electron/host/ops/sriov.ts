@@ -4,7 +4,7 @@
  * against sriov_totalvfs as the kernel has it now, never against what the plan says.
  */
 import { PassthruError } from '../../../shared/errors';
-import { parseSriovRule, sriovPersistenceFile, sriovRulePath } from '../plans/persistence-files';
+import { parseSriovRule, sriovPersistenceFile, sriovRulePath } from '../formats/persistence-files';
 import { SysfsWriteError } from '../exec/write-sysfs';
 import { checkAddress, checkInt, currentDriver, files, write, type OpContext, type OpHandler } from './core';
 

@@ -4,13 +4,11 @@
  * — from the pkexec helper — only for the user who asked (PKEXEC_UID), so the helper cannot
  * be used to hand someone else a network device or to delete an interface that is not ours.
  */
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError, badInput } from '../../../shared/errors';
 import { IFNAME_PATTERN, VM_TAP_PATTERN } from '../../../shared/vm-names';
 import { checkInt, runIn, type OpContext, type OpHandler } from './core';
 
-function bad(message: string): PassthruError {
-  return new PassthruError('BAD_INPUT', message, null);
-}
+const bad = (message: string) => badInput(message);
 
 function checkTap(tap: unknown): string {
   if (typeof tap !== 'string' || !VM_TAP_PATTERN.test(tap)) throw bad(`${JSON.stringify(tap)} is not the name of a Passthru tap device.`);

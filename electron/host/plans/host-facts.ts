@@ -5,7 +5,7 @@
  */
 import type { HostNeed, HostScan, VfioGroupUser } from '../../../shared/model';
 import type { HostFs } from '../fs/host-fs';
-import { udevRulePath } from './persistence-files';
+import { udevRulePath } from '../formats/persistence-files';
 
 export interface HostFacts {
   scan: HostScan;

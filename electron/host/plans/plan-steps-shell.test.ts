@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasUnsafeControls } from '../../../shared/control-chars';
-import { hostileArg } from '../../../shared/text-arbitraries';
+import { hostileArg } from '../../../shared/testing/text-arbitraries';
 import { shellFor } from './plan-steps';
 
 const tmp = mkdtempSync(join(tmpdir(), 'passthru-plan-shell-'));

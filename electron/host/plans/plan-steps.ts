@@ -5,8 +5,8 @@
  */
 import { KERNEL_CHOOSES, type OpCall, type PlanStep, type VfChange } from '../../../shared/plan';
 import { formatArgv, shellQuote, writeFileLine } from '../../../shared/shell-quote';
-import { persistenceFiles, sriovPersistenceFile, sriovRulePath } from './persistence-files';
-import { vfArgs } from '../ops/set-vf';
+import { persistenceFiles, sriovPersistenceFile, sriovRulePath } from '../formats/persistence-files';
+import { vfArgs } from '../formats/vf-settings';
 
 const dev = (a: string): string => `/sys/bus/pci/devices/${a}`;
 

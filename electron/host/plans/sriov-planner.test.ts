@@ -9,7 +9,7 @@ import { scanHost } from '../scan';
 import { FakeKernel } from '../testing/fake-kernel';
 import { buildFakeHost, labHostSpec, makeTempRoot } from '../testing/fake-sysfs';
 import { gatherHostFacts, type HostFacts } from './host-facts';
-import { sriovPersistenceFile } from './persistence-files';
+import { sriovPersistenceFile } from '../formats/persistence-files';
 import { planSriov, planVfConfig } from './sriov-planner';
 
 const ids = { planId: 'p1', now: '2026-11-24T21:00:00.000Z' };

@@ -7,11 +7,11 @@
  * - VFs on vfio-pci or held open by a process (a running VM) are never removed.
  * - sriov_numvfs only works with the PF's own driver bound.
  */
-import { PassthruError } from '../../../shared/errors';
+import { badInput } from '../../../shared/errors';
 import { normalizeMac, ZERO_MAC } from '../../../shared/mac';
 import type { PciDevice, VfSettings } from '../../../shared/model';
 import type { Plan, PlanStep, VfChange } from '../../../shared/plan';
-import { checkVfChange } from '../ops/set-vf';
+import { checkVfChange } from '../formats/vf-settings';
 import type { PlanIds } from './assign-planner';
 import type { HostFacts } from './host-facts';
 import * as C from './plan-checks';
@@ -32,9 +32,7 @@ export interface VfConfigPlanRequest {
   settings: VfChange;
 }
 
-function bad(message: string, remedy: string | null = null): PassthruError {
-  return new PassthruError('BAD_INPUT', message, remedy);
-}
+const bad = badInput;
 
 /** The PF, refusing devices without SR-IOV (and VFs, which have none of their own). */
 function resolvePf(facts: HostFacts, address: string): PciDevice & { sriov: NonNullable<PciDevice['sriov']> } {

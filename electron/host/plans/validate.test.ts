@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { PassthruError } from '../../../shared/errors';
 import { RootFs } from '../fs/root-fs';
 import { scanHost } from '../scan';
-import { persistenceFiles } from './persistence-files';
-import { allowedDrivers, parsePciAddress, resolveDevice, validateDriverName } from './validate';
+import { persistenceFiles } from '../formats/persistence-files';
+import { parsePciAddress } from '../../../shared/pci-address';
+import { allowedDrivers, resolveDevice, validateDriverName } from './validate';
 
 function badInput(fn: () => unknown): PassthruError {
   try {

@@ -5,25 +5,7 @@
  */
 import { PassthruError } from '../../../shared/errors';
 import type { HostScan, PciDevice } from '../../../shared/model';
-
-const FULL = /^([0-9a-f]{4}):([0-9a-f]{2}):([0-9a-f]{2})\.([0-9a-f])$/;
-const SHORT = /^([0-9a-f]{2}):([0-9a-f]{2})\.([0-9a-f])$/;
-
-/** Normalises a PCI address to the full lowercase `DDDD:BB:SS.F` form, or throws BAD_INPUT. */
-export function parsePciAddress(input: string): string {
-  const shown = JSON.stringify(input);
-  const bad = (why: string): PassthruError =>
-    new PassthruError('BAD_INPUT', `${shown} is not a PCI address: ${why}.`, 'Give an address as printed by `lspci -D`, e.g. 0000:01:00.0 (or 01:00.0).');
-  if (typeof input !== 'string' || input === '') throw bad('it is empty');
-  const lower = input.toLowerCase();
-  const m = FULL.exec(lower) ?? SHORT.exec(lower);
-  if (!m) throw bad('expected DDDD:BB:SS.F');
-  const full = m.length === 5 ? lower : `0000:${lower}`;
-  const [, , , slot, fn] = FULL.exec(full) as RegExpExecArray;
-  if (parseInt(slot as string, 16) > 0x1f) throw bad(`slot ${slot} is above 1f`);
-  if (parseInt(fn as string, 16) > 7) throw bad(`function ${fn} is above 7`);
-  return full;
-}
+import { parsePciAddress } from '../../../shared/pci-address';
 
 /** Checks a driver name is a plain kernel driver name from the allowlist, or throws BAD_INPUT. */
 export function validateDriverName(name: string, allowed: readonly string[]): string {

@@ -7,13 +7,13 @@
  */
 import type { HostNeed, PciDevice } from '../../../shared/model';
 import type { HostFs } from '../fs/host-fs';
+import { PCI_ADDRESS } from '../../../shared/pci-address';
 
-const PCI_SEGMENT = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 
 /** The nearest PCI function on a canonical /sys/devices path (last address-shaped segment). */
 export function nearestPciAncestor(sysPath: string | null): string | null {
   if (!sysPath) return null;
-  const segs = sysPath.split('/').filter((s) => PCI_SEGMENT.test(s));
+  const segs = sysPath.split('/').filter((s) => PCI_ADDRESS.test(s));
   return segs.length ? (segs[segs.length - 1] as string) : null;
 }
 

@@ -5,8 +5,8 @@ import type { HostFs } from '../fs/host-fs';
 import { CommandError, type CommandRunner } from '../exec/run-command';
 import { SNAPSHOT_IP_STATE_PATH } from '../snapshot-format';
 import { compressIpv6, IP_COMMANDS, loadIpState, parseIpCapture, parseVfInfo, readProcNet, type IpCapture } from './ip-state';
-import { BRIDGE_NS_IP, BRIDGE_NS_PROCFS, THIS_MACHINE_IP, THIS_MACHINE_PROCFS } from './ip-state.fixtures';
-import { makeTempRoot, writeTree } from './network-test-tree';
+import { BRIDGE_NS_IP, BRIDGE_NS_PROCFS, THIS_MACHINE_IP, THIS_MACHINE_PROCFS } from '../testing/ip-state.fixtures';
+import { makeTempRoot, writeTree } from '../testing/network-test-tree';
 
 const roots: string[] = [];
 afterEach(() => {

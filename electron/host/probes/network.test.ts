@@ -3,8 +3,8 @@ import { rmSync } from 'node:fs';
 import { RootFs } from '../fs/root-fs';
 import type { NetInterface } from '../../../shared/model';
 import { parseIpCapture, readProcNet, type IpCapture } from './ip-state';
-import { BRIDGE_NS_IP, THIS_MACHINE_IP, THIS_MACHINE_PROCFS } from './ip-state.fixtures';
-import { makeTempRoot, netIface, writeTree, type Tree } from './network-test-tree';
+import { BRIDGE_NS_IP, THIS_MACHINE_IP, THIS_MACHINE_PROCFS } from '../testing/ip-state.fixtures';
+import { makeTempRoot, netIface, writeTree, type Tree } from '../testing/network-test-tree';
 import { pciAncestor, probeNetwork } from './network';
 
 const roots: string[] = [];

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { PciAddress, PciDevice, SriovInfo } from '../../../shared/model';
 import type { HostFs } from '../fs/host-fs';
-import { parseSriovRule, sriovRulePath } from '../plans/persistence-files';
+import { parseSriovRule, sriovRulePath } from '../formats/persistence-files';
 import { loadPciAliases, type PciAliasIndex } from './modules-alias';
 import { loadPciIds, type PciIds } from './pci-ids';
 import { readAcs } from './pci-config';

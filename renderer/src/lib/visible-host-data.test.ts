@@ -9,7 +9,7 @@ import { createApi, withRebuiltErrors, type Transport } from '../../../shared/ap
 import { hasUnsafeControls } from '../../../shared/control-chars';
 import { PassthruError } from '../../../shared/errors';
 import type { EventChannel, IpcResult } from '../../../shared/ipc-contract';
-import { hostileText } from '../../../shared/text-arbitraries';
+import { hostileText } from '../../../shared/testing/text-arbitraries';
 import { sampleAssignPlan, sampleHistory } from '../testing/sample-plans';
 import { sampleScan } from '../testing/sample-scan';
 import { visibleHostData, withVisibleHostData } from './visible-host-data';

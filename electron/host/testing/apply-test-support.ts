@@ -4,13 +4,13 @@ import * as path from 'node:path';
 import type { OpCall, Plan, PlanStep } from '../../../shared/plan';
 import type { CommandRunner } from '../exec/run-command';
 import { RootFs } from '../fs/root-fs';
-import { FakeKernel } from '../testing/fake-kernel';
-import { buildFakeHost, labHostSpec, makeTempRoot } from '../testing/fake-sysfs';
+import { FakeKernel } from './fake-kernel';
+import { buildFakeHost, labHostSpec, makeTempRoot } from './fake-sysfs';
 import { ChangeExecutor } from '../changes/change-executor';
 import { planDigest } from '../changes/plan-digest';
 import type { ApplyResult, ChangeIntent } from '../../../shared/plan';
-import { ApplyEngine } from './apply-engine';
-import { JournalStore } from './journal-store';
+import { ApplyEngine } from '../apply/apply-engine';
+import { JournalStore } from '../apply/journal-store';
 
 export function step(id: string, op: OpCall, undo: OpCall | null): PlanStep {
   return { id, title: `${op.verb} (${id})`, op, shell: [], verify: '', undo, undoShell: [] };

@@ -5,7 +5,7 @@
  * on one of the veths with its own address and a static route. Bonds and VLANs could not be
  * created on that kernel; their tests build the sysfs layout the kernel documents.
  */
-import type { IpCapture } from './ip-state';
+import type { IpCapture } from '../probes/ip-state';
 
 /** `ip -j address show` / `ip -j -4 route show` / `ip -j -6 route show` on this machine. */
 export const THIS_MACHINE_IP: IpCapture = {

@@ -6,9 +6,9 @@
  * part of the HostScan contract without real hardware.
  */
 import { posix } from 'node:path';
-import { netIface, writeTree, type Tree } from './probes/network-test-tree';
-import { SNAPSHOT_IP_STATE_PATH } from './snapshot-format';
-import type { IpCapture } from './probes/ip-state';
+import { netIface, writeTree, type Tree } from './network-test-tree';
+import { SNAPSHOT_IP_STATE_PATH } from '../snapshot-format';
+import type { IpCapture } from '../probes/ip-state';
 
 interface FakePci {
   address: string;
