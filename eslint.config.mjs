@@ -1,6 +1,6 @@
-// Lint enforces the architecture's boundaries (DESIGN.md): raw ipcMain/ipcRenderer only in the
-// one typed IPC module and the preload; no electron in the host service, CLI or shared code;
-// no Node in the renderer or shared code.
+// Lint enforces the architecture's boundaries (docs/architecture.md, "The layers"): raw
+// ipcMain/ipcRenderer only in the one typed IPC module and the preload; no electron in the host
+// service, CLI or shared code; no Node in the renderer or shared code.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
