@@ -82,7 +82,7 @@ export function planAssign(facts: HostFacts, request: AssignRequest, ids: PlanId
     if (d.driver !== 'vfio-pci') steps.push(probeStep(`probe-${n}`, n, 'vfio-pci', d.iommuGroup));
   }
   if (steps.length && facts.vfioPci === 'loadable') steps.unshift(loadModuleStep());
-  // Only alongside a binding change, so that assigning twice stays a no-op (issue #4).
+  // Only alongside a binding change, so that assigning twice stays a no-op.
   if (ownerUid !== null && steps.length && target.iommuGroup !== null && !C.isBridge(target)) {
     steps.push(ownerStep(`owner-group-${target.iommuGroup}`, target.iommuGroup, ownerUid, request.ownerGid ?? ownerUid));
   }
