@@ -1,7 +1,7 @@
-// Lint enforces the architecture's boundaries (docs/architecture.md): raw ipcMain/ipcRenderer
-// only in the one typed IPC module and the preload; no electron in the host service, CLI or
-// shared code; no Node in the renderer or shared code; processes only through the exec seam;
-// probes, plans and ops in their layers; test helpers only in tests; no import cycles.
+// Lint enforces the architecture's boundaries (docs/architecture.md, "The layers"): raw
+// ipcMain/ipcRenderer only in the one typed IPC module and the preload; no electron in the host
+// service, CLI or shared code; no Node in the renderer or shared code; processes only through
+// the exec seam; probes, plans and ops in their layers; test helpers only in tests; no cycles.
 import js from '@eslint/js';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';

@@ -1,5 +1,5 @@
 /**
- * Making control characters visible (issue 13, class 10): nothing a terminal acts on survives,
+ * Making control characters visible: nothing a terminal acts on survives,
  * everything else is untouched, and JSON stays JSON meaning the same.
  */
 import fc from 'fast-check';

@@ -1,5 +1,5 @@
 /**
- * The IOMMU as the Enable-IOMMU wizard and the overview see it (issue 6): how this machine
+ * The IOMMU as the IOMMU boot settings wizard and the overview see it: how this machine
  * boots (each conclusion with its evidence), whether its boot configuration already turns the
  * IOMMU on, and — after the reboot — whether the running kernel really did: the command line,
  * /sys/class/iommu, the groups and interrupt remapping, with what is still missing. Pure, so

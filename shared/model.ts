@@ -1,8 +1,8 @@
 /**
- * The host inventory as every consumer sees it: the CLI's `scan --json`, the IPC payload to
- * the renderer, the lab's cross-checks. This shape is a public contract (issue #2): every
- * field is always present, a missing value is `null` (never absent), PCI addresses are in
- * full `0000:00:02.0` form and ids are 4 lowercase hex digits.
+ * The host inventory as every consumer sees it: the CLI's `scan --json`, the IPC payload to the
+ * renderer, the lab's cross-checks. This shape is a public contract (other programs read
+ * `scan --json`): every field is always present, a missing value is `null` (never absent), PCI
+ * addresses are in full `0000:00:02.0` form and ids are 4 lowercase hex digits.
  */
 
 /** Full PCI address, domain:bus:slot.function, e.g. `0000:08:00.0`. */

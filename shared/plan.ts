@@ -1,7 +1,7 @@
 /**
  * Plans: every change Passthru makes is first a plan — checks, steps in plain words with the
  * exact shell equivalent, what is verified after each step and how it is undone — shown to the
- * user, then applied step by step with verification and rollback (issue #4). The renderer only
+ * user, then applied step by step with verification and rollback. The renderer only
  * ever sees plans and refers to them by id; the steps it runs are the ones main planned.
  */
 import type { PciAddress } from './model';
@@ -14,7 +14,8 @@ export const KERNEL_CHOOSES = '<kernel chooses>' as const;
 
 /**
  * assign/release: vfio-pci; sriov: the number of VFs; vf-config: one VF's MAC, VLAN, trust,
- * spoof check; iommu: the IOMMU kernel arguments in the boot configuration (issue 6).
+ * spoof check; iommu: the IOMMU kernel arguments in the boot configuration; vm-network: a VM's
+ * tap devices.
  */
 export type PlanKind = 'assign' | 'release' | 'undo' | 'sriov' | 'vf-config' | 'iommu' | 'vm-network';
 
@@ -96,7 +97,7 @@ export type OpCall =
    */
   | { verb: 'apply-boot-config'; intent: IommuIntent; digest: string | null }
   /**
-   * A VM's tap device (issue 7): created owned by `uid` (the user who runs qemu), attached to
+   * A VM's tap device: created owned by `uid` (the user who runs qemu), attached to
    * `bridge` and up. Only taps named the way Passthru names them (shared/vm.ts vmTapName).
    */
   | { verb: 'create-tap'; tap: string; bridge: string; uid: number }

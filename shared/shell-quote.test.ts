@@ -1,5 +1,5 @@
 /**
- * formatArgv (issue 13, class 10): what a user pastes into a shell runs exactly the argv the
+ * formatArgv: what a user pastes into a shell runs exactly the argv the
  * line was made from. Checked by running the quoted line in the real shells of this machine
  * (dash as sh, and bash) and reading back each argument NUL-separated.
  */

@@ -1,5 +1,5 @@
 /**
- * What the VMs page and the New-VM wizard get from main (issue 7): saved profiles with their
+ * What the VMs page and the New-VM wizard get from main: saved profiles with their
  * live state, the preview of a start (checks in words, the exact qemu command line), the
  * outcome of a stop, the exports. The profile itself is shared/vm.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * A saved VM profile (issue 7): what the CLI stores as JSON, the supervisor turns into a qemu
+ * A saved VM profile: what the CLI stores as JSON, the supervisor turns into a qemu
  * command line, and the New-VM wizard edits. Pure and shared, so the renderer validates with
  * the very schema the host re-checks before anything reaches qemu. The zod schema is the
  * single source of truth; the TypeScript type is inferred from it.

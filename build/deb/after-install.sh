@@ -6,10 +6,10 @@
 # build on any other name, so shell variables here are written without braces.
 
 # --- passthru: begin ---
-# The privileged helper and its polkit policy (DESIGN.md, "Privilege"). pkexec runs
-# /usr/lib/passthru/passthru-helper as root: a Node script (#!/usr/bin/node, from the nodejs
-# dependency) copied out of the app's resources, owned by root, mode 0755, in a directory only
-# root can write. build/polkit/org.passthru.policy names this path as the only program the
+# The privileged helper and its polkit policy (docs/architecture.md, "The privilege model").
+# pkexec runs /usr/lib/passthru/passthru-helper as root: a Node script (#!/usr/bin/node, from
+# the nodejs dependency) copied out of the app's resources, owned by root, mode 0755, in a
+# directory only root can write. build/polkit/org.passthru.policy names this path as the only program the
 # org.passthru.helper action runs. $DPKG_ROOT is set by dpkg (empty for /); the unit tests
 # run this section against a temporary root.
 set -e

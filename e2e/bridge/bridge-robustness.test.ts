@@ -1,10 +1,10 @@
 /**
- * Issue 13, class 6: no request can stop the test bridge. Random HTTP request lines, paths
- * (bad percent-encoding included), headers and bodies, and random WebSocket frames sent as raw
- * bytes (bad UTF-8, RSV bits, every opcode, lies about the length, sizes over the limit, JSON of
- * every type) — after each one the process is still running and answers the next good HTTP
- * request and the next good WebSocket request. The Host and Origin checks keep refusing what
- * they refused before.
+ * No request can stop the test bridge, since anything that can reach its port may send
+ * anything. Random HTTP request lines, paths (bad percent-encoding included), headers and
+ * bodies, and random WebSocket frames sent as raw bytes (bad UTF-8, RSV bits, every opcode,
+ * lies about the length, sizes over the limit, JSON of every type) — after each one the process
+ * is still running and answers the next good HTTP request and the next good WebSocket request.
+ * The Host and Origin checks keep refusing what they refused before.
  */
 import { request } from 'node:http';
 import fc from 'fast-check';
@@ -71,7 +71,7 @@ async function expectAlive(what: string): Promise<void> {
   expect(await goodSocketRequest()).toMatchObject({ type: 'result', id: 7, result: { ok: true } });
 }
 
-describe('the test bridge survives any request (issue 13, class 6)', () => {
+describe('the test bridge survives any request', () => {
   it('the review\'s examples: bad percent-encoding is 400, the socket answers or closes, the process stays', async () => {
     const bad = await get('/%E0%A4%A');
     expect(bad.status).toBe(400);

@@ -1,7 +1,7 @@
 /**
- * The built `passthru iommu` CLI against a real Debian 12 in a chroot (issue 6): `iommu enable
- * --root <chroot>` detects GRUB, writes its drop-in and runs the real update-grub through
- * `chroot <root>` (the executor, apply-boot-config); grub.cfg's linux lines then carry
+ * The built `passthru iommu` CLI against a real Debian 12 in a chroot:
+ * `iommu enable --root <chroot>` detects GRUB, writes its drop-in and runs the real update-grub
+ * through `chroot <root>` (the executor, apply-boot-config); grub.cfg's linux lines then carry
  * intel_iommu=on; enabling again is a no-op; `iommu disable` and `passthru undo` give back
  * /etc/default and /boot/grub byte for byte; a failing update-grub leaves every file as it was.
  *

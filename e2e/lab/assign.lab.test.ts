@@ -1,10 +1,10 @@
 /**
- * `passthru assign` / `release` / `history` / `undo` against real kernels (issue 4, "Tests",
- * lab). Each scenario boots once; the checks run in order in that boot because each one
- * leaves the kernel in the state the next expects (and the `--force` path, which drops the
- * guest's network, runs last). Every verdict comes from sysfs read with plain shell
- * (checks/device-state.ts), never from passthru's own report alone.
- * LAB_SCENARIOS=seed,shared-group,no-iommu limits the run.
+ * `passthru assign` / `release` / `history` / `undo` against real kernels, since only a real
+ * kernel's vfio and pci code shows what binding really does. Each scenario boots once; the
+ * checks run in order in that boot because each one leaves the kernel in the state the next
+ * expects (and the `--force` path, which drops the guest's network, runs last). Every verdict
+ * comes from sysfs read with plain shell (checks/device-state.ts), never from passthru's own
+ * report alone. LAB_SCENARIOS=seed,shared-group,no-iommu limits the run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyResult, JournalHistory, Plan } from '../../shared/plan';

@@ -1,10 +1,10 @@
 /**
- * `passthru sriov` against the real igb (issue 5, "Tests", lab): VF counts with the kernel
- * agreeing at each step (sriov_numvfs, virtfn links, lspci), N→M through 0, a VF on vfio-pci
- * blocking removal, per-VF MAC/VLAN/trust read back with `ip -j link show`, a driver refusing
- * a setting (igb has no link-state control) rolled back, the boot rule exercised by udev, and
- * bad values refused with nothing written. Checks run in order in one boot per scenario.
- * LAB_SCENARIOS=seed,many-vfs limits the run.
+ * `passthru sriov` against the real igb driver, whose behaviour and refusals only the real
+ * driver shows: VF counts with the kernel agreeing at each step (sriov_numvfs, virtfn links,
+ * lspci), N→M through 0, a VF on vfio-pci blocking removal, per-VF MAC/VLAN/trust read back
+ * with `ip -j link show`, a driver refusing a setting (igb has no link-state control) rolled
+ * back, the boot rule exercised by udev, and bad values refused with nothing written. Checks
+ * run in order in one boot per scenario. LAB_SCENARIOS=seed,many-vfs limits the run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyResult, Plan } from '../../shared/plan';

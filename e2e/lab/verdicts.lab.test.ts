@@ -1,9 +1,9 @@
 /**
- * The passthrough verdicts against a real kernel (issue 14): what `passthru scan` says of a group
- * is what assign then does — an assignable group becomes ready after one assign (and assignable
- * again after the give-back), a blocked one (the management NIC, the controller of the root
- * filesystem) is refused and keeps its driver. Verdicts read from `scan --json`, drivers from
- * sysfs with plain shell. LAB_SCENARIOS=seed limits the run.
+ * The passthrough verdicts against a real kernel, so a verdict is a promise: what
+ * `passthru scan` says of a group is what assign then does — an assignable group becomes ready
+ * after one assign (and assignable again after the give-back), a blocked one (the management
+ * NIC, the controller of the root filesystem) is refused and keeps its driver. Verdicts read
+ * from `scan --json`, drivers from sysfs with plain shell. LAB_SCENARIOS=seed limits the run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HostScan, PassthroughState } from '../../shared/model';

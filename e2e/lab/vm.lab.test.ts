@@ -1,12 +1,12 @@
 /**
- * `passthru vm` against real kernels (issue 7, "Tests", lab): inside the seed guest an igb VF
- * goes to vfio-pci and a nested qemu (TCG, started paused) gets it with `-device vfio-pci`;
- * `vm status` reads the VF (8086:10ca) from the nested guest's PCI list over QMP, a fresh
- * process finds the VM again, and while it runs the VF can be neither given back nor given to
- * a second VM. In shared-group, a VM whose device shares a non-viable group is refused with
- * the explanation before any qemu runs. Kernel-side facts (drivers, who holds /dev/vfio/N,
- * which qemu processes exist) are read with plain shell. One boot per scenario; the checks
- * run in order. LAB_SCENARIOS=seed,shared-group limits the run.
+ * `passthru vm` against real kernels, where vfio really hands a device to qemu: inside the seed
+ * guest an igb VF goes to vfio-pci and a nested qemu (TCG, started paused) gets it with
+ * `-device vfio-pci`; `vm status` reads the VF (8086:10ca) from the nested guest's PCI list
+ * over QMP, a fresh process finds the VM again, and while it runs the VF can be neither given
+ * back nor given to a second VM. In shared-group, a VM whose device shares a non-viable group
+ * is refused with the explanation before any qemu runs. Kernel-side facts (drivers, who holds
+ * /dev/vfio/N, which qemu processes exist) are read with plain shell. One boot per scenario;
+ * the checks run in order. LAB_SCENARIOS=seed,shared-group limits the run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { VmStatus } from '../../shared/vm';

@@ -1,8 +1,9 @@
 /**
- * Issue 13, class 10 (GUI side): host data holding escape sequences — a hostname, an
- * interface, a driver and a kernel release on the host tree, journal step titles, a broken VM
- * profile — is shown with its control characters made visible on every page, in the device
- * details and in a plan: the page never holds a raw ESC, CSI, C1 or bidi character.
+ * Host text on screen (GUI side; anyone with a say over a host or a snapshot chooses it): host
+ * data holding escape sequences — a hostname, an interface, a driver and a kernel release on
+ * the host tree, journal step titles, a broken VM profile — is shown with its control
+ * characters made visible on every page, in the device details and in a plan: the page never
+ * holds a raw ESC, CSI, C1 or bidi character.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

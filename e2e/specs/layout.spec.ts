@@ -1,7 +1,7 @@
 /**
- * Issue 14, item 10 (layout): at 1024 × 700 the header's texts wrap instead of running under
- * one another, and every interactive target on every page — and in the VM dialogs and the
- * device details — is at least 24 × 24 CSS px (WCAG 2.2, 2.5.8).
+ * The layout holds on a small screen and every target can be hit: at 1024 × 700 the header's
+ * texts wrap instead of running under one another, and every interactive target on every page
+ * — and in the VM dialogs and the device details — is at least 24 × 24 CSS px (WCAG 2.2, 2.5.8).
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -6,10 +6,11 @@
  * (after the app's own confirmation: Escape backs out), exports it as libvirt XML, and deletes
  * it (confirmed the same way; the disk stays). Profiles and runtime files live in temp dirs.
  *
- * On a snapshot the page and the wizard are a rehearsal (issue 14): they say VMs run on this
- * machine, the pickers list the snapshot's NICs, VFs (driver, verdict, the management NIC
- * flagged) and bridges, the preview is computed against them, Start is off with the reason
- * before any click, and a profile saved then is marked as made against the snapshot.
+ * On a snapshot the page and the wizard are a rehearsal, since VMs always run on this machine:
+ * they say VMs run on this machine, the pickers list the snapshot's NICs, VFs (driver, verdict,
+ * the management NIC flagged) and bridges, the preview is computed against them, Start is off
+ * with the reason before any click, and a profile saved then is marked as made against the
+ * snapshot.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

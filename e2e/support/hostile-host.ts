@@ -1,8 +1,9 @@
 /**
- * Test-only: host data that holds escape sequences (issue 13). A copy of a fixture tree with
- * names swapped everywhere — file names, symlink targets, file contents (JSON-escaped in .json
- * files) — so the hostname, an interface, a driver and the kernel release hold whatever text a
- * test chooses, consistently, as a real host (or a crafted snapshot) could.
+ * Test-only: host data that holds escape sequences, as a crafted host or snapshot may. A copy
+ * of a fixture tree with names swapped everywhere — file names, symlink targets, file contents
+ * (JSON-escaped in .json files) — so the hostname, an interface, a driver and the kernel
+ * release hold whatever text a test chooses, consistently, as a real host (or a crafted
+ * snapshot) could.
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';

@@ -1,14 +1,14 @@
 /**
- * Issue 13, class 9: any value of any option of any command, run through the built binary,
- * ends in a plain answer — exit 0, 2, 3, 4 or 5, never 1 ("This is a bug"), never a stack
- * trace, never a hang, never a plan built on nonsense — and a value known to be bad (empty,
- * control characters, numbers out of range or not whole, a file where a directory goes, an
- * unknown word) is exit 2. The options come from the commands themselves (COMMANDS), so a new
- * option is fuzzed the day it is added — and this test fails until its value has a rule.
- * Every run has its own HOME, XDG directories, working directory, journal and VM directories
- * under a temporary directory, the host tree is a copy of a fixture, write commands only plan
- * (--dry-run, or no --yes without a terminal), and the places Passthru writes to on a real host
- * are compared before and after.
+ * Bad input is the user's mistake, not a bug: any value of any option of any command, run
+ * through the built binary, ends in a plain answer — exit 0, 2, 3, 4 or 5, never 1 ("This is a
+ * bug"), never a stack trace, never a hang, never a plan built on nonsense — and a value known
+ * to be bad (empty, control characters, numbers out of range or not whole, a file where a
+ * directory goes, an unknown word) is exit 2. The options come from the commands themselves
+ * (COMMANDS), so a new option is fuzzed the day it is added — and this test fails until its
+ * value has a rule. Every run has its own HOME, XDG directories, working directory, journal and
+ * VM directories under a temporary directory, the host tree is a copy of a fixture, write
+ * commands only plan (--dry-run, or no --yes without a terminal), and the places Passthru
+ * writes to on a real host are compared before and after.
  */
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -310,7 +310,7 @@ function sweep(command: CliCommand, journal: string[]): void {
   }
 }
 
-describe('every option value of every command: exit 2 for bad input, never 1 (issue 13, class 9)', () => {
+describe('every option value of every command: exit 2 for bad input, never 1', () => {
   it('every string option has a value rule', () => {
     for (const command of COMMANDS) {
       for (const [name, option] of Object.entries(command.options)) {

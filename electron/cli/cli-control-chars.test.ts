@@ -1,12 +1,13 @@
 /**
- * Issue 13, class 10 (CLI side): host data is printed with its control characters made
- * visible. A copy of the seed fixture gets a hostname, an interface name, a driver name and a
- * kernel release holding escape sequences (ESC, CSI U+009B, other C0/C1, DEL, bidi overrides and
- * isolates), a journal gets step titles and errors holding them, a VM profile file holds them;
- * then every printing command — scan, snapshot, assign/release/sriov/iommu plans, history,
- * undo, vm list — runs as the built binary, in text and in JSON. No raw ESC, CSI, C1 or bidi
- * character may reach stdout or stderr; JSON output must stay JSON; and the host data must
- * still be there, escaped, where it is shown.
+ * Host text in the terminal (CLI side): host data is printed with its control characters made
+ * visible, so no hostname or driver name can make the terminal act instead of show. A copy of
+ * the seed fixture gets a hostname, an interface name, a driver name and a kernel release
+ * holding escape sequences (ESC, CSI U+009B, other C0/C1, DEL, bidi overrides and isolates), a
+ * journal gets step titles and errors holding them, a VM profile file holds them; then every
+ * printing command — scan, snapshot, assign/release/sriov/iommu plans, history, undo, vm list —
+ * runs as the built binary, in text and in JSON. No raw ESC, CSI, C1 or bidi character may
+ * reach stdout or stderr; JSON output must stay JSON; and the host data must still be there,
+ * escaped, where it is shown.
  */
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,7 +82,7 @@ function expectNeutral(args: string[], json: boolean): string {
   return r.stdout + r.stderr;
 }
 
-describe('host text reaches the terminal with its control characters made visible (issue 13, class 10)', () => {
+describe('host text reaches the terminal with its control characters made visible', () => {
   let n = 0;
   const check = async (h: Hostile) => {
     const { dir, root, journal, vm } = await hostileHost(h, ++n);

@@ -1,10 +1,11 @@
 /**
- * Issue 13 through the built binary, against hostile trees: `assign` and `sriov --vf` on a tree
- * never run a command on this machine (a fake modprobe and ip first on PATH record any attempt)
- * and write nothing outside it; `iommu enable` refuses a tree whose links lead out; `scan` and
- * `snapshot` finish on a FIFO, a device node or a huge file and say what they refused; a
- * snapshot never goes to /proc or into someone else's directory. Each run has a timeout, so a
- * hang fails the test instead of stalling the suite.
+ * A tree of files may be crafted to lead Passthru out of it; this runs the built binary against
+ * such hostile trees: `assign` and `sriov --vf` on a tree never run a command on this machine
+ * (a fake modprobe and ip first on PATH record any attempt) and write nothing outside it;
+ * `iommu enable` refuses a tree whose links lead out; `scan` and `snapshot` finish on a FIFO, a
+ * device node or a huge file and say what they refused; a snapshot never goes to /proc or into
+ * someone else's directory. Each run has a timeout, so a hang fails the test instead of
+ * stalling the suite.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -1,6 +1,7 @@
 /**
- * The scan of THIS machine must match `lspci -nnk` device for device (issue #2, "Done when").
- * pciutils is a test dependency (.ci installs it): when lspci is missing this fails loudly.
+ * The scan of THIS machine must match `lspci -nnk` device for device: lspci is the reference
+ * users trust, so the scan is held to it. pciutils is a test dependency (.ci installs it): when
+ * lspci is missing this fails loudly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
  * The passthrough verdict of every group, on the fixture hosts captured from real kernels and
- * on fake hosts with what the host cannot give up: one verdict users can act on (issue 14) —
+ * on fake hosts with what the host cannot give up: one verdict users can act on —
  * not the kernel's "viable", which calls a lone root port usable and a lone VF on igbvf a blocker.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,8 +1,9 @@
 /**
- * An executable form of the HostScan contract (issue #2): every field present (missing is
- * `null`, never absent), full PCI addresses, 4-digit lowercase hex ids. Tests run it against
- * `passthru scan --json` output and fixtures; the `z.ZodType<HostScan>` annotation makes the
- * compiler flag this schema whenever shared/model.ts changes, so the check cannot drift.
+ * An executable form of the HostScan contract (the CLI's JSON is read by other programs): every
+ * field present (missing is `null`, never absent), full PCI addresses, 4-digit lowercase hex
+ * ids. Tests run it against `passthru scan --json` output and fixtures; the
+ * `z.ZodType<HostScan>` annotation makes the compiler flag this schema whenever shared/model.ts
+ * changes, so the check cannot drift.
  */
 import { z } from 'zod';
 import type { HostScan } from '../../shared/model';

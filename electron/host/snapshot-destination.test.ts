@@ -13,7 +13,7 @@ function refusal(fn: () => unknown): { code: string; message: string } {
   throw new Error('expected a refusal');
 }
 
-describe('snapshot destinations (issue 13, class 7)', () => {
+describe('snapshot destinations', () => {
   it('refuses /proc, /sys and /dev, and anything resolving into them, creating nothing', () => {
     const dir = makeTempRoot('passthru-dest-');
     symlinkSync('/proc/self', join(dir, 'to-proc'));

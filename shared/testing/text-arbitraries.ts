@@ -1,7 +1,8 @@
 /**
  * Test-only fast-check generators of hostile text: strings mixing plain ASCII with shell
  * metacharacters, line breaks, terminal controls (ESC sequences, CSI U+009B, other C0/C1, DEL),
- * bidi overrides and isolates, and non-ASCII — the characters issue 13 is about.
+ * bidi overrides and isolates, and non-ASCII — the characters that can make a terminal or a
+ * page act instead of show, or show one thing and mean another.
  */
 import fc from 'fast-check';
 

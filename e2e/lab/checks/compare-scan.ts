@@ -117,8 +117,9 @@ export function checkIommuGroups(f: GuestFacts): Diffs {
 }
 
 /**
- * The VFIO viability verdict, recomputed from lspci's drivers and classes with DESIGN.md's
- * rule: every member driver-less, on vfio-pci, on pci-stub, or a bridge (class 06xx).
+ * The VFIO viability verdict, recomputed from lspci's drivers and classes with the rule of
+ * electron/host/probes/iommu-groups.ts: every member driver-less, on vfio-pci, on pci-stub,
+ * or a bridge (class 06xx).
  */
 export function checkViability(f: GuestFacts): Diffs {
   const diffs: Diffs = [];

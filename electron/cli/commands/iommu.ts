@@ -1,6 +1,6 @@
 /**
- * `passthru iommu status|enable|disable`: the Enable-IOMMU wizard on the command line (issue
- * 6). status shows how this machine boots, each conclusion with its evidence, and what enable
+ * `passthru iommu status|enable|disable`: the IOMMU boot settings wizard on the command line.
+ * status shows how this machine boots, each conclusion with its evidence, and what enable
  * would change; enable/disable plan the kernel arguments in the boot configuration really in
  * use, show every file's diff, the commands and the backups, then apply through the same
  * executor as the GUI (apply-boot-config). With --root DIR every file is under DIR and the

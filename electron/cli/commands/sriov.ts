@@ -1,7 +1,7 @@
 /**
- * `passthru sriov ADDRESS --vfs N | --vf I ...`: set a PF's number of VFs, or one VF's settings,
- * through a plan (issue #5). Values are checked here for shape (exit 2, nothing written) and
- * again by the planner and the executor against the device as it is.
+ * `passthru sriov ADDRESS --vfs N | --vf I ...`: set a PF's number of VFs, or one VF's
+ * settings, through a plan, like every change. Values are checked here for shape (exit 2,
+ * nothing written) and again by the planner and the executor against the device as it is.
  */
 import { normalizeMac, randomLocalMac } from '../../../shared/mac';
 import type { VfChange } from '../../../shared/plan';

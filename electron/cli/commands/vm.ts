@@ -1,5 +1,5 @@
 /**
- * `passthru vm create|start|status|stop|pause|resume|list|delete|export` (issue 7): saved VM
+ * `passthru vm create|start|status|stop|pause|resume|list|delete|export`: saved VM
  * profiles run by qemu with a passthrough NIC, a virtio NIC on a bridge, or NAT. The work is
  * in electron/host/vm/ (profile store, checks, argv builder, QMP, supervisor, exports); this
  * file only parses, dispatches and prints.

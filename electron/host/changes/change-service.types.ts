@@ -44,8 +44,8 @@ export interface ChangeServiceApi {
   /** Plans changing one VF's MAC, VLAN, trust, spoof check or link state; changes nothing. */
   planVfConfig(request: VfConfigRequest): Promise<Plan>;
   /**
-   * Plans the IOMMU kernel arguments in the boot configuration the machine really uses
-   * (issue 6); changes nothing. Refused (ENVIRONMENT) for an unknown or ambiguous bootloader.
+   * Plans the IOMMU kernel arguments in the boot configuration the machine really uses; changes
+   * nothing. Refused (ENVIRONMENT) for an unknown or ambiguous bootloader.
    */
   planIommu(request: IommuRequest): Promise<Plan>;
   /**

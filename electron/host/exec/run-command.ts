@@ -1,9 +1,9 @@
 /**
- * The one door through which Passthru runs host commands (DESIGN.md: "exec is the only door
- * to the system"). Commands are argv arrays handed straight to execve — never a shell — so
- * no argument can be re-interpreted; every run has a timeout and can be cancelled with an
- * AbortSignal; a failure is a typed {@link CommandError} carrying the exit code, stdout and
- * stderr. Modelled on Podman Desktop's `packages/main/src/plugin/util/exec.ts`.
+ * The one door through which Passthru runs host commands (docs/architecture.md: exec/ is the
+ * only door to processes). Commands are argv arrays handed straight to execve — never a
+ * shell — so no argument can be re-interpreted; every run has a timeout and can be cancelled
+ * with an AbortSignal; a failure is a typed {@link CommandError} carrying the exit code,
+ * stdout and stderr. Modelled on Podman Desktop's `packages/main/src/plugin/util/exec.ts`.
  *
  * Other doors build on this one rather than spawning on their own: sysfs writes (a sibling
  * `write-sysfs.ts` over the same error type) and privilege elevation (`pkexec <helper>` run

@@ -112,7 +112,7 @@ describe('RootFs on a tree', () => {
   });
 });
 
-describe('RootFs on a hostile tree (issue 13)', () => {
+describe('RootFs on a hostile tree', () => {
   it('refuses a device node, directly or through a link, without opening it', () => {
     // A character device like /dev/null (1:3): harmless here, but a tree's node could be any driver's.
     execFileSync('mknod', [path.join(root, 'sys/devnode'), 'c', '1', '3']);

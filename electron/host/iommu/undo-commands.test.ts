@@ -1,9 +1,9 @@
 /**
- * Issue 13, class 11: the undo shown for an IOMMU change is its real reverse. Where the boot
- * configuration lives in a tool's own state (grubby on Fedora, kernelstub on Pop!_OS) the
- * commands ARE the change, so the undo must be the opposite commands — not the forward ones
- * again. Checked by running both through a model of each tool: forward then undo gives back
- * the arguments exactly.
+ * The undo shown for an IOMMU change is its real reverse, since a user may run it by hand.
+ * Where the boot configuration lives in a tool's own state (grubby on Fedora, kernelstub on
+ * Pop!_OS) the commands ARE the change, so the undo must be the opposite commands — not the
+ * forward ones again. Checked by running both through a model of each tool: forward then undo
+ * gives back the arguments exactly.
  */
 import * as nodeFs from 'node:fs';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * apply-boot-config: the IOMMU wizard's executor (issue 6). The op carries only the intent
+ * apply-boot-config: the IOMMU wizard's executor. The op carries only the intent
  * and the digest of what the user was shown; everything written comes from detecting the boot
  * setup under ctx.root and planning again here (electron/host/iommu), so the helper only ever
  * writes what its own planner decides. Order: back up the files edited in place (0600, under

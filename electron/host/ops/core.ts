@@ -2,7 +2,8 @@
  * The shared core of the privileged operations (one per file, GitHub Desktop style): what every
  * op gets to work with, the argument checks every op re-runs before it touches anything — the
  * helper trusts nothing it is sent, so each argument is checked against the devices that
- * really exist under the root (DESIGN.md "Privilege") — and the only ways an op acts:
+ * really exist under the root (docs/architecture.md, "The privilege model") — and the only
+ * ways an op acts:
  *
  * - files under the root through {@link files} (exec/confined-fs.ts: no link leads out);
  * - the running kernel through {@link write} (sysfs), {@link chownDevice} (/dev) and

@@ -1,8 +1,8 @@
 /**
- * Issue 13, class 1: every place an op writes, under a tree whose owner put a link out of it
- * (absolute, or a `../..` chain) at each component of the path. Whatever the op does — refuse,
- * fail, or write inside the tree — the sentinel and everything else outside stay byte for byte,
- * and nothing new appears there.
+ * A tree's owner may plant links to make a root-run op write elsewhere. So: every place an op
+ * writes, under a tree whose owner put a link out of it (absolute, or a `../..` chain) at each
+ * component of the path. Whatever the op does — refuse, fail, or write inside the tree — the
+ * sentinel and everything else outside stay byte for byte, and nothing new appears there.
  *
  * The sysfs and /dev ops run with kernel 'live' over the tree, so the production writer (the
  * attribute opened confined, the write in a child) is the one exercised; the file ops run on a

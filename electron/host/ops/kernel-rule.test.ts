@@ -1,8 +1,9 @@
 /**
- * Issue 13, class 2: a root other than `/` has a kernel only when a test injects one. Without
- * it, every op that acts on a kernel (sysfs, /dev, modprobe, ip) is refused with ENVIRONMENT at
- * validation, naming the exact command to run on the real host, and nothing runs; commands on
- * files run through `chroot ROOT` (once); the helpers refuse too, so a new op cannot forget.
+ * A root other than `/` has a kernel only when a test injects one (otherwise its kernel steps
+ * would act on this machine's). Without it, every op that acts on a kernel (sysfs, /dev,
+ * modprobe, ip) is refused with ENVIRONMENT at validation, naming the exact command to run on
+ * the real host, and nothing runs; commands on files run through `chroot ROOT` (once); the
+ * helpers refuse too, so a new op cannot forget.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,8 +1,8 @@
 /**
- * create-tap / remove-tap: the one privileged step of a VM with a virtio NIC on a bridge
- * (issue 7). Only taps named the way Passthru names them, only onto a bridge that exists, and
- * — from the pkexec helper — only for the user who asked (PKEXEC_UID), so the helper cannot
- * be used to hand someone else a network device or to delete an interface that is not ours.
+ * create-tap / remove-tap: the one privileged step of a VM with a virtio NIC on a bridge. Only
+ * taps named the way Passthru names them, only onto a bridge that exists, and — from the pkexec
+ * helper — only for the user who asked (PKEXEC_UID), so the helper cannot be used to hand
+ * someone else a network device or to delete an interface that is not ours.
  */
 import { PassthruError, badInput } from '../../../shared/errors';
 import { IFNAME_PATTERN, VM_TAP_PATTERN } from '../../../shared/vm-names';

@@ -3,11 +3,11 @@
  * plan still lists its steps so the user can preview what forcing would do; the executor
  * refuses to apply it unless the refusal is forceable and the user typed `confirmText`.
  *
- * Assign step order per device is [unbind original, set override vfio-pci, probe]. DESIGN.md
- * writes the override first; we unbind first so that rolling back the done steps in reverse
- * is exact at every point: undo(probe)=unbind vfio-pci, undo(override)=restore the original
- * override, undo(unbind)=probe the original driver — which only works once the override is
- * back. With the override first, undoing the unbind would re-probe into vfio-pci.
+ * Assign step order per device is [unbind original, set override vfio-pci, probe]. The usual
+ * recipe writes the override first; we unbind first so that rolling back the done steps in
+ * reverse is exact at every point: undo(probe)=unbind vfio-pci, undo(override)=restore the
+ * original override, undo(unbind)=probe the original driver — which only works once the
+ * override is back. With the override first, undoing the unbind would re-probe into vfio-pci.
  */
 import type { PciDevice } from '../../../shared/model';
 import { KERNEL_CHOOSES, type DeviceState, type Plan, type PlanCheck, type PlanStep } from '../../../shared/plan';
@@ -82,7 +82,7 @@ export function planAssign(facts: HostFacts, request: AssignRequest, ids: PlanId
     if (d.driver !== 'vfio-pci') steps.push(probeStep(`probe-${n}`, n, 'vfio-pci', d.iommuGroup));
   }
   if (steps.length && facts.vfioPci === 'loadable') steps.unshift(loadModuleStep());
-  // Only alongside a binding change, so that assigning twice stays a no-op (issue #4).
+  // Only alongside a binding change, so that assigning twice stays a no-op.
   if (ownerUid !== null && steps.length && target.iommuGroup !== null && !C.isBridge(target)) {
     steps.push(ownerStep(`owner-group-${target.iommuGroup}`, target.iommuGroup, ownerUid, request.ownerGid ?? ownerUid));
   }

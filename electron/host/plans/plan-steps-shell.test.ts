@@ -1,8 +1,8 @@
 /**
- * Issue 13, class 10: a plan's shell lines, pasted into a shell, do exactly what the op does,
- * whatever the host named things. The lines that write to sysfs are run by sh with /sys moved
- * under a temporary directory; the value written must be the driver name (or address) and a
- * newline, byte for byte — a driver named `-n`, `a\c` or `$(id)` included.
+ * A plan's shell lines, pasted into a shell, do exactly what the op does (a user may run them
+ * instead of Passthru), whatever the host named things. The lines that write to sysfs are run
+ * by sh with /sys moved under a temporary directory; the value written must be the driver name
+ * (or address) and a newline, byte for byte — a driver named `-n`, `a\c` or `$(id)` included.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

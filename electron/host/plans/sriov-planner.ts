@@ -1,5 +1,5 @@
 /**
- * Planners for SR-IOV (issue #5): the number of VFs on a PF, and one VF's settings. Pure
+ * Planners for SR-IOV: the number of VFs on a PF, and one VF's settings. Pure
  * decisions over HostFacts, like assign-planner.ts; the kernel's refusals are turned into
  * checks before they happen:
  * - N→M with both non-zero is refused by the kernel (EBUSY): the plan goes through 0, and says

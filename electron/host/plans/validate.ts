@@ -1,7 +1,7 @@
 /**
  * Input validation for the planning side. Addresses and driver names end up in sysfs paths and
  * in `echo ... >` lines a user may copy, so anything but the exact expected shape is refused
- * before it reaches a plan (issue #4: `0000:01:00.0/../../etc`, slot 0x20, `vfio-pci\nnvme`).
+ * before it reaches a plan (for example `0000:01:00.0/../../etc`, slot 0x20, `vfio-pci\nnvme`).
  */
 import { PassthruError } from '../../../shared/errors';
 import type { HostScan, PciDevice } from '../../../shared/model';

@@ -1,5 +1,5 @@
 /**
- * The plan for a VM's tap devices (issue 7): create each tap on its bridge for the user who
+ * The plan for a VM's tap devices: create each tap on its bridge for the user who
  * runs qemu, or remove taps when the VM stops. A plan like every privileged change, so it goes
  * through the one helper, is journaled, and shows up in History with its undo.
  */

@@ -1,7 +1,8 @@
 /**
- * ACS (Access Control Services) as a function's config space states it: the facts behind
- * "why do these devices share an IOMMU group" (issue #14). The sysfs `config` file is read
- * through the HostFs like every other attribute, so a snapshot answers as the host did.
+ * ACS (Access Control Services) as a function's config space states it: the facts behind "why
+ * do these devices share an IOMMU group", which users need answered to choose what to do. The
+ * sysfs `config` file is read through the HostFs like every other attribute, so a snapshot
+ * answers as the host did.
  *
  * The kernel shows a user other than root only the first 64 bytes of `config` (128 for a
  * CardBus bridge); the capability lists lie beyond, so without root the answer is "unknown",

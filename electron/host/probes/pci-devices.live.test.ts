@@ -4,8 +4,8 @@ import { RootFs } from '../fs/root-fs';
 import { probePciDevices } from './pci-devices';
 
 /**
- * The scan of this very machine must match `lspci -nnk` device for device (issue #2's "done
- * when"). lspci is the oracle: if it is missing the test fails with the reason — it never skips.
+ * The scan of this very machine must match `lspci -nnk` device for device, the reference users
+ * trust. lspci is the oracle: if it is missing the test fails with the reason — it never skips.
  */
 
 interface LspciRecord {

@@ -1,5 +1,5 @@
 /**
- * The VM service while the GUI shows a snapshot (issue 14): a preview is a rehearsal against the
+ * The VM service while the GUI shows a snapshot: a preview is a rehearsal against the
  * snapshot's devices, bridges and KVM; a profile saved then says which snapshot it was made
  * against; nothing starts until the app is back on the live host. On the live host, nothing of
  * that shows.

@@ -1,7 +1,7 @@
 /**
- * The VMs the GUI shows and drives (issue 7), over the same profile store and supervisor as
+ * The VMs the GUI shows and drives, over the same profile store and supervisor as
  * `passthru vm`. VMs always run on this machine, whatever host root the app is showing. While
- * it shows a snapshot, the VMs page is a rehearsal (issue 14): a preview reads the snapshot's
+ * it shows a snapshot, the VMs page is a rehearsal: a preview reads the snapshot's
  * devices, bridges and KVM, a profile saved then says it was made against the snapshot, and
  * nothing starts until the app is back on the live host. Stopping, pausing, deleting and
  * exporting this machine's VMs go on as usual. qemu runs as the desktop user; only a tap on a

@@ -1,11 +1,12 @@
 /**
- * Test support for the hostile-tree tests (issue 13): a temp directory holding the root under
- * test and, beside it, an `outside/` directory with a sentinel file — what a tree's owner would
- * aim a link at. `linkOut` replaces one component of the root by a link to the same path under
- * `outside/` (absolute, or as a `../..` chain), where a mirror of it exists, so a write that
- * follows the link as the host kernel would lands outside and is seen. `outsideState` lists
- * everything in the temp directory but the root (names, kinds, modes, owners, bytes, link
- * targets): equal before and after means nothing outside was touched and nothing appeared.
+ * Test support for the hostile-tree tests (a tree whose owner plants links out of it): a temp
+ * directory holding the root under test and, beside it, an `outside/` directory with a sentinel
+ * file — what a tree's owner would aim a link at. `linkOut` replaces one component of the root
+ * by a link to the same path under `outside/` (absolute, or as a `../..` chain), where a mirror
+ * of it exists, so a write that follows the link as the host kernel would lands outside and is
+ * seen. `outsideState` lists everything in the temp directory but the root (names, kinds,
+ * modes, owners, bytes, link targets): equal before and after means nothing outside was touched
+ * and nothing appeared.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

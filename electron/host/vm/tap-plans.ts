@@ -1,5 +1,5 @@
 /**
- * Taps as plans (issue 7): the create-tap / remove-tap ops through a ChangeService, which runs
+ * Taps as plans: the create-tap / remove-tap ops through a ChangeService, which runs
  * them in-process as root and through the pkexec helper otherwise — so the GUI, never root,
  * can start a VM on a bridge, and every tap it makes is journaled with its undo.
  */

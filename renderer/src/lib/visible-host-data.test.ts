@@ -1,7 +1,7 @@
 /**
- * Issue 13, class 10 (GUI side): every string the host sends the renderer — results, events,
- * errors — arrives with its control, C1 and bidi characters made visible; ids and addresses
- * the renderer sends back arrive unchanged.
+ * Host text on screen (GUI side): every string the host sends the renderer — results, events,
+ * errors — arrives with its control, C1 and bidi characters made visible; ids and addresses the
+ * renderer sends back arrive unchanged.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

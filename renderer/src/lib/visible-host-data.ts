@@ -1,5 +1,5 @@
 /**
- * Host data in the GUI is shown with its control characters made visible (issue 13): a
+ * Host data in the GUI is shown with its control characters made visible: a
  * hostname, an interface, driver or VM name, a journal step title, a plan's text or a log may
  * hold ESC sequences, C1 controls or bidi overrides. React already escapes HTML; these it would
  * put into the page as they are, where the bidi ones reorder what the user reads (a command can

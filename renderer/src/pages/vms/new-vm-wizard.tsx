@@ -5,7 +5,7 @@
  * copyable — then save, and start if wanted. A passthrough NIC not yet on vfio-pci offers the
  * assign wizard right there; "Check again" re-runs the checks after it.
  *
- * On a snapshot it is a rehearsal (issue 14): the pickers list the snapshot's network functions
+ * On a snapshot it is a rehearsal: the pickers list the snapshot's network functions
  * (driver, group verdict, the management NIC flagged) and bridges, the preview is computed
  * against them, saving marks the profile as made against the snapshot, and the start buttons
  * are off — with the reason beside them — since VMs run on this machine.

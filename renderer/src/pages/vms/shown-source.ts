@@ -1,6 +1,6 @@
 /**
  * Whether the app shows a snapshot, for the VMs page and the New-VM wizard: then they are a
- * rehearsal against that host, and VMs still run on this machine (issue 14). Main refuses a
+ * rehearsal against that host, and VMs still run on this machine. Main refuses a
  * start on its own too (vm-service.ts); this lets the buttons say so before anyone clicks.
  */
 import type { ScanSource } from '../../../../shared/model';

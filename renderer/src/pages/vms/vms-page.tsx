@@ -7,7 +7,7 @@
  *
  * VMs run on this machine whatever host is shown. On a snapshot the page says so, the list is
  * still this machine's VMs (they can be paused, shut down, exported, deleted), "New VM…" is a
- * rehearsal against the snapshot, and Start is off with the reason beside it (issue 14).
+ * rehearsal against the snapshot, and Start is off with the reason beside it.
  */
 import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import type { ScanSource } from '../../../../shared/model';
