@@ -20,7 +20,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HostService } from '../../electron/host/service/host-service';
-import { ChangeServices } from '../../electron/host/service/change-services';
+import { ChangesForSource } from '../../electron/host/service/changes-for-source';
 import { VmService } from '../../electron/host/service/vm-service';
 import { ChangeService } from '../../electron/host/changes/change-service';
 import { createHandlers } from '../../electron/main/ipc-handlers';
@@ -47,7 +47,7 @@ const { values } = parseArgs({
 const rendererDir = resolve(values['renderer-dir'] ?? join(__dirname, '../renderer'));
 const service = new HostService({ root: values.root ?? '/', pollIntervalMs: Number(values['poll-ms']) });
 // The native folder picker cannot be shown in a browser: tests preset the folder it "returns".
-const changes = new ChangeServices(() => service.currentRoot, {
+const changes = new ChangesForSource(() => service.currentRoot, {
   stateDir: values['state-dir'],
   ownerUid: values.owner === undefined ? undefined : Number(values.owner),
 });

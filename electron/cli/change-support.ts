@@ -9,7 +9,7 @@ import { PassthruError } from '../../shared/errors';
 import type { ApplyResult, Plan } from '../../shared/plan';
 import { ChangeService } from '../host/changes/change-service';
 import { runCommand } from '../host/exec/run-command';
-import { resolveRoot, type CliIo, type ParsedArgs } from './core';
+import { resolveRoot, type CliIo, type ParsedArgs } from './command-line';
 import { MAX_UID } from './option-values';
 import { formatArgv } from '../../shared/shell-quote';
 
@@ -31,7 +31,7 @@ export function makeService(values: ParsedArgs['values'], ownerUid?: number): Ch
  */
 export async function resolveOwner(value: string | boolean | undefined): Promise<number | undefined> {
   if (typeof value !== 'string') return undefined;
-  // core.ts checked the shape and range already (option-values.ts, rule "user"); kept as a guard.
+  // command-line.ts checked the shape and range already (option-values.ts, rule "user"); kept as a guard.
   if (/^\d{1,10}$/.test(value) && Number(value) <= MAX_UID) return Number(value);
   if (!/^[a-z_][a-z0-9_.-]*$/i.test(value)) throw new PassthruError('BAD_INPUT', `${value} is not a user name or uid.`, 'Give an existing user name or a numeric uid.');
   if (value === userInfo().username) return userInfo().uid;

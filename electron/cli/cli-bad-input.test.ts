@@ -18,7 +18,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, REPO_ROOT, type BuiltCli } from './testing/cli-test-support';
 import { COMMANDS } from './main';
-import { valueRule, type CliCommand } from './core';
+import { valueRule, type CliCommand } from './command-line';
 import type { ValueRule } from './option-values';
 import { ACTION_OPTIONS as VM_ACTION_OPTIONS } from './commands/vm';
 import { hostileArg } from '../../shared/testing/text-arbitraries';

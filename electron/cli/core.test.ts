@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassthruError, type ErrorCode } from '../../shared/errors';
 import { CommandError } from '../host/exec/run-command';
-import { parseCommandArgs, reportError, resolveRoot, wantsJson, type CliCommand, type CliIo } from './core';
+import { parseCommandArgs, reportError, resolveRoot, wantsJson, type CliCommand, type CliIo } from './command-line';
 import { main } from './main';
 
 function capture(): CliIo & { stdout: string; stderr: string } {

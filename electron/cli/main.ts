@@ -1,11 +1,11 @@
 /**
  * The `passthru` dispatcher, separate from the binary's entry (passthru.ts) so tests can run
  * it in-process. One command per file (commands/*.ts); everything about arguments, errors and
- * exit codes is in core.ts so every command, now and later, keeps the same contract.
+ * exit codes is in command-line.ts so every command, now and later, keeps the same contract.
  */
 import { ERROR_CODES } from '../../shared/errors';
 import { PASSTHRU_VERSION } from '../host/snapshot-format';
-import { commandHelp, neutralizedIo, parseCommandArgs, reportError, usageError, wantsJson, type CliCommand, type CliIo } from './core';
+import { commandHelp, neutralizedIo, parseCommandArgs, reportError, usageError, wantsJson, type CliCommand, type CliIo } from './command-line';
 import { scanCommand } from './commands/scan';
 import { snapshotCommand } from './commands/snapshot';
 import { assignCommand } from './commands/assign';

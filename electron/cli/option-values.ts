@@ -1,5 +1,5 @@
 /**
- * What the value of each option (and positional) may be, checked once by core.ts for every
+ * What the value of each option (and positional) may be, checked once by command-line.ts for every
  * command before it runs — so a bad value is always BAD_INPUT (exit 2) in one sentence with a
  * remedy, never a stack trace, an "unexpected error" (exit 1) or a plan built on nonsense
  * (`--owner 99999999999999999999999` planning for "user 1e+23").

@@ -2,7 +2,7 @@
  * Entry of the `passthru` binary (bundled to dist/cli/passthru.cjs, package.json "bin").
  * Sets the exit code instead of calling process.exit so piped output is fully flushed.
  */
-import type { CliIo } from './core';
+import type { CliIo } from './command-line';
 import { main } from './main';
 
 /** Writes to the process streams. */

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HostService } from '../host/service/host-service';
-import { ChangeServices } from '../host/service/change-services';
+import { ChangesForSource } from '../host/service/changes-for-source';
 import { ChangeService } from '../host/changes/change-service';
 import { VmService } from '../host/service/vm-service';
 import { HELPER_PATH } from '../host/helper/helper-protocol';
@@ -75,7 +75,7 @@ function main(): void {
 
   const service = new HostService({ root: args.root ?? '/' });
   // The desktop user receives /dev/vfio/<group>, so qemu need not run as root.
-  const changes = new ChangeServices(() => service.currentRoot, { ownerUid: process.getuid?.(), helperArgv: checkoutHelperArgv() });
+  const changes = new ChangesForSource(() => service.currentRoot, { ownerUid: process.getuid?.(), helperArgv: checkoutHelperArgv() });
   const handlers = createHandlers({
     service,
     changes,

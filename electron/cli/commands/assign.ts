@@ -1,5 +1,5 @@
 /** `passthru assign ADDRESS`: give a device (or its group) to vfio-pci, through a plan. */
-import { COMMON_OPTIONS, type CliCommand } from '../core';
+import { COMMON_OPTIONS, type CliCommand } from '../command-line';
 import { makeService, planAndApply, reportIncomplete, resolveOwner, WRITE_OPTIONS } from '../change-support';
 
 export const assignCommand: CliCommand = {

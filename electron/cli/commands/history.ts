@@ -1,5 +1,5 @@
 /** `passthru history`: the journal of changes, newest first, and any journal file that is not one. */
-import { COMMON_OPTIONS, type CliCommand } from '../core';
+import { COMMON_OPTIONS, type CliCommand } from '../command-line';
 import { makeService } from '../change-support';
 
 export const historyCommand: CliCommand = {

@@ -13,7 +13,7 @@ import { planIommuEnable } from '../../host/iommu/plan';
 import { iommuBootStatus } from '../../host/iommu/status';
 import { verifyIommu, type IommuVerification } from '../../../shared/iommu';
 import { scanHost } from '../../host/scan';
-import { usageError, COMMON_OPTIONS, resolveRoot, type CliCommand, type CliIo, type ParsedArgs } from '../core';
+import { usageError, COMMON_OPTIONS, resolveRoot, type CliCommand, type CliIo, type ParsedArgs } from '../command-line';
 import { makeService, planAndApply, reportIncomplete, WRITE_OPTIONS } from '../change-support';
 
 const bad = (message: string) => usageError('iommu', message);

@@ -1,5 +1,5 @@
 /** `passthru release ADDRESS`: give a device back to its recorded original driver. */
-import { COMMON_OPTIONS, type CliCommand } from '../core';
+import { COMMON_OPTIONS, type CliCommand } from '../command-line';
 import { makeService, planAndApply, reportIncomplete, WRITE_OPTIONS } from '../change-support';
 
 export const releaseCommand: CliCommand = {

@@ -3,7 +3,7 @@ import { PassthruError } from '../../../shared/errors';
 import { RootFs } from '../../host/fs/root-fs';
 import type { HostFs } from '../../host/fs/host-fs';
 import { scanHost } from '../../host/scan';
-import { COMMON_OPTIONS, ROOT_OPTION, resolveRoot, type CliCommand } from '../core';
+import { COMMON_OPTIONS, ROOT_OPTION, resolveRoot, type CliCommand } from '../command-line';
 import { formatScan } from '../format-scan';
 
 export const scanCommand: CliCommand = {

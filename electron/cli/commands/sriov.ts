@@ -5,7 +5,7 @@
  */
 import { normalizeMac, randomLocalMac } from '../../../shared/mac';
 import type { VfChange } from '../../../shared/plan';
-import { usageError, COMMON_OPTIONS, type CliCommand, type ParsedArgs } from '../core';
+import { usageError, COMMON_OPTIONS, type CliCommand, type ParsedArgs } from '../command-line';
 import { makeService, planAndApply, reportIncomplete, WRITE_OPTIONS } from '../change-support';
 
 const bad = (message: string) => usageError('sriov', message);

@@ -3,7 +3,7 @@
  * back one a crash left half-done. Either way the plan lists every step it will run, made from
  * the journaled ops, before anything happens.
  */
-import { COMMON_OPTIONS, type CliCommand } from '../core';
+import { COMMON_OPTIONS, type CliCommand } from '../command-line';
 import { makeService, planAndApply, reportIncomplete, WRITE_OPTIONS } from '../change-support';
 
 export const undoCommand: CliCommand = {

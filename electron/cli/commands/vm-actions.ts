@@ -13,7 +13,7 @@ import { exportVm } from '../../host/vm/vm-export';
 import { findOvmf } from '../../host/vm/vm-host';
 import { RootFs } from '../../host/fs/root-fs';
 import { scanHost } from '../../host/scan';
-import { resolveRoot, usageError, type CliIo, type ParsedArgs } from '../core';
+import { resolveRoot, usageError, type CliIo, type ParsedArgs } from '../command-line';
 
 const bad = (message: string) => usageError('vm', message);
 import type { Action } from './vm';

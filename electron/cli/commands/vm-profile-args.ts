@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { PassthruError } from '../../../shared/errors';
 import type { HostScan } from '../../../shared/model';
 import { vmProfileSchema, IFNAME_PATTERN, type VmDisk, type VmNic, type VmProfile } from '../../../shared/vm';
-import type { ParsedArgs } from '../core';
+import type { ParsedArgs } from '../command-line';
 import { normalizePciAddress } from '../../../shared/pci-address';
 
 function bad(message: string, remedy = 'See `passthru vm --help`.'): PassthruError {

@@ -6,7 +6,7 @@
  */
 
 import { checkVmName } from '../../../shared/vm-names';
-import { COMMON_OPTIONS, usageError, type CliCommand } from '../core';
+import { COMMON_OPTIONS, usageError, type CliCommand } from '../command-line';
 
 const bad = (message: string) => usageError('vm', message);
 

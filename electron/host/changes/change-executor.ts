@@ -15,9 +15,8 @@ import { JournalStore } from '../apply/journal-store';
 import type { CommandRunner } from '../exec/run-command';
 import type { SysfsWriter } from '../exec/write-sysfs';
 import { RootFs } from '../fs/root-fs';
-import { kernelFor, type KernelAccess } from '../ops/core';
+import { kernelFor, type KernelAccess } from '../ops/op-context';
 import { describeOp } from '../ops/op-words';
-import { persistenceFiles } from '../formats/persistence-files';
 import { gatherHostFacts, type HostFacts } from '../plans/host-facts';
 import { scanHost } from '../scan';
 import { CHANGE_KINDS, planIntent, type Caller, type PlanningContext } from './change-kinds';
@@ -130,7 +129,6 @@ export class ChangeExecutor {
         runCommand: this.options.runCommand,
         writer: this.options.writer,
         kernel: this.options.kernel ?? kernelFor(this.options.root, this.options.writer),
-        persistenceFiles,
         callerUid: this.options.caller.uid,
       },
       now: this.now,

@@ -37,11 +37,6 @@ export interface RunOptions {
    * change), and the promise then rejects with that error.
    */
   onStdoutLine?: (line: string) => void;
-  /**
-   * Reserved for the privileged-operation issue: run through the polkit helper. The plain
-   * runner refuses it so nothing is ever silently run unprivileged that asked for privilege.
-   */
-  elevate?: boolean;
 }
 
 export interface RunResult {
@@ -118,11 +113,6 @@ let exitHookInstalled = false;
 export const runCommand: CommandRunner = (argv, options = {}) => {
   if (argv.length === 0 || !argv[0]) {
     return Promise.reject(new PassthruError('INTERNAL', 'runCommand was given an empty argv.', null));
-  }
-  if (options.elevate) {
-    return Promise.reject(
-      new PassthruError('INTERNAL', `Elevated execution of ${formatArgv(argv)} is not available yet.`, null),
-    );
   }
   if (options.signal?.aborted) {
     return Promise.reject(new CommandError({ argv, failure: 'aborted' }));

@@ -12,7 +12,7 @@ import { bootConfigDigest } from '../iommu/digest';
 import { planIommuEnable } from '../iommu/plan';
 import { makeTempRoot, TreeWriter } from '../testing/fake-sysfs';
 import { iommuTestRoot } from '../testing/iommu-roots';
-import type { OpContext } from './core';
+import type { OpContext } from './op-context';
 import { runOp, validateOp, verifyOp } from './index';
 
 /** Stand-ins for a real tree's tools, so `chroot DIR` could run them (fakeTools plays them). */

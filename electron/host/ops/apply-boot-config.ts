@@ -4,7 +4,7 @@
  * setup under ctx.root and planning again here (electron/host/iommu), so the helper only ever
  * writes what its own planner decides. Order: back up the files edited in place (0600, under
  * /var/lib/passthru/iommu-backup), write each file atomically, `sh -n` every shell file, run the
- * regenerate commands (through `chroot ROOT` when the root is not `/`, ops/core.ts runIn; left
+ * regenerate commands (through `chroot ROOT` when the root is not `/`, ops/op-context.ts runIn; left
  * to the user, as the plan said, when that tree lacks them). Every file is read and written
  * through ConfinedFs, so a link in a tree never leads a write out of it. On any failure every
  * file is put back byte for byte from what was read before, the regenerate commands are run
@@ -18,7 +18,7 @@ import { bootConfigDigest } from '../iommu/digest';
 import { isManagedArg, isRestorableArg, planIommuDisable, planIommuEnable, type IommuPlan } from '../iommu/plan';
 import { isShellFile } from '../iommu/to-plan';
 import * as P from '../iommu/paths';
-import { files, runIn, type OpContext, type OpHandler } from './core';
+import { files, runIn, type OpContext, type OpHandler } from './op-context';
 
 type Op = Extract<OpCall, { verb: 'apply-boot-config' }>;
 

@@ -19,7 +19,7 @@ import { persistenceFiles, sriovPersistenceFile } from '../formats/persistence-f
 import { buildFakeHost, labHostSpec, makeTempRoot } from '../testing/fake-sysfs';
 import { hostileBase, outsideState, type HostileBase } from '../testing/hostile-tree';
 import { IOMMU_TESTDATA } from '../testing/iommu-roots';
-import type { OpContext } from './core';
+import type { OpContext } from './op-context';
 import { runOp, validateOp } from './index';
 
 const VF = '0000:01:10.0';

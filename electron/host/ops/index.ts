@@ -1,6 +1,5 @@
 /**
- * The op registry: the only verbs the engine and the helper accept. The persistence verbs need
- * OpContext.persistenceFiles (the planner's persistenceFiles()); without it they are refused.
+ * The op registry: the only verbs the engine and the helper accept.
  * An op whose scope is 'kernel' is refused for a tree without a kernel here, at validation,
  * before any step of the plan has run.
  */
@@ -8,7 +7,7 @@ import { PassthruError } from '../../../shared/errors';
 import type { OpCall } from '../../../shared/plan';
 import { shellFor } from '../plans/plan-steps';
 import { applyBootConfig } from './apply-boot-config';
-import { requireKernel, type OpContext, type OpHandler } from './core';
+import { requireKernel, type OpContext, type OpHandler } from './op-context';
 import { loadModule } from './load-module';
 import { removePersistence, writePersistence } from './persistence';
 import { probe } from './probe';
@@ -55,4 +54,4 @@ export function runOp(op: OpCall, ctx: OpContext): Promise<void> {
 export async function verifyOp(op: OpCall, ctx: OpContext): Promise<string | null> {
   return handlerFor(op).verify(op as never, ctx);
 }
-export type { OpContext } from './core';
+export type { OpContext } from './op-context';

@@ -15,7 +15,7 @@ import type { CommandRunner } from '../exec/run-command';
 import { RootFs } from '../fs/root-fs';
 import { persistenceFiles } from '../formats/persistence-files';
 import { buildFakeHost, labHostSpec, makeTempRoot } from '../testing/fake-sysfs';
-import { chownDevice, commandFor, kernelFor, runIn, write, type OpContext } from './core';
+import { chownDevice, commandFor, kernelFor, runIn, write, type OpContext } from './op-context';
 import { validateOp } from './index';
 
 const VF = '0000:01:10.0';

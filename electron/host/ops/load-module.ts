@@ -1,6 +1,6 @@
 /** modprobe, through the one exec seam; only modules on the allowlist. */
 import { PassthruError } from '../../../shared/errors';
-import { runIn, type OpHandler } from './core';
+import { runIn, type OpHandler } from './op-context';
 
 const MODULES: readonly string[] = ['vfio-pci'];
 

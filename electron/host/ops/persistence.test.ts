@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RootFs } from '../fs/root-fs';
 import { buildFakeHost, labHostSpec } from '../testing/fake-sysfs';
-import type { OpContext } from './core';
+import type { OpContext } from './op-context';
 import { runOp, validateOp, verifyOp } from './index';
 
 const A = '0000:01:10.0';

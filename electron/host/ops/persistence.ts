@@ -1,22 +1,20 @@
 /**
  * write-persistence / remove-persistence: the per-address boot-time files (udev rule,
- * modules-load entry) whose names and contents come from the planner's persistenceFiles(),
- * injected through OpContext so the op writes exactly what the plan previewed. Writes are
+ * modules-load entry) whose names and contents come from formats/persistence-files.ts, the
+ * same function the planner previews, so the op writes exactly what the plan showed. Writes are
  * atomic and confined to the root (ConfinedFs.writeFile) so a crash never leaves a half-written
  * rule and no link in a tree leads the write out of it; removal deletes only those paths, and
  * only while they still hold what Passthru wrote.
  */
 import { PassthruError } from '../../../shared/errors';
-import { checkAddress, files, type OpContext, type OpHandler } from './core';
+import { persistenceFiles } from '../formats/persistence-files';
+import { checkAddress, files, type OpContext, type OpHandler } from './op-context';
 
 /** Only these directories may receive persistence files. */
 const ALLOWED_DIRS = ['/etc/udev/rules.d/', '/etc/modules-load.d/', '/etc/modprobe.d/'];
 
 function filesFor(ctx: OpContext, address: string): { path: string; content: string }[] {
-  if (!ctx.persistenceFiles) {
-    throw new PassthruError('INTERNAL', 'Persistence files are not wired into this build yet.', null);
-  }
-  const files = ctx.persistenceFiles(address);
+  const files = (ctx.persistenceFiles ?? persistenceFiles)(address);
   for (const f of files) {
     if (!ALLOWED_DIRS.some((d) => f.path.startsWith(d)) || f.path.split('/').includes('..') || f.path.slice(1).includes('//')) {
       throw new PassthruError('INTERNAL', `Refusing to write persistence file ${f.path}: not in an allowed directory.`, null);

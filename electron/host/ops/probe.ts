@@ -1,6 +1,6 @@
 /** drivers_probe: let the kernel bind the device again (honouring driver_override). */
 import { KERNEL_CHOOSES } from '../../../shared/plan';
-import { checkAddress, checkDriver, currentDriver, files, iommuGroupOf, write, type OpHandler } from './core';
+import { checkAddress, checkDriver, currentDriver, files, iommuGroupOf, write, type OpHandler } from './op-context';
 
 export const probe: OpHandler<'probe'> = {
   scope: 'kernel',

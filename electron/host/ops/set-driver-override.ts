@@ -1,5 +1,5 @@
 /** driver_override: which driver may bind this one device (the per-device alternative to new_id). */
-import { checkAddress, checkDriver, currentOverride, write, type OpHandler } from './core';
+import { checkAddress, checkDriver, currentOverride, write, type OpHandler } from './op-context';
 
 export const setDriverOverride: OpHandler<'set-driver-override'> = {
   scope: 'kernel',

@@ -3,7 +3,7 @@ import type { CommandRunner } from '../exec/run-command';
 import { CommandError } from '../exec/run-command';
 import { RootFs } from '../fs/root-fs';
 import { buildFakeHost, labHostSpec } from '../testing/fake-sysfs';
-import type { OpContext } from './core';
+import type { OpContext } from './op-context';
 import { runOp, validateOp, verifyOp } from './index';
 
 const PF = '0000:01:00.0';

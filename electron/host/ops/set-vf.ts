@@ -9,7 +9,7 @@
 import { PassthruError } from '../../../shared/errors';
 import { CommandError } from '../exec/run-command';
 import { parseVfInfo } from '../probes/ip-state';
-import { checkInt, currentDriver, runIn, type OpContext, type OpHandler } from './core';
+import { checkInt, currentDriver, runIn, type OpContext, type OpHandler } from './op-context';
 import { checkPf, vfCount } from './sriov';
 import { checkVfChange, vfArgs } from '../formats/vf-settings';
 

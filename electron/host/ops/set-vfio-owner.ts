@@ -1,6 +1,6 @@
 /** Hand /dev/vfio/<group> to the desktop user so qemu need not run as root. */
 import { PassthruError } from '../../../shared/errors';
-import { checkInt, chownDevice, files, type OpHandler } from './core';
+import { checkInt, chownDevice, files, type OpHandler } from './op-context';
 
 export const setVfioOwner: OpHandler<'set-vfio-owner'> = {
   scope: 'kernel',

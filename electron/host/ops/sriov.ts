@@ -6,7 +6,7 @@
 import { PassthruError } from '../../../shared/errors';
 import { parseSriovRule, sriovPersistenceFile, sriovRulePath } from '../formats/persistence-files';
 import { SysfsWriteError } from '../exec/write-sysfs';
-import { checkAddress, checkInt, currentDriver, files, write, type OpContext, type OpHandler } from './core';
+import { checkAddress, checkInt, currentDriver, files, write, type OpContext, type OpHandler } from './op-context';
 
 const dev = (a: string): string => `/sys/bus/pci/devices/${a}`;
 

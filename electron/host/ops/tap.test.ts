@@ -3,7 +3,7 @@ import type { OpCall } from '../../../shared/plan';
 import { vmTapName } from '../../../shared/vm';
 import { RootFs } from '../fs/root-fs';
 import { makeTempRoot, TreeWriter } from '../testing/fake-sysfs';
-import type { OpContext } from './core';
+import type { OpContext } from './op-context';
 import { validateOp } from './index';
 
 function host(): OpContext {

@@ -6,7 +6,7 @@
  */
 import { PassthruError, badInput } from '../../../shared/errors';
 import { IFNAME_PATTERN, VM_TAP_PATTERN } from '../../../shared/vm-names';
-import { checkInt, runIn, type OpContext, type OpHandler } from './core';
+import { checkInt, runIn, type OpContext, type OpHandler } from './op-context';
 
 const bad = (message: string) => badInput(message);
 

@@ -1,5 +1,5 @@
 /** Detach a device from its driver; may block while the driver tears down (write-sysfs times out). */
-import { checkAddress, checkDriver, currentDriver, write, type OpHandler } from './core';
+import { checkAddress, checkDriver, currentDriver, write, type OpHandler } from './op-context';
 
 export const unbind: OpHandler<'unbind'> = {
   scope: 'kernel',

@@ -17,7 +17,7 @@ import { buildQemuArgv, nicDeviceId, qemuShellLine, type FirmwareFiles, type Qem
 import { qemuFailure } from './qemu-errors';
 import { QmpClient, flattenPci } from './qmp-client';
 import { ProfileStore } from './profile-store';
-import { inProcessTaps, type TapManager } from './tap-ops';
+import type { TapManager } from './tap-ops';
 import { assertVmChecks, runVmChecks, type VmCheck } from './vm-checks';
 import { findOvmf, kvmUsable, prepareOvmf, readMemlock } from './vm-host';
 import { cleanRuntime, findRunningQemu, passthroughHosts, processAlive, processArgv, processTimes } from './vm-runtime';
@@ -32,8 +32,8 @@ export interface SupervisorOptions {
   accel?: 'auto' | 'kvm' | 'tcg';
   /** `-netdev user,restrict=on` (tests: no traffic leaves the machine). */
   restrictNat?: boolean;
-  /** How taps are made (default: in this process, which needs root). */
-  taps?: TapManager;
+  /** How taps are made: a journaled change (tap-plans.ts plannedTaps). */
+  taps: TapManager;
 }
 
 export interface StartPlan {
@@ -91,7 +91,7 @@ export class VmSupervisor {
     this.store = options.store;
     this.root = options.root ?? '/';
     this.run = options.run ?? runCommand;
-    this.taps = options.taps ?? inProcessTaps(() => this.fs(), this.run);
+    this.taps = options.taps;
   }
 
   profile(name: string): VmProfile {

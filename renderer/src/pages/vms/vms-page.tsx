@@ -21,7 +21,7 @@ import { toDisplayError, type DisplayError } from '../../lib/display-error';
 import { formatTimestamp } from '../../lib/format';
 import { useVmStore, vmStore } from '../../stores/vm-store';
 import { CodeBlock } from '../../wizards/common/plan-view';
-import { NewVmWizard } from './new-vm-wizard';
+import { NewVmWizard } from '../../wizards/vm/new-vm-wizard';
 import { snapshotHost, useShownSnapshot } from './shown-source';
 import { describeNic, formatSeconds, stateLabel } from './vm-words';
 

@@ -1,9 +1,9 @@
 /**
  * The assign / give-back / undo wizard: the shared Checks → Plan → Apply → Result flow
- * (common/wizard-dialog.tsx) plus the assign options and the IOMMU group as the plan leaves it.
+ * (common/change-wizard-steps.tsx) plus the assign options and the IOMMU group as the plan leaves it.
  */
 import { useWizard } from '../common/use-wizard';
-import { WizardDialog } from '../common/wizard-dialog';
+import { ChangeWizardSteps } from '../common/change-wizard-steps';
 import type { WizardRequest } from '../common/wizard-state';
 import { AssignOptions, ExpectedGroup } from './assign-checks';
 
@@ -20,7 +20,7 @@ export function AssignWizard({ request }: { request: AssignRequest }) {
   const { plan } = state;
   const req = state.request;
   return (
-    <WizardDialog
+    <ChangeWizardSteps
       title={titleFor(request)}
       state={state}
       dispatch={dispatch}

@@ -10,7 +10,7 @@ import type { BootFinding, IommuBootStatus } from '../../../../shared/iommu';
 import { ErrorNotice, Loading } from '../../components/feedback';
 import { useIommuStatus } from '../../lib/use-iommu-status';
 import { useWizard } from '../common/use-wizard';
-import { WizardDialog } from '../common/wizard-dialog';
+import { ChangeWizardSteps } from '../common/change-wizard-steps';
 import type { WizardRequest } from '../common/wizard-state';
 
 export type IommuRequest = Extract<WizardRequest, { kind: 'iommu' }>;
@@ -99,7 +99,7 @@ export function IommuWizard({ request }: { request: IommuRequest }) {
   const next: IommuRequest = values.action === 'enable' ? values : { ...values, pt: false, earlyVfio: false };
 
   return (
-    <WizardDialog
+    <ChangeWizardSteps
       title="IOMMU boot settings"
       state={state}
       dispatch={dispatch}

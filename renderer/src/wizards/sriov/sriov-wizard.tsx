@@ -8,7 +8,7 @@ import { useState } from 'react';
 import type { PciDevice } from '../../../../shared/model';
 import { useScanStore } from '../../stores/scan-store';
 import { useWizard } from '../common/use-wizard';
-import { WizardDialog } from '../common/wizard-dialog';
+import { ChangeWizardSteps } from '../common/change-wizard-steps';
 import { FormField } from './form-field';
 import { initialSriovForm, sriovRequestFrom, vfCountProblem, type SriovFormValues, type SriovRequest } from './sriov-form';
 
@@ -68,7 +68,7 @@ export function SriovWizard({ request }: { request: SriovRequest }) {
   const next = pf && sriov ? sriovRequestFrom(values, pf.address, sriov) : null;
 
   return (
-    <WizardDialog
+    <ChangeWizardSteps
       title={`Set the number of VFs of ${request.address}`}
       state={state}
       dispatch={dispatch}

@@ -10,7 +10,7 @@ import { randomLocalMac } from '../../../../shared/mac';
 import type { VfSettings } from '../../../../shared/model';
 import { useScanStore } from '../../stores/scan-store';
 import { useWizard } from '../common/use-wizard';
-import { WizardDialog } from '../common/wizard-dialog';
+import { ChangeWizardSteps } from '../common/change-wizard-steps';
 import { describeVfChange, type WizardRequest } from '../common/wizard-state';
 import { FormField, SelectField } from './form-field';
 import { initialVfForm, qosEnabled, vfChangeFrom, vfFormProblems, type LinkChoice, type OnOff, type VfFormValues } from './vf-form';
@@ -142,7 +142,7 @@ export function VfConfigWizard({ request }: { request: VfConfigRequest }) {
   const ready = change !== null && Object.keys(change).length > 0;
 
   return (
-    <WizardDialog
+    <ChangeWizardSteps
       title={`Configure VF ${request.vf} of ${request.address}`}
       state={state}
       dispatch={dispatch}

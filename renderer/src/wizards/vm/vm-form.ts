@@ -7,7 +7,7 @@ import type { HostScan, PassthroughState, PciDevice } from '../../../../shared/m
 import { PASSTHROUGH_LABEL } from '../../lib/passthrough-words';
 import type { VmDisplay, VmFirmware, VmProfile } from '../../../../shared/vm';
 import { VM_NAME_PATTERN } from '../../../../shared/vm-names';
-import { parseWhole } from '../../wizards/sriov/sriov-form';
+import { parseWhole } from '../sriov/sriov-form';
 
 export type NicChoice = { kind: 'passthrough'; address: string } | { kind: 'bridge'; bridge: string } | { kind: 'nat' };
 

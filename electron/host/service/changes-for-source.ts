@@ -26,7 +26,7 @@ function asRehearsal(plan: Plan): Plan {
   };
 }
 
-export class ChangeServices implements ChangeServiceApi {
+export class ChangesForSource implements ChangeServiceApi {
   private readonly byRoot = new Map<string, ChangeService>();
 
   constructor(

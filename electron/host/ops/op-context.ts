@@ -48,7 +48,7 @@ export interface OpContext {
   sysfsTimeoutMs?: number;
   /** Drivers a step may name besides the allowlist: the recorded original drivers of the plan. */
   originalDrivers: readonly string[];
-  /** The planner's persistenceFiles(address) (plans/persistence-files.ts), for the persistence ops. */
+  /** Tests substitute the persistence files (to prove the allowed-directory guard); else formats/persistence-files.ts. */
   persistenceFiles?: (address: string) => { path: string; content: string }[];
   /**
    * The user the change is made for: the uid pkexec names in the helper, null when root itself

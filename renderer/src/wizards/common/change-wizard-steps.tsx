@@ -32,7 +32,7 @@ function stepIndex(phase: WizardPhase, withSettings: boolean): number {
   return steps.findIndex((s) => s.id === phase);
 }
 
-export interface WizardDialogProps {
+export interface ChangeWizardStepsProps {
   title: string;
   state: WizardState;
   dispatch: Dispatch<WizardAction>;
@@ -52,7 +52,7 @@ export interface WizardDialogProps {
   forceLabel: string;
 }
 
-export function WizardDialog({ title, state, dispatch, apply, settings, settingsValid = true, checksExtra, resultExtra, forceLabel }: WizardDialogProps) {
+export function ChangeWizardSteps({ title, state, dispatch, apply, settings, settingsValid = true, checksExtra, resultExtra, forceLabel }: ChangeWizardStepsProps) {
   const formId = useId();
   const { phase, plan } = state;
   const busy = phase === 'applying';

@@ -10,7 +10,7 @@
  * against them, saving marks the profile as made against the snapshot, and the start buttons
  * are off — with the reason beside them — since VMs run on this machine.
  */
-import { WizardForm } from '../../wizards/common/wizard-form';
+import { WizardForm } from '../common/wizard-form';
 import { useId, useState } from 'react';
 import type { ScanSource } from '../../../../shared/model';
 import type { VmProfile } from '../../../../shared/vm';
@@ -24,11 +24,11 @@ import { formatTimestamp } from '../../lib/format';
 import { useScanStore } from '../../stores/scan-store';
 import { vmStore } from '../../stores/vm-store';
 import { wizardStore } from '../../stores/wizard-store';
-import { CodeBlock } from '../../wizards/common/plan-view';
-import { WizardFrame } from '../../wizards/common/wizard-frame';
-import { FormField } from '../../wizards/sriov/form-field';
+import { CodeBlock } from '../common/plan-view';
+import { WizardFrame } from '../common/wizard-frame';
+import { FormField } from '../sriov/form-field';
 import { bridgeCandidates, candidateText, initialVmForm, passthroughCandidates, profileFrom, vmFormProblems, type NicChoice, type VmFormValues } from './vm-form';
-import { snapshotHost, useShownSnapshot } from './shown-source';
+import { snapshotHost, useShownSnapshot } from '../../pages/vms/shown-source';
 
 type Step = 'settings' | 'preview' | 'done';
 type DiskMode = 'none' | 'existing' | 'new';
