@@ -19,10 +19,7 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HostService } from '../../electron/host/service/host-service';
-import { ChangesForSource } from '../../electron/host/service/changes-for-source';
-import { VmService } from '../../electron/host/service/vm-service';
-import { ChangeService } from '../../electron/host/changes/change-service';
+import { createAppServices } from '../../electron/host/service/app-services';
 import { createHandlers } from '../../electron/main/ipc-handlers';
 import { createBridgeServer } from './bridge-server';
 import { WILDCARDS } from './origin';
@@ -45,26 +42,20 @@ const { values } = parseArgs({
 });
 
 const rendererDir = resolve(values['renderer-dir'] ?? join(__dirname, '../renderer'));
-const service = new HostService({ root: values.root ?? '/', pollIntervalMs: Number(values['poll-ms']) });
-// The native folder picker cannot be shown in a browser: tests preset the folder it "returns".
-const changes = new ChangesForSource(() => service.currentRoot, {
-  stateDir: values['state-dir'],
-  ownerUid: values.owner === undefined ? undefined : Number(values.owner),
-});
-// VM profiles and runtime files in the test's own directories; NAT NICs reach nothing.
 const vmAccel = values['vm-accel'];
 if (vmAccel !== 'auto' && vmAccel !== 'kvm' && vmAccel !== 'tcg') throw new Error(`--vm-accel must be auto, kvm or tcg, not ${vmAccel}`);
-const vms = new VmService({
-  dirs: { configDir: values['vm-config-dir'], runtimeDir: values['vm-runtime-dir'] },
-  restrictNat: true,
-  accel: vmAccel,
-  changes: new ChangeService({ root: '/', stateDir: values['state-dir'] }),
-  shownRoot: () => service.currentRoot,
+const { service, changes, vms } = createAppServices({
+  root: values.root ?? '/',
+  pollIntervalMs: Number(values['poll-ms']),
+  changes: { stateDir: values['state-dir'], ownerUid: values.owner === undefined ? undefined : Number(values.owner) },
+  // VM profiles and runtime files in the test's own directories; NAT NICs reach nothing.
+  vms: { dirs: { configDir: values['vm-config-dir'], runtimeDir: values['vm-runtime-dir'] }, restrictNat: true, accel: vmAccel },
 });
 const handlers = createHandlers({
   service,
   changes,
   vms,
+  // The native folder picker cannot be shown in a browser: tests preset the folder it "returns".
   pickSnapshotDirectory: async () => values['pick-snapshot'] ?? null,
   emitProgress: (progress) => bridge.broadcast('plan:progress', progress),
 });

@@ -7,10 +7,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { HostService } from '../host/service/host-service';
-import { ChangesForSource } from '../host/service/changes-for-source';
-import { ChangeService } from '../host/changes/change-service';
-import { VmService } from '../host/service/vm-service';
+import { createAppServices } from '../host/service/app-services';
 import { HELPER_PATH } from '../host/helper/helper-protocol';
 import { createHandlers } from './ipc-handlers';
 import { registerIpcHandlers, sendEvent } from './ipc';
@@ -73,14 +70,13 @@ function main(): void {
     return;
   }
 
-  const service = new HostService({ root: args.root ?? '/' });
-  // The desktop user receives /dev/vfio/<group>, so qemu need not run as root.
-  const changes = new ChangesForSource(() => service.currentRoot, { ownerUid: process.getuid?.(), helperArgv: checkoutHelperArgv() });
+  // The desktop user receives /dev/vfio/<group>, so qemu need not run as root; every change
+  // (taps for bridge NICs too) goes through the pkexec helper.
+  const { service, changes, vms } = createAppServices({ root: args.root ?? '/', changes: { ownerUid: process.getuid?.(), helperArgv: checkoutHelperArgv() } });
   const handlers = createHandlers({
     service,
     changes,
-    // Taps for bridge NICs are made through the pkexec helper, like every privileged change.
-    vms: new VmService({ changes: new ChangeService({ root: '/', ownerUid: process.getuid?.(), helperArgv: checkoutHelperArgv() }), shownRoot: () => service.currentRoot }),
+    vms,
     pickSnapshotDirectory,
     emitProgress: (progress) => mainWindow && sendEvent(mainWindow.webContents, 'plan:progress', progress),
   });
