@@ -4,6 +4,7 @@
 // the exec seam; probes, plans and ops in their layers; test helpers only in tests; no cycles.
 import js from '@eslint/js';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+import prettierConfig from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
@@ -22,7 +23,10 @@ function restricted({ electron, node = false, childProcess = false }) {
   const patterns = [];
   if (node) patterns.push({ group: nodeBuiltins, message: 'No Node APIs in the renderer or shared code.' });
   if (childProcess && !node) {
-    patterns.push({ group: ['child_process', 'node:child_process'], message: 'Processes start only in electron/host/exec/ (runCommand, the sysfs writer): one seam tests fake and that never runs a shell.' });
+    patterns.push({
+      group: ['child_process', 'node:child_process'],
+      message: 'Processes start only in electron/host/exec/ (runCommand, the sysfs writer): one seam tests fake and that never runs a shell.',
+    });
   }
   return { paths, patterns };
 }
@@ -100,7 +104,15 @@ export default tseslint.config(
             },
             {
               target: './electron/host/formats',
-              from: ['./electron/host/probes', './electron/host/plans', './electron/host/ops', './electron/host/changes', './electron/host/apply', './electron/host/service', './electron/host/helper'],
+              from: [
+                './electron/host/probes',
+                './electron/host/plans',
+                './electron/host/ops',
+                './electron/host/changes',
+                './electron/host/apply',
+                './electron/host/service',
+                './electron/host/helper',
+              ],
               message: 'formats/ describes files and arguments (pure): every layer reads it, it reads none of them.',
             },
             {
@@ -129,4 +141,6 @@ export default tseslint.config(
     files: testFiles,
     rules: { 'import-x/no-restricted-paths': 'off', 'import-x/no-cycle': 'off' },
   },
+  // Layout is Prettier's (npm run format); no lint rule argues with it.
+  prettierConfig,
 );

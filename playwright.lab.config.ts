@@ -25,7 +25,5 @@ export default defineConfig({
     actionTimeout: 60_000,
     navigationTimeout: 120_000,
   },
-  projects: [
-    chromiumProject,
-  ],
+  projects: [chromiumProject],
 });

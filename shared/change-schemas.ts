@@ -65,7 +65,12 @@ export const changeIntentSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('assign'), address: addressInput, group: z.boolean(), persist: z.boolean(), force: z.boolean(), ownerUid: z.nullable(uid) }),
   z.strictObject({ kind: z.literal('release'), address: addressInput }),
   z.strictObject({
-    kind: z.literal('sriov'), address: addressInput, numVfs: count, autoprobe: z.nullable(z.boolean()), persist: z.nullable(z.boolean()), force: z.boolean(),
+    kind: z.literal('sriov'),
+    address: addressInput,
+    numVfs: count,
+    autoprobe: z.nullable(z.boolean()),
+    persist: z.nullable(z.boolean()),
+    force: z.boolean(),
   }),
   z.strictObject({ kind: z.literal('vf-config'), address: addressInput, vf: count, settings: vfChangeSchema }),
   z.strictObject({ kind: z.literal('iommu'), action: z.enum(['enable', 'disable']), pt: z.boolean(), earlyVfio: z.boolean() }),

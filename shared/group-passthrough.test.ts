@@ -35,7 +35,10 @@ const port = (address: PciAddress, parent: PciAddress | null, facts: AcsFacts | 
 
 function joinedBy(members: GroupMember[], others: GroupMember[] = []): string[] {
   const byAddress = new Map([...members, ...others].map((m) => [m.address, m]));
-  const verdict = assessGroup(members.map((m) => m.address), byAddress);
+  const verdict = assessGroup(
+    members.map((m) => m.address),
+    byAddress,
+  );
   expect(verdict.state).toBe('shared');
   expect(verdict.options.length).toBeGreaterThan(0);
   return verdict.joinedBy;
@@ -63,7 +66,7 @@ describe('what joins a shared group, from config space', () => {
   it('ACS not readable (not root): says so rather than asserting', () => {
     const [sentence, ...rest] = joinedBy([port(RP, null, headerOnly()), ...twoFunctions(headerOnly(true))]);
     expect(sentence).toBe(
-      "0000:01:00.0 and 0000:01:00.1 are functions of one device (slot 0000:01:00); Passthru could not read whether ACS separates them: config space beyond the first 64 bytes needs root (running Passthru as root, or a snapshot captured as root, would tell).",
+      '0000:01:00.0 and 0000:01:00.1 are functions of one device (slot 0000:01:00); Passthru could not read whether ACS separates them: config space beyond the first 64 bytes needs root (running Passthru as root, or a snapshot captured as root, would tell).',
     );
     expect(rest).toEqual([
       "0000:01:00.0 and 0000:01:00.1 sit behind 0000:00:1c.0 (PCI bridge); Passthru could not read 0000:00:1c.0's ACS capability: config space beyond the first 64 bytes needs root (running Passthru as root, or a snapshot captured as root, would tell). Without ACS enabled there, a bridge does not keep the devices below it apart.",
@@ -91,7 +94,9 @@ describe('what joins a shared group, from config space', () => {
       '0000:02:01.0 and 0000:02:02.0 sit behind the conventional PCI bridge 0000:01:00.0 (PCI bridge), which cannot isolate what is behind it: devices on conventional PCI can reach each other, and ACS does not exist there.',
     ]);
     const pcieToPci = port('0000:01:00.0', RP, acs({ portType: 'pcie-to-pci-bridge', isolates: false }));
-    expect(joinedBy([pcieToPci, ...under], [isolatingRp])[0]).toMatch(/^0000:02:01\.0 and 0000:02:02\.0 sit behind 0000:01:00\.0 \(PCI bridge\), a bridge to conventional PCI, which cannot isolate what is behind it/);
+    expect(joinedBy([pcieToPci, ...under], [isolatingRp])[0]).toMatch(
+      /^0000:02:01\.0 and 0000:02:02\.0 sit behind 0000:01:00\.0 \(PCI bridge\), a bridge to conventional PCI, which cannot isolate what is behind it/,
+    );
   });
 
   it('everything isolating per config space: says the reason is not there (a quirk or a DMA alias)', () => {

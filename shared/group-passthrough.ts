@@ -24,7 +24,11 @@ function hostReasons(d: GroupMember, byAddress: ReadonlyMap<PciAddress, GroupMem
   const vfs = (d.sriov?.numVfs ? d.sriov.vfs : [])
     .map((a) => byAddress.get(a))
     .filter((v): v is GroupMember => v !== undefined)
-    .flatMap((v) => v.hostNeeds.filter((n) => n.kind === 'management-nic').map((n) => `${d.address} is a PF whose VF ${v.address} is needed by this host (${n.detail}); rebinding the PF destroys its VFs.`));
+    .flatMap((v) =>
+      v.hostNeeds
+        .filter((n) => n.kind === 'management-nic')
+        .map((n) => `${d.address} is a PF whose VF ${v.address} is needed by this host (${n.detail}); rebinding the PF destroys its VFs.`),
+    );
   return [...own, ...vfs];
 }
 
@@ -189,7 +193,7 @@ function whatJoins(endpoints: GroupMember[], byAddress: ReadonlyMap<PciAddress, 
  */
 function firstNonIsolating(d: GroupMember, byAddress: ReadonlyMap<PciAddress, GroupMember>): GroupMember | null {
   const seen = new Set<PciAddress>();
-  for (let at = d.parent ?? null; at !== null && !seen.has(at); ) {
+  for (let at = d.parent ?? null; at !== null && !seen.has(at);) {
     seen.add(at);
     const b = byAddress.get(at);
     if (b === undefined) return null;
@@ -203,6 +207,6 @@ function firstNonIsolating(d: GroupMember, byAddress: ReadonlyMap<PciAddress, Gr
 const SHARED_OPTIONS = [
   'Give the whole group to one VM: assign every device in it to vfio-pci.',
   "Move the card to another slot: slots wired to the CPU's own root ports usually have a group of their own.",
-  "Look for an ACS setting in the firmware (BIOS/UEFI); some boards can turn it on for their ports.",
-  'The ACS override kernel patch (pcie_acs_override=) splits the group by pretending an isolation the hardware lacks: the devices can still reach each other, so a VM could reach the host\'s — use it only on a machine where that risk is acceptable.',
+  'Look for an ACS setting in the firmware (BIOS/UEFI); some boards can turn it on for their ports.',
+  "The ACS override kernel patch (pcie_acs_override=) splits the group by pretending an isolation the hardware lacks: the devices can still reach each other, so a VM could reach the host's — use it only on a machine where that risk is acceptable.",
 ];

@@ -55,7 +55,10 @@ const OFF_ARGS = /^(intel_iommu|amd_iommu|iommu)=off$/;
 
 /** The arguments on the running command line (simple whitespace split is enough for these). */
 function runningArgs(scan: HostScan): string[] {
-  return (scan.host.cmdline ?? '').trim().split(/\s+/).filter((a) => a !== '');
+  return (scan.host.cmdline ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((a) => a !== '');
 }
 
 /** What turns the IOMMU on for the scanned CPU, when no boot status says it. */
@@ -80,15 +83,16 @@ export function verifyIommu(scan: HostScan, status: IommuBootStatus | null): Iom
       id: 'cmdline',
       title: 'Running kernel command line',
       ok: cmdlineOk,
-      detail: scan.host.cmdline === null
-        ? '/proc/cmdline could not be read.'
-        : off.length > 0
-          ? `/proc/cmdline has ${off.join(' ')}, which turns the IOMMU off.`
-          : absent.length > 0
-            ? `/proc/cmdline lacks ${absent.join(' ')}.`
-            : wanted.length > 0
-              ? `/proc/cmdline has ${wanted.join(' ')}${args.includes('iommu=pt') ? ' iommu=pt' : ''}.`
-              : 'No argument is needed on this CPU, and none turns the IOMMU off.',
+      detail:
+        scan.host.cmdline === null
+          ? '/proc/cmdline could not be read.'
+          : off.length > 0
+            ? `/proc/cmdline has ${off.join(' ')}, which turns the IOMMU off.`
+            : absent.length > 0
+              ? `/proc/cmdline lacks ${absent.join(' ')}.`
+              : wanted.length > 0
+                ? `/proc/cmdline has ${wanted.join(' ')}${args.includes('iommu=pt') ? ' iommu=pt' : ''}.`
+                : 'No argument is needed on this CPU, and none turns the IOMMU off.',
     },
     {
       id: 'units',
@@ -106,11 +110,12 @@ export function verifyIommu(scan: HostScan, status: IommuBootStatus | null): Iom
       id: 'interrupt-remapping',
       title: 'Interrupt remapping',
       ok: iommu.interruptRemapping === true,
-      detail: iommu.interruptRemapping === true
-        ? 'Active (IR- interrupt chips in /proc/interrupts).'
-        : iommu.interruptRemapping === null
-          ? '/proc/interrupts could not be read.'
-          : 'Not active: no IR- interrupt chips in /proc/interrupts.',
+      detail:
+        iommu.interruptRemapping === true
+          ? 'Active (IR- interrupt chips in /proc/interrupts).'
+          : iommu.interruptRemapping === null
+            ? '/proc/interrupts could not be read.'
+            : 'Not active: no IR- interrupt chips in /proc/interrupts.',
     },
   ];
   const verified = items.every((i) => i.ok);

@@ -24,7 +24,10 @@ const pciAddress = z.string().regex(PCI_ADDRESS, 'a PCI address like 0000:01:00.
 /** Per-VF settings; the MAC shape is checked here and again (unicast, allowed values) on the host side. */
 const vfChange = z
   .object({
-    mac: z.string().regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, 'a MAC like 02:00:00:00:00:01').optional(),
+    mac: z
+      .string()
+      .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, 'a MAC like 02:00:00:00:00:01')
+      .optional(),
     vlan: z.number().int().min(0).max(4095).optional(),
     qos: z.number().int().min(0).max(7).optional(),
     trust: z.boolean().optional(),
@@ -42,16 +45,12 @@ export const invokeChannels = {
    * Show a snapshot instead of the live host. Without a path, main asks the user with a
    * native folder picker; the result is null when the user cancels.
    */
-  'host:openSnapshot': channel<ScanSource | null>()(
-    z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
-  ),
+  'host:openSnapshot': channel<ScanSource | null>()(z.object({ path: z.string().min(1).max(4096).optional() }).strict()),
   /** Go back to the live host. */
   'host:useLive': channel<ScanSource>()(empty),
 
   /** Plan giving a device (or with `group`, its whole IOMMU group) to vfio-pci. Changes nothing. */
-  'assign:plan': channel<Plan>()(
-    z.object({ address: pciAddress, group: z.boolean().optional(), persist: z.boolean().optional(), force: z.boolean().optional() }).strict(),
-  ),
+  'assign:plan': channel<Plan>()(z.object({ address: pciAddress, group: z.boolean().optional(), persist: z.boolean().optional(), force: z.boolean().optional() }).strict()),
   /** Plan giving a device back to its original driver (and removing persistence). Changes nothing. */
   'release:plan': channel<Plan>()(z.object({ address: pciAddress }).strict()),
   /**
@@ -60,21 +59,25 @@ export const invokeChannels = {
    * boot. Changes nothing.
    */
   'sriov:plan': channel<Plan>()(
-    z.object({
-      address: pciAddress,
-      numVfs: z.number().int().min(0).max(256),
-      autoprobe: z.boolean().optional(),
-      persist: z.boolean().optional(),
-      force: z.boolean().optional(),
-    }).strict(),
+    z
+      .object({
+        address: pciAddress,
+        numVfs: z.number().int().min(0).max(256),
+        autoprobe: z.boolean().optional(),
+        persist: z.boolean().optional(),
+        force: z.boolean().optional(),
+      })
+      .strict(),
   ),
   /** Plan changing one VF's settings through its PF driver. Changes nothing. */
   'vf:plan': channel<Plan>()(
-    z.object({
-      address: pciAddress,
-      vf: z.number().int().min(0).max(255),
-      settings: vfChange,
-    }).strict(),
+    z
+      .object({
+        address: pciAddress,
+        vf: z.number().int().min(0).max(255),
+        settings: vfChange,
+      })
+      .strict(),
   ),
   /**
    * How the shown host boots (CPU, firmware, bootloader, initramfs — each with its evidence)
@@ -86,16 +89,12 @@ export const invokeChannels = {
    * `enable` (with `pt`: iommu=pt; `earlyVfio`: VFIO modules in the initramfs) or `disable`
    * (removes the arguments Passthru adds). Changes nothing; the plan shows every file's diff.
    */
-  'iommu:plan': channel<Plan>()(
-    z.object({ action: z.enum(['enable', 'disable']), pt: z.boolean().optional(), earlyVfio: z.boolean().optional() }).strict(),
-  ),
+  'iommu:plan': channel<Plan>()(z.object({ action: z.enum(['enable', 'disable']), pt: z.boolean().optional(), earlyVfio: z.boolean().optional() }).strict()),
   /**
    * Apply a plan main made earlier, by id: the renderer cannot send steps of its own. A
    * forced plan needs `confirmText` equal to the plan's `refusal.confirmText`.
    */
-  'plan:apply': channel<ApplyResult>()(
-    z.object({ planId: z.string().min(1).max(100), confirmText: z.string().max(64).optional() }).strict(),
-  ),
+  'plan:apply': channel<ApplyResult>()(z.object({ planId: z.string().min(1).max(100), confirmText: z.string().max(64).optional() }).strict()),
   /** Saved VM profiles (and running VMs whose profile was deleted) with their state now. */
   'vm:list': channel<VmSummary[]>()(empty),
   /**
@@ -107,7 +106,21 @@ export const invokeChannels = {
   'vm:create': channel<VmProfile>()(z.object({ profile: vmProfileSchema }).strict()),
   /** Create a new, empty qcow2 disk image with qemu-img (never over an existing file). */
   'vm:createDisk': channel<null>()(
-    z.object({ path: z.string().min(2).max(4096).startsWith('/').regex(/^[^\0\n\r]*$/, 'no line breaks'), sizeGiB: z.number().int().min(1).max(64 * 1024) }).strict(),
+    z
+      .object({
+        path: z
+          .string()
+          .min(2)
+          .max(4096)
+          .startsWith('/')
+          .regex(/^[^\0\n\r]*$/, 'no line breaks'),
+        sizeGiB: z
+          .number()
+          .int()
+          .min(1)
+          .max(64 * 1024),
+      })
+      .strict(),
   ),
   /** Delete a saved profile (refused while it runs); its disks stay. */
   'vm:delete': channel<null>()(z.object({ name: vmName }).strict()),

@@ -254,14 +254,7 @@ export interface GroupBlocker {
   driver: string;
 }
 
-export type InterfaceKind =
-  | 'loopback'
-  | 'physical'
-  | 'bridge'
-  | 'bond'
-  | 'vlan'
-  | 'tap'
-  | 'virtual';
+export type InterfaceKind = 'loopback' | 'physical' | 'bridge' | 'bond' | 'vlan' | 'tap' | 'virtual';
 
 export interface NetInterface {
   name: string;
@@ -305,14 +298,7 @@ export interface IpAddress {
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
 export interface ReadinessCheck {
-  id:
-    | 'cpu-virtualization'
-    | 'kvm'
-    | 'iommu-enabled'
-    | 'iommu-mode'
-    | 'interrupt-remapping'
-    | 'vfio-modules'
-    | 'kernel-cmdline';
+  id: 'cpu-virtualization' | 'kvm' | 'iommu-enabled' | 'iommu-mode' | 'interrupt-remapping' | 'vfio-modules' | 'kernel-cmdline';
   title: string;
   status: CheckStatus;
   /** What was found, in plain words, with the evidence. */

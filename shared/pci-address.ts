@@ -32,8 +32,7 @@ export function normalizePciAddress(text: string): string | null {
 /** The full form of `input`, or BAD_INPUT saying what is wrong with it. */
 export function parsePciAddress(input: string): string {
   const shown = JSON.stringify(input);
-  const bad = (why: string): PassthruError =>
-    badInput(`${shown} is not a PCI address: ${why}.`, 'Give an address as printed by `lspci -D`, e.g. 0000:01:00.0 (or 01:00.0).');
+  const bad = (why: string): PassthruError => badInput(`${shown} is not a PCI address: ${why}.`, 'Give an address as printed by `lspci -D`, e.g. 0000:01:00.0 (or 01:00.0).');
   if (typeof input !== 'string' || input === '') throw bad('it is empty');
   const full = fullForm(input);
   if (full) return full;

@@ -19,7 +19,6 @@ export const KERNEL_CHOOSES = '<kernel chooses>' as const;
  */
 export type PlanKind = 'assign' | 'release' | 'undo' | 'sriov' | 'vf-config' | 'iommu' | 'vm-network';
 
-
 /** What the IOMMU wizard was asked: turn the IOMMU on (with iommu=pt, VFIO modules early) or off. */
 export interface IommuIntent {
   action: 'enable' | 'disable';

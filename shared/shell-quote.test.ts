@@ -40,8 +40,32 @@ describe('formatArgv: pasted into sh or bash, it yields exactly the argv', () =>
     );
   });
 
-  it.each(SHELLS)('the review\'s cases and the edges round-trip through %s', (shell) => {
-    const cases = ['/var/lib/vm $(id).qcow2', '`id`', '$HOME', "it's", '', '-rf', '--', 'a\nb', 'tab\there', 'é 中文 🙂', '\u001b]0;pwned\u0007', '\u009b2J', 'x\u202eevil', '\\', '*', '~', '#c', 'a=b', '%1', '!', '\r\n', 'end\n', '\n'];
+  it.each(SHELLS)("the review's cases and the edges round-trip through %s", (shell) => {
+    const cases = [
+      '/var/lib/vm $(id).qcow2',
+      '`id`',
+      '$HOME',
+      "it's",
+      '',
+      '-rf',
+      '--',
+      'a\nb',
+      'tab\there',
+      'é 中文 🙂',
+      '\u001b]0;pwned\u0007',
+      '\u009b2J',
+      'x\u202eevil',
+      '\\',
+      '*',
+      '~',
+      '#c',
+      'a=b',
+      '%1',
+      '!',
+      '\r\n',
+      'end\n',
+      '\n',
+    ];
     expect(run(shell, formatArgv(['printf', '%s\\0', ...cases]))).toEqual(cases);
   });
 

@@ -56,7 +56,11 @@ export function vmTapName(name: string, index: number): string {
 /** The name, or BAD_INPUT in words. */
 export function checkVmName(name: string): string {
   if (!VM_NAME_PATTERN.test(name)) {
-    throw new PassthruError('BAD_INPUT', `${JSON.stringify(name)} is not a valid VM name.`, 'Use 1–63 letters, digits, dots, dashes or underscores, starting with a letter or digit.');
+    throw new PassthruError(
+      'BAD_INPUT',
+      `${JSON.stringify(name)} is not a valid VM name.`,
+      'Use 1–63 letters, digits, dots, dashes or underscores, starting with a letter or digit.',
+    );
   }
   return name;
 }

@@ -20,20 +20,20 @@ const hostPath = z
   .refine((p) => p.startsWith('/'), 'Give an absolute path.')
   .refine((p) => !/[\0\n\r]/.test(p), 'A path may not contain NUL or line breaks.');
 
-const mac = z
-  .string()
-  .transform((m, ctx) => {
-    const problem = macProblem(m);
-    if (problem) {
-      ctx.addIssue({ code: 'custom', message: problem });
-      return z.NEVER;
-    }
-    return normalizeMac(m) ?? m;
-  });
+const mac = z.string().transform((m, ctx) => {
+  const problem = macProblem(m);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
+  return normalizeMac(m) ?? m;
+});
 
 export const vmNicSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('passthrough'), address: z.string().regex(PCI_ADDRESS_PATTERN, 'A PCI address looks like 0000:01:00.0.') }).strict(),
-  z.object({ kind: z.literal('bridge'), bridge: z.string().regex(IFNAME_PATTERN, 'A bridge name is up to 15 letters, digits, dots, dashes or underscores.'), mac: mac.optional() }).strict(),
+  z
+    .object({ kind: z.literal('bridge'), bridge: z.string().regex(IFNAME_PATTERN, 'A bridge name is up to 15 letters, digits, dots, dashes or underscores.'), mac: mac.optional() })
+    .strict(),
   z.object({ kind: z.literal('nat'), mac: mac.optional() }).strict(),
 ]);
 
@@ -57,7 +57,11 @@ export const vmProfileSchema = z
   .object({
     name: vmName,
     cpus: z.number().int().min(1).max(256),
-    memoryMiB: z.number().int().min(16).max(16 * 1024 * 1024),
+    memoryMiB: z
+      .number()
+      .int()
+      .min(16)
+      .max(16 * 1024 * 1024),
     firmware: z.enum(['seabios', 'ovmf']),
     machine: z.literal('q35'),
     disks: z.array(vmDiskSchema).max(16),
@@ -110,4 +114,3 @@ export interface VmStatus {
   /** Why some part could not be read (QMP unreachable, …). */
   notes: string[];
 }
-

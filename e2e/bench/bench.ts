@@ -11,17 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../support/repo';
-import {
-  childScan,
-  inProcessScan,
-  listedCounts,
-  lspciArgv,
-  lspciPath,
-  peakRssKb,
-  scanArgv,
-  stats,
-  timeSideBySide,
-} from './measure-scan';
+import { childScan, inProcessScan, listedCounts, lspciArgv, lspciPath, peakRssKb, scanArgv, stats, timeSideBySide } from './measure-scan';
 import { bundleSizes, formatReport, lspciVersion, writeBenchmarks, type Results, type ScanRow } from './report';
 import { benchTree } from './trees';
 

@@ -60,7 +60,10 @@ export async function measureGui(root: string, rowCount: number, loads: number):
       await page.addInitScript({ path: PROBES });
       await page.goto(`${url}#/devices`);
       await page.waitForFunction(() => (globalThis as unknown as Probes).__bench?.tablePainted !== undefined, null, { timeout: 60_000 });
-      await page.getByRole('status').filter({ hasText: `${rowCount} devices` }).waitFor({ timeout: 60_000 });
+      await page
+        .getByRole('status')
+        .filter({ hasText: `${rowCount} devices` })
+        .waitFor({ timeout: 60_000 });
       const t = await page.evaluate(() => {
         const b = (globalThis as unknown as Probes).__bench;
         return { fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN, received: b.scanReceived ?? NaN, painted: b.tablePainted ?? NaN };

@@ -77,7 +77,10 @@ export function listedCounts(root: string): { scan: number; lspci: number | null
   const lspci = lspciPath();
   if (lspci === null) return { scan: devices, lspci: null, lspciAddresses: [] };
   const out = spawnSync(lspci, ['-A', 'linux-sysfs', '-O', `sysfs.path=${path.join(root, 'sys/bus/pci')}`, '-D', '-nnk'], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const addresses = out.stdout.split('\n').filter((l) => /^[0-9a-f]{4,}:/.test(l)).map((l) => l.split(' ')[0] as string);
+  const addresses = out.stdout
+    .split('\n')
+    .filter((l) => /^[0-9a-f]{4,}:/.test(l))
+    .map((l) => l.split(' ')[0] as string);
   return { scan: devices, lspci: addresses.length, lspciAddresses: addresses };
 }
 

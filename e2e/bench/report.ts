@@ -105,11 +105,17 @@ export function formatReport(r: Results): string {
     lines.push(`${g.rowCount} rows; times from the action to the frame showing its result painted, median (min–max).`, '');
     lines.push('| measure | time | target |');
     lines.push('|---|---:|---|');
-    lines.push(`| navigation → first contentful paint (${g.firstContentfulPaint.runs} loads) | ${range(g.firstContentfulPaint)} | < 1 s: ${verdict(g.firstContentfulPaint.median < 1000, `${ms(g.firstContentfulPaint.median - 1000)} ms over`)} |`);
+    lines.push(
+      `| navigation → first contentful paint (${g.firstContentfulPaint.runs} loads) | ${range(g.firstContentfulPaint)} | < 1 s: ${verdict(g.firstContentfulPaint.median < 1000, `${ms(g.firstContentfulPaint.median - 1000)} ms over`)} |`,
+    );
     lines.push(`| navigation → scan received over the bridge (includes the scan) | ${range(g.scanReceived)} | |`);
-    lines.push(`| navigation → Devices table painted | ${range(g.tablePainted)} | < 1 s: ${verdict(g.tablePainted.median < 1000, `${ms(g.tablePainted.median - 1000)} ms over`)} |`);
+    lines.push(
+      `| navigation → Devices table painted | ${range(g.tablePainted)} | < 1 s: ${verdict(g.tablePainted.median < 1000, `${ms(g.tablePainted.median - 1000)} ms over`)} |`,
+    );
     lines.push(`| sort: click a column header (${g.sort.runs} clicks, 5 columns) | ${range(g.sort)} | < 50 ms: ${verdict(g.sort.max < 50, `slowest ${ms(g.sort.max)} ms`)} |`);
-    lines.push(`| filter: a query in the search box, and clearing it (${g.filter.runs} edits) | ${range(g.filter)} | < 50 ms: ${verdict(g.filter.max < 50, `slowest ${ms(g.filter.max)} ms`)} |`);
+    lines.push(
+      `| filter: a query in the search box, and clearing it (${g.filter.runs} edits) | ${range(g.filter)} | < 50 ms: ${verdict(g.filter.max < 50, `slowest ${ms(g.filter.max)} ms`)} |`,
+    );
     lines.push(`| device rows in the DOM, at most | ${g.maxRenderedRows} of ${g.rowCount} | bounded: ${verdict(g.maxRenderedRows < 100, 'not virtualized')} |`);
     lines.push('');
   }
@@ -134,11 +140,18 @@ export function formatReport(r: Results): string {
     const ratio = at2048.passthru.median / at2048.lspci.median;
     lines.push(`- Scan of 2,048 functions within 1.5× lspci -nnk: ${ratio.toFixed(2)}× — ${verdict(ratio <= 1.5, `${((ratio / 1.5 - 1) * 100).toFixed(0)}% over the bar`)}`);
   }
-  if (at2048) lines.push(`- In-process scan of 2,048 functions under 100 ms: ${ms(at2048.inProcess.median)} ms — ${verdict(at2048.inProcess.median < 100, `${(at2048.inProcess.median / 100).toFixed(1)}× the target`)}`);
+  if (at2048)
+    lines.push(
+      `- In-process scan of 2,048 functions under 100 ms: ${ms(at2048.inProcess.median)} ms — ${verdict(at2048.inProcess.median < 100, `${(at2048.inProcess.median / 100).toFixed(1)}× the target`)}`,
+    );
   if (!('skipped' in r.gui)) {
     const g = r.gui;
-    lines.push(`- Sort or filter of ${g.rowCount} rows under 50 ms: slowest sort ${ms(g.sort.max)} ms, slowest filter ${ms(g.filter.max)} ms — ${verdict(Math.max(g.sort.max, g.filter.max) < 50, 'see above')}`);
-    lines.push(`- First paint of the Devices page under 1 s: first contentful paint ${ms(g.firstContentfulPaint.median)} ms, table painted ${ms(g.tablePainted.median)} ms — ${verdict(g.tablePainted.median < 1000, 'table later than 1 s')}`);
+    lines.push(
+      `- Sort or filter of ${g.rowCount} rows under 50 ms: slowest sort ${ms(g.sort.max)} ms, slowest filter ${ms(g.filter.max)} ms — ${verdict(Math.max(g.sort.max, g.filter.max) < 50, 'see above')}`,
+    );
+    lines.push(
+      `- First paint of the Devices page under 1 s: first contentful paint ${ms(g.firstContentfulPaint.median)} ms, table painted ${ms(g.tablePainted.median)} ms — ${verdict(g.tablePainted.median < 1000, 'table later than 1 s')}`,
+    );
   }
   lines.push('- Electron start-up (process launch → first paint) is not measured: the Electron runtime cannot be installed on these machines.');
   return lines.join('\n');

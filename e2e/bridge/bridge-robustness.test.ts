@@ -72,7 +72,7 @@ async function expectAlive(what: string): Promise<void> {
 }
 
 describe('the test bridge survives any request', () => {
-  it('the review\'s examples: bad percent-encoding is 400, the socket answers or closes, the process stays', async () => {
+  it("the review's examples: bad percent-encoding is 400, the socket answers or closes, the process stays", async () => {
     const bad = await get('/%E0%A4%A');
     expect(bad.status).toBe(400);
     await expectAlive('GET /%E0%A4%A');
@@ -114,23 +114,104 @@ describe('the test bridge survives any request', () => {
     const token = fc.stringMatching(/^[A-Za-z0-9%._~!$&'()*+,;=:@-]{0,12}$/);
     const segment = fc.oneof(
       { weight: 3, arbitrary: token },
-      { weight: 3, arbitrary: fc.constantFrom('%', '%E0', '%E0%A4%A', '%A', '%g1', '%ff', '%C0%AF', '%00', '%1B%5B2J', '%E2%80%AE', '%5C', '%2F', '%2e%2e', '..', '.', '', 'index.html', 'assets', 'app.js', '__bridge', 'client.js') },
+      {
+        weight: 3,
+        arbitrary: fc.constantFrom(
+          '%',
+          '%E0',
+          '%E0%A4%A',
+          '%A',
+          '%g1',
+          '%ff',
+          '%C0%AF',
+          '%00',
+          '%1B%5B2J',
+          '%E2%80%AE',
+          '%5C',
+          '%2F',
+          '%2e%2e',
+          '..',
+          '.',
+          '',
+          'index.html',
+          'assets',
+          'app.js',
+          '__bridge',
+          'client.js',
+        ),
+      },
       { weight: 1, arbitrary: fc.string({ maxLength: 8 }).map((t) => encodeURIComponent(t)) },
       { weight: 1, arbitrary: fc.constantFrom('\u00e9', '\u202e', '\u001b', ' ', '\t') },
     );
     const pathPart = fc.oneof(
-      { weight: 2, arbitrary: fc.constantFrom('/', '/index.html', '/assets/app.js', '/assets', '/__bridge', '/__bridge/client.js', '/..', '/%2e%2e/%2e%2e/etc/passwd', '/%00', '/%', '/%E0%A4%A', '/%ff%fe', '/%C0%AF', '//x', '/?%zz', '*', 'http://127.0.0.1/', '/x?a=%zz#%', `/${'a'.repeat(5000)}`) },
-      { weight: 6, arbitrary: fc.tuple(fc.array(segment, { maxLength: 6 }), fc.option(token, { nil: undefined })).map(([parts, q]) => `/${parts.join('/')}${q === undefined ? '' : `?${q}`}`) },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom(
+          '/',
+          '/index.html',
+          '/assets/app.js',
+          '/assets',
+          '/__bridge',
+          '/__bridge/client.js',
+          '/..',
+          '/%2e%2e/%2e%2e/etc/passwd',
+          '/%00',
+          '/%',
+          '/%E0%A4%A',
+          '/%ff%fe',
+          '/%C0%AF',
+          '//x',
+          '/?%zz',
+          '*',
+          'http://127.0.0.1/',
+          '/x?a=%zz#%',
+          `/${'a'.repeat(5000)}`,
+        ),
+      },
+      {
+        weight: 6,
+        arbitrary: fc.tuple(fc.array(segment, { maxLength: 6 }), fc.option(token, { nil: undefined })).map(([parts, q]) => `/${parts.join('/')}${q === undefined ? '' : `?${q}`}`),
+      },
       { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }).map((t) => `/${t}`) },
     );
-    const method = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('GET', 'HEAD') }, { weight: 2, arbitrary: fc.constantFrom('POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PATCH', 'FOO', 'G\u0000T', '') });
+    const method = fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom('GET', 'HEAD') },
+      { weight: 2, arbitrary: fc.constantFrom('POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PATCH', 'FOO', 'G\u0000T', '') },
+    );
     const hostHeader = fc.oneof(
       { weight: 6, arbitrary: fc.constant(`127.0.0.1:${bridge.port}`) },
-      { weight: 2, arbitrary: fc.constantFrom(`localhost:${bridge.port}`, `[::1]:${bridge.port}`, 'evil.example:80', '127.0.0.1', '', '127.0.0.1:99999', `127.0.0.1:${bridge.port}\u0000`, `127.0.0.1:${bridge.port}, evil.example:80`) },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom(
+          `localhost:${bridge.port}`,
+          `[::1]:${bridge.port}`,
+          'evil.example:80',
+          '127.0.0.1',
+          '',
+          '127.0.0.1:99999',
+          `127.0.0.1:${bridge.port}\u0000`,
+          `127.0.0.1:${bridge.port}, evil.example:80`,
+        ),
+      },
     );
     const extraHeaders = fc.array(
       fc.oneof(
-        { weight: 3, arbitrary: fc.constantFrom('Transfer-Encoding: chunked', 'Content-Length: 5', 'Content-Length: -1', 'Content-Length: 99999999999', 'Upgrade: websocket', 'Connection: Upgrade', 'Connection: close', 'Origin: null', 'Expect: 100-continue', 'Range: bytes=0-0', 'Accept-Encoding: gzip') },
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom(
+            'Transfer-Encoding: chunked',
+            'Content-Length: 5',
+            'Content-Length: -1',
+            'Content-Length: 99999999999',
+            'Upgrade: websocket',
+            'Connection: Upgrade',
+            'Connection: close',
+            'Origin: null',
+            'Expect: 100-continue',
+            'Range: bytes=0-0',
+            'Accept-Encoding: gzip',
+          ),
+        },
         { weight: 1, arbitrary: fc.tuple(fc.stringMatching(/^[A-Za-z-]{1,12}$/), fc.string({ unit: 'binary', maxLength: 30 })).map(([k, v]) => `${k}: ${v}`) },
         { weight: 1, arbitrary: fc.constant(`X-Big: ${'a'.repeat(20_000)}`) },
       ),
@@ -155,8 +236,18 @@ describe('the test bridge survives any request', () => {
     const jsonText = fc.oneof(
       fc.json(),
       fc.jsonValue().map((v) => JSON.stringify({ id: 1, channel: 'host:scan', payload: v })),
-      fc.record({ id: fc.jsonValue(), channel: fc.oneof(fc.string(), fc.constantFrom('host:scan', 'vm:list', 'history:list', '__proto__', 'constructor', 'toString')), payload: fc.jsonValue() }).map((r) => JSON.stringify(r)),
-      fc.constantFrom('{"id":1,"channel":"host:openSnapshot","payload":{"path":"/proc/self"}}', '{"id":1,"channel":"vm:createDisk","payload":{"path":"","sizeGiB":-1}}', '{"__proto__":{"x":1}}'),
+      fc
+        .record({
+          id: fc.jsonValue(),
+          channel: fc.oneof(fc.string(), fc.constantFrom('host:scan', 'vm:list', 'history:list', '__proto__', 'constructor', 'toString')),
+          payload: fc.jsonValue(),
+        })
+        .map((r) => JSON.stringify(r)),
+      fc.constantFrom(
+        '{"id":1,"channel":"host:openSnapshot","payload":{"path":"/proc/self"}}',
+        '{"id":1,"channel":"vm:createDisk","payload":{"path":"","sizeGiB":-1}}',
+        '{"__proto__":{"x":1}}',
+      ),
     );
     const payload = fc.oneof(
       jsonText.map((t) => Buffer.from(t)),

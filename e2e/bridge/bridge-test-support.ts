@@ -47,19 +47,28 @@ export async function buildTestBridge(): Promise<BuiltBridge> {
   // The page and the browser half are not under test here: small stand-ins do.
   writeFileSync(join(dir, 'bridge/client.js'), '/* test stand-in */\n');
   mkdirSync(join(dir, 'renderer/assets'), { recursive: true });
-  writeFileSync(join(dir, 'renderer/index.html'), "<!doctype html><html><head><meta http-equiv=\"Content-Security-Policy\" content=\"connect-src 'self'\"></head><body>ok</body></html>\n");
+  writeFileSync(
+    join(dir, 'renderer/index.html'),
+    '<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="connect-src \'self\'"></head><body>ok</body></html>\n',
+  );
   writeFileSync(join(dir, 'renderer/assets/app.js'), 'console.log(1);\n');
   let runs = 0;
   return {
     async start() {
       const run = join(dir, `run-${++runs}`);
       const args = [
-        '--root', join(REPO_ROOT, 'e2e/fixtures/seed'),
-        '--renderer-dir', join(dir, 'renderer'),
-        '--state-dir', join(run, 'state'),
-        '--vm-config-dir', join(run, 'vm-config'),
-        '--vm-runtime-dir', join(run, 'vm-run'),
-        '--poll-ms', '60000',
+        '--root',
+        join(REPO_ROOT, 'e2e/fixtures/seed'),
+        '--renderer-dir',
+        join(dir, 'renderer'),
+        '--state-dir',
+        join(run, 'state'),
+        '--vm-config-dir',
+        join(run, 'vm-config'),
+        '--vm-runtime-dir',
+        join(run, 'vm-run'),
+        '--poll-ms',
+        '60000',
       ];
       const { url, child } = await spawnBridge(server, args);
       let stderr = '';

@@ -57,7 +57,11 @@ export class SocketSession {
     }
     const { id, channel, payload } = parsed.request;
     if (this.inFlight >= MAX_IN_FLIGHT) {
-      this.send({ type: 'error', id, error: toErrorData(new PassthruError('REFUSED', `More than ${MAX_IN_FLIGHT} requests at once on one connection.`, 'Wait for answers before sending more.')) });
+      this.send({
+        type: 'error',
+        id,
+        error: toErrorData(new PassthruError('REFUSED', `More than ${MAX_IN_FLIGHT} requests at once on one connection.`, 'Wait for answers before sending more.')),
+      });
       return;
     }
     this.inFlight++;

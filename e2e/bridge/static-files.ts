@@ -89,10 +89,7 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, ori
   }
   // Same CSP as the app, plus our own WebSocket origin; the bridge client loads first.
   const ws = origin.replace(/^http/, 'ws');
-  const body = page
-    .toString('utf8')
-    .replace("connect-src 'self'", `connect-src 'self' ${ws}`)
-    .replace('<head>', '<head>\n    <script src="/__bridge/client.js"></script>');
+  const body = page.toString('utf8').replace("connect-src 'self'", `connect-src 'self' ${ws}`).replace('<head>', '<head>\n    <script src="/__bridge/client.js"></script>');
   send(req, res, type, body);
 }
 

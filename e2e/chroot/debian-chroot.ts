@@ -51,10 +51,7 @@ export function workDir(): string {
 }
 
 export function cacheKey(): string {
-  return createHash('sha256')
-    .update(JSON.stringify({ FORMAT, SUITE, VARIANT, INCLUDE, KERNEL_VERSION }))
-    .digest('hex')
-    .slice(0, 16);
+  return createHash('sha256').update(JSON.stringify({ FORMAT, SUITE, VARIANT, INCLUDE, KERNEL_VERSION })).digest('hex').slice(0, 16);
 }
 
 export interface ChrootManifest {
@@ -102,9 +99,7 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Com
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
-    child.on('close', (code, signal) =>
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
-    );
+    child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
     // A child that exits without reading its input closes the pipe first (EPIPE): its exit
     // status, not the write, says how it went.
     child.stdin.on('error', (e: NodeJS.ErrnoException) => {
@@ -215,16 +210,11 @@ async function build(log: (line: string) => void): Promise<{ tarball: string; ma
       );
     }
     finishTree(tree);
-    const packages = (await runOk([tools.chroot, tree, 'dpkg-query', '-W', '-f', '${Package} ${Version}\\n'], 'listing the packages')).stdout
-      .trim()
-      .split('\n');
+    const packages = (await runOk([tools.chroot, tree, 'dpkg-query', '-W', '-f', '${Package} ${Version}\\n'], 'listing the packages')).stdout.trim().split('\n');
     const treeBytes = duBytes(tree);
     const tmp = `${tarball}.${process.pid}.tmp`;
     log('packing it');
-    await runOk(
-      [tools.tar, '--numeric-owner', '--xattrs', '--one-file-system', `--use-compress-program=${tools.zstd} -T0 -10`, '-C', tree, '-cf', tmp, '.'],
-      'packing the chroot',
-    );
+    await runOk([tools.tar, '--numeric-owner', '--xattrs', '--one-file-system', `--use-compress-program=${tools.zstd} -T0 -10`, '-C', tree, '-cf', tmp, '.'], 'packing the chroot');
     const manifest: ChrootManifest = {
       key,
       suite: SUITE,

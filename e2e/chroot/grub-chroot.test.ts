@@ -49,7 +49,10 @@ describe('the Debian chroot (debootstrap, grub-pc, real update-grub)', () => {
       expect(existsSync(path.join(root, 'y'))).toBe(false);
       // The mounts update-grub needs live only in the command's own mount namespace.
       const inside = await runInChrootOk(root, ['cat', '/proc/self/mountinfo']);
-      const mountPoints = inside.stdout.trim().split('\n').map((l) => l.split(' ')[4]);
+      const mountPoints = inside.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[4]);
       expect(mountPoints).toEqual(expect.arrayContaining(['/', '/proc', '/dev'])); // root is a mount point inside
       expect(mountsUnder(root)).toEqual([]);
       expect((await runInChroot(root, ['false'])).code).toBe(1);

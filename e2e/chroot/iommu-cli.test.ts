@@ -20,7 +20,9 @@ const CLI = path.join(repoRoot(), 'dist', 'cli', 'passthru.cjs');
 const SCRIPT = path.join(repoRoot(), 'e2e', 'chroot', 'cli-in-namespace.sh');
 
 beforeAll(async () => {
-  const r = await run([process.execPath, path.join(repoRoot(), 'scripts', 'build.mjs'), '--only=cli'], { env: { PATH: `${path.dirname(process.execPath)}:${SYSTEM_PATH}`, HOME: '/root' } });
+  const r = await run([process.execPath, path.join(repoRoot(), 'scripts', 'build.mjs'), '--only=cli'], {
+    env: { PATH: `${path.dirname(process.execPath)}:${SYSTEM_PATH}`, HOME: '/root' },
+  });
   if (r.code !== 0) throw new Error(`building the CLI failed:\n${r.stderr}${r.stdout}`);
 }, 120_000);
 
@@ -38,10 +40,29 @@ function fakeProc(root: string): string {
 function cli(root: string, args: string[]): Promise<CommandResult> {
   const tools = findChrootHostTools();
   const state = path.join(path.dirname(root), 'state');
-  return run([tools.unshare, '--mount', '--propagation', 'private', '--fork', '--', tools.sh, SCRIPT, root, path.join(path.dirname(root), 'fakeproc'),
-    process.execPath, CLI, ...args, '--root', root, ...(args[0] === 'iommu' && args[1] === 'status' ? [] : ['--state-dir', state])], {
-    env: { PATH: SYSTEM_PATH, LC_ALL: 'C', HOME: '/root' },
-  });
+  return run(
+    [
+      tools.unshare,
+      '--mount',
+      '--propagation',
+      'private',
+      '--fork',
+      '--',
+      tools.sh,
+      SCRIPT,
+      root,
+      path.join(path.dirname(root), 'fakeproc'),
+      process.execPath,
+      CLI,
+      ...args,
+      '--root',
+      root,
+      ...(args[0] === 'iommu' && args[1] === 'status' ? [] : ['--state-dir', state]),
+    ],
+    {
+      env: { PATH: SYSTEM_PATH, LC_ALL: 'C', HOME: '/root' },
+    },
+  );
 }
 
 async function cliJson(root: string, args: string[], code = 0): Promise<Record<string, unknown>> {
@@ -82,7 +103,12 @@ describe('passthru iommu (built CLI) on a real Debian 12 (chroot)', () => {
       expect(again).toMatchObject({ ok: true });
       expect(snapshotFiles(root, WATCHED)).toEqual(enabled);
       // Configured but not yet running: the status says a reboot is what is missing.
-      expect(await cliJson(root, ['iommu', 'status'])).toMatchObject({ configured: 'on', configuredArgs: ['intel_iommu=on', 'iommu=pt'], enable: { noop: true }, verification: { verified: false, rebootPending: true } });
+      expect(await cliJson(root, ['iommu', 'status'])).toMatchObject({
+        configured: 'on',
+        configuredArgs: ['intel_iommu=on', 'iommu=pt'],
+        enable: { noop: true },
+        verification: { verified: false, rebootPending: true },
+      });
 
       const history = ((await cliJson(root, ['history'])) as unknown as { entries: { kind: string; state: string }[] }).entries;
       expect(history.map((h) => [h.kind, h.state])).toEqual([['iommu', 'applied']]);
@@ -96,7 +122,12 @@ describe('passthru iommu (built CLI) on a real Debian 12 (chroot)', () => {
       expect(await cliJson(root, ['undo', '--yes'])).toMatchObject({ ok: true });
       expect(snapshotFiles(root, WATCHED)).toEqual(before);
       const states = ((await cliJson(root, ['history'])) as unknown as { entries: { kind: string; state: string }[] }).entries.map((h) => [h.kind, h.state]);
-      expect(states).toEqual([['undo', 'applied'], ['iommu', 'undone'], ['iommu', 'applied'], ['iommu', 'applied']]);
+      expect(states).toEqual([
+        ['undo', 'applied'],
+        ['iommu', 'undone'],
+        ['iommu', 'applied'],
+        ['iommu', 'applied'],
+      ]);
     });
   });
 

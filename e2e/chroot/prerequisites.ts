@@ -54,9 +54,7 @@ let cached: ChrootHostTools | null = null;
 export function findChrootHostTools(): ChrootHostTools {
   if (cached) return cached;
   if (process.getuid?.() !== 0) {
-    throw new ChrootPrerequisiteError(
-      'The chroot tests need root (debootstrap, chroot and the mounts update-grub needs): run them as root, e.g. `sudo npm run test:chroot`.',
-    );
+    throw new ChrootPrerequisiteError('The chroot tests need root (debootstrap, chroot and the mounts update-grub needs): run them as root, e.g. `sudo npm run test:chroot`.');
   }
   const need = (tool: string, pkg: string): string => {
     const found = which(tool);

@@ -140,7 +140,10 @@ test('History lists the give-back and the assign, newest first, and nothing for 
   const testInfo = test.info();
   await gui.page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'History', exact: true }).click();
   await expect(gui.page.getByRole('heading', { level: 1, name: 'History' })).toBeVisible();
-  const entries = gui.page.getByRole('list', { name: 'Changes, newest first' }).getByRole('listitem').filter({ has: gui.page.getByRole('heading', { level: 3 }) });
+  const entries = gui.page
+    .getByRole('list', { name: 'Changes, newest first' })
+    .getByRole('listitem')
+    .filter({ has: gui.page.getByRole('heading', { level: 3 }) });
   await expect(entries).toHaveCount(2);
   await expect(entries.nth(0).getByRole('heading', { level: 3 })).toHaveText(`Give back ${PF}`);
   await expect(entries.nth(1).getByRole('heading', { level: 3 })).toHaveText(`Assign ${PF}`);

@@ -29,8 +29,7 @@ test.beforeAll(async () => {
 });
 
 const openDetails = (address: string) => openDetailsOn(gui.page, address);
-const vfRowsIn = (panel: Locator) =>
-  panel.getByRole('table', { name: `Virtual functions of ${PF}` }).locator('tbody tr');
+const vfRowsIn = (panel: Locator) => panel.getByRole('table', { name: `Virtual functions of ${PF}` }).locator('tbody tr');
 
 /** Runs an open wizard from its settings (already filled) to its result, and checks the outcome sentence. */
 async function checkPlanApply(dialog: Locator, result: string, shot: string) {
@@ -157,7 +156,10 @@ test('a VM that owns VF 0, without typing a command: the New-VM wizard offers th
 
   // Give the VF back (so its PF's VFs can be removed next), through the wizard again.
   const panel = await openDetails(vf);
-  await panel.getByRole('button', { name: /^Give back/ }).first().click();
+  await panel
+    .getByRole('button', { name: /^Give back/ })
+    .first()
+    .click();
   const release = page.getByRole('dialog', { name: new RegExp(`^Give ${vf.replace(/[.]/g, '\\.')} back`) });
   await release.getByRole('button', { name: 'Review the plan' }).click();
   await release.getByRole('button', { name: 'Apply' }).click();

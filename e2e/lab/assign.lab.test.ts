@@ -12,7 +12,6 @@ import { guestFileExists, kernelState, runCli, vfioNodeOwner, type KernelDeviceS
 import { passthru } from './checks/guest-facts';
 import { runs, useLab } from './checks/use-lab';
 
-
 const PF = '0000:01:00.0';
 const MGMT = '0000:02:00.0';
 const MODULES_LOAD = '/etc/modules-load.d/passthru-vfio.conf';
@@ -172,12 +171,16 @@ describe.runIf(runs('seed'))('assign / release on the seed host', () => {
   });
 
   it('a device bound to vfio-pci by hand (no journal record) is given back to the driver the kernel picks', async () => {
-    await lab().runOk(['sh', '-c', [
-      'modprobe vfio-pci',
-      `echo ${PF} > /sys/bus/pci/drivers/igb/unbind`,
-      `echo vfio-pci > /sys/bus/pci/devices/${PF}/driver_override`,
-      `echo ${PF} > /sys/bus/pci/drivers_probe`,
-    ].join(' && ')]);
+    await lab().runOk([
+      'sh',
+      '-c',
+      [
+        'modprobe vfio-pci',
+        `echo ${PF} > /sys/bus/pci/drivers/igb/unbind`,
+        `echo vfio-pci > /sys/bus/pci/devices/${PF}/driver_override`,
+        `echo ${PF} > /sys/bus/pci/drivers_probe`,
+      ].join(' && '),
+    ]);
     expect((await kernelState(lab()))[PF]).toMatchObject({ driver: 'vfio-pci', override: 'vfio-pci' });
     // A journal that never saw this device, as after binding it by hand or with another tool.
     const fresh = ['--state-dir', '/tmp/passthru-no-record'];
@@ -228,7 +231,17 @@ describe.runIf(runs('seed'))('assign / release on the seed host', () => {
   it('on a terminal it asks: "n" changes nothing, "y" applies', async () => {
     // script(1) gives the CLI a pseudo-terminal; what we pipe in is typed at the prompt.
     const onTty = (answer: string) =>
-      lab().run(['script', '-qec', passthru('assign', PF).map((a) => `'${a}'`).join(' '), '/dev/null'], { stdin: `${answer}\n` });
+      lab().run(
+        [
+          'script',
+          '-qec',
+          passthru('assign', PF)
+            .map((a) => `'${a}'`)
+            .join(' '),
+          '/dev/null',
+        ],
+        { stdin: `${answer}\n` },
+      );
     const no = await onTty('n');
     expect(no.stdout).toContain('Apply this plan? [y/N]');
     expect(no.code, no.stdout).toBe(2);

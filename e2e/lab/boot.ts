@@ -156,7 +156,12 @@ async function bootOnce(scenarioOrName: Scenario | string, options: BootOptions)
     shell: options.interactive ? '1' : '',
     repo,
   };
-  writeFileSync(path.join(ioDir, 'boot.conf'), Object.entries(bootConf).map(([k, v]) => `${k}=${v}\n`).join(''));
+  writeFileSync(
+    path.join(ioDir, 'boot.conf'),
+    Object.entries(bootConf)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+  );
   writeFileSync(path.join(runDir, 'qemu-argv.json'), JSON.stringify([tools.qemu, ...qemuArgs], null, 1));
 
   const control = await ControlChannel.listen(controlSocket);
@@ -231,10 +236,16 @@ async function bootOnce(scenarioOrName: Scenario | string, options: BootOptions)
     });
   });
 
-  const runner = new CommandRunner(control, path.join(ioDir, 'run'), repo, (w) => {
-    failWaiters.add(w);
-    return () => failWaiters.delete(w);
-  }, () => fatal);
+  const runner = new CommandRunner(
+    control,
+    path.join(ioDir, 'run'),
+    repo,
+    (w) => {
+      failWaiters.add(w);
+      return () => failWaiters.delete(w);
+    },
+    () => fatal,
+  );
 
   const shutdown = async (): Promise<void> => {
     shuttingDown = true;
@@ -252,7 +263,10 @@ async function bootOnce(scenarioOrName: Scenario | string, options: BootOptions)
   const bootTimeoutMs = options.bootTimeoutMs ?? Number(process.env.LAB_BOOT_TIMEOUT_MS ?? 180_000);
   try {
     const hello = await new Promise<Extract<AgentMessage, { t: 'hello' }>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new LabError(`the ${scenario.name} guest did not become ready within ${bootTimeoutMs / 1000} s`, 'boot-timeout', consoleTail())), bootTimeoutMs);
+      const timer = setTimeout(
+        () => reject(new LabError(`the ${scenario.name} guest did not become ready within ${bootTimeoutMs / 1000} s`, 'boot-timeout', consoleTail())),
+        bootTimeoutMs,
+      );
       const onFail = (e: LabError): void => reject(e);
       failWaiters.add(onFail);
       if (fatal) reject(fatal);
@@ -299,7 +313,11 @@ async function bootOnce(scenarioOrName: Scenario | string, options: BootOptions)
       for (const step of setupSteps(scenario, repo)) {
         const r = await runner.run(step, { timeoutMs: bootTimeoutMs });
         if (r.code !== 0) {
-          throw new LabError(`setting up the ${scenario.name} guest failed: ${JSON.stringify(step)} exited with ${r.code}: ${(r.stderr || r.stdout).trim()}`, 'setup-failed', consoleTail());
+          throw new LabError(
+            `setting up the ${scenario.name} guest failed: ${JSON.stringify(step)} exited with ${r.code}: ${(r.stderr || r.stdout).trim()}`,
+            'setup-failed',
+            consoleTail(),
+          );
         }
       }
     }

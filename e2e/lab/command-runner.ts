@@ -37,7 +37,10 @@ export const GUEST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 /** Tails one output file from `offset` on, handing new bytes to `sink`. */
 class Tail {
   private offset = 0;
-  constructor(private file: string, private sink?: (chunk: Buffer) => void) {}
+  constructor(
+    private file: string,
+    private sink?: (chunk: Buffer) => void,
+  ) {}
   poll(): void {
     if (!this.sink) return;
     let fd: number;

@@ -25,10 +25,7 @@ function pad4(len: number): Buffer {
 
 function header(ino: number, mode: number, size: number, name: string, rdev = { major: 0, minor: 0 }): Buffer {
   const nameBuf = Buffer.from(`${name}\0`);
-  const fields = [
-    ino, mode, 0 /* uid */, 0 /* gid */, 1 /* nlink */, 0 /* mtime */, size,
-    0, 0 /* dev major/minor */, rdev.major, rdev.minor, nameBuf.length, 0 /* check */,
-  ];
+  const fields = [ino, mode, 0 /* uid */, 0 /* gid */, 1 /* nlink */, 0 /* mtime */, size, 0, 0 /* dev major/minor */, rdev.major, rdev.minor, nameBuf.length, 0 /* check */];
   const head = Buffer.from(`070701${fields.map(hex8).join('')}`, 'ascii');
   return Buffer.concat([head, nameBuf, pad4(head.length + nameBuf.length)]);
 }

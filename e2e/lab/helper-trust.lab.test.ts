@@ -23,7 +23,13 @@ const ROOT_9P = '0000:00:10.0';
 const JOURNAL = '/var/lib/passthru/journal';
 
 const assign = (address: string, more: Partial<Extract<ChangeIntent, { kind: 'assign' }>> = {}): ChangeIntent => ({
-  kind: 'assign', address, group: false, persist: false, force: false, ownerUid: null, ...more,
+  kind: 'assign',
+  address,
+  group: false,
+  persist: false,
+  force: false,
+  ownerUid: null,
+  ...more,
 });
 
 /** Runs the built helper as pkexec would for user 1000: the request on stdin, as root. */
@@ -70,7 +76,10 @@ describe.runIf(runs('seed'))('the pkexec helper refuses forged requests (seed ho
     const plan = await shownPlan(lab(), 'assign', PF);
     const edited = JSON.parse(JSON.stringify(plan).replaceAll(PF, MGMT).replaceAll('"igb"', '"e1000e"')) as Plan;
     edited.checks = edited.checks.map((c) => ({ ...c, status: 'pass' }));
-    for (const forged of [{ verb: 'apply', plan: edited }, { intent: assign(MGMT), digest: planDigest(edited), confirmText: null, plan: edited }]) {
+    for (const forged of [
+      { verb: 'apply', plan: edited },
+      { intent: assign(MGMT), digest: planDigest(edited), confirmText: null, plan: edited },
+    ]) {
       const r = await helper(lab(), forged);
       expect(r.code).toBe(2);
       expect(r.last?.error?.code).toBe('BAD_INPUT');
@@ -109,13 +118,34 @@ describe.runIf(runs('seed'))('the pkexec helper refuses forged requests (seed ho
   });
 
   it('forged journal entries whose undo would unbind the management NIC or the root filesystem: the undo is refused, its preview says what it would do', async () => {
-    const forged = (journalId: string, address: string, driver: string) => JSON.stringify({
-      version: 2, journalId, root: '/', kind: 'vf-config', target: PF, devices: [PF], original: {},
-      state: 'applied', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', reverses: null,
-      steps: [{ id: 'vf0-mac', op: { verb: 'set-vf', address: PF, vf: 0, settings: { mac: '02:00:00:00:00:01' } }, undo: { verb: 'unbind', address, driver }, state: 'done', error: null }],
-    });
+    const forged = (journalId: string, address: string, driver: string) =>
+      JSON.stringify({
+        version: 2,
+        journalId,
+        root: '/',
+        kind: 'vf-config',
+        target: PF,
+        devices: [PF],
+        original: {},
+        state: 'applied',
+        startedAt: '2026-01-01T00:00:00.000Z',
+        finishedAt: '2026-01-01T00:00:01.000Z',
+        reverses: null,
+        steps: [
+          {
+            id: 'vf0-mac',
+            op: { verb: 'set-vf', address: PF, vf: 0, settings: { mac: '02:00:00:00:00:01' } },
+            undo: { verb: 'unbind', address, driver },
+            state: 'done',
+            error: null,
+          },
+        ],
+      });
     await lab().runOk(['mkdir', '-p', JOURNAL]);
-    for (const [id, address, driver] of [['forged-mgmt', MGMT, 'e1000e'], ['forged-root', ROOT_9P, before[ROOT_9P]!.driver!]] as const) {
+    for (const [id, address, driver] of [
+      ['forged-mgmt', MGMT, 'e1000e'],
+      ['forged-root', ROOT_9P, before[ROOT_9P]!.driver!],
+    ] as const) {
       await lab().runOk(['sh', '-c', `cat > ${JOURNAL}/${id}.json`], { stdin: forged(id, address, driver) });
       const preview = await shownPlan(lab(), 'undo', '--journal', id);
       expect(preview.steps.map((s) => s.shell.join(' '))).toEqual([`echo ${address} > /sys/bus/pci/drivers/${driver}/unbind`]);

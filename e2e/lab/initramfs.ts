@@ -60,7 +60,10 @@ export function resolveModules(modulesDep: string, wanted: string[]): ModuleFile
 }
 
 function moduleName(rel: string): string {
-  return path.basename(rel).replace(/\.ko(\.(xz|zst|gz))?$/, '').replace(/-/g, '_');
+  return path
+    .basename(rel)
+    .replace(/\.ko(\.(xz|zst|gz))?$/, '')
+    .replace(/-/g, '_');
 }
 
 /** busybox insmod cannot read compressed modules: decompress with the matching tool. */

@@ -47,10 +47,7 @@ describe.skipIf(wanted && !wanted.includes('virtio'))('lab harness (virtio guest
 
   it('runs commands concurrently and streams output while they run', async () => {
     const chunks: string[] = [];
-    const [a, b] = await Promise.all([
-      lab.run(['sh', '-c', 'echo one; sleep 1; echo two'], { onStdout: (c) => chunks.push(c.toString()) }),
-      lab.run(['echo', 'other']),
-    ]);
+    const [a, b] = await Promise.all([lab.run(['sh', '-c', 'echo one; sleep 1; echo two'], { onStdout: (c) => chunks.push(c.toString()) }), lab.run(['echo', 'other'])]);
     expect(a.stdout).toBe('one\ntwo\n');
     expect(b.stdout).toBe('other\n');
     expect(chunks.join('')).toBe('one\ntwo\n');

@@ -63,16 +63,36 @@ function parse(args: string[]): Cli {
         cli.command = args.slice(i + 1);
         i = args.length;
         break;
-      case '--scenario': cli.scenario = value(i++, a); break;
-      case '--shell': cli.shell = true; break;
-      case '--list': cli.list = true; break;
-      case '--verbose': cli.verbose = true; break;
-      case '--keep': cli.keep = true; break;
-      case '--no-setup': cli.noSetup = true; break;
-      case '--print-qemu': cli.printQemu = true; break;
-      case '--timeout': cli.timeoutMs = Number(value(i++, a)) * 1000; break;
-      case '--cpus': cli.cpus = Number(value(i++, a)); break;
-      case '--memory': cli.memoryMb = Number(value(i++, a)); break;
+      case '--scenario':
+        cli.scenario = value(i++, a);
+        break;
+      case '--shell':
+        cli.shell = true;
+        break;
+      case '--list':
+        cli.list = true;
+        break;
+      case '--verbose':
+        cli.verbose = true;
+        break;
+      case '--keep':
+        cli.keep = true;
+        break;
+      case '--no-setup':
+        cli.noSetup = true;
+        break;
+      case '--print-qemu':
+        cli.printQemu = true;
+        break;
+      case '--timeout':
+        cli.timeoutMs = Number(value(i++, a)) * 1000;
+        break;
+      case '--cpus':
+        cli.cpus = Number(value(i++, a));
+        break;
+      case '--memory':
+        cli.memoryMb = Number(value(i++, a));
+        break;
       case '--forward': {
         const m = /^(\d+):(\d+)$/.exec(value(i++, a));
         if (!m) throw new UsageError('--forward takes HOSTPORT:GUESTPORT');
@@ -107,7 +127,17 @@ async function main(): Promise<number> {
   const scenario = findScenario(cli.scenario);
   if (cli.printQemu) {
     const tools = findLabHostTools();
-    const argv = buildQemuArgs({ scenario, kernelImage: tools.kernelImage, initramfs: '<initramfs>', ioDir: '<io>', controlSocket: '<control.sock>', qmpSocket: '<qmp.sock>', cpus: cli.cpus ?? 2, memoryMb: cli.memoryMb, forwards: cli.forwards });
+    const argv = buildQemuArgs({
+      scenario,
+      kernelImage: tools.kernelImage,
+      initramfs: '<initramfs>',
+      ioDir: '<io>',
+      controlSocket: '<control.sock>',
+      qmpSocket: '<qmp.sock>',
+      cpus: cli.cpus ?? 2,
+      memoryMb: cli.memoryMb,
+      forwards: cli.forwards,
+    });
     process.stdout.write(`${JSON.stringify([tools.qemu, ...argv], null, 1)}\n`);
     return 0;
   }

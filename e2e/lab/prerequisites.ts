@@ -24,7 +24,6 @@ export interface LabHostTools {
 
 const INSTALL_HINT = 'run .ci/install-system-packages (or see e2e/lab/README.md)';
 
-
 /** True when the ELF file asks for a dynamic loader (PT_INTERP): unusable inside the initramfs. */
 function isDynamicElf(file: string): boolean {
   const fd = openSync(file, 'r');
@@ -114,7 +113,12 @@ export function findLabHostTools(): LabHostTools {
   const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p));
   if (!busybox) throw new LabPrerequisiteError(`busybox not found: install the Debian package busybox-static (${INSTALL_HINT}).`);
   if (isDynamicElf(busybox)) throw new LabPrerequisiteError(`${busybox} is dynamically linked and cannot run in the initramfs: install busybox-static instead of busybox.`);
-  for (const [tool, pkg] of [['lspci', 'pciutils'], ['ip', 'iproute2'], ['modprobe', 'kmod'], ['udevadm', 'udev']] as const) {
+  for (const [tool, pkg] of [
+    ['lspci', 'pciutils'],
+    ['ip', 'iproute2'],
+    ['modprobe', 'kmod'],
+    ['udevadm', 'udev'],
+  ] as const) {
     if (!which(tool)) throw new LabPrerequisiteError(`${tool} not found (the guest uses this machine's tools): install the Debian package ${pkg} (${INSTALL_HINT}).`);
   }
   if (!existsSync('/lib/systemd/systemd-udevd') && !existsSync('/usr/lib/systemd/systemd-udevd')) {

@@ -161,9 +161,7 @@ describe.each(scenarios)('lab scenario $name', (scenario) => {
     expect(diffScans(facts.scan, inGuest, 'read back from the snapshot in the guest')).toEqual([]);
     const hostCopy = path.join(lab!.runDir, 'snapshot');
     await lab!.copyOut('/tmp/snapshot', hostCopy);
-    const onHost = JSON.parse(
-      execFileSync(process.execPath, [cliPath(), 'scan', '--json', '--root', hostCopy], { encoding: 'utf8', maxBuffer: 64 << 20 }),
-    ) as HostScan;
+    const onHost = JSON.parse(execFileSync(process.execPath, [cliPath(), 'scan', '--json', '--root', hostCopy], { encoding: 'utf8', maxBuffer: 64 << 20 })) as HostScan;
     expect(diffScans(facts.scan, onHost, 'read back from the snapshot on this machine')).toEqual([]);
   });
 });

@@ -27,7 +27,14 @@ describe.runIf(runs('seed'))('SR-IOV on the seed igb', () => {
   });
 
   it('refuses bad values with exit 2 and writes nothing', async () => {
-    for (const args of [['--vfs', '8'], ['--vfs', 'x'], ['--vfs', '2.5'], ['--vf', '0', '--mac', '01:00:5e:00:00:01'], ['--vf', '0', '--mac', '02:00:00:00:00'], ['--vf', '0', '--vlan', '4096']]) {
+    for (const args of [
+      ['--vfs', '8'],
+      ['--vfs', 'x'],
+      ['--vfs', '2.5'],
+      ['--vf', '0', '--mac', '01:00:5e:00:00:01'],
+      ['--vf', '0', '--mac', '02:00:00:00:00'],
+      ['--vf', '0', '--vlan', '4096'],
+    ]) {
       const r = await runCli(lab(), 'sriov', PF, ...args, '--yes', '--json');
       expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(2);
       expect((r.json as { error?: { code: string } })?.error?.code).toBe('BAD_INPUT');
@@ -83,7 +90,7 @@ describe.runIf(runs('seed'))('SR-IOV on the seed igb', () => {
     expect(await kernelSriov(lab(), PF)).toMatchObject({ numVfs: 0, virtfns: [] });
   });
 
-  it('sets a VF\'s MAC, VLAN/QoS, trust and spoof check, read back with ip -j link show; undo restores them', async () => {
+  it("sets a VF's MAC, VLAN/QoS, trust and spoof check, read back with ip -j link show; undo restores them", async () => {
     expect((await runCli(lab(), 'sriov', PF, '--vfs', '2', '--yes', '--json')).code).toBe(0);
     const r = await runCli(lab(), 'sriov', PF, '--vf', '1', '--mac', '02:AA:BB:CC:DD:01', '--vlan', '100', '--qos', '3', '--trust', 'on', '--spoofchk', 'off', '--yes', '--json');
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -112,7 +119,11 @@ describe.runIf(runs('seed'))('SR-IOV on the seed igb', () => {
     expect(text).toContain(`KERNEL=="${PF}"`);
     expect(text).toContain('ATTR{sriov_numvfs}="3"');
     // A reboot, as far as this PF can tell: its driver goes away (taking the VFs) and binds again.
-    await lab().runOk(['sh', '-c', `udevadm control --reload && echo ${PF} > /sys/bus/pci/drivers/igb/unbind && echo 1 > /sys/bus/pci/devices/${PF}/sriov_drivers_autoprobe && echo ${PF} > /sys/bus/pci/drivers/igb/bind && udevadm settle --timeout=60`]);
+    await lab().runOk([
+      'sh',
+      '-c',
+      `udevadm control --reload && echo ${PF} > /sys/bus/pci/drivers/igb/unbind && echo 1 > /sys/bus/pci/devices/${PF}/sriov_drivers_autoprobe && echo ${PF} > /sys/bus/pci/drivers/igb/bind && udevadm settle --timeout=60`,
+    ]);
     expect(await kernelSriov(lab(), PF)).toMatchObject({ numVfs: 3, autoprobe: '0' });
     const back = await runCli(lab(), 'sriov', PF, '--vfs', '0', '--autoprobe', 'on', '--yes', '--json');
     expect(back.code, back.stdout + back.stderr).toBe(0);
@@ -128,7 +139,7 @@ describe.runIf(runs('many-vfs'))('SR-IOV with four PFs of 7 VFs each', () => {
   const lab = useLab('many-vfs', 'sriov');
   const PFS = ['0000:01:00.0', '0000:02:00.0', '0000:03:00.0', '0000:04:00.0'];
 
-  it('7 → 3 on one PF goes through 0 and leaves the other PFs\' 21 VFs alone', async () => {
+  it("7 → 3 on one PF goes through 0 and leaves the other PFs' 21 VFs alone", async () => {
     const before = await kernelState(lab());
     for (const pf of PFS) expect((await kernelSriov(lab(), pf)).numVfs).toBe(7);
     const r = await runCli(lab(), 'sriov', PFS[1]!, '--vfs', '3', '--yes', '--json');

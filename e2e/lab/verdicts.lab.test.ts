@@ -51,7 +51,10 @@ describe.runIf(runs('seed'))('verdicts agree with what assign does (seed host)',
     expect(r.code, r.stderr).toBe(0);
     const port = (r.json as HostScan).devices.find((d) => d.address === ROOT_PORT)!;
     const regs = await lab().runOk(['setpci', '-s', ROOT_PORT, 'ECAP_ACS+4.w', 'ECAP_ACS+6.w']);
-    const [capability, control] = regs.stdout.trim().split(/\s+/).map((h) => Number.parseInt(h, 16));
+    const [capability, control] = regs.stdout
+      .trim()
+      .split(/\s+/)
+      .map((h) => Number.parseInt(h, 16));
     // Linux enables SV, RR, CR and UF on a root port of an IOMMU host (pci_std_enable_acs).
     expect(port.acs).toMatchObject({ portType: 'root-port', present: true, capability, control, isolates: true, missing: [] });
     // A user other than root gets the first 64 bytes of config only: ACS is unknown, not guessed.

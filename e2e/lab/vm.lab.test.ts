@@ -23,23 +23,32 @@ const DIRS = ['--config-dir', CONFIG, '--runtime-dir', RUNTIME];
 async function guestQemus(lab: LabHandle): Promise<{ pid: number; argv: string }[]> {
   const r = await lab.run(['pgrep', '-a', '-f', '^qemu-system-']);
   if (r.code > 1) throw new Error(`pgrep failed: ${r.stderr}`);
-  return r.stdout.split('\n').filter(Boolean).map((l) => ({ pid: Number(l.split(' ')[0]), argv: l.slice(l.indexOf(' ') + 1) }));
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => ({ pid: Number(l.split(' ')[0]), argv: l.slice(l.indexOf(' ') + 1) }));
 }
 
 /** Devices' bindings as sysfs has them, in one guest round trip (kernelState reads every device: slow under TCG). */
 async function bindings(lab: LabHandle, ...addresses: string[]): Promise<{ driver: string | null; override: string | null; group: string | null }[]> {
   const script = addresses.map((a) => `d=/sys/bus/pci/devices/${a}; echo "$(readlink $d/driver)|$(cat $d/driver_override)|$(readlink $d/iommu_group)"`).join('; ');
   const r = await lab.runOk(['sh', '-c', script]);
-  return r.stdout.split('\n').filter(Boolean).map((line) => {
-    const [driver, override, group] = line.split('|').map((f) => f.split('/').pop() || null);
-    return { driver: driver ?? null, override: override === '(null)' ? null : (override ?? null), group: group ?? null };
-  });
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [driver, override, group] = line.split('|').map((f) => f.split('/').pop() || null);
+      return { driver: driver ?? null, override: override === '(null)' ? null : (override ?? null), group: group ?? null };
+    });
 }
 
 /** The paths a process has open, from /proc/PID/fd (one `ls`, not a readlink per fd). */
 async function openFiles(lab: LabHandle, pid: number): Promise<string[]> {
   const r = await lab.runOk(['ls', '-l', `/proc/${pid}/fd`]);
-  return r.stdout.split('\n').filter((l) => l.includes(' -> ')).map((l) => l.slice(l.indexOf(' -> ') + 4));
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.includes(' -> '))
+    .map((l) => l.slice(l.indexOf(' -> ') + 4));
 }
 
 const errorOf = (json: unknown): { code: string; message: string; remedy: string | null } => (json as { error: { code: string; message: string; remedy: string | null } }).error;

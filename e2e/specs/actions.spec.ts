@@ -27,7 +27,7 @@ test.describe('Device actions say up front what cannot be done', () => {
     await expect(panel).toContainText('The IOMMU is off');
   });
 
-  test('the Devices table\'s A key opens the same action, or says why it cannot, without opening a wizard', async ({ app }) => {
+  test("the Devices table's A key opens the same action, or says why it cannot, without opening a wizard", async ({ app }) => {
     const page = await app.open({ fixture: 'seed' });
     await goTo(page, 'Devices');
     const grid = devicesGrid(page);

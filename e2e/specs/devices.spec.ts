@@ -13,9 +13,7 @@ const SIZES = [
 ] as const;
 
 /** The 28 VFs of the many-VFs host: 7 under each of the four 82576 PFs. */
-const MANY_VFS_VFS = [1, 2, 3, 4].flatMap((bus) =>
-  ['10.0', '10.2', '10.4', '10.6', '11.0', '11.2', '11.4'].map((fn) => `0000:0${bus}:${fn}`),
-);
+const MANY_VFS_VFS = [1, 2, 3, 4].flatMap((bus) => ['10.0', '10.2', '10.4', '10.6', '11.0', '11.2', '11.4'].map((fn) => `0000:0${bus}:${fn}`));
 const MANY_VFS_ROOT_PORTS = ['0000:00:02.0', '0000:00:03.0', '0000:00:04.0', '0000:00:05.0', '0000:00:06.0'];
 
 async function openDevices(page: Page, size?: { width: number; height: number }): Promise<Locator> {
@@ -375,7 +373,10 @@ for (const size of SIZES) {
       const fullName = '82801IR/IO/IH (ICH9R/DO/DH) 6 port SATA Controller [AHCI mode]';
       const row = grid.getByRole('row', { name: /^0000:00:1f\.2 / });
       const name = row.getByRole('gridcell').nth(1).locator('.clip').first();
-      const other = grid.getByRole('row', { name: /^0000:00:1f\.0 / }).getByRole('gridcell').nth(1);
+      const other = grid
+        .getByRole('row', { name: /^0000:00:1f\.0 / })
+        .getByRole('gridcell')
+        .nth(1);
       const otherName = other.locator('.clip').first();
       await expect(name).toHaveText(fullName);
       const cut = (l: Locator) => l.evaluate((e) => e.scrollWidth > e.clientWidth + 1);
@@ -474,4 +475,3 @@ for (const size of SIZES) {
     });
   });
 }
-

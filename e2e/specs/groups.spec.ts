@@ -14,7 +14,9 @@ test.describe('IOMMU groups', () => {
     await expect(why).toContainText('0000:02:01.0 (e1000) and 0000:02:02.0 (8139cp)');
     await expect(why).toContainText('Bridges in the group (0000:01:00.0) stay with the host');
     // What keeps them together, and the options, with a way to the topology.
-    await expect(shared.getByRole('list', { name: /^What joins the devices of group/ })).toContainText('sit behind 0000:01:00.0 (PCI bridge), a bridge to conventional PCI, which cannot isolate what is behind it');
+    await expect(shared.getByRole('list', { name: /^What joins the devices of group/ })).toContainText(
+      'sit behind 0000:01:00.0 (PCI bridge), a bridge to conventional PCI, which cannot isolate what is behind it',
+    );
     await expect(shared.getByRole('list', { name: /^Options for group/ })).toContainText('pcie_acs_override=');
     // Blocked: the management NIC, and the two 9p transports the lab guest mounts (its root's lower layer, its I/O share).
     const blocked = page.locator('section[data-verdict="blocked"]');

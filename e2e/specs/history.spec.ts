@@ -14,16 +14,33 @@ test.describe('History', () => {
     try {
       writeFileSync(join(stateDir, 'torn.json'), '{"version": 2, "journalId": "torn", "st');
       // A change that stopped half-way: the PF detached from igb, the override being written.
-      writeFileSync(join(stateDir, 'j-interrupted.json'), JSON.stringify({
-        version: 2, journalId: 'j-interrupted', root, kind: 'assign', target: PF, devices: [PF],
-        original: { [PF]: { driver: 'igb', driverOverride: null } }, state: 'applying',
-        startedAt: '2026-12-01T10:00:00.000Z', finishedAt: null, reverses: null,
-        steps: [
-          { id: 'unbind', op: { verb: 'unbind', address: PF, driver: 'igb' }, undo: { verb: 'probe', address: PF, expectDriver: 'igb' }, state: 'done', error: null },
-          { id: 'override', op: { verb: 'set-driver-override', address: PF, driver: 'vfio-pci' }, undo: { verb: 'set-driver-override', address: PF, driver: null }, state: 'running', error: null },
-          { id: 'probe', op: { verb: 'probe', address: PF, expectDriver: 'vfio-pci' }, undo: { verb: 'unbind', address: PF, driver: 'vfio-pci' }, state: 'pending', error: null },
-        ],
-      }));
+      writeFileSync(
+        join(stateDir, 'j-interrupted.json'),
+        JSON.stringify({
+          version: 2,
+          journalId: 'j-interrupted',
+          root,
+          kind: 'assign',
+          target: PF,
+          devices: [PF],
+          original: { [PF]: { driver: 'igb', driverOverride: null } },
+          state: 'applying',
+          startedAt: '2026-12-01T10:00:00.000Z',
+          finishedAt: null,
+          reverses: null,
+          steps: [
+            { id: 'unbind', op: { verb: 'unbind', address: PF, driver: 'igb' }, undo: { verb: 'probe', address: PF, expectDriver: 'igb' }, state: 'done', error: null },
+            {
+              id: 'override',
+              op: { verb: 'set-driver-override', address: PF, driver: 'vfio-pci' },
+              undo: { verb: 'set-driver-override', address: PF, driver: null },
+              state: 'running',
+              error: null,
+            },
+            { id: 'probe', op: { verb: 'probe', address: PF, expectDriver: 'vfio-pci' }, undo: { verb: 'unbind', address: PF, driver: 'vfio-pci' }, state: 'pending', error: null },
+          ],
+        }),
+      );
       const page = await app.open({ fixture: root, bridgeArgs: ['--state-dir', stateDir] });
       await goTo(page, 'History');
       const unreadable = page.getByRole('status').filter({ hasText: 'could not be read' });

@@ -56,7 +56,10 @@ test.describe('Host text with escape sequences', () => {
       const panel = await openDetails(page, '0000:01:00.0');
       await expect(panel).toContainText('ig\\u009b31mb');
       await expectNoRawControls(page, 'device details');
-      await panel.getByRole('button', { name: /^Assign to VFIO/ }).first().click();
+      await panel
+        .getByRole('button', { name: /^Assign to VFIO/ })
+        .first()
+        .click();
       const dialog = page.getByRole('dialog', { name: 'Assign 0000:01:00.0 to vfio-pci' });
       await expect(dialog).toContainText('Reset method');
       await expectNoRawControls(page, 'the assign wizard: checks');

@@ -72,7 +72,9 @@ test.describe('IOMMU', () => {
     await dialog.getByRole('button', { name: 'Review the plan' }).click();
 
     await expect(currentStep(dialog)).toHaveText('3. Plan');
-    const dropIn = dialog.getByRole('region', { name: 'changes to /etc/default/grub.d/90-passthru-iommu.cfg' }).or(dialog.locator('pre[aria-label="changes to /etc/default/grub.d/90-passthru-iommu.cfg"]'));
+    const dropIn = dialog
+      .getByRole('region', { name: 'changes to /etc/default/grub.d/90-passthru-iommu.cfg' })
+      .or(dialog.locator('pre[aria-label="changes to /etc/default/grub.d/90-passthru-iommu.cfg"]'));
     await expect(dropIn).toContainText('+++ b/etc/default/grub.d/90-passthru-iommu.cfg');
     await expect(dropIn.locator('.diff__line--add', { hasText: 'GRUB_CMDLINE_LINUX_DEFAULT="${GRUB_CMDLINE_LINUX_DEFAULT} intel_iommu=on iommu=pt"' })).toHaveCount(1);
     const modules = dialog.locator('pre[aria-label="changes to /etc/initramfs-tools/modules"]');

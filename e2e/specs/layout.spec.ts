@@ -39,7 +39,10 @@ test.describe('Layout', () => {
       cpSync(fixtureRoot('seed'), root, { recursive: true, verbatimSymlinks: true });
       replaceInTree(root, 'lab-seed', 'rack4-hypervisor-07.lab.example.net');
       const page = await app.open({ fixture: root });
-      for (const size of [{ width: 1024, height: 700 }, { width: 1920, height: 1080 }]) {
+      for (const size of [
+        { width: 1024, height: 700 },
+        { width: 1920, height: 1080 },
+      ]) {
         await page.setViewportSize(size);
         await expect(page.getByRole('banner')).toContainText(/Updated \d/);
         await expect(page.getByTestId('source')).toContainText('rack4-hypervisor-07.lab.example.net · captured');
@@ -69,11 +72,23 @@ test.describe('Layout', () => {
       writeFileSync(
         join(vmConfig, 'vms', 'web.json'),
         JSON.stringify({
-          name: 'web', cpus: 1, memoryMiB: 256, firmware: 'seabios', machine: 'q35', disks: [{ path: join(dir, 'web.qcow2'), format: 'qcow2' }], iso: null, display: 'none',
-          nics: [{ kind: 'nat' }], createdAt: '2026-11-25T00:00:00.000Z', madeAgainst: { hostname: 'lab-many-vfs', capturedAt: fixtureCapturedAt('many-vfs'), root: fixtureRoot('many-vfs') },
+          name: 'web',
+          cpus: 1,
+          memoryMiB: 256,
+          firmware: 'seabios',
+          machine: 'q35',
+          disks: [{ path: join(dir, 'web.qcow2'), format: 'qcow2' }],
+          iso: null,
+          display: 'none',
+          nics: [{ kind: 'nat' }],
+          createdAt: '2026-11-25T00:00:00.000Z',
+          madeAgainst: { hostname: 'lab-many-vfs', capturedAt: fixtureCapturedAt('many-vfs'), root: fixtureRoot('many-vfs') },
         }),
       );
-      const page = await app.open({ fixture: 'many-vfs', bridgeArgs: ['--state-dir', rig.stateDir, '--vm-config-dir', vmConfig, '--vm-runtime-dir', join(dir, 'run'), '--vm-accel', 'tcg'] });
+      const page = await app.open({
+        fixture: 'many-vfs',
+        bridgeArgs: ['--state-dir', rig.stateDir, '--vm-config-dir', vmConfig, '--vm-runtime-dir', join(dir, 'run'), '--vm-accel', 'tcg'],
+      });
       await page.setViewportSize({ width: 1024, height: 700 });
       // Each place is reported on its own (soft), so one failing does not hide the others.
       const expectNoSmall = async (scope: Page | Locator, where: string) => expect.soft(await smallTargets(scope), where).toEqual([]);

@@ -146,9 +146,7 @@ test.describe('SR-IOV', () => {
     await expect(dialog).toContainText('The priority must be a whole number from 0 to 7.');
     await qos.fill('3');
     await dialog.getByRole('combobox', { name: 'Trust' }).selectOption('on');
-    await expect(dialog.getByRole('status').filter({ hasText: 'Will set:' })).toHaveText(
-      `Will set: MAC ${generated}, VLAN 10 (priority 3), trust on.`,
-    );
+    await expect(dialog.getByRole('status').filter({ hasText: 'Will set:' })).toHaveText(`Will set: MAC ${generated}, VLAN 10 (priority 3), trust on.`);
     await keepScreenshot(page, testInfo, 'vf-config-settings');
     await expectNoSeriousA11yViolations(page);
     await check.click();

@@ -34,7 +34,10 @@ function browserDialogs(page: Page): string[] {
 
 /** Screenshots at the two sizes the issue names; `prepare` runs at each size first (a scroll). */
 async function keepAtSizes(page: Page, testInfo: Parameters<typeof keepScreenshot>[1], name: string, prepare?: () => Promise<void>): Promise<void> {
-  for (const size of [{ width: 1024, height: 700 }, { width: 1920, height: 1080 }]) {
+  for (const size of [
+    { width: 1024, height: 700 },
+    { width: 1920, height: 1080 },
+  ]) {
     await page.setViewportSize(size);
     await prepare?.();
     await keepScreenshot(page, testInfo, `${name}-${size.width}`);
@@ -50,7 +53,11 @@ test.describe('VMs', () => {
     const runtimeDir = join(dir, 'run');
     const disk = join(dir, 'web,1.qcow2');
     // VMs start only while the live host is shown; "Open snapshot…" shows the seed host.
-    const page = await app.open({ fixture: '/', pickSnapshot: fixtureRoot('seed'), bridgeArgs: ['--vm-config-dir', configDir, '--vm-runtime-dir', runtimeDir, '--vm-accel', 'tcg'] });
+    const page = await app.open({
+      fixture: '/',
+      pickSnapshot: fixtureRoot('seed'),
+      bridgeArgs: ['--vm-config-dir', configDir, '--vm-runtime-dir', runtimeDir, '--vm-accel', 'tcg'],
+    });
     const dialogs = browserDialogs(page);
     try {
       await expect(page.getByTestId('source')).toContainText('Live host');
@@ -97,7 +104,13 @@ test.describe('VMs', () => {
       await dialog.getByRole('button', { name: 'Save and start paused' }).click();
       await expect(dialog.getByTestId('vm-wizard-outcome')).toContainText(/Saved web\. Started \(pid \d+, paused before boot\)\./, { timeout: 30_000 });
       expect(existsSync(disk)).toBe(true);
-      expect(JSON.parse(readFileSync(join(configDir, 'vms', 'web.json'), 'utf8'))).toMatchObject({ name: 'web', cpus: 1, memoryMiB: 128, disks: [{ path: disk, format: 'qcow2' }], nics: [{ kind: 'nat' }] });
+      expect(JSON.parse(readFileSync(join(configDir, 'vms', 'web.json'), 'utf8'))).toMatchObject({
+        name: 'web',
+        cpus: 1,
+        memoryMiB: 128,
+        disks: [{ path: disk, format: 'qcow2' }],
+        nics: [{ kind: 'nat' }],
+      });
       await dialog.getByRole('button', { name: 'Close' }).click();
       await expect(dialog).toBeHidden();
 
@@ -147,7 +160,9 @@ test.describe('VMs', () => {
       await expect(page.getByTestId('source')).toContainText('Snapshot (read-only)');
       await expect(page.getByTestId('vms-rehearsal')).toContainText('VMs run on this machine, not on lab-seed.');
       await expect(card.getByRole('button', { name: 'Start', exact: true })).toBeDisabled();
-      await expect(card.getByRole('button', { name: 'Start', exact: true })).toHaveAccessibleDescription(/Start is off while a snapshot is shown: go back to the live host to start a VM here\./);
+      await expect(card.getByRole('button', { name: 'Start', exact: true })).toHaveAccessibleDescription(
+        /Start is off while a snapshot is shown: go back to the live host to start a VM here\./,
+      );
       await expect(card.getByRole('button', { name: 'Start paused' })).toBeDisabled();
       await page.getByRole('button', { name: 'Back to live host' }).click();
       await expect(page.getByTestId('source')).toContainText('Live host');
@@ -179,7 +194,9 @@ test.describe('VMs', () => {
       expect(dialogs).toEqual([]);
     } finally {
       // Never leave a qemu behind, whatever failed above.
-      await page.evaluate(() => (globalThis as unknown as { passthru: { vmStop(n: string, o: object): Promise<unknown> } }).passthru.vmStop('web', { force: true }).catch(() => null));
+      await page.evaluate(() =>
+        (globalThis as unknown as { passthru: { vmStop(n: string, o: object): Promise<unknown> } }).passthru.vmStop('web', { force: true }).catch(() => null),
+      );
     }
   });
 
@@ -234,7 +251,9 @@ test.describe('VMs', () => {
       await dialog.getByRole('button', { name: 'Check and preview' }).click();
 
       await expect(dialog.getByRole('list', { name: 'Wizard steps' }).locator('[aria-current="step"]')).toHaveText('2. Preview');
-      await expect(dialog.getByTestId('vm-preview-against')).toContainText(`Computed against the snapshot of lab-many-vfs (captured ${formatTimestamp(fixtureCapturedAt('many-vfs'))})`);
+      await expect(dialog.getByTestId('vm-preview-against')).toContainText(
+        `Computed against the snapshot of lab-many-vfs (captured ${formatTimestamp(fixtureCapturedAt('many-vfs'))})`,
+      );
       // KVM as the snapshot recorded it (no /dev/kvm there), not this machine's.
       await expect(dialog.getByTestId('vm-preview-accel')).toHaveText('No KVM acceleration on lab-many-vfs as captured: qemu would emulate the CPU (TCG), which is much slower.');
       await expect(dialog).toContainText('lab-many-vfs had no /dev/kvm when the snapshot was taken');
@@ -256,17 +275,24 @@ test.describe('VMs', () => {
       for (const name of ['Save and start', 'Save and start paused']) {
         const start = dialog.getByRole('button', { name, exact: true });
         await expect(start).toBeDisabled();
-        await expect(start).toHaveAccessibleDescription('Start is off: The app is showing a snapshot of lab-many-vfs. VMs run on this machine, not on lab-many-vfs: go back to the live host to start one.');
+        await expect(start).toHaveAccessibleDescription(
+          'Start is off: The app is showing a snapshot of lab-many-vfs. VMs run on this machine, not on lab-many-vfs: go back to the live host to start one.',
+        );
       }
       await expect(dialog.getByTestId('vm-start-off')).toBeVisible();
       await keepAtSizes(page, testInfo, 'vm-wizard-snapshot-preview', toEnd);
       await expectNoSeriousA11yViolations(page);
 
       await dialog.getByRole('button', { name: 'Save (made against this snapshot)' }).click();
-      await expect(dialog.getByTestId('vm-wizard-outcome')).toHaveText('Saved rehearsal, marked as made against the snapshot of lab-many-vfs. Start it from the VMs page once back on the live host.');
+      await expect(dialog.getByTestId('vm-wizard-outcome')).toHaveText(
+        'Saved rehearsal, marked as made against the snapshot of lab-many-vfs. Start it from the VMs page once back on the live host.',
+      );
       const saved = JSON.parse(readFileSync(join(configDir, 'vms', 'rehearsal.json'), 'utf8')) as { madeAgainst: unknown; nics: unknown };
       expect(saved.madeAgainst).toEqual({ hostname: 'lab-many-vfs', capturedAt: fixtureCapturedAt('many-vfs'), root });
-      expect(saved.nics).toEqual([{ kind: 'passthrough', address: '0000:01:10.0' }, { kind: 'bridge', bridge: 'br0' }]);
+      expect(saved.nics).toEqual([
+        { kind: 'passthrough', address: '0000:01:10.0' },
+        { kind: 'bridge', bridge: 'br0' },
+      ]);
       await dialog.getByRole('button', { name: 'Close' }).click();
 
       const card = page.getByRole('region', { name: 'rehearsal' });
@@ -274,7 +300,12 @@ test.describe('VMs', () => {
       await expect(card.getByRole('button', { name: 'Start', exact: true })).toBeDisabled();
       await expect(card.getByRole('button', { name: 'Start', exact: true })).toHaveAccessibleDescription(/^Start is off while a snapshot is shown/);
       // Main refuses too, whatever a renderer sends.
-      const refused = await page.evaluate(() => (globalThis as unknown as { passthru: { vmStart(n: string): Promise<unknown> } }).passthru.vmStart('rehearsal').then(() => 'started', (e: unknown) => String((e as Error).message)));
+      const refused = await page.evaluate(() =>
+        (globalThis as unknown as { passthru: { vmStart(n: string): Promise<unknown> } }).passthru.vmStart('rehearsal').then(
+          () => 'started',
+          (e: unknown) => String((e as Error).message),
+        ),
+      );
       expect(refused).toContain('VMs run on this machine, not on lab-many-vfs');
       expect(existsSync(join(dir, 'run', 'rehearsal', 'qemu.pid'))).toBe(false);
       await keepAtSizes(page, testInfo, 'vms-page-snapshot-saved');

@@ -31,10 +31,58 @@ export interface NicModel {
 }
 
 export const NIC_MODELS = {
-  e810: { vendor: '8086', pf: '1592', vf: '1889', subsystem: ['8086', '0002'], pfDriver: 'ice', vfDriver: 'iavf', maxVfs: 256, speedMbps: 100000, vfBase: 8, stride: 1, oui: 'b4:96:91' },
-  connectx5: { vendor: '15b3', pf: '1017', vf: '1018', subsystem: ['15b3', '0007'], pfDriver: 'mlx5_core', vfDriver: 'mlx5_core', maxVfs: 127, speedMbps: 100000, vfBase: 8, stride: 1, oui: '0c:42:a1' },
-  x710: { vendor: '8086', pf: '1572', vf: '154c', subsystem: ['8086', '0007'], pfDriver: 'i40e', vfDriver: 'iavf', maxVfs: 64, speedMbps: 10000, vfBase: 8, stride: 1, oui: '3c:fd:fe' },
-  i82576: { vendor: '8086', pf: '10c9', vf: '10ca', subsystem: ['8086', 'a03c'], pfDriver: 'igb', vfDriver: 'igbvf', maxVfs: 7, speedMbps: 1000, vfBase: 0x80, stride: 2, oui: '00:1b:21' },
+  e810: {
+    vendor: '8086',
+    pf: '1592',
+    vf: '1889',
+    subsystem: ['8086', '0002'],
+    pfDriver: 'ice',
+    vfDriver: 'iavf',
+    maxVfs: 256,
+    speedMbps: 100000,
+    vfBase: 8,
+    stride: 1,
+    oui: 'b4:96:91',
+  },
+  connectx5: {
+    vendor: '15b3',
+    pf: '1017',
+    vf: '1018',
+    subsystem: ['15b3', '0007'],
+    pfDriver: 'mlx5_core',
+    vfDriver: 'mlx5_core',
+    maxVfs: 127,
+    speedMbps: 100000,
+    vfBase: 8,
+    stride: 1,
+    oui: '0c:42:a1',
+  },
+  x710: {
+    vendor: '8086',
+    pf: '1572',
+    vf: '154c',
+    subsystem: ['8086', '0007'],
+    pfDriver: 'i40e',
+    vfDriver: 'iavf',
+    maxVfs: 64,
+    speedMbps: 10000,
+    vfBase: 8,
+    stride: 1,
+    oui: '3c:fd:fe',
+  },
+  i82576: {
+    vendor: '8086',
+    pf: '10c9',
+    vf: '10ca',
+    subsystem: ['8086', 'a03c'],
+    pfDriver: 'igb',
+    vfDriver: 'igbvf',
+    maxVfs: 7,
+    speedMbps: 1000,
+    vfBase: 0x80,
+    stride: 2,
+    oui: '00:1b:21',
+  },
 } satisfies Record<string, NicModel>;
 
 /** How a PF's VFs are used: all on the host driver, all on vfio-pci, a mix, or created unbound. */
@@ -101,15 +149,27 @@ export class HostBuilder {
         address(o.domain, o.bus + ((m.vfBase + p * (m.stride === 2 ? 1 : o.vfs) + m.stride * i) >> 8), (m.vfBase + p * (m.stride === 2 ? 1 : o.vfs) + m.stride * i) & 0xff),
       );
       const pf: FakePciFunction = {
-        address: address(o.domain, o.bus, p), device: m.pf, ...ids, driver: m.pfDriver, iommuGroup: pfGroup ?? this.group(),
-        parent: o.rootPort, numaNode: o.numaNode, sriov: { totalVfs: m.maxVfs, vfs: vfAddrs, autoprobe: use !== 'unbound' },
+        address: address(o.domain, o.bus, p),
+        device: m.pf,
+        ...ids,
+        driver: m.pfDriver,
+        iommuGroup: pfGroup ?? this.group(),
+        parent: o.rootPort,
+        numaNode: o.numaNode,
+        sriov: { totalVfs: m.maxVfs, vfs: vfAddrs, autoprobe: use !== 'unbound' },
       };
       this.add(pf);
       if (o.netdevs !== false) this.netdev(pf, m.oui, m.speedMbps, true);
       vfAddrs.forEach((vf, i) => {
         const driver = use === 'unbound' ? null : use === 'vfio' || (use === 'mixed' && i < o.vfs / 4) ? 'vfio-pci' : m.vfDriver;
         const fn: FakePciFunction = {
-          address: vf, device: m.vf, ...ids, driver, iommuGroup: this.group(), parent: o.rootPort, numaNode: o.numaNode,
+          address: vf,
+          device: m.vf,
+          ...ids,
+          driver,
+          iommuGroup: this.group(),
+          parent: o.rootPort,
+          numaNode: o.numaNode,
           resetMethod: 'flr',
         };
         this.add(fn);

@@ -102,8 +102,14 @@ describe('synthetic hosts', () => {
     const { root } = build(512, 1);
     const out = spawnSync('lspci', ['-A', 'linux-sysfs', '-O', `sysfs.path=${root}/sys/bus/pci`, '-D', '-nn'], { encoding: 'utf8' });
     expect(out.status).toBe(0);
-    const listed = out.stdout.trim().split('\n').map((l) => l.split(' ')[0]);
-    const ids = out.stdout.trim().split('\n').map((l) => /\[([0-9a-f]{4}:[0-9a-f]{4})\]/.exec(l)?.[1]);
+    const listed = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0]);
+    const ids = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => /\[([0-9a-f]{4}:[0-9a-f]{4})\]/.exec(l)?.[1]);
     const { spec } = syntheticHost({ functions: 512, seed: 1 });
     const sorted = spec.devices.map((d) => d.address).sort();
     expect([...listed].sort()).toEqual(sorted);

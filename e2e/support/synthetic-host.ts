@@ -5,14 +5,7 @@
  * all deterministic from a seed, written in the layout of a `passthru snapshot`.
  */
 import { readdirSync } from 'node:fs';
-import {
-  MINI_PCI_IDS,
-  TreeWriter,
-  buildFakeHost,
-  makeTempRoot,
-  type FakeHostSpec,
-  type FakePciFunction,
-} from '../../electron/host/testing/fake-sysfs';
+import { MINI_PCI_IDS, TreeWriter, buildFakeHost, makeTempRoot, type FakeHostSpec, type FakePciFunction } from '../../electron/host/testing/fake-sysfs';
 import type { IpCapture } from '../../electron/host/probes/ip-state';
 import { PASSTHRU_VERSION, SNAPSHOT_IP_STATE_PATH, SNAPSHOT_MANIFEST_PATH, type SnapshotManifest } from '../../electron/host/snapshot-format';
 import { HostBuilder, NIC_MODELS, address, hex, type VfUse } from './large-host';
@@ -107,17 +100,44 @@ export function syntheticHost(options: SyntheticHostOptions): SyntheticHost {
   b.add({ address: '0000:00:14.0', ...intel('a1af'), classId: '0c0330', driver: 'xhci_hcd', iommuGroup: b.group(), numaNode: 0 });
   b.add({ address: '0000:00:17.0', ...intel('a182'), classId: '010601', driver: 'ahci', iommuGroup: b.group(), numaNode: 0 });
   const lpc = b.group();
-  for (const [fn, device, classId, driver] of [[0, 'a1c2', '060100', null], [2, 'a1a1', '058000', null], [4, 'a1a3', '0c0500', 'i801_smbus'], [5, 'a1a4', '0c8000', 'intel-spi']] as const) {
+  for (const [fn, device, classId, driver] of [
+    [0, 'a1c2', '060100', null],
+    [2, 'a1a1', '058000', null],
+    [4, 'a1a3', '0c0500', 'i801_smbus'],
+    [5, 'a1a4', '0c8000', 'intel-spi'],
+  ] as const) {
     b.add({ address: `0000:00:1f.${fn}`, ...intel(device), classId, driver, iommuGroup: lpc, resetMethod: null, numaNode: 0 });
   }
   const bmc = b.group();
   b.bridge('0000:00:1c.0', intel('a190'), null, bmc, 0);
   b.bridge('0000:01:00.0', { vendor: '1a03', device: '1150' }, '0000:00:1c.0', bmc, 0);
-  b.add({ address: '0000:02:00.0', vendor: '1a03', device: '2000', subsystemVendor: '15d9', subsystemDevice: '1b95', classId: '030000', driver: 'ast', iommuGroup: bmc, parent: '0000:01:00.0', bootVga: true, numaNode: 0 });
+  b.add({
+    address: '0000:02:00.0',
+    vendor: '1a03',
+    device: '2000',
+    subsystemVendor: '15d9',
+    subsystemDevice: '1b95',
+    classId: '030000',
+    driver: 'ast',
+    iommuGroup: bmc,
+    parent: '0000:01:00.0',
+    bootVga: true,
+    numaNode: 0,
+  });
   b.bridge('0000:00:1c.5', intel('a195'), null, b.group(), 0);
   let management = '';
   for (let fn = 0; fn < 4; fn++) {
-    const port = { address: `0000:03:00.${fn}`, ...intel('1521'), subsystemVendor: '15d9', subsystemDevice: '1521', classId: '020000', driver: 'igb', iommuGroup: b.group(), parent: '0000:00:1c.5', numaNode: 0 } satisfies FakePciFunction;
+    const port = {
+      address: `0000:03:00.${fn}`,
+      ...intel('1521'),
+      subsystemVendor: '15d9',
+      subsystemDevice: '1521',
+      classId: '020000',
+      driver: 'igb',
+      iommuGroup: b.group(),
+      parent: '0000:00:1c.5',
+      numaNode: 0,
+    } satisfies FakePciFunction;
     b.add(port);
     const name = b.netdev(port, 'ac:1f:6b', fn === 0 ? 1000 : null, fn === 0, `eno${fn + 1}`);
     if (fn === 0) management = name;
@@ -153,7 +173,18 @@ export function syntheticHost(options: SyntheticHostOptions): SyntheticHost {
       const up = b.bridge(address(buses.domain, bus, 0), plx, rootPort, shared ?? b.group(), numaNode);
       for (let i = 0; i < drives; i++) {
         const down = b.bridge(address(buses.domain, bus + 1, (i + 1) << 3), plx, up, shared ?? b.group(), numaNode);
-        b.add({ address: address(buses.domain, bus + 2 + i, 0), vendor: '144d', device: 'a808', subsystemVendor: '144d', subsystemDevice: 'a801', classId: '010802', driver: 'nvme', iommuGroup: shared ?? b.group(), parent: down, numaNode });
+        b.add({
+          address: address(buses.domain, bus + 2 + i, 0),
+          vendor: '144d',
+          device: 'a808',
+          subsystemVendor: '144d',
+          subsystemDevice: 'a801',
+          classId: '010802',
+          driver: 'nvme',
+          iommuGroup: shared ?? b.group(),
+          parent: down,
+          numaNode,
+        });
       }
     } else if (r < 0.78 && left >= 3) {
       const { rootPort, bus, numaNode } = buses.take(1);
@@ -161,16 +192,59 @@ export function syntheticHost(options: SyntheticHostOptions): SyntheticHost {
       const gpu = b.group();
       const vfio = rnd() < 0.5;
       const sub = { subsystemVendor: '10de', subsystemDevice: '1454' };
-      b.add({ address: address(buses.domain, bus, 0), vendor: '10de', device: '2204', ...sub, classId: '030000', revision: 'a1', driver: vfio ? 'vfio-pci' : 'nouveau', iommuGroup: gpu, parent: rootPort, numaNode });
-      b.add({ address: address(buses.domain, bus, 1), vendor: '10de', device: '1aef', ...sub, classId: '040300', revision: 'a1', driver: vfio ? 'vfio-pci' : 'snd_hda_intel', iommuGroup: gpu, parent: rootPort, numaNode });
+      b.add({
+        address: address(buses.domain, bus, 0),
+        vendor: '10de',
+        device: '2204',
+        ...sub,
+        classId: '030000',
+        revision: 'a1',
+        driver: vfio ? 'vfio-pci' : 'nouveau',
+        iommuGroup: gpu,
+        parent: rootPort,
+        numaNode,
+      });
+      b.add({
+        address: address(buses.domain, bus, 1),
+        vendor: '10de',
+        device: '1aef',
+        ...sub,
+        classId: '040300',
+        revision: 'a1',
+        driver: vfio ? 'vfio-pci' : 'snd_hda_intel',
+        iommuGroup: gpu,
+        parent: rootPort,
+        numaNode,
+      });
     } else if (r < 0.9) {
       const { rootPort, bus, numaNode } = buses.take(1);
       b.bridge(rootPort, INTEL_RP, null, b.group(), numaNode);
-      b.add({ address: address(buses.domain, bus, 0), vendor: '144d', device: 'a808', subsystemVendor: '144d', subsystemDevice: 'a801', classId: '010802', driver: 'nvme', iommuGroup: b.group(), parent: rootPort, numaNode });
+      b.add({
+        address: address(buses.domain, bus, 0),
+        vendor: '144d',
+        device: 'a808',
+        subsystemVendor: '144d',
+        subsystemDevice: 'a801',
+        classId: '010802',
+        driver: 'nvme',
+        iommuGroup: b.group(),
+        parent: rootPort,
+        numaNode,
+      });
     } else {
       const { rootPort, bus, numaNode } = buses.take(1);
       b.bridge(rootPort, INTEL_RP, null, b.group(), numaNode);
-      const nic = { address: address(buses.domain, bus, 0), ...intel('1533'), subsystemVendor: '8086', subsystemDevice: '0001', classId: '020000', driver: 'igb', iommuGroup: b.group(), parent: rootPort, numaNode } satisfies FakePciFunction;
+      const nic = {
+        address: address(buses.domain, bus, 0),
+        ...intel('1533'),
+        subsystemVendor: '8086',
+        subsystemDevice: '0001',
+        classId: '020000',
+        driver: 'igb',
+        iommuGroup: b.group(),
+        parent: rootPort,
+        numaNode,
+      } satisfies FakePciFunction;
       b.add(nic);
       b.netdev(nic, 'a0:36:9f', 1000, rnd() < 0.5);
     }
@@ -208,8 +282,14 @@ function ipCaptureFor(b: HostBuilder, management: string): IpCapture {
   const byAddress = new Map(b.devices.map((d) => [d.address, d]));
   for (const d of b.devices) if (d.sriov && d.net?.[0]) vfTables.set(d.net[0], d);
   const links = Object.entries(b.netdevs).map(([ifname, n]) => ({
-    ifindex: n.ifindex, ifname, flags: n.operstate === 'up' ? ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'] : ['BROADCAST', 'MULTICAST'],
-    mtu: n.mtu ?? 1500, operstate: n.operstate.toUpperCase(), link_type: 'ether', address: n.mac, broadcast: 'ff:ff:ff:ff:ff:ff',
+    ifindex: n.ifindex,
+    ifname,
+    flags: n.operstate === 'up' ? ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'] : ['BROADCAST', 'MULTICAST'],
+    mtu: n.mtu ?? 1500,
+    operstate: n.operstate.toUpperCase(),
+    link_type: 'ether',
+    address: n.mac,
+    broadcast: 'ff:ff:ff:ff:ff:ff',
   }));
   const address = links.map((l) => ({
     ...l,
@@ -288,12 +368,48 @@ const MODULES_ALIAS = [
 /** The lab host's pci.ids plus every model the synthetic hosts use (vendors kept in order). */
 const SYNTHETIC_PCI_IDS = `${MINI_PCI_IDS.replace(
   '10de  NVIDIA Corporation',
-  ['10b5  Broadcom / PLX', '\t8747  PEX 8747 48-Lane, 5-Port PCI Express Gen 3 (8.0 GT/s) Switch', '10de  NVIDIA Corporation', '\t1aef  GA102 High Definition Audio Controller', '\t2204  GA102 [GeForce RTX 3090]'].join('\n'),
-).replace(
-  '1af4  Red Hat, Inc.',
-  ['144d  Samsung Electronics Co Ltd', '\ta808  NVMe SSD Controller SM981/PM981/PM983', '15b3  Mellanox Technologies', '\t1017  MT27800 Family [ConnectX-5]', '\t1018  MT27800 Family [ConnectX-5 Virtual Function]', '1a03  ASPEED Technology, Inc.', '\t1150  AST1150 PCI-to-PCI Bridge', '\t2000  ASPEED Graphics Family', '1af4  Red Hat, Inc.'].join('\n'),
-).replace(
-  '\t10c9  82576',
-  ['\t2020  Sky Lake-E DMI3 Registers', '\t2021  Sky Lake-E CBDMA Registers', '\t2030  Sky Lake-E PCI Express Root Port A', '\ta182  C620 Series Chipset Family SATA Controller [AHCI mode]', '\ta190  C620 Series Chipset Family PCI Express Root Port #1', '\ta195  C620 Series Chipset Family PCI Express Root Port #6', '\ta1a1  C620 Series Chipset Family Power Management Controller', '\ta1a3  C620 Series Chipset Family SMBus', '\ta1a4  C620 Series Chipset Family SPI Controller', '\ta1af  C620 Series Chipset Family USB 3.0 xHCI Controller', '\ta1c2  C622 Series Chipset LPC/eSPI Controller',
-   '\t1521  I350 Gigabit Network Connection', '\t1533  I210 Gigabit Network Connection', '\t154c  Ethernet Virtual Function 700 Series', '\t1572  Ethernet Controller X710 for 10GbE SFP+', '\t1592  Ethernet Controller E810-C for QSFP', '\t1889  Ethernet Adaptive Virtual Function', '\t10c9  82576'].join('\n'),
-)}`;
+  [
+    '10b5  Broadcom / PLX',
+    '\t8747  PEX 8747 48-Lane, 5-Port PCI Express Gen 3 (8.0 GT/s) Switch',
+    '10de  NVIDIA Corporation',
+    '\t1aef  GA102 High Definition Audio Controller',
+    '\t2204  GA102 [GeForce RTX 3090]',
+  ].join('\n'),
+)
+  .replace(
+    '1af4  Red Hat, Inc.',
+    [
+      '144d  Samsung Electronics Co Ltd',
+      '\ta808  NVMe SSD Controller SM981/PM981/PM983',
+      '15b3  Mellanox Technologies',
+      '\t1017  MT27800 Family [ConnectX-5]',
+      '\t1018  MT27800 Family [ConnectX-5 Virtual Function]',
+      '1a03  ASPEED Technology, Inc.',
+      '\t1150  AST1150 PCI-to-PCI Bridge',
+      '\t2000  ASPEED Graphics Family',
+      '1af4  Red Hat, Inc.',
+    ].join('\n'),
+  )
+  .replace(
+    '\t10c9  82576',
+    [
+      '\t2020  Sky Lake-E DMI3 Registers',
+      '\t2021  Sky Lake-E CBDMA Registers',
+      '\t2030  Sky Lake-E PCI Express Root Port A',
+      '\ta182  C620 Series Chipset Family SATA Controller [AHCI mode]',
+      '\ta190  C620 Series Chipset Family PCI Express Root Port #1',
+      '\ta195  C620 Series Chipset Family PCI Express Root Port #6',
+      '\ta1a1  C620 Series Chipset Family Power Management Controller',
+      '\ta1a3  C620 Series Chipset Family SMBus',
+      '\ta1a4  C620 Series Chipset Family SPI Controller',
+      '\ta1af  C620 Series Chipset Family USB 3.0 xHCI Controller',
+      '\ta1c2  C622 Series Chipset LPC/eSPI Controller',
+      '\t1521  I350 Gigabit Network Connection',
+      '\t1533  I210 Gigabit Network Connection',
+      '\t154c  Ethernet Virtual Function 700 Series',
+      '\t1572  Ethernet Controller X710 for 10GbE SFP+',
+      '\t1592  Ethernet Controller E810-C for QSFP',
+      '\t1889  Ethernet Adaptive Virtual Function',
+      '\t10c9  82576',
+    ].join('\n'),
+  )}`;

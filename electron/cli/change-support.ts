@@ -36,7 +36,10 @@ export async function resolveOwner(value: string | boolean | undefined): Promise
   if (!/^[a-z_][a-z0-9_.-]*$/i.test(value)) throw new PassthruError('BAD_INPUT', `${value} is not a user name or uid.`, 'Give an existing user name or a numeric uid.');
   if (value === userInfo().username) return userInfo().uid;
   const noSuchUser = new PassthruError('BAD_INPUT', `There is no user ${value}.`, 'Give an existing user name or a numeric uid.');
-  const uid = await runCommand(['id', '-u', '--', value]).then((r) => r.stdout.trim(), () => null);
+  const uid = await runCommand(['id', '-u', '--', value]).then(
+    (r) => r.stdout.trim(),
+    () => null,
+  );
   if (uid === null || !/^\d{1,10}$/.test(uid) || Number(uid) > MAX_UID) throw noSuchUser;
   return Number(uid);
 }
@@ -77,7 +80,10 @@ export async function confirm(plan: Pick<Plan, 'refusal'>, values: ParsedArgs['v
   const needText = plan.refusal?.confirmText ?? null;
   if (plan.refusal && !(plan.refusal.forceable && values.force)) {
     // How to override, in this command's own terms (the plan's remedy is worded for every front end).
-    const how = plan.refusal.forceable && plan.refusal.confirmText !== null ? ` To override: add --force and type ${plan.refusal.confirmText} when asked (or --confirm ${plan.refusal.confirmText}).` : '';
+    const how =
+      plan.refusal.forceable && plan.refusal.confirmText !== null
+        ? ` To override: add --force and type ${plan.refusal.confirmText} when asked (or --confirm ${plan.refusal.confirmText}).`
+        : '';
     throw new PassthruError(plan.refusal.code === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'REFUSED', plan.refusal.message, `${plan.refusal.remedy ?? ''}${how}`.trim() || null);
   }
   if (needText !== null && typeof values.confirm === 'string') return values.confirm;

@@ -34,7 +34,21 @@ let aDir: string;
 let before: string;
 
 /** Places Passthru writes to on a real host (and the repo's fixture): none may change. */
-const WATCHED = ['/var/lib/passthru', '/etc/udev/rules.d', '/etc/modprobe.d', '/etc/modules-load.d', '/etc/default', '/etc/kernel', '/dev/vfio', '/run/passthru', '/root/.config/passthru', '/root/.local/state/passthru', '/run/user/0/passthru', join(REPO_ROOT, 'e2e/fixtures/seed'), join(REPO_ROOT, 'e2e/fixtures/many-vfs')];
+const WATCHED = [
+  '/var/lib/passthru',
+  '/etc/udev/rules.d',
+  '/etc/modprobe.d',
+  '/etc/modules-load.d',
+  '/etc/default',
+  '/etc/kernel',
+  '/dev/vfio',
+  '/run/passthru',
+  '/root/.config/passthru',
+  '/root/.local/state/passthru',
+  '/run/user/0/passthru',
+  join(REPO_ROOT, 'e2e/fixtures/seed'),
+  join(REPO_ROOT, 'e2e/fixtures/many-vfs'),
+];
 
 function listing(path: string, depth = 0): string[] {
   let st;
@@ -45,7 +59,12 @@ function listing(path: string, depth = 0): string[] {
   }
   const line = `${path} ${st.isDirectory() ? 'dir' : st.size} ${st.mtimeMs}`;
   if (!st.isDirectory() || depth > 6) return [line];
-  return [line, ...readdirSync(path).sort().flatMap((n) => listing(join(path, n), depth + 1))];
+  return [
+    line,
+    ...readdirSync(path)
+      .sort()
+      .flatMap((n) => listing(join(path, n), depth + 1)),
+  ];
 }
 const watchedState = () => WATCHED.flatMap((p) => listing(p)).join('\n');
 
@@ -100,7 +119,14 @@ function optionValues(command: CliCommand, name: string, rule: ValueRule | undef
     case 'directory':
       return values(fc.constant(seed), aFile, join(aFile, 'sub'), '/dev/null', join(sandbox, 'missing'), `${aDir}/${'n'.repeat(300)}`);
     case 'directory-to-be':
-      return values(fc.constantFrom(join(sandbox, 'state'), join(sandbox, 'fresh', 'dir'), 'relative-dir'), aFile, join(aFile, 'sub', 'deeper'), '/dev/null', '/proc/version', `${sandbox}/${'n'.repeat(300)}`);
+      return values(
+        fc.constantFrom(join(sandbox, 'state'), join(sandbox, 'fresh', 'dir'), 'relative-dir'),
+        aFile,
+        join(aFile, 'sub', 'deeper'),
+        '/dev/null',
+        '/proc/version',
+        `${sandbox}/${'n'.repeat(300)}`,
+      );
     case 'file':
       return values(fc.constant(aFile), aDir, join(sandbox, 'missing.img'), join(aFile, 'x'));
     case 'integer':
@@ -113,7 +139,9 @@ function optionValues(command: CliCommand, name: string, rule: ValueRule | undef
       return values(fc.constantFrom('0', 'root', '65534', 'nobody', 'no-such-user'), '4294967296');
     case 'pattern':
     case 'text':
-      return values(fc.oneof(fc.constantFrom('random', '02:00:00:00:00:01', 'nat', 'bridge:br0', 'passthrough:0000:01:00.0', 'enp1s0', '2026-01-01T00-00-00-000Z-1-1'), hostileArg));
+      return values(
+        fc.oneof(fc.constantFrom('random', '02:00:00:00:00:01', 'nat', 'bridge:br0', 'passthrough:0000:01:00.0', 'enp1s0', '2026-01-01T00-00-00-000Z-1-1'), hostileArg),
+      );
     default:
       throw new Error(`--${name} of passthru ${command.name} has no value rule: declare one (CliCommand.values or COMMON_VALUE_RULES).`);
   }
@@ -164,16 +192,24 @@ function caseGen(command: CliCommand): fc.Arbitrary<Case> {
       const option = command.options[name]!;
       if (option.type === 'boolean') return fc.option(fc.constant([`--${name}`]), { nil: undefined, freq: 2 });
       const values = optionValues(command, name, valueRule(command, name), sandbox);
-      return fc.option(fc.array(values.ok, { minLength: 1, maxLength: option.multiple ? 2 : 1 }).map((vs) => vs.map((v) => `--${name}=${v}`)), { nil: undefined, freq: 2 });
+      return fc.option(
+        fc.array(values.ok, { minLength: 1, maxLength: option.multiple ? 2 : 1 }).map((vs) => vs.map((v) => `--${name}=${v}`)),
+        { nil: undefined, freq: 2 },
+      );
     });
     const posNames = [...command.positionals, ...(command.optionalPositionals ?? [])].filter((p) => p !== 'ACTION');
     const posGens = posNames.map((p) => positionalValues(command, p, sandbox).ok);
     const slots = [
-      ...names.filter((n) => command.options[n]!.type === 'string').map((n) => ({ kind: 'option' as const, name: n, bad: badFor(optionValues(command, n, valueRule(command, n), sandbox)) })),
+      ...names
+        .filter((n) => command.options[n]!.type === 'string')
+        .map((n) => ({ kind: 'option' as const, name: n, bad: badFor(optionValues(command, n, valueRule(command, n), sandbox)) })),
       ...posNames.map((p) => ({ kind: 'positional' as const, name: p, bad: badFor(positionalValues(command, p, sandbox)) })),
       ...(command.actions ? [{ kind: 'positional' as const, name: 'ACTION', bad: badFor(positionalValues(command, 'ACTION', sandbox)) }] : []),
     ];
-    const fault = fc.option(fc.constantFrom(...slots).chain((slot) => slot.bad.map((value) => ({ slot, value }))), { nil: undefined, freq: 2 });
+    const fault = fc.option(
+      fc.constantFrom(...slots).chain((slot) => slot.bad.map((value) => ({ slot, value }))),
+      { nil: undefined, freq: 2 },
+    );
     return fc.tuple(fc.tuple(...optionGens), fc.tuple(...posGens), fc.boolean(), fault).map(([opts, pos, withOptionalPositional, f]) => {
       const flags = opts.flatMap((o) => o ?? []).filter((flag) => flag !== '--yes');
       let positionals = pos.slice(0, command.positionals.filter((p) => p !== 'ACTION').length + (withOptionalPositional ? 1 : 0));
@@ -237,7 +273,6 @@ function expectPlainAnswer(c: Case): void {
   }
 }
 
-
 /** The bad examples a sweep tries on one slot: two bad for any value, then the slot's own (all out-of-range ones). */
 function sweepExamples(name: string, v: Values): string[] {
   const own = v.badExamples.filter((x) => !(OUT_OF_RANGE[name] ?? []).includes(x)).slice(0, 3);
@@ -263,7 +298,10 @@ function sweepBase(command: CliCommand, slot: string, sandbox: string, journal: 
     case 'sriov':
       // VF settings need a PF with VFs: the many-vfs fixture's (read only: plans are dry runs).
       return ['vf', 'mac', 'vlan', 'qos', 'trust', 'spoofchk', 'state'].includes(slot)
-        ? { flags: [`--root=${join(REPO_ROOT, 'e2e/fixtures/many-vfs')}`, `--state-dir=${join(sandbox, 'state')}`, '--dry-run', '--vf=0', '--trust=on'], positionals: ['0000:02:00.0'] }
+        ? {
+            flags: [`--root=${join(REPO_ROOT, 'e2e/fixtures/many-vfs')}`, `--state-dir=${join(sandbox, 'state')}`, '--dry-run', '--vf=0', '--trust=on'],
+            positionals: ['0000:02:00.0'],
+          }
         : { flags: [...common, '--vfs=2'], positionals: ['0000:01:00.0'] };
     case 'iommu':
       return { action: 'enable', flags: common, positionals: [] };
@@ -272,7 +310,8 @@ function sweepBase(command: CliCommand, slot: string, sandbox: string, journal: 
     case 'undo':
       return { flags: [...journal, '--dry-run'], positionals: [] };
     case 'vm': {
-      const action = slot === 'NAME' ? 'status' : slot === 'ACTION' ? 'list' : (['create', 'stop', 'start', 'export'] as const).find((a) => VM_ACTION_OPTIONS[a].includes(slot)) ?? 'list';
+      const action =
+        slot === 'NAME' ? 'status' : slot === 'ACTION' ? 'list' : ((['create', 'stop', 'start', 'export'] as const).find((a) => VM_ACTION_OPTIONS[a].includes(slot)) ?? 'list');
       const flags = action === 'start' ? ['--dry-run'] : action === 'export' ? ['--format=script'] : [];
       // create makes a new VM each time; the others act on vm1, made before the sweep.
       return { action, flags, positionals: action === 'list' ? [] : [action === 'create' ? `new${++sweepRuns}` : 'vm1'] };
@@ -289,7 +328,9 @@ function sweep(command: CliCommand, journal: string[]): void {
   if (command.name === 'vm') expect(runInSandbox({ argv: ['vm', 'create', 'vm1'], bad: false, sandbox, keep: true }).status).toBe(0);
   const run = (slot: string, argv: string[], isBad: boolean) => expectPlainAnswer({ argv, bad: isBad, sandbox, keep: true });
   const slots = [
-    ...Object.keys(command.options).filter((n) => command.options[n]!.type === 'string').map((n) => ({ name: n, values: optionValues(command, n, valueRule(command, n), sandbox) })),
+    ...Object.keys(command.options)
+      .filter((n) => command.options[n]!.type === 'string')
+      .map((n) => ({ name: n, values: optionValues(command, n, valueRule(command, n), sandbox) })),
     ...[...command.positionals, ...(command.optionalPositionals ?? [])].map((p) => ({ name: p, values: positionalValues(command, p, sandbox) })),
   ];
   for (const slot of slots) {
@@ -319,7 +360,7 @@ describe('every option value of every command: exit 2 for bad input, never 1', (
     }
   });
 
-  it('the review\'s examples are exit 2', () => {
+  it("the review's examples are exit 2", () => {
     const sandbox = join(base, 'runs', 'examples');
     for (const argv of [
       ['history', `--state-dir=${aFile}`, `--root=${seed}`],
@@ -328,7 +369,8 @@ describe('every option value of every command: exit 2 for bad input, never 1', (
       ['vm', 'create', 'x', `--config-dir=${join(aFile, 'sub')}`],
       ['snapshot', join(aFile, 'x'), `--root=${seed}`],
       ['undo', '--journal', '', `--root=${seed}`, `--state-dir=${join(sandbox, 's')}`],
-    ]) expectPlainAnswer({ argv, bad: true, sandbox });
+    ])
+      expectPlainAnswer({ argv, bad: true, sandbox });
   });
 
   for (const command of COMMANDS) {

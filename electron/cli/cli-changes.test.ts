@@ -95,7 +95,7 @@ describe('passthru history / undo / assign (built CLI)', () => {
     expect(dry.stdout).toContain('$ echo 0000:01:10.0 > /sys/bus/pci/drivers/vfio-pci/unbind');
   });
 
-  it('assign --dry-run prints the real planner\'s plan and changes nothing', async () => {
+  it("assign --dry-run prints the real planner's plan and changes nothing", async () => {
     const { rig } = await hostWithOneAssign();
     const at = ['--root', rig.root, '--state-dir', rig.stateDir];
     const r = runCli(cli, ['assign', '0000:01:00.0', '--dry-run', '--json', ...at]);

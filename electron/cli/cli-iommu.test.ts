@@ -41,7 +41,16 @@ describe('passthru iommu', () => {
     expect(json).toMatchObject({
       cpu: { value: 'intel' },
       configured: 'off',
-      verification: { verified: false, rebootPending: false, items: [{ id: 'cmdline', ok: false }, { id: 'units', ok: false }, { id: 'groups', ok: false }, { id: 'interrupt-remapping', ok: false }] },
+      verification: {
+        verified: false,
+        rebootPending: false,
+        items: [
+          { id: 'cmdline', ok: false },
+          { id: 'units', ok: false },
+          { id: 'groups', ok: false },
+          { id: 'interrupt-remapping', ok: false },
+        ],
+      },
       enable: { noop: false, commands: [['update-grub']] },
     });
   });

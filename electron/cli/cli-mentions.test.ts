@@ -42,7 +42,11 @@ export function findMentions(text: string, where: string): Mention[] {
   }
   // Commands built as argv for formatArgv: ['passthru', 'vm', 'start', name] (non-literals are placeholders).
   for (const m of text.matchAll(/\[\s*((?:'sudo'\s*,\s*)?'passthru'\s*,[^\]]*)\]/g)) {
-    const words = m[1]!.split(',').map((e) => e.trim()).filter(Boolean).map((e) => (/^'[^']*'$/.test(e) ? e.slice(1, -1) : '${x}'));
+    const words = m[1]!
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)
+      .map((e) => (/^'[^']*'$/.test(e) ? e.slice(1, -1) : '${x}'));
     found.push({ where, text: words.join(' ') });
   }
   if (where.endsWith('.md')) {

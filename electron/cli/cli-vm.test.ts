@@ -56,7 +56,11 @@ describe.skipIf(!isRoot)('passthru vm with real qemu (TCG) in a network namespac
     cli = await buildCli();
     dir = mkdtempSync(join(tmpdir(), 'pt-vm-'));
     env = { ...process.env, PASSTHRU_CONFIG_DIR: join(dir, 'cfg'), PASSTHRU_RUNTIME_DIR: join(dir, 'run'), PASSTHRU_RESTRICT_NAT: '1', PASSTHRU_DEBUG: '' };
-    for (const c of [['ip', 'netns', 'add', NS], ['ip', 'netns', 'exec', NS, 'ip', 'link', 'add', 'br0', 'type', 'bridge'], ['ip', 'netns', 'exec', NS, 'ip', 'link', 'set', 'br0', 'up']]) {
+    for (const c of [
+      ['ip', 'netns', 'add', NS],
+      ['ip', 'netns', 'exec', NS, 'ip', 'link', 'add', 'br0', 'type', 'bridge'],
+      ['ip', 'netns', 'exec', NS, 'ip', 'link', 'set', 'br0', 'up'],
+    ]) {
       const r = sh(c);
       if (r.status !== 0) throw new Error(`${c.join(' ')}: ${r.stderr}`);
     }
@@ -97,7 +101,10 @@ describe.skipIf(!isRoot)('passthru vm with real qemu (TCG) in a network namespac
     const status = json<Status>(vm('status', 't1', '--json'));
     expect(status.state).toBe('prelaunch');
     const nics = status.devices.filter((d) => d.vendorId === '1af4' && (d.deviceId === '1000' || d.deviceId === '1041'));
-    expect(nics.map((d) => [d.qdevId, d.mac])).toEqual([['nic0', derivedVmMac('t1', 0)], ['nic1', derivedVmMac('t1', 1)]]);
+    expect(nics.map((d) => [d.qdevId, d.mac])).toEqual([
+      ['nic0', derivedVmMac('t1', 0)],
+      ['nic1', derivedVmMac('t1', 1)],
+    ]);
 
     expect(vm('start', 't1', '--accel', 'tcg').status).toBe(3); // already running
     expect(vm('resume', 't1').status).toBe(0);
@@ -118,7 +125,9 @@ describe.skipIf(!isRoot)('passthru vm with real qemu (TCG) in a network namespac
     expect(spawnSync('ip', ['netns', 'exec', NS, 'ip', 'link', 'show', 'dev', tap]).status).not.toBe(0);
     expect(json<Status>(vm('status', 't1', '--json'))).toMatchObject({ running: false, state: 'stopped' });
     // The tap was made and removed as journaled changes (the GUI's path through the helper).
-    const { entries: history } = json<{ entries: { kind: string; state: string; steps: { id: string; state: string }[] }[] }>(sh([process.execPath, cli.path, 'history', '--json', '--state-dir', join(dir, 'journal')]));
+    const { entries: history } = json<{ entries: { kind: string; state: string; steps: { id: string; state: string }[] }[] }>(
+      sh([process.execPath, cli.path, 'history', '--json', '--state-dir', join(dir, 'journal')]),
+    );
     expect(history.map((h) => [h.kind, h.state, h.steps.map((st) => st.id)])).toEqual([
       ['vm-network', 'applied', [`remove-tap-${tap}`]],
       ['vm-network', 'applied', [`create-tap-${tap}`]],
@@ -169,7 +178,16 @@ describe.skipIf(!isRoot)('passthru vm with real qemu (TCG) in a network namespac
   }, 60_000);
 
   it('rejects bad input with exit 2 and a plain sentence', () => {
-    for (const args of [['create', 'a b'], ['create', 'x', '--nic', 'passthrough:zz'], ['create', 'x', '--memory', 'lots'], ['create', 'x', '--disk', '/nonexistent.img'], ['start'], ['list', 'extra'], ['stop', 'x', '--paused'], ['status', 'nosuchvm']]) {
+    for (const args of [
+      ['create', 'a b'],
+      ['create', 'x', '--nic', 'passthrough:zz'],
+      ['create', 'x', '--memory', 'lots'],
+      ['create', 'x', '--disk', '/nonexistent.img'],
+      ['start'],
+      ['list', 'extra'],
+      ['stop', 'x', '--paused'],
+      ['status', 'nosuchvm'],
+    ]) {
       const r = vm(...args, '--json');
       expect(r.status, args.join(' ')).toBe(2);
       expect((JSON.parse(r.stdout) as { error: { code: string } }).error.code).toBe('BAD_INPUT');

@@ -141,7 +141,9 @@ describe('passthru scan on a fake host', () => {
     expect(r.stdout).toMatch(/^Readiness$/m);
     expect(r.stdout).toMatch(/^ {2}(PASS|WARN|FAIL) {2}/m);
     expect(r.stdout).toMatch(/^ {2}0000:01:00\.0 +Ethernet controller \[0200\] +8086:10c9 +igb +1 +Intel Corporation 82576 Gigabit Network Connection \(rev 01\) \[enp1s0f0\]/m);
-    expect(r.stdout).toMatch(/^ {2}1 +blocked +0000:00:01\.0 0000:01:00\.0 0000:01:00\.1 +0000:01:00\.0 is needed by this host: its enp1s0f0 is a port of br0, which carries the host's default route\./m);
+    expect(r.stdout).toMatch(
+      /^ {2}1 +blocked +0000:00:01\.0 0000:01:00\.0 0000:01:00\.1 +0000:01:00\.0 is needed by this host: its enp1s0f0 is a port of br0, which carries the host's default route\./m,
+    );
     expect(r.stdout).toMatch(/^ {2}enp1s0f0 +physical .* MANAGEMENT; port of br0 /m);
     expect(r.stdout).toMatch(/^ {2}br0 +bridge .* MANAGEMENT \(default v4\); ports enp1s0f0 +192\.168\.1\.10\/24/m);
   });

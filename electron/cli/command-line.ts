@@ -181,4 +181,3 @@ export function wantsJson(argv: readonly string[]): boolean {
 export function commandHelp(command: CliCommand): string {
   return [`Usage: ${command.usage}`, '', command.summary, '', ...command.details.map((d) => `  ${d}`), ''].join('\n');
 }
-

@@ -67,10 +67,13 @@ export function checkValue(name: ValueName, value: string, rule: ValueRule | und
   const option = name.startsWith('--');
   if (value === '') throw bad(`${name} is empty.`, `Give a value${option ? `, or leave ${name} out` : ''}. ${remedy}`);
   if (value.length > MAX_VALUE_LENGTH) throw bad(`${name} is ${value.length} characters long; at most ${MAX_VALUE_LENGTH} are taken.`);
-  if (hasControlChars(value)) throw bad(`${name} holds a control character: "${cut(visibleInline(value), 200)}".`, `Type it without control, tab, line-break or text-direction characters. ${remedy}`);
+  if (hasControlChars(value))
+    throw bad(`${name} holds a control character: "${cut(visibleInline(value), 200)}".`, `Type it without control, tab, line-break or text-direction characters. ${remedy}`);
   if (!rule) return;
   if (rule.type === 'directory' || rule.type === 'directory-to-be' || rule.type === 'file') {
-    const long = resolve(value).split('/').find((part) => Buffer.byteLength(part) > NAME_MAX);
+    const long = resolve(value)
+      .split('/')
+      .find((part) => Buffer.byteLength(part) > NAME_MAX);
     if (long !== undefined) throw bad(`${name} has a file name longer than ${NAME_MAX} bytes (${shown(long)}).`, 'Give a path the file system can hold.');
   }
   switch (rule.type) {

@@ -39,13 +39,24 @@ describe('group verdicts on the fixture hosts', () => {
     // Every root port, as its captured config space says: qemu's pcie-root-port offers SV TB RR CR UF DT
     // (0x5f) and Linux enables SV RR CR UF (0x1d): they isolate, so each NIC and each VF has a group of its own.
     for (const p of ports.filter((x) => x.acs?.portType === 'root-port')) {
-      expect(p.acs, p.address).toEqual({ configSize: 4096, portType: 'root-port', multifunction: false, present: true, capability: 0x5f, control: 0x1d, isolates: true, missing: [] });
+      expect(p.acs, p.address).toEqual({
+        configSize: 4096,
+        portType: 'root-port',
+        multifunction: false,
+        present: true,
+        capability: 0x5f,
+        control: 0x1d,
+        isolates: true,
+        missing: [],
+      });
     }
     expect(ports.filter((x) => x.acs?.portType === 'root-port')).toHaveLength(5);
     // The one shared group is the q35 chipset's conventional multifunction device.
     const shared = scan.groups.filter((g) => g.passthrough.state === 'shared');
     expect(shared.map((g) => g.passthrough.joinedBy)).toEqual([
-      ['0000:00:1f.2 and 0000:00:1f.3 are functions of one conventional PCI device (slot 0000:00:1f), which cannot isolate its functions from each other (ACS does not exist on conventional PCI).'],
+      [
+        '0000:00:1f.2 and 0000:00:1f.3 are functions of one conventional PCI device (slot 0000:00:1f), which cannot isolate its functions from each other (ACS does not exist on conventional PCI).',
+      ],
     ]);
     // Before: the kernel's viable said 36 of 42 groups were not usable, the VFs among them.
     expect(scan.groups.filter((g) => !g.viable)).toHaveLength(36);

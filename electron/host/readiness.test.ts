@@ -24,8 +24,22 @@ function host(over: Partial<HostInfo> = {}, iommu: Partial<HostInfo['iommu']> = 
 }
 
 const groups: IommuGroup[] = [
-  { id: 1, devices: ['0000:01:00.0'], viable: false, passthrough: { state: 'assignable', reasons: ['0000:01:00.0 is on igb.'], members: ['0000:01:00.0'], joinedBy: [], options: [] }, blockers: [{ address: '0000:01:00.0', driver: 'igb' }], openBy: [] },
-  { id: 2, devices: ['0000:02:00.0'], viable: true, passthrough: { state: 'ready', reasons: ['0000:02:00.0 is on vfio-pci.'], members: ['0000:02:00.0'], joinedBy: [], options: [] }, blockers: [], openBy: [] },
+  {
+    id: 1,
+    devices: ['0000:01:00.0'],
+    viable: false,
+    passthrough: { state: 'assignable', reasons: ['0000:01:00.0 is on igb.'], members: ['0000:01:00.0'], joinedBy: [], options: [] },
+    blockers: [{ address: '0000:01:00.0', driver: 'igb' }],
+    openBy: [],
+  },
+  {
+    id: 2,
+    devices: ['0000:02:00.0'],
+    viable: true,
+    passthrough: { state: 'ready', reasons: ['0000:02:00.0 is on vfio-pci.'], members: ['0000:02:00.0'], joinedBy: [], options: [] },
+    blockers: [],
+    openBy: [],
+  },
 ];
 
 function check(checks: ReadinessCheck[], id: ReadinessCheck['id']): ReadinessCheck {
@@ -37,9 +51,7 @@ function check(checks: ReadinessCheck[], id: ReadinessCheck['id']): ReadinessChe
 describe('assessReadiness', () => {
   it('passes everything on a ready Intel host, in display order, without remedies', () => {
     const checks = assessReadiness(host(), [], groups);
-    expect(checks.map((c) => c.id)).toEqual([
-      'cpu-virtualization', 'kvm', 'iommu-enabled', 'iommu-mode', 'interrupt-remapping', 'vfio-modules', 'kernel-cmdline',
-    ]);
+    expect(checks.map((c) => c.id)).toEqual(['cpu-virtualization', 'kvm', 'iommu-enabled', 'iommu-mode', 'interrupt-remapping', 'vfio-modules', 'kernel-cmdline']);
     for (const c of checks) {
       expect(c.status, `${c.id}: ${c.detail}`).toBe('pass');
       expect(c.remedy).toBeNull();
@@ -84,7 +96,11 @@ describe('assessReadiness', () => {
   });
 
   it('a virtual CPU without the vmx flag but with working /dev/kvm (nested) is a note, not a failure', () => {
-    const nested = assessReadiness(host({ cpu: { vendor: 'GenuineIntel', virtualization: null, modelName: 'Intel Xeon Processor (Cascadelake)' }, kvm: true, kvmAccessible: true }), [], groups);
+    const nested = assessReadiness(
+      host({ cpu: { vendor: 'GenuineIntel', virtualization: null, modelName: 'Intel Xeon Processor (Cascadelake)' }, kvm: true, kvmAccessible: true }),
+      [],
+      groups,
+    );
     expect(check(nested, 'cpu-virtualization')).toMatchObject({ status: 'pass', detail: expect.stringContaining('nested virtualization') });
     expect(check(nested, 'kvm').status).toBe('pass');
   });

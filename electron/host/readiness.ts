@@ -64,8 +64,7 @@ function checkCpu(host: HostInfo, cpu: Cpu): ReadinessCheck {
     status: 'fail',
     detail: `/proc/cpuinfo shows neither the vmx nor the svm flag for ${model}: hardware virtualization is off or absent.`,
     remedy:
-      `Enable ${FIRMWARE_VT[cpu]} in the firmware (BIOS/UEFI) setup and reboot. ` +
-      'If this machine is itself a virtual machine, enable nested virtualization on its hypervisor.',
+      `Enable ${FIRMWARE_VT[cpu]} in the firmware (BIOS/UEFI) setup and reboot. ` + 'If this machine is itself a virtual machine, enable nested virtualization on its hypervisor.',
   };
 }
 
@@ -96,8 +95,7 @@ function checkIommu(host: HostInfo, cpu: Cpu, params: string[], devices: PciDevi
   const base = { id: 'iommu-enabled', title: 'IOMMU enabled' } as const;
   const { iommu } = host;
   if (iommu.enabled) {
-    const vendor =
-      iommu.vendor === 'intel' ? 'Intel VT-d (DMAR)' : iommu.vendor === 'amd' ? 'AMD-Vi' : `${iommu.vendor ?? 'An'} IOMMU`;
+    const vendor = iommu.vendor === 'intel' ? 'Intel VT-d (DMAR)' : iommu.vendor === 'amd' ? 'AMD-Vi' : `${iommu.vendor ?? 'An'} IOMMU`;
     const grouped = devices.filter((d) => d.iommuGroup !== null).length;
     const count = (state: IommuGroup['passthrough']['state']) => groups.filter((g) => g.passthrough.state === state).length;
     const verdicts = [
@@ -153,9 +151,7 @@ function checkIommuMode(host: HostInfo): ReadinessCheck {
     return {
       ...base,
       status: 'warn',
-      detail: iommu.enabled
-        ? 'The IOMMU groups do not say which DMA mode is in use (no readable type file).'
-        : 'Not applicable yet: the IOMMU is off.',
+      detail: iommu.enabled ? 'The IOMMU groups do not say which DMA mode is in use (no readable type file).' : 'Not applicable yet: the IOMMU is off.',
       remedy: iommu.enabled ? null : 'Turn the IOMMU on first (see "IOMMU enabled").',
     };
   }
@@ -213,8 +209,7 @@ function checkInterruptRemapping(host: HostInfo): ReadinessCheck {
   return {
     ...base,
     status: 'fail',
-    detail:
-      'Not active (no IR- interrupt chips in /proc/interrupts): vfio_iommu_type1 will refuse to give devices to VMs.',
+    detail: 'Not active (no IR- interrupt chips in /proc/interrupts): vfio_iommu_type1 will refuse to give devices to VMs.',
     remedy: `${fix} Last resort, insecure: options vfio_iommu_type1 allow_unsafe_interrupts=1 in /etc/modprobe.d/vfio.conf.`,
   };
 }
@@ -233,9 +228,7 @@ function checkVfio(host: HostInfo): ReadinessCheck {
       ...base,
       status: 'warn',
       detail: `Available for this kernel but not loaded: ${notLoaded.join(', ')}${loaded.length > 0 ? ` (loaded: ${loaded.join(', ')})` : ''}. Passthru loads them when it assigns a device.`,
-      remedy:
-        'sudo modprobe vfio-pci (this loads vfio and vfio_iommu_type1 too); to load it at every boot: ' +
-        'echo vfio-pci | sudo tee /etc/modules-load.d/vfio-pci.conf',
+      remedy: 'sudo modprobe vfio-pci (this loads vfio and vfio_iommu_type1 too); to load it at every boot: ' + 'echo vfio-pci | sudo tee /etc/modules-load.d/vfio-pci.conf',
     };
   }
   const kernel = host.kernel ?? '(unknown)';
@@ -245,7 +238,7 @@ function checkVfio(host: HostInfo): ReadinessCheck {
     detail: `Not loaded, and not shipped for the running kernel ${kernel}: ${missing.join(', ')} (looked in /sys/module, and in modules.dep and modules.builtin under /lib/modules/${kernel}).`,
     remedy:
       'Install the modules of the running kernel (Debian: sudo apt install linux-image-$(uname -r); Ubuntu: also ' +
-      'linux-modules-extra-$(uname -r)) or boot your distribution\'s standard kernel; a self-built kernel needs CONFIG_VFIO_PCI=m.',
+      "linux-modules-extra-$(uname -r)) or boot your distribution's standard kernel; a self-built kernel needs CONFIG_VFIO_PCI=m.",
   };
 }
 
@@ -256,9 +249,7 @@ function checkCmdline(host: HostInfo, cpu: Cpu, params: string[]): ReadinessChec
   }
   const args = host.iommu.cmdlineArgs;
   const shown = args.length > 0 ? args.join(' ') : 'none';
-  const blocking = params.filter((p) =>
-    /^(intel_iommu=off|amd_iommu=off|iommu=off|intremap=off|nointremap|amd_iommu_intr=legacy)$/.test(p),
-  );
+  const blocking = params.filter((p) => /^(intel_iommu=off|amd_iommu=off|iommu=off|intremap=off|nointremap|amd_iommu_intr=legacy)$/.test(p));
   if (blocking.length > 0) {
     return {
       ...base,
@@ -282,7 +273,7 @@ function checkCmdline(host: HostInfo, cpu: Cpu, params: string[]): ReadinessChec
       ...base,
       status: 'warn',
       detail: `IOMMU-related arguments: ${shown}. ${override.join(' ')} makes the kernel pretend devices are isolated when the hardware does not guarantee it.`,
-      remedy: 'Only keep the ACS override if you accept that devices sharing a real group can reach each other\'s memory; otherwise remove it.',
+      remedy: "Only keep the ACS override if you accept that devices sharing a real group can reach each other's memory; otherwise remove it.",
     };
   }
   const note = args.length > 0 ? 'Nothing on it stands in the way of passthrough.' : 'The defaults are in effect, and the IOMMU state is shown above.';

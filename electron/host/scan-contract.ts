@@ -38,7 +38,10 @@ const device = z.object({
   subsystemVendorId: id4.nullable(),
   subsystemDeviceId: id4.nullable(),
   classId: z.string().regex(/^[0-9a-f]{6}$/, '6 lowercase hex digits'),
-  revision: z.string().regex(/^[0-9a-f]{2}$/).nullable(),
+  revision: z
+    .string()
+    .regex(/^[0-9a-f]{2}$/)
+    .nullable(),
   vendorName: nstr,
   deviceName: nstr,
   subsystemName: nstr,
@@ -82,7 +85,19 @@ const device = z.object({
     .object({
       configSize: z.number().int().nonnegative(),
       portType: z
-        .enum(['conventional', 'endpoint', 'legacy-endpoint', 'rc-endpoint', 'root-port', 'upstream-port', 'downstream-port', 'pcie-to-pci-bridge', 'pci-to-pcie-bridge', 'rc-event-collector', 'other'])
+        .enum([
+          'conventional',
+          'endpoint',
+          'legacy-endpoint',
+          'rc-endpoint',
+          'root-port',
+          'upstream-port',
+          'downstream-port',
+          'pcie-to-pci-bridge',
+          'pci-to-pcie-bridge',
+          'rc-event-collector',
+          'other',
+        ])
         .nullable(),
       multifunction: z.boolean(),
       present: z.boolean().nullable(),

@@ -61,7 +61,17 @@ describe('scanHost on a fake SR-IOV host', () => {
     mkdirSync(join(root, 'passthru-snapshot'), { recursive: true });
     writeFileSync(
       join(root, SNAPSHOT_MANIFEST_PATH),
-      JSON.stringify({ format: SNAPSHOT_FORMAT, formatVersion: 1, passthruVersion: '0.1.0', capturedAt: '2025-01-02T03:04:05.000Z', hostname: 'lab1', kernel: FAKE_KERNEL, kvmAccessible: true, ipState: 'iproute2', fileCount: 1 }),
+      JSON.stringify({
+        format: SNAPSHOT_FORMAT,
+        formatVersion: 1,
+        passthruVersion: '0.1.0',
+        capturedAt: '2025-01-02T03:04:05.000Z',
+        hostname: 'lab1',
+        kernel: FAKE_KERNEL,
+        kvmAccessible: true,
+        ipState: 'iproute2',
+        fileCount: 1,
+      }),
     );
     const scan = await scanHost(new RootFs(root));
     expect(scan.source).toEqual({ kind: 'snapshot', root, capturedAt: '2025-01-02T03:04:05.000Z', hostname: 'lab1' });

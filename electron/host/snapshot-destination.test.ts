@@ -18,7 +18,10 @@ describe('snapshot destinations', () => {
     const dir = makeTempRoot('passthru-dest-');
     symlinkSync('/proc/self', join(dir, 'to-proc'));
     for (const dest of ['/proc/self/x', '/proc', '/sys/kernel/x', '/dev/x', '/dev/shm/../x', join(dir, 'to-proc', 'x')]) {
-      expect(refusal(() => checkDestination(dest)), dest).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/on \/(proc|sys|dev)|filesystem the kernel makes up/) });
+      expect(
+        refusal(() => checkDestination(dest)),
+        dest,
+      ).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/on \/(proc|sys|dev)|filesystem the kernel makes up/) });
     }
   });
 

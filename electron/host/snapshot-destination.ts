@@ -13,7 +13,10 @@ import { ConfinedFs } from './exec/confined-fs';
 
 const KERNEL_DIRS = ['/proc', '/sys', '/dev'];
 /** statfs magics of filesystems the kernel makes up (linux/magic.h), wherever they are mounted. */
-const KERNEL_FS_TYPES = new Set([0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x1cd1 /* devpts */, 0x63677270 /* cgroup2 */, 0x64626720 /* debugfs */, 0x74726163 /* tracefs */, 0x73636673 /* securityfs */, 0x62656570 /* configfs */, 0xcafe4a11 /* bpf */]);
+const KERNEL_FS_TYPES = new Set([
+  0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x1cd1 /* devpts */, 0x63677270 /* cgroup2 */, 0x64626720 /* debugfs */, 0x74726163 /* tracefs */, 0x73636673 /* securityfs */,
+  0x62656570 /* configfs */, 0xcafe4a11 /* bpf */,
+]);
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = nodeFs.constants;
 
 export interface Destination {
@@ -55,8 +58,10 @@ export function checkDestination(dest: string): void {
   const kernelDir = KERNEL_DIRS.find((d) => real === d || real.startsWith(`${d}/`));
   const fsType = nodeFs.statfsSync(real).type;
   if (kernelDir !== undefined || KERNEL_FS_TYPES.has(fsType)) {
-    throw bad(`${dest} is on ${kernelDir ?? 'a filesystem the kernel makes up'}, where the kernel answers and nothing is stored: a snapshot needs an ordinary directory.`,
-      'Choose a directory on disk, e.g. ./snapshot.');
+    throw bad(
+      `${dest} is on ${kernelDir ?? 'a filesystem the kernel makes up'}, where the kernel answers and nothing is stored: a snapshot needs an ordinary directory.`,
+      'Choose a directory on disk, e.g. ./snapshot.',
+    );
   }
   const st = nodeFs.statSync(real);
   if (!st.isDirectory()) {
@@ -99,7 +104,8 @@ export function openDestination(dest: string): Destination {
     // Made here or not, it must be ours and empty now: whatever raced in is refused.
     const st = nodeFs.fstatSync(fd);
     if (st.uid !== euid()) throw bad(`${dest} belongs to user ${st.uid}, and a snapshot is written only into a directory of your own.`);
-    if (nodeFs.readdirSync(`/proc/self/fd/${fd}`).length > 0) throw bad(`${dest} is not empty, and a snapshot never overwrites files.`, 'Choose a new or empty directory for the snapshot.');
+    if (nodeFs.readdirSync(`/proc/self/fd/${fd}`).length > 0)
+      throw bad(`${dest} is not empty, and a snapshot never overwrites files.`, 'Choose a new or empty directory for the snapshot.');
     const files = new ConfinedFs(at, { pin: { dev: st.dev, ino: st.ino } });
     return {
       dir: at,

@@ -38,9 +38,7 @@ function realisticLabHost(): string {
   const spec = labHostSpec();
   spec.kernel = KERNEL;
   spec.pciIds = fs.readFileSync('/usr/share/misc/pci.ids', 'utf8');
-  spec.moduleFiles = Object.fromEntries(
-    ['modules.alias', 'modules.dep', 'modules.builtin'].map((f) => [f, fs.readFileSync(`${DEBIAN}/${f}`, 'utf8')]),
-  );
+  spec.moduleFiles = Object.fromEntries(['modules.alias', 'modules.dep', 'modules.builtin'].map((f) => [f, fs.readFileSync(`${DEBIAN}/${f}`, 'utf8')]));
   spec.cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
   const root = buildFakeHost(spec);
   dirs.push(root);
@@ -67,19 +65,30 @@ describe('reduceForSnapshot', () => {
   });
 
   it('keeps the pci.ids lines of the devices only, in order', () => {
-    const text = ['8086  Intel Corporation', '\t10c9  82576', '\t\t8086 a03c  ET Dual', '\t\t103c 31ef  NC362i', '\t10ca  82576 VF',
-      '10de  NVIDIA', '\t1b80  GP104', 'C 02  Network controller', '\t00  Ethernet controller', '\t80  Network controller',
-      '\t\t00  prog', 'C 03  Display controller'].join('\n');
+    const text = [
+      '8086  Intel Corporation',
+      '\t10c9  82576',
+      '\t\t8086 a03c  ET Dual',
+      '\t\t103c 31ef  NC362i',
+      '\t10ca  82576 VF',
+      '10de  NVIDIA',
+      '\t1b80  GP104',
+      'C 02  Network controller',
+      '\t00  Ethernet controller',
+      '\t80  Network controller',
+      '\t\t00  prog',
+      'C 03  Display controller',
+    ].join('\n');
     const devices = [{ vendorId: '8086', deviceId: '10c9', subsystemVendorId: '8086', subsystemDeviceId: 'a03c', classId: '020000' }];
-    expect(reducePciIds(text, devices as never).split('\n').slice(1)).toEqual([
-      '8086  Intel Corporation', '\t10c9  82576', '\t\t8086 a03c  ET Dual', 'C 02  Network controller', '\t00  Ethernet controller', '',
-    ]);
+    expect(
+      reducePciIds(text, devices as never)
+        .split('\n')
+        .slice(1),
+    ).toEqual(['8086  Intel Corporation', '\t10c9  82576', '\t\t8086 a03c  ET Dual', 'C 02  Network controller', '\t00  Ethernet controller', '']);
   });
 
   it('keeps only VFIO entries of modules.dep and passes other files through', () => {
-    expect(reduceToVfio('kernel/a/igb.ko:\nkernel/drivers/vfio/vfio.ko:\nkernel/x/kvmgt.ko: kernel/drivers/vfio/vfio.ko\n')).toBe(
-      'kernel/drivers/vfio/vfio.ko:\n',
-    );
+    expect(reduceToVfio('kernel/a/igb.ko:\nkernel/drivers/vfio/vfio.ko:\nkernel/x/kvmgt.ko: kernel/drivers/vfio/vfio.ko\n')).toBe('kernel/drivers/vfio/vfio.ko:\n');
     const scan = { devices: [] } as unknown as HostScan;
     expect(reduceForSnapshot('/proc/cmdline', 'quiet\n', scan)).toBe('quiet\n');
     expect(reduceForSnapshot('/sys/bus/pci/devices/0000:00:00.0/uevent', 'X=1\n', scan)).toBe('X=1\n');

@@ -58,24 +58,22 @@ export function reducePciIds(content: string, devices: PciDevice[]): string {
       else if (body.startsWith('S ')) top = { kind: 'generic', id: body.slice(2, 6).toLowerCase(), kept: false };
       else if (/^[0-9a-fA-F]{4}[ \t]/.test(body)) top = { kind: 'vendor', id, kept: false };
       else top = { kind: 'other', id: '', kept: false };
-      top.kept =
-        (top.kind === 'vendor' && vendors.has(top.id)) ||
-        (top.kind === 'class' && classes.has(top.id)) ||
-        (top.kind === 'generic' && vendors.has(top.id));
+      top.kept = (top.kind === 'vendor' && vendors.has(top.id)) || (top.kind === 'class' && classes.has(top.id)) || (top.kind === 'generic' && vendors.has(top.id));
       if (top.kept) out.push(line);
       continue;
     }
     if (!top.kept) continue;
     if (nest === 1) {
       const key = `${top.id} ${id}`;
-      const kept =
-        (top.kind === 'vendor' && deviceKeys.has(key)) ||
-        (top.kind === 'class' && subclasses.has(key)) ||
-        (top.kind === 'generic' && genericKeys.has(key));
+      const kept = (top.kind === 'vendor' && deviceKeys.has(key)) || (top.kind === 'class' && subclasses.has(key)) || (top.kind === 'generic' && genericKeys.has(key));
       level1 = { id, kept };
       if (kept) out.push(line);
     } else if (nest === 2 && top.kind === 'vendor' && level1.kept) {
-      const sub = body.split(/[ \t]+/).slice(0, 2).join(' ').toLowerCase();
+      const sub = body
+        .split(/[ \t]+/)
+        .slice(0, 2)
+        .join(' ')
+        .toLowerCase();
       if (subsystemKeys.has(`${top.id} ${level1.id} ${sub}`)) out.push(line);
     }
   }

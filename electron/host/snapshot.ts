@@ -14,14 +14,7 @@ import { RecordingFs } from './fs/recording-fs';
 import { scanHost, scanHostWithIp, type ScanOptions } from './scan';
 import { reduceForSnapshot } from './snapshot-reducers';
 import { checkDestination, openDestination } from './snapshot-destination';
-import {
-  PASSTHRU_VERSION,
-  SNAPSHOT_FORMAT,
-  SNAPSHOT_IP_STATE_PATH,
-  SNAPSHOT_MANIFEST_PATH,
-  readSnapshotManifest,
-  type SnapshotManifest,
-} from './snapshot-format';
+import { PASSTHRU_VERSION, SNAPSHOT_FORMAT, SNAPSHOT_IP_STATE_PATH, SNAPSHOT_MANIFEST_PATH, readSnapshotManifest, type SnapshotManifest } from './snapshot-format';
 
 export interface CaptureOptions extends Omit<ScanOptions, 'ipCapture'> {
   /** Capture time (tests pin it); default now. */
@@ -47,11 +40,7 @@ export interface SnapshotResult {
  * snapshot never overwrites anything, and no write follows a link out of it. A special file
  * or a huge one in the source is refused while scanning (RootFs), before anything is written.
  */
-export async function captureSnapshot(
-  sourceRoot: string,
-  destDir: string,
-  options: CaptureOptions = {},
-): Promise<SnapshotResult> {
+export async function captureSnapshot(sourceRoot: string, destDir: string, options: CaptureOptions = {}): Promise<SnapshotResult> {
   const source = resolve(sourceRoot);
   const dest = resolve(destDir);
   if (!existsSync(source) || !statSync(source).isDirectory()) {

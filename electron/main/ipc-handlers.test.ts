@@ -40,7 +40,9 @@ function fakeChanges(calls: unknown[][]): ChangeServiceApi {
 
 /** Records what reaches the VM service; every call that arrives passed the schema. */
 function fakeVms(calls: unknown[][]): HandlerDeps['vms'] {
-  const record = (name: string) => async (...args: unknown[]) => (calls.push([name, ...args]), null as never);
+  const record =
+    (name: string) =>
+    async (...args: unknown[]) => (calls.push([name, ...args]), null as never);
   return {
     list: record('list'),
     preview: record('preview'),
@@ -142,7 +144,18 @@ describe('change channels', () => {
   it('check VM requests: names that could be paths or options, hostile profiles, unknown fields', async () => {
     const calls: unknown[][] = [];
     const handlers = createHandlers(deps({ vms: fakeVms(calls) }));
-    const profile = { name: 'web', cpus: 2, memoryMiB: 2048, firmware: 'seabios', machine: 'q35', disks: [{ path: '/vms/a,b.qcow2', format: 'qcow2' }], iso: null, display: 'none', nics: [{ kind: 'nat' }], createdAt: '2026-11-25T00:00:00Z' };
+    const profile = {
+      name: 'web',
+      cpus: 2,
+      memoryMiB: 2048,
+      firmware: 'seabios',
+      machine: 'q35',
+      disks: [{ path: '/vms/a,b.qcow2', format: 'qcow2' }],
+      iso: null,
+      display: 'none',
+      nics: [{ kind: 'nat' }],
+      createdAt: '2026-11-25T00:00:00Z',
+    };
     const bad: [string, unknown][] = [
       ['vm:start', { name: '../etc' }],
       ['vm:start', { name: '-daemonize' }],
@@ -156,12 +169,16 @@ describe('change channels', () => {
       ['vm:create', { profile: { ...profile, extra: 1 } }],
       ['vm:preview', { profile, argv: ['-x'] }],
     ];
-    for (const [channel, payload] of bad) expect(await dispatch(handlers, channel, payload), `${channel} ${JSON.stringify(payload)}`).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    for (const [channel, payload] of bad)
+      expect(await dispatch(handlers, channel, payload), `${channel} ${JSON.stringify(payload)}`).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
     expect(calls).toEqual([]);
     // A comma in a path is a valid path: qemu gets it escaped, never split.
     expect(await dispatch(handlers, 'vm:create', { profile })).toMatchObject({ ok: true });
     expect(await dispatch(handlers, 'vm:stop', { name: 'web', force: true })).toMatchObject({ ok: true });
-    expect(calls).toEqual([['create', profile], ['stop', 'web', { force: true, timeoutSeconds: undefined }]]);
+    expect(calls).toEqual([
+      ['create', profile],
+      ['stop', 'web', { force: true, timeoutSeconds: undefined }],
+    ]);
   });
 
   it('check IOMMU requests: the action, booleans, nothing else', async () => {

@@ -34,11 +34,7 @@ describe('registerIpcHandlers', () => {
 
   it('refuses a sub-frame, another page, or a destroyed frame, as data', async () => {
     const call = registered.get('host:source')!;
-    for (const senderFrame of [
-      { url: appUrl, parent: mainFrame },
-      { url: 'https://example.invalid/', parent: null },
-      null,
-    ]) {
+    for (const senderFrame of [{ url: appUrl, parent: mainFrame }, { url: 'https://example.invalid/', parent: null }, null]) {
       expect(await call({ senderFrame }, {})).toMatchObject({ ok: false, error: { code: 'REFUSED' } });
     }
   });

@@ -87,20 +87,8 @@ export function App() {
       <AppHeader />
       <SideNav />
       <main id="main-content" className={`app-main app-main--${page}`} tabIndex={-1}>
-        {sourceError && (
-          <ErrorNotice
-            error={sourceError}
-            title="Could not switch source"
-            onDismiss={() => sourceStore.getState().dismissError()}
-          />
-        )}
-        {scan && error && (
-          <ErrorNotice
-            error={error}
-            title={`Could not refresh (showing data from ${loadedAt ? formatClock(loadedAt) : 'earlier'})`}
-            onRetry={retry}
-          />
-        )}
+        {sourceError && <ErrorNotice error={sourceError} title="Could not switch source" onDismiss={() => sourceStore.getState().dismissError()} />}
+        {scan && error && <ErrorNotice error={error} title={`Could not refresh (showing data from ${loadedAt ? formatClock(loadedAt) : 'earlier'})`} onRetry={retry} />}
         {body}
       </main>
       {wizard && <ChangeWizard key={wizardKey} request={wizard} />}

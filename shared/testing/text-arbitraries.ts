@@ -7,12 +7,75 @@
 import fc from 'fast-check';
 
 /** Characters that act on a terminal or reorder text (none of TAB and LF). */
-export const TERMINAL_ACTORS = ['\u001b', '\u009b', '\u0007', '\r', '\b', '\u0000', '\u007f', '\u0085', '\u008d', '\u009d', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c'];
+export const TERMINAL_ACTORS = [
+  '\u001b',
+  '\u009b',
+  '\u0007',
+  '\r',
+  '\b',
+  '\u0000',
+  '\u007f',
+  '\u0085',
+  '\u008d',
+  '\u009d',
+  '\u202a',
+  '\u202b',
+  '\u202c',
+  '\u202d',
+  '\u202e',
+  '\u2066',
+  '\u2067',
+  '\u2068',
+  '\u2069',
+  '\u200e',
+  '\u200f',
+  '\u061c',
+];
 
 /** Whole escape sequences as attackers write them. */
-export const ESCAPE_SEQUENCES = ['\u001b[2J\u001b[H', '\u001b]0;pwned\u0007', '\u001b]2;title\u001b\\', '\u009b31m', '\u001b[1A\u001b[K', '\u202e', '\u2066x\u2069', '\u001bP+q\u001b\\'];
+export const ESCAPE_SEQUENCES = [
+  '\u001b[2J\u001b[H',
+  '\u001b]0;pwned\u0007',
+  '\u001b]2;title\u001b\\',
+  '\u009b31m',
+  '\u001b[1A\u001b[K',
+  '\u202e',
+  '\u2066x\u2069',
+  '\u001bP+q\u001b\\',
+];
 
-const SHELL_SPECIALS = ["'", '"', '$', '`', '\\', '!', '*', '?', '[', ']', '{', '}', '~', '#', '&', ';', '|', '<', '>', '(', ')', ' ', '\t', '\n', '=', '%', '-', '$(id)', '`id`', '${HOME}'];
+const SHELL_SPECIALS = [
+  "'",
+  '"',
+  '$',
+  '`',
+  '\\',
+  '!',
+  '*',
+  '?',
+  '[',
+  ']',
+  '{',
+  '}',
+  '~',
+  '#',
+  '&',
+  ';',
+  '|',
+  '<',
+  '>',
+  '(',
+  ')',
+  ' ',
+  '\t',
+  '\n',
+  '=',
+  '%',
+  '-',
+  '$(id)',
+  '`id`',
+  '${HOME}',
+];
 
 const piece = fc.oneof(
   { weight: 4, arbitrary: fc.string({ maxLength: 6 }) },

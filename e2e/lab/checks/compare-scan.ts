@@ -129,7 +129,14 @@ export function checkViability(f: GuestFacts): Diffs {
       .filter((m) => m.driver !== null && m.driver !== 'vfio-pci' && m.driver !== 'pci-stub' && !m.cls.startsWith('06'))
       .map((m) => ({ address: m.address, driver: m.driver }));
     eq(diffs, `group ${g.id}`, 'viable', g.viable, blockers.length === 0, 'the rule applied to lspci -k');
-    eq(diffs, `group ${g.id}`, 'blockers', sorted(g.blockers.map((b) => `${b.address}=${b.driver}`)), sorted(blockers.map((b) => `${b.address}=${b.driver}`)), 'the rule applied to lspci -k');
+    eq(
+      diffs,
+      `group ${g.id}`,
+      'blockers',
+      sorted(g.blockers.map((b) => `${b.address}=${b.driver}`)),
+      sorted(blockers.map((b) => `${b.address}=${b.driver}`)),
+      'the rule applied to lspci -k',
+    );
   }
   return diffs;
 }
@@ -205,7 +212,9 @@ export function checkNetwork(f: GuestFacts): Diffs {
     eq(diffs, `interface ${l.ifname}`, 'mtu', i.mtu, l.mtu ?? null, src);
     const fam = (x: string): string => (x === 'inet' ? 'ipv4' : 'ipv6');
     eq(
-      diffs, `interface ${l.ifname}`, 'addresses',
+      diffs,
+      `interface ${l.ifname}`,
+      'addresses',
       sorted(i.addresses.map((a) => `${a.family} ${a.address}/${a.prefixLength} ${a.scope}`)),
       sorted((l.addr_info ?? []).map((a) => `${fam(a.family)} ${a.local}/${a.prefixlen} ${a.scope ?? null}`)),
       src,
@@ -217,7 +226,14 @@ export function checkNetwork(f: GuestFacts): Diffs {
     eq(diffs, `interface ${i.name}`, 'defaultRoute', i.defaultRoute, { ipv4: dev4.has(i.name), ipv6: dev6.has(i.name) }, 'ip route show default');
   }
   // No bridges or bonds in the lab: the management NIC is exactly the default routes' device.
-  eq(diffs, 'host', 'management interfaces', sorted(f.scan.interfaces.filter((i) => i.management).map((i) => i.name)), sorted(new Set([...dev4, ...dev6] as string[])), 'ip route show default');
+  eq(
+    diffs,
+    'host',
+    'management interfaces',
+    sorted(f.scan.interfaces.filter((i) => i.management).map((i) => i.name)),
+    sorted(new Set([...dev4, ...dev6] as string[])),
+    'ip route show default',
+  );
   return diffs;
 }
 

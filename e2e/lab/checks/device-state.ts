@@ -70,18 +70,25 @@ export interface KernelSriovState {
 
 export async function kernelSriov(lab: LabHandle, pf: string, vfId = '8086:10ca'): Promise<KernelSriovState> {
   const d = `/sys/bus/pci/devices/${pf}`;
-  const r = await lab.runOk(['sh', '-c', [
-    `cat ${d}/sriov_numvfs`,
-    `cat ${d}/sriov_drivers_autoprobe`,
-    `for l in ${d}/virtfn*; do [ -e "$l" ] && basename "$(readlink "$l")"; done | tr '\\n' ' '; echo`,
-    `lspci -D -n -d ${vfId} | wc -l`,
-  ].join('; ')]);
+  const r = await lab.runOk([
+    'sh',
+    '-c',
+    [
+      `cat ${d}/sriov_numvfs`,
+      `cat ${d}/sriov_drivers_autoprobe`,
+      `for l in ${d}/virtfn*; do [ -e "$l" ] && basename "$(readlink "$l")"; done | tr '\\n' ' '; echo`,
+      `lspci -D -n -d ${vfId} | wc -l`,
+    ].join('; '),
+  ]);
   const [numVfs, autoprobe, virtfns, lspciVfs] = r.stdout.split('\n');
   return { numVfs: Number(numVfs), autoprobe: autoprobe!.trim(), virtfns: virtfns!.trim().split(' ').filter(Boolean).sort(), lspciVfs: Number(lspciVfs) };
 }
 
 /** `ip -j link show dev IF`'s VF table, as raw iproute2 JSON. */
-export async function vfTable(lab: LabHandle, iface: string): Promise<{ vf: number; address: string; vlan_list?: { vlan?: number; qos?: number }[]; trust: boolean; spoofchk: boolean }[]> {
+export async function vfTable(
+  lab: LabHandle,
+  iface: string,
+): Promise<{ vf: number; address: string; vlan_list?: { vlan?: number; qos?: number }[]; trust: boolean; spoofchk: boolean }[]> {
   const r = await lab.runOk(['ip', '-j', 'link', 'show', 'dev', iface]);
   return (JSON.parse(r.stdout) as { vfinfo_list?: never[] }[])[0]?.vfinfo_list ?? [];
 }

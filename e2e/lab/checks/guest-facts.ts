@@ -6,17 +6,7 @@ import path from 'node:path';
 import type { HostScan } from '../../../shared/model';
 import type { LabHandle } from '../boot';
 import { repoRoot } from '../initramfs';
-import {
-  parseJson,
-  parseLspciK,
-  parseLspciVmm,
-  parseSysfsFacts,
-  type IpLink,
-  type IpRoute,
-  type LspciKEntry,
-  type LspciVmmEntry,
-  type SysfsFacts,
-} from './parse-guest';
+import { parseJson, parseLspciK, parseLspciVmm, parseSysfsFacts, type IpLink, type IpRoute, type LspciKEntry, type LspciVmmEntry, type SysfsFacts } from './parse-guest';
 
 export interface GuestFacts {
   scan: HostScan;

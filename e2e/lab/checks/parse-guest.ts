@@ -26,7 +26,11 @@ export function parseLspciK(text: string): Map<string, LspciKEntry> {
     const drv = /^\tKernel driver in use: (.+)$/.exec(line);
     if (drv) current.driver = drv[1]!.trim();
     const mods = /^\tKernel modules: (.+)$/.exec(line);
-    if (mods) current.modules = mods[1]!.split(',').map((m) => m.trim()).filter(Boolean);
+    if (mods)
+      current.modules = mods[1]!
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean);
   }
   return out;
 }
@@ -102,29 +106,59 @@ export interface SysfsFacts {
 
 /** Output of guest/sysfs-facts.sh. */
 export function parseSysfsFacts(text: string): SysfsFacts {
-  const facts: SysfsFacts = { devices: new Map(), sriov: new Map(), virtfns: new Map(), physfn: new Map(), groups: new Map(), iommuUnits: [], ifaceDevice: new Map(), attrs: new Map(), ifaceAttrs: new Map() };
+  const facts: SysfsFacts = {
+    devices: new Map(),
+    sriov: new Map(),
+    virtfns: new Map(),
+    physfn: new Map(),
+    groups: new Map(),
+    iommuUnits: [],
+    ifaceDevice: new Map(),
+    attrs: new Map(),
+    ifaceAttrs: new Map(),
+  };
   const vfIndex = new Map<string, [number, string][]>();
   const dash = (s: string | undefined): string | null => (s === undefined || s === '-' ? null : s);
   for (const line of text.split('\n')) {
     const [kind, a = '', b, c, d] = line.split('\t');
     switch (kind) {
-      case 'dev': facts.devices.set(a, { parent: dash(b), driver: dash(c) }); break;
-      case 'sriov': facts.sriov.set(a, { totalVfs: Number(b), numVfs: Number(c) }); break;
-      case 'virtfn': vfIndex.set(a, [...(vfIndex.get(a) ?? []), [Number(b), c!]]); break;
-      case 'physfn': facts.physfn.set(a, b!); break;
-      case 'group': facts.groups.set(Number(a), [...(facts.groups.get(Number(a)) ?? []), b!].sort()); break;
-      case 'iommu': facts.iommuUnits.push(a); break;
-      case 'ifdev': facts.ifaceDevice.set(a, dash(b)); break;
+      case 'dev':
+        facts.devices.set(a, { parent: dash(b), driver: dash(c) });
+        break;
+      case 'sriov':
+        facts.sriov.set(a, { totalVfs: Number(b), numVfs: Number(c) });
+        break;
+      case 'virtfn':
+        vfIndex.set(a, [...(vfIndex.get(a) ?? []), [Number(b), c!]]);
+        break;
+      case 'physfn':
+        facts.physfn.set(a, b!);
+        break;
+      case 'group':
+        facts.groups.set(Number(a), [...(facts.groups.get(Number(a)) ?? []), b!].sort());
+        break;
+      case 'iommu':
+        facts.iommuUnits.push(a);
+        break;
+      case 'ifdev':
+        facts.ifaceDevice.set(a, dash(b));
+        break;
       case 'attr': {
         const m = facts.attrs.get(a) ?? new Map<string, string | null>();
         m.set(b!, dash(c));
         facts.attrs.set(a, m);
         break;
       }
-      case 'ifattr': facts.ifaceAttrs.set(a, { operstate: b!, speed: dash(c), pfInterface: dash(d) }); break;
+      case 'ifattr':
+        facts.ifaceAttrs.set(a, { operstate: b!, speed: dash(c), pfInterface: dash(d) });
+        break;
     }
   }
-  for (const [pf, list] of vfIndex) facts.virtfns.set(pf, list.sort((x, y) => x[0] - y[0]).map((x) => x[1]));
+  for (const [pf, list] of vfIndex)
+    facts.virtfns.set(
+      pf,
+      list.sort((x, y) => x[0] - y[0]).map((x) => x[1]),
+    );
   return facts;
 }
 

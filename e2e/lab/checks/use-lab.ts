@@ -3,7 +3,9 @@ import { afterAll, beforeAll } from 'vitest';
 import { bootLab, type LabHandle } from '../boot';
 import { recordTiming } from './timings';
 
-const wanted = process.env.LAB_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
+const wanted = process.env.LAB_SCENARIOS?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 
 /** LAB_SCENARIOS=seed,shared-group limits a run to those scenarios. */
 export const runs = (name: string): boolean => !wanted || wanted.includes(name);

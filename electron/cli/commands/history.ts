@@ -6,7 +6,11 @@ export const historyCommand: CliCommand = {
   name: 'history',
   summary: 'List the changes Passthru made, newest first, with each step journaled.',
   usage: 'passthru history [--json] [--root DIR] [--state-dir DIR]',
-  details: ['--json           Print the entries as JSON ({"entries": [...], "unreadable": [...]}).', '--root DIR       The host tree the journal belongs to.', '--state-dir DIR  Journal directory.'],
+  details: [
+    '--json           Print the entries as JSON ({"entries": [...], "unreadable": [...]}).',
+    '--root DIR       The host tree the journal belongs to.',
+    '--state-dir DIR  Journal directory.',
+  ],
   options: { ...COMMON_OPTIONS, root: { type: 'string' }, 'state-dir': { type: 'string' } },
   positionals: [],
   async run(args, io) {

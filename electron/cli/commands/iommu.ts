@@ -38,23 +38,32 @@ async function status(root: string, json: boolean, io: CliIo): Promise<void> {
       configured: boot.configured,
       configuredArgs: boot.configuredArgs,
       verification: verification ?? { verified: null, problem: scanProblem },
-      enable: { summary: boot.enableSummary, refusal: enable.refusal, noop: enable.noop, files: enable.files.map((f) => f.path), commands: enable.commands, rebootNeeded: enable.rebootNeeded },
+      enable: {
+        summary: boot.enableSummary,
+        refusal: enable.refusal,
+        noop: enable.noop,
+        files: enable.files.map((f) => f.path),
+        commands: enable.commands,
+        rebootNeeded: enable.rebootNeeded,
+      },
     };
     io.out(`${JSON.stringify(out, null, 2)}\n`);
     return;
   }
   const state = verification === null ? `unknown — ${scanProblem}` : verification.verified ? 'on, verified' : `not usable — ${verification.missing}`;
   const configured = { on: 'turns the IOMMU on', off: 'does not turn the IOMMU on', unknown: 'cannot be read by Passthru' }[boot.configured];
-  io.out([
-    `IOMMU:      ${state}`,
-    ...(verification?.items.map((i) => `  [${i.ok ? 'ok' : '--'}] ${i.title}: ${i.detail}`) ?? []),
-    `Boot config: ${configured}${boot.configuredArgs.length ? ` (${boot.configuredArgs.join(' ')})` : ''}`,
-    '',
-    ...boot.findings.map((f) => `${`${f.label}:`.padEnd(12)}${f.value} — ${f.evidence}`),
-    '',
-    boot.enableSummary,
-    '',
-  ].join('\n'));
+  io.out(
+    [
+      `IOMMU:      ${state}`,
+      ...(verification?.items.map((i) => `  [${i.ok ? 'ok' : '--'}] ${i.title}: ${i.detail}`) ?? []),
+      `Boot config: ${configured}${boot.configuredArgs.length ? ` (${boot.configuredArgs.join(' ')})` : ''}`,
+      '',
+      ...boot.findings.map((f) => `${`${f.label}:`.padEnd(12)}${f.value} — ${f.evidence}`),
+      '',
+      boot.enableSummary,
+      '',
+    ].join('\n'),
+  );
 }
 
 /** The plan in full: checks, every file's unified diff, the commands, the backups. */
@@ -69,7 +78,11 @@ export function formatIommuPlan(plan: Plan): string {
     for (const d of s.diffs ?? []) lines.push('', ...d.unifiedDiff.trimEnd().split('\n'));
     const backups = s.shell.filter((l) => l.startsWith('cp -p '));
     const commands = s.shell.filter((l) => !/^(mkdir|cp|printf|rm) /.test(l));
-    lines.push('', 'Backups (copied first):', ...(backups.length ? backups.map((b) => `  ${b.slice('cp -p '.length)}`) : ['  none (only files of Passthru\'s own are created or removed)']));
+    lines.push(
+      '',
+      'Backups (copied first):',
+      ...(backups.length ? backups.map((b) => `  ${b.slice('cp -p '.length)}`) : ["  none (only files of Passthru's own are created or removed)"]),
+    );
     lines.push('', 'Then, as root:', ...commands.map((c) => `  $ ${c}`));
     lines.push('', `Verify: ${s.verify}`, `Undo:   passthru undo (or: ${s.undoShell.join(' && ')})`);
   }
@@ -103,7 +116,7 @@ export const iommuCommand: CliCommand = {
     '  --pt             Also iommu=pt (host devices skip DMA translation; VM devices stay isolated).',
     '  --early-vfio     Also load the VFIO modules from the initramfs, and rebuild it.',
     'disable            Remove intel_iommu=on, amd_iommu=on and iommu=pt (and the early VFIO modules).',
-    '--dry-run          Print the checks, every file\'s diff, the commands and the backups; change nothing.',
+    "--dry-run          Print the checks, every file's diff, the commands and the backups; change nothing.",
     '--yes, -y          Do not ask (required without a terminal).',
     '--json             Print the detection, the plan or the result as JSON.',
     '--root DIR         Work on the system tree DIR: files under DIR, commands through `chroot DIR`.',

@@ -10,10 +10,7 @@ export const scanCommand: CliCommand = {
   name: 'scan',
   summary: 'Show the host: readiness, PCI devices, IOMMU groups and network interfaces.',
   usage: 'passthru scan [--json] [--root DIR]',
-  details: [
-    '--json       Print one JSON object (the HostScan contract) instead of the summary.',
-    '--root DIR   Scan a snapshot or host tree instead of this machine.',
-  ],
+  details: ['--json       Print one JSON object (the HostScan contract) instead of the summary.', '--root DIR   Scan a snapshot or host tree instead of this machine.'],
   options: { ...COMMON_OPTIONS, ...ROOT_OPTION },
   positionals: [],
   async run(args, io) {

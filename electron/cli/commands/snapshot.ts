@@ -32,10 +32,7 @@ export const snapshotCommand: CliCommand = {
       );
     }
     if (result.mismatches.length > 0) {
-      io.err(
-        `passthru: warning: the snapshot reads back differently in: ${result.mismatches.join(', ')}. ` +
-          'Please report this with the snapshot attached.\n',
-      );
+      io.err(`passthru: warning: the snapshot reads back differently in: ${result.mismatches.join(', ')}. ` + 'Please report this with the snapshot attached.\n');
     }
   },
 };

@@ -46,7 +46,7 @@ export function vfChangeFrom(values: ParsedArgs['values']): VfChange {
 
 export const sriovCommand: CliCommand = {
   name: 'sriov',
-  summary: 'Set the number of SR-IOV VFs of a PF, or one VF\'s MAC, VLAN, trust and spoof check.',
+  summary: "Set the number of SR-IOV VFs of a PF, or one VF's MAC, VLAN, trust and spoof check.",
   usage:
     'passthru sriov ADDRESS --vfs N [--autoprobe on|off] [--persist] [--dry-run] [--yes] [--force] [--json]\n' +
     '       passthru sriov ADDRESS --vf I [--mac M|random] [--vlan V [--qos Q]] [--trust on|off] [--spoofchk on|off] [--state auto|enable|disable] [--dry-run] [--yes] [--json]',
@@ -100,7 +100,7 @@ export const sriovCommand: CliCommand = {
     const v = args.values;
     const address = args.positionals[0] ?? '';
     const vfOptions = ['mac', 'vlan', 'qos', 'trust', 'spoofchk', 'state'].filter((k) => v[k] !== undefined);
-    if ((v.vfs === undefined) === (v.vf === undefined)) throw bad('Give either --vfs N (the VF count) or --vf I (one VF\'s settings).');
+    if ((v.vfs === undefined) === (v.vf === undefined)) throw bad("Give either --vfs N (the VF count) or --vf I (one VF's settings).");
     if (v.vfs !== undefined && vfOptions.length) throw bad(`--${vfOptions[0]} goes with --vf I, not --vfs.`);
     if (v.vf !== undefined && (v.autoprobe !== undefined || v.persist)) throw bad('--autoprobe and --persist go with --vfs N.');
     const service = makeService(v);
@@ -108,7 +108,10 @@ export const sriovCommand: CliCommand = {
     if (v.vfs !== undefined) {
       const autoprobe = onOff(v.autoprobe, '--autoprobe');
       const plan = await service.planSriov({
-        address, numVfs: count(v.vfs, '--vfs'), persist: v.persist === true, force: v.force === true,
+        address,
+        numVfs: count(v.vfs, '--vfs'),
+        persist: v.persist === true,
+        force: v.force === true,
         ...(autoprobe === undefined ? {} : { autoprobe }),
       });
       await planAndApply(service, plan, v, io);

@@ -75,23 +75,36 @@ export async function runAction(action: Action, name: string, args: ParsedArgs, 
       if (v['dry-run']) {
         const plan = await sup.plan(name, { paused: v.paused === true });
         const { scan: _scan, profile: _profile, ...rest } = plan;
-        print(io, json, { ...rest, argv: plan.command.argv, notes: plan.command.notes }, [
-          formatChecks(plan.checks),
-          ...plan.checks.filter((c) => c.status === 'fail').slice(0, 1).map((c) => `Start would be refused: ${c.detail}`),
-          ...plan.command.notes.map((n) => `Note: ${n}`),
-          '',
-          'qemu command line:',
-          plan.shell,
-          '',
-        ].join('\n'));
+        print(
+          io,
+          json,
+          { ...rest, argv: plan.command.argv, notes: plan.command.notes },
+          [
+            formatChecks(plan.checks),
+            ...plan.checks
+              .filter((c) => c.status === 'fail')
+              .slice(0, 1)
+              .map((c) => `Start would be refused: ${c.detail}`),
+            ...plan.command.notes.map((n) => `Note: ${n}`),
+            '',
+            'qemu command line:',
+            plan.shell,
+            '',
+          ].join('\n'),
+        );
         return;
       }
       const r = await sup.start(name, { paused: v.paused === true });
       const where = r.status.vnc ? `; VNC display at ${r.status.vnc}` : '';
-      print(io, json, { started: name, notes: r.notes, status: r.status }, [
-        ...r.notes.map((n) => `Note: ${n}`),
-        `Started VM ${name} (pid ${r.status.pid ?? '?'}, ${r.status.accel ?? '?'}, ${r.status.state})${where}.${v.paused ? ` Run \`${formatArgv(['passthru', 'vm', 'resume', name])}\` to start its CPUs.` : ''}`,
-      ].join('\n'));
+      print(
+        io,
+        json,
+        { started: name, notes: r.notes, status: r.status },
+        [
+          ...r.notes.map((n) => `Note: ${n}`),
+          `Started VM ${name} (pid ${r.status.pid ?? '?'}, ${r.status.accel ?? '?'}, ${r.status.state})${where}.${v.paused ? ` Run \`${formatArgv(['passthru', 'vm', 'resume', name])}\` to start its CPUs.` : ''}`,
+        ].join('\n'),
+      );
       return;
     }
     case 'status': {
@@ -101,7 +114,13 @@ export async function runAction(action: Action, name: string, args: ParsedArgs, 
     }
     case 'stop': {
       const r = await sup.stop(name, { force: v.force === true, timeoutMs: seconds(v.timeout) });
-      const words = { powerdown: 'shut down by its guest (ACPI power button)', quit: 'forced off (qemu quit)', sigterm: 'forced off (SIGTERM)', sigkill: 'killed (SIGKILL)', 'not-running': 'was not running' }[r.how];
+      const words = {
+        powerdown: 'shut down by its guest (ACPI power button)',
+        quit: 'forced off (qemu quit)',
+        sigterm: 'forced off (SIGTERM)',
+        sigkill: 'killed (SIGKILL)',
+        'not-running': 'was not running',
+      }[r.how];
       print(io, json, { name, ...r }, [...r.notes.map((n) => `Note: ${n}`), `VM ${name} ${words}.`].join('\n'));
       return;
     }
@@ -132,4 +151,3 @@ export async function runAction(action: Action, name: string, args: ParsedArgs, 
     }
   }
 }
-

@@ -31,9 +31,7 @@ export function formatChecks(checks: VmCheck[]): string {
 
 export function formatStatus(s: VmStatus): string {
   if (!s.running) return `VM ${s.name}: stopped.\nLog: ${s.logFile}\n`;
-  const lines = [
-    `VM ${s.name}: ${s.state} (pid ${s.pid ?? '?'}, ${s.accel ?? '?'}, up ${duration(s.uptimeSeconds)}, CPU ${s.cpuSeconds ?? '?'} s)`,
-  ];
+  const lines = [`VM ${s.name}: ${s.state} (pid ${s.pid ?? '?'}, ${s.accel ?? '?'}, up ${duration(s.uptimeSeconds)}, CPU ${s.cpuSeconds ?? '?'} s)`];
   if (s.vnc) lines.push(`VNC:  ${s.vnc}`);
   if (s.taps.length) lines.push(`Taps: ${s.taps.join(', ')}`);
   lines.push(`Log:  ${s.logFile}`);
@@ -52,7 +50,9 @@ export function formatList(entries: VmListEntry[]): string {
   if (!entries.length) return 'No VMs yet. Create one with `passthru vm create NAME`.\n';
   const rows = entries.map((e) => {
     const p = e.profile;
-    const what = p ? `${p.cpus} CPU, ${p.memoryMiB} MiB, ${p.nics.map((n) => (n.kind === 'passthrough' ? n.address : n.kind === 'bridge' ? `bridge ${n.bridge}` : 'nat')).join(' + ') || 'no NIC'}` : `(${e.problem ?? 'unreadable'})`;
+    const what = p
+      ? `${p.cpus} CPU, ${p.memoryMiB} MiB, ${p.nics.map((n) => (n.kind === 'passthrough' ? n.address : n.kind === 'bridge' ? `bridge ${n.bridge}` : 'nat')).join(' + ') || 'no NIC'}`
+      : `(${e.problem ?? 'unreadable'})`;
     return [e.name, e.running ? `running (pid ${e.pid})` : 'stopped', what];
   });
   const w0 = Math.max(4, ...rows.map((r) => r[0]!.length));

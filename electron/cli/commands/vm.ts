@@ -50,7 +50,7 @@ export const vmCommand: CliCommand = {
     '  --accel A        auto (KVM when /dev/kvm is usable, else TCG), kvm or tcg.',
     'status NAME        State (from QMP query-status), pid, uptime, CPU time, guest PCI devices.',
     'stop NAME          ACPI power button, then force after --timeout S (default 60); --force at once.',
-    'pause|resume NAME  Stop or run the VM\'s CPUs.',
+    "pause|resume NAME  Stop or run the VM's CPUs.",
     'list               Saved VMs and whether they run (found again after a restart).',
     'delete NAME        Delete the profile (not its disks); refused while it runs.',
     'export NAME        --format script: a shell script; --format libvirt: domain XML for virsh define.',
@@ -107,7 +107,12 @@ export const vmCommand: CliCommand = {
       checkVmName(name);
     }
     const allowed = new Set([...ACTION_OPTIONS[action], 'json', 'help', 'config-dir', 'runtime-dir']);
-    const given = [...Object.keys(args.values).filter((k) => args.values[k] !== undefined), ...Object.entries(args.lists ?? {}).filter(([, l]) => l.length).map(([k]) => k)];
+    const given = [
+      ...Object.keys(args.values).filter((k) => args.values[k] !== undefined),
+      ...Object.entries(args.lists ?? {})
+        .filter(([, l]) => l.length)
+        .map(([k]) => k),
+    ];
     const stray = given.find((k) => !allowed.has(k));
     if (stray) throw bad(`--${stray} does not go with vm ${action}.`);
     // The implementation (zod, QMP, qemu) is loaded only now: other commands start faster.

@@ -81,8 +81,7 @@ export class ApplyEngine {
     if (plan.noop || plan.steps.length === 0) return result(plan.id, record, true, null, null, false);
     this.store.save(record);
     const ctx = this.ctxFor(plan);
-    const emit = (step: JournalStep, message: string | null): void =>
-      options.onProgress?.({ planId: plan.id, stepId: step.id, state: step.state, message });
+    const emit = (step: JournalStep, message: string | null): void => options.onProgress?.({ planId: plan.id, stepId: step.id, state: step.state, message });
 
     for (const step of record.steps) {
       step.state = 'running';
@@ -174,14 +173,7 @@ async function attempt(op: OpCall, ctx: OpContext): Promise<string | null> {
   }
 }
 
-function result(
-  planId: string,
-  r: JournalRecord,
-  ok: boolean,
-  failedStep: string | null,
-  error: ApplyResult['error'],
-  rolledBack: boolean,
-): ApplyResult {
+function result(planId: string, r: JournalRecord, ok: boolean, failedStep: string | null, error: ApplyResult['error'], rolledBack: boolean): ApplyResult {
   return {
     planId,
     journalId: r.journalId,

@@ -64,16 +64,26 @@ describe('JournalStore reading hostile or broken files', () => {
     expect((await planAndApply(rig.executor(), { kind: 'undo', journalId: good.journalId })).ok).toBe(true);
     expect(rig.kernel.driverOf(VF)).toBe('igbvf');
     // An unreadable entry is named as such when asked for.
-    await expect(rig.executor().plan({ kind: 'undo', journalId: 'shape' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/cannot be read: it is not a journal record/) });
+    await expect(rig.executor().plan({ kind: 'undo', journalId: 'shape' })).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/cannot be read: it is not a journal record/),
+    });
   });
 
   it('a journal directory that cannot be written stops the change before its first step (ENVIRONMENT)', async () => {
     const rig = makeRig();
     const executor = new (rig.executor().constructor as typeof import('../changes/change-executor').ChangeExecutor)({
-      root: rig.root, stateDir: '/proc/passthru-journal', caller: { uid: null }, runCommand: rig.runner, writer: rig.kernel.writer,
+      root: rig.root,
+      stateDir: '/proc/passthru-journal',
+      caller: { uid: null },
+      runCommand: rig.runner,
+      writer: rig.kernel.writer,
     });
     const intent = { kind: 'assign', address: VF, group: false, persist: false, force: false, ownerUid: null } as const;
-    await expect(planAndApply(executor, intent)).rejects.toMatchObject({ code: 'ENVIRONMENT', message: expect.stringMatching(/cannot write its journal in \/proc\/passthru-journal/) });
+    await expect(planAndApply(executor, intent)).rejects.toMatchObject({
+      code: 'ENVIRONMENT',
+      message: expect.stringMatching(/cannot write its journal in \/proc\/passthru-journal/),
+    });
     expect(rig.kernel.writes).toEqual([]);
   });
 
@@ -81,11 +91,18 @@ describe('JournalStore reading hostile or broken files', () => {
     const rig = makeRig();
     const store = new JournalStore(rig.stateDir);
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.anything().map((v) => JSON.stringify(v) ?? 'undefined')), (text) => {
-        fs.writeFileSync(path.join(rig.stateDir, 'x.json'), text);
-        const h = store.history();
-        expect(h.entries.length + h.unreadable.length).toBe(1);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.anything().map((v) => JSON.stringify(v) ?? 'undefined'),
+        ),
+        (text) => {
+          fs.writeFileSync(path.join(rig.stateDir, 'x.json'), text);
+          const h = store.history();
+          expect(h.entries.length + h.unreadable.length).toBe(1);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -93,11 +110,21 @@ describe('JournalStore reading hostile or broken files', () => {
   it('reads a version-1 record (its plan stored whole) without its words, and does not guess its root', () => {
     const rig = makeRig();
     const op: OpCall = { verb: 'set-driver-override', address: VF, driver: 'vfio-pci' };
-    write(rig, 'old.json', JSON.stringify({
-      version: 1, journalId: 'old', plan: { kind: 'assign', target: VF, devices: [VF], steps: [] },
-      original: { [VF]: { driver: 'igbvf', driverOverride: null } }, state: 'applied', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z',
-      steps: [{ id: 'o', title: 'Something harmless', op, undo: { verb: 'set-driver-override', address: VF, driver: null }, state: 'done', error: null }], reverses: null,
-    }));
+    write(
+      rig,
+      'old.json',
+      JSON.stringify({
+        version: 1,
+        journalId: 'old',
+        plan: { kind: 'assign', target: VF, devices: [VF], steps: [] },
+        original: { [VF]: { driver: 'igbvf', driverOverride: null } },
+        state: 'applied',
+        startedAt: '2026-01-01T00:00:00.000Z',
+        finishedAt: '2026-01-01T00:00:01.000Z',
+        steps: [{ id: 'o', title: 'Something harmless', op, undo: { verb: 'set-driver-override', address: VF, driver: null }, state: 'done', error: null }],
+        reverses: null,
+      }),
+    );
     const [entry] = new JournalStore(rig.stateDir).history().entries;
     expect(entry).toMatchObject({ journalId: 'old', root: null, kind: 'assign', steps: [{ title: `Tell the kernel that ${VF} should only be driven by vfio-pci` }] });
   });
@@ -107,10 +134,28 @@ describe('undo made from the journal', () => {
   /** A record as a forger would write it: the words say one thing, the undo op does another. */
   function forged(rig: Rig, journalId: string, undo: OpCall, root = rig.root): void {
     const record = {
-      version: 2, journalId, root, kind: 'vf-config', target: '0000:01:00.0', devices: ['0000:01:00.0'], original: {},
-      state: 'applied', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', reverses: null,
-      steps: [{ id: 'vf0-mac', title: 'Set the MAC of VF 0', shell: ['ip link set dev enp1s0 vf 0 mac 02:00:00:00:00:01'],
-        op: { verb: 'set-vf', address: '0000:01:00.0', vf: 0, settings: { mac: '02:00:00:00:00:01' } }, undo, state: 'done', error: null }],
+      version: 2,
+      journalId,
+      root,
+      kind: 'vf-config',
+      target: '0000:01:00.0',
+      devices: ['0000:01:00.0'],
+      original: {},
+      state: 'applied',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      finishedAt: '2026-01-01T00:00:01.000Z',
+      reverses: null,
+      steps: [
+        {
+          id: 'vf0-mac',
+          title: 'Set the MAC of VF 0',
+          shell: ['ip link set dev enp1s0 vf 0 mac 02:00:00:00:00:01'],
+          op: { verb: 'set-vf', address: '0000:01:00.0', vf: 0, settings: { mac: '02:00:00:00:00:01' } },
+          undo,
+          state: 'done',
+          error: null,
+        },
+      ],
     };
     write(rig, `${journalId}.json`, JSON.stringify(record));
   }
@@ -125,12 +170,32 @@ describe('undo made from the journal', () => {
     const rig = makeRig();
     makeRootDiskController(rig.root, SATA);
     const steps = [
-      { id: 'a', op: { verb: 'set-vf', address: '0000:01:00.0', vf: 0, settings: { mac: '02:00:00:00:00:01' } }, undo: { verb: 'unbind', address: SATA, driver: 'ahci' }, state: 'done', error: null },
+      {
+        id: 'a',
+        op: { verb: 'set-vf', address: '0000:01:00.0', vf: 0, settings: { mac: '02:00:00:00:00:01' } },
+        undo: { verb: 'unbind', address: SATA, driver: 'ahci' },
+        state: 'done',
+        error: null,
+      },
     ];
-    write(rig, 'sneaky.json', JSON.stringify({
-      version: 2, journalId: 'sneaky', root: rig.root, kind: 'vf-config', target: '0000:01:00.0', devices: ['0000:01:00.0'], original: {},
-      state: 'applied', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', reverses: null, steps,
-    }));
+    write(
+      rig,
+      'sneaky.json',
+      JSON.stringify({
+        version: 2,
+        journalId: 'sneaky',
+        root: rig.root,
+        kind: 'vf-config',
+        target: '0000:01:00.0',
+        devices: ['0000:01:00.0'],
+        original: {},
+        state: 'applied',
+        startedAt: '2026-01-01T00:00:00.000Z',
+        finishedAt: '2026-01-01T00:00:01.000Z',
+        reverses: null,
+        steps,
+      }),
+    );
     const plan = await rig.executor().plan({ kind: 'undo', journalId: 'sneaky' });
     expect(plan.steps.map((s) => [s.title, s.shell])).toEqual([[`Detach ${SATA} from its driver ahci`, [`echo ${SATA} > /sys/bus/pci/drivers/ahci/unbind`]]]);
     expect(plan.refusal).toMatchObject({ forceable: false, message: expect.stringMatching(/mounted filesystem/) });

@@ -58,7 +58,13 @@ export const CHANGE_KINDS: { [K in ChangeKind]: Planner<K> } = {
     return planRelease(await ctx.facts(), i.address, recordedOriginal(ctx, i.address), ctx.ids);
   },
   async sriov(ctx, i) {
-    const request = { address: i.address, numVfs: i.numVfs, force: i.force, ...(i.autoprobe === null ? {} : { autoprobe: i.autoprobe }), ...(i.persist === null ? {} : { persist: i.persist }) };
+    const request = {
+      address: i.address,
+      numVfs: i.numVfs,
+      force: i.force,
+      ...(i.autoprobe === null ? {} : { autoprobe: i.autoprobe }),
+      ...(i.persist === null ? {} : { persist: i.persist }),
+    };
     return planSriov(await ctx.facts(), request, ctx.ids);
   },
   async 'vf-config'(ctx, i) {
@@ -77,7 +83,11 @@ export const CHANGE_KINDS: { [K in ChangeKind]: Planner<K> } = {
     return planVmNetwork({ vm: i.vm, create: i.create, remove: i.remove, uid: i.uid }, ctx.ids);
   },
   async undo(ctx, i) {
-    const record = recordToUndo((id) => ctx.journal.load(id), (id) => ctx.journal.problemWith(id), i.journalId);
+    const record = recordToUndo(
+      (id) => ctx.journal.load(id),
+      (id) => ctx.journal.problemWith(id),
+      i.journalId,
+    );
     const needsFacts = record.root === ctx.root && record.kind !== 'iommu' && record.kind !== 'vm-network';
     return planUndoOf(record, ctx.root, ctx.fs, needsFacts ? await ctx.facts() : null, ctx.ids);
   },

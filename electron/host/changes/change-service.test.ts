@@ -144,7 +144,14 @@ describe('ChangeService without the installed helper (the AppImage)', () => {
     const never = (): boolean => {
       throw new Error('asked whether the helper is installed');
     };
-    const given = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: run, inProcess: false, helperArgv: ['pkexec', '/tmp/other-helper'], helperInstalled: never });
+    const given = new ChangeService({
+      root: rig.root,
+      stateDir: rig.stateDir,
+      runCommand: run,
+      inProcess: false,
+      helperArgv: ['pkexec', '/tmp/other-helper'],
+      helperInstalled: never,
+    });
     expect((await given.apply((await given.planAssign({ address: VF })).id, {})).ok).toBe(true);
     expect(pkexecCalls).toEqual([['pkexec', '/tmp/other-helper']]);
     const local = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: rig.runner, writer: rig.kernel.writer, helperInstalled: never });

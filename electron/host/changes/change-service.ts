@@ -110,7 +110,12 @@ export class ChangeService implements ChangeServiceApi {
   }
 
   planIommu(request: IommuRequest): Promise<Plan> {
-    return this.plan({ kind: 'iommu', action: request.action, pt: request.action === 'enable' && request.pt === true, earlyVfio: request.action === 'enable' && request.earlyVfio === true });
+    return this.plan({
+      kind: 'iommu',
+      action: request.action,
+      pt: request.action === 'enable' && request.pt === true,
+      earlyVfio: request.action === 'enable' && request.earlyVfio === true,
+    });
   }
 
   /** Plans creating or removing a VM's tap devices. */
@@ -145,9 +150,10 @@ export class ChangeService implements ChangeServiceApi {
     const request: ChangeRequest = { ...made.request, confirmText: options.confirmText ?? null };
     // Progress and the result carry the plan id the caller knows (the executor names its own plan).
     const onProgress = options.onProgress ? (p: ApplyProgress) => options.onProgress?.({ ...p, planId }) : undefined;
-    const result = needsHost && !this.inProcess()
-      ? await runViaHelper(this.options.runCommand ?? defaultRunCommand, request, { onProgress, helperArgv: this.options.helperArgv })
-      : await this.executor.apply(request, onProgress);
+    const result =
+      needsHost && !this.inProcess()
+        ? await runViaHelper(this.options.runCommand ?? defaultRunCommand, request, { onProgress, helperArgv: this.options.helperArgv })
+        : await this.executor.apply(request, onProgress);
     return { ...result, planId };
   }
 
@@ -157,7 +163,10 @@ export class ChangeService implements ChangeServiceApi {
 
   /** Changes left half-done by a crash on this root, newest first: offer to roll them back. */
   incomplete(): HistoryEntry[] {
-    return this.store.incomplete().filter((r) => r.root === this.root).map(toHistory);
+    return this.store
+      .incomplete()
+      .filter((r) => r.root === this.root)
+      .map(toHistory);
   }
 
   /** As root, or on a test tree, the executor runs here; otherwise the pkexec helper does. */

@@ -214,6 +214,8 @@ describe('applying through pkexec and the helper process', () => {
     });
     expect(pkexec.helperExited()).toBe(true);
     const traversal: ChangeRequest = { intent: { kind: 'release', address: `${VF}/../..` }, digest: 'a'.repeat(64), confirmText: null };
-    await expect(runViaHelper(runCommand, traversal, { helperArgv: [fakePkexec('pkexec-installed-2', 'authorize').path, installedHelper] })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await expect(runViaHelper(runCommand, traversal, { helperArgv: [fakePkexec('pkexec-installed-2', 'authorize').path, installedHelper] })).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+    });
   });
 });

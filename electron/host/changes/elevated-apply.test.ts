@@ -6,10 +6,12 @@ const request: ChangeRequest = { intent: { kind: 'release', address: '0000:01:10
 import { CommandError, type CommandRunner, type RunOptions } from '../exec/run-command';
 import { runViaHelper } from './elevated-apply';
 
-const exitWith = (code: number, stdout = '', stderr = ''): CommandRunner => async (argv, o) => {
-  for (const line of stdout.split('\n')) o?.onStdoutLine?.(line);
-  throw new CommandError({ argv, failure: 'exit', exitCode: code, stdout, stderr });
-};
+const exitWith =
+  (code: number, stdout = '', stderr = ''): CommandRunner =>
+  async (argv, o) => {
+    for (const line of stdout.split('\n')) o?.onStdoutLine?.(line);
+    throw new CommandError({ argv, failure: 'exit', exitCode: code, stdout, stderr });
+  };
 
 const okResult: ApplyResult = { planId: 'p', journalId: 'j', ok: true, failedStep: null, error: null, rolledBack: false, steps: [] };
 const progressLine = (stepId: string) => JSON.stringify({ type: 'progress', progress: { planId: 'p', stepId, state: 'running', message: null } });
@@ -38,14 +40,7 @@ describe('runViaHelper', () => {
     expect(seen[0]?.argv).toEqual(['pkexec', '/usr/lib/passthru/passthru-helper']);
     expect(JSON.parse(seen[0]?.options?.input ?? '')).toEqual(request);
     expect(seen[0]?.options?.okExitCodes).toEqual([4]);
-    expect(events).toEqual([
-      'printed line 0',
-      'progress a',
-      'printed line 1',
-      'progress b',
-      'printed line 2',
-      'exited',
-    ]);
+    expect(events).toEqual(['printed line 0', 'progress a', 'printed line 1', 'progress b', 'printed line 2', 'exited']);
   });
 
   it('uses the given helper command', async () => {

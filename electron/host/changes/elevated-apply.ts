@@ -11,15 +11,7 @@ import * as fs from 'node:fs';
 import { PassthruError } from '../../../shared/errors';
 import type { ApplyProgress, ApplyResult } from '../../../shared/plan';
 import { CommandError, type CommandRunner } from '../exec/run-command';
-import {
-  HELPER_EXIT,
-  HELPER_PATH,
-  PKEXEC_DISMISSED,
-  PKEXEC_NOT_AUTHORIZED,
-  parseHelperLine,
-  type HelperLine,
-  type HelperRequest,
-} from '../helper/helper-protocol';
+import { HELPER_EXIT, HELPER_PATH, PKEXEC_DISMISSED, PKEXEC_NOT_AUTHORIZED, parseHelperLine, type HelperLine, type HelperRequest } from '../helper/helper-protocol';
 
 /** The command that runs the installed helper as root. */
 export const PKEXEC_HELPER_ARGV: readonly string[] = ['pkexec', HELPER_PATH];
@@ -37,7 +29,7 @@ export function helperNotInstalledError(): PassthruError {
   return new PassthruError(
     'ENVIRONMENT',
     `Passthru's privileged helper is not installed (${HELPER_PATH} does not exist), so this copy of Passthru cannot change devices; the AppImage cannot install it.`,
-    'Install the .deb package, or use Passthru\'s command line as root (with sudo).',
+    "Install the .deb package, or use Passthru's command line as root (with sudo).",
   );
 }
 
@@ -97,7 +89,11 @@ function explainFailure(err: unknown, outcome: Outcome | null): unknown {
     if (err.exitCode === PKEXEC_NOT_AUTHORIZED) {
       const said = err.stderr.trim();
       if (said === '' || NOT_AUTHORIZED_STDERR.test(said)) {
-        return new PassthruError('REFUSED', 'You are not authorized to change devices on this host; nothing was changed.', 'Ask an administrator, or use Passthru\'s command line as root (with sudo).');
+        return new PassthruError(
+          'REFUSED',
+          'You are not authorized to change devices on this host; nothing was changed.',
+          "Ask an administrator, or use Passthru's command line as root (with sudo).",
+        );
       }
       return new PassthruError(
         'ENVIRONMENT',
@@ -109,7 +105,11 @@ function explainFailure(err: unknown, outcome: Outcome | null): unknown {
     if (outcome?.type === 'error') return PassthruError.fromData(outcome.error);
   }
   if (err.failure === 'not-found') {
-    return new PassthruError('ENVIRONMENT', 'pkexec is not installed, so Passthru cannot ask for privileges.', 'Install polkit (pkexec), or use Passthru\'s command line as root (with sudo).');
+    return new PassthruError(
+      'ENVIRONMENT',
+      'pkexec is not installed, so Passthru cannot ask for privileges.',
+      "Install polkit (pkexec), or use Passthru's command line as root (with sudo).",
+    );
   }
   return err;
 }

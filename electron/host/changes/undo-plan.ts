@@ -61,13 +61,28 @@ export function planUndoOf(record: JournalRecord, root: string, fs: HostFs, fact
   };
 
   if (record.root === null) {
-    refuse('same-root', 'Made on this host', `Change ${record.journalId} was journaled by an older Passthru without saying which host it changed, so it is not undone automatically.`,
-      'Undo it by hand with the commands its steps show in the history.');
+    refuse(
+      'same-root',
+      'Made on this host',
+      `Change ${record.journalId} was journaled by an older Passthru without saying which host it changed, so it is not undone automatically.`,
+      'Undo it by hand with the commands its steps show in the history.',
+    );
   } else if (record.root !== root) {
-    refuse('same-root', 'Made on this host', `Change ${record.journalId} was made on ${record.root}, not on ${root === '/' ? 'this machine' : root}; it is only undone there.`,
-      `Run the undo with --root ${record.root}.`);
+    refuse(
+      'same-root',
+      'Made on this host',
+      `Change ${record.journalId} was made on ${record.root}, not on ${root === '/' ? 'this machine' : root}; it is only undone there.`,
+      `Run the undo with --root ${record.root}.`,
+    );
   } else {
-    checks.push({ id: 'same-root', title: 'Made on this host', status: 'pass', detail: `Change ${record.journalId} was made on ${root === '/' ? 'this machine' : root}.`, remedy: null, forceable: false });
+    checks.push({
+      id: 'same-root',
+      title: 'Made on this host',
+      status: 'pass',
+      detail: `Change ${record.journalId} was made on ${root === '/' ? 'this machine' : root}.`,
+      remedy: null,
+      forceable: false,
+    });
   }
   if (record.state === 'undone' || record.state === 'rolled-back') {
     refuse('still-applied', 'Change still in effect', `Change ${record.journalId} is already ${record.state}; there is nothing to undo.`, null);
@@ -80,16 +95,15 @@ export function planUndoOf(record: JournalRecord, root: string, fs: HostFs, fact
   const noUndo = attempted.filter((s) => s.undo === null);
   if (noUndo.length) {
     checks.push({
-      id: 'no-undo', title: 'Every step has an exact reverse', status: 'warn',
+      id: 'no-undo',
+      title: 'Every step has an exact reverse',
+      status: 'warn',
       detail: `${noUndo.map((s) => describeOp(s.op)).join('; ')}: nothing to reverse (the kernel chose the driver, or the step removed something that is made again when needed).`,
-      remedy: null, forceable: false,
+      remedy: null,
+      forceable: false,
     });
   }
-  const steps = refusal
-    ? []
-    : [...attempted].reverse().flatMap((s) =>
-        s.undo === null ? [] : [stepFor(`undo-${s.id}`, s.undo, s.op, fs, `Reverses: ${describeOp(s.op)}.`)],
-      );
+  const steps = refusal ? [] : [...attempted].reverse().flatMap((s) => (s.undo === null ? [] : [stepFor(`undo-${s.id}`, s.undo, s.op, fs, `Reverses: ${describeOp(s.op)}.`)]));
   return {
     id: ids.planId,
     kind: 'undo',

@@ -51,10 +51,12 @@ function pathOf(w: Where, entries: { path: string }[]): string {
 
 /** What a write following links as the host kernel does would find out there: the same names, files and all. */
 function mirror(outside: string): void {
-  for (const a of NAMES) for (const b of NAMES) for (const c of NAMES) {
-    fs.mkdirSync(path.join(outside, a, b, c), { recursive: true });
-    fs.writeFileSync(path.join(outside, a, b, `${c}.f`), 'outside');
-  }
+  for (const a of NAMES)
+    for (const b of NAMES)
+      for (const c of NAMES) {
+        fs.mkdirSync(path.join(outside, a, b, c), { recursive: true });
+        fs.writeFileSync(path.join(outside, a, b, `${c}.f`), 'outside');
+      }
 }
 
 /**

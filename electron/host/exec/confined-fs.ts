@@ -54,7 +54,11 @@ let procChecked = false;
 function requireProc(): void {
   if (procChecked) return;
   if (!nodeFs.existsSync('/proc/self/fd')) {
-    throw new PassthruError('ENVIRONMENT', 'Passthru needs /proc mounted to change files safely, and /proc/self/fd is missing.', 'Mount procfs on /proc (mount -t proc proc /proc) and try again.');
+    throw new PassthruError(
+      'ENVIRONMENT',
+      'Passthru needs /proc mounted to change files safely, and /proc/self/fd is missing.',
+      'Mount procfs on /proc (mount -t proc proc /proc) and try again.',
+    );
   }
   procChecked = true;
 }
@@ -320,7 +324,11 @@ export class ConfinedFs {
   }
 
   private replaced(root: string): PassthruError {
-    return new PassthruError('REFUSED', `${root} was replaced while Passthru was working in it; nothing more was written.`, 'Check who else changes that directory, then try again.');
+    return new PassthruError(
+      'REFUSED',
+      `${root} was replaced while Passthru was working in it; nothing more was written.`,
+      'Check who else changes that directory, then try again.',
+    );
   }
 }
 

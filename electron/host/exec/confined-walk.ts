@@ -76,7 +76,10 @@ export function partsOf(inside: string): Part[] {
   if (!inside.startsWith('/') || inside.includes('\0') || inside.split('/').includes('..')) {
     throw new PassthruError('BAD_INPUT', `Refusing to use ${JSON.stringify(inside)}: not a plain absolute path.`, null);
   }
-  return inside.split('/').filter((c) => c !== '' && c !== '.').map((name) => ({ name }));
+  return inside
+    .split('/')
+    .filter((c) => c !== '' && c !== '.')
+    .map((name) => ({ name }));
 }
 
 /** One resolution at a time: the directories it opened stay open (pinned) until the operation ends. */
@@ -146,7 +149,12 @@ export class Walker {
       const target = nodeFs.readlinkSync(magic(dir.fd, name));
       if (target.startsWith('/')) this.stack = this.stack.slice(0, 1);
       const via = { link: at, target };
-      queue.unshift(...target.split('/').filter((c) => c !== '' && c !== '.').map((p) => ({ name: p, via })));
+      queue.unshift(
+        ...target
+          .split('/')
+          .filter((c) => c !== '' && c !== '.')
+          .map((p) => ({ name: p, via })),
+      );
     };
     while (queue.length > 0) {
       const part = queue.shift() as Part;
@@ -208,4 +216,3 @@ export class Walker {
     }
   }
 }
-

@@ -229,10 +229,7 @@ export const runCommand: CommandRunner = (argv, options = {}) => {
 /** argv as a copyable shell line — for messages and plans, never executed (one quoting for all: shared/shell-quote.ts). */
 export { formatArgv };
 
-function describeFailure(
-  shown: string,
-  init: { failure: CommandFailure; exitCode?: number | null; signalName?: NodeJS.Signals | null },
-): string {
+function describeFailure(shown: string, init: { failure: CommandFailure; exitCode?: number | null; signalName?: NodeJS.Signals | null }): string {
   switch (init.failure) {
     case 'exit':
       return `\`${shown}\` failed with exit status ${init.exitCode ?? '?'}.`;

@@ -54,7 +54,10 @@ describe('writeSysfs', () => {
     const root = makeTempRoot();
     execFileSync('mkfifo', [path.join(root, 'unbind')]);
     execFileSync('mknod', [path.join(root, 'bind'), 'c', '1', '3']);
-    await expect(writeSysfs(root, '/unbind', '0000:01:00.0', { timeoutMs: 60_000 })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/unbind is a FIFO/) });
+    await expect(writeSysfs(root, '/unbind', '0000:01:00.0', { timeoutMs: 60_000 })).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/unbind is a FIFO/),
+    });
     await expect(writeSysfs(root, '/bind', '0000:01:00.0')).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/character device/) });
   });
 

@@ -47,9 +47,7 @@ export class SysfsWriteError extends PassthruError {
 }
 
 /** The child's program: one write to the fd it was handed (3); prints the errno code on failure. */
-const WRITER_JS =
-  "const fs=require('fs');try{fs.writeSync(3,process.argv[1]);}" +
-  "catch(e){process.stderr.write(String(e.code||'EIO')+' '+e.message);process.exit(3);}";
+const WRITER_JS = "const fs=require('fs');try{fs.writeSync(3,process.argv[1]);}" + "catch(e){process.stderr.write(String(e.code||'EIO')+' '+e.message);process.exit(3);}";
 
 /**
  * Writes `value` to the open file `fd` in a short-lived `node -e` child, killed (SIGKILL) if it

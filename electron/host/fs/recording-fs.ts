@@ -123,7 +123,10 @@ export class RecordingFs implements HostFs {
 
   /** Paths of the files whose contents were captured, for manifests and reports. */
   recordedFiles(): string[] {
-    return [...this.nodes].filter(([, n]) => n.kind === 'file' && n.content !== null).map(([p]) => p).sort();
+    return [...this.nodes]
+      .filter(([, n]) => n.kind === 'file' && n.content !== null)
+      .map(([p]) => p)
+      .sort();
   }
 
   /**

@@ -17,10 +17,7 @@ export const HELPER_PATH = '/usr/lib/passthru/passthru-helper';
 
 export type HelperRequest = ChangeRequest;
 
-export type HelperLine =
-  | { type: 'progress'; progress: ApplyProgress }
-  | { type: 'result'; result: ApplyResult }
-  | { type: 'error'; error: PassthruErrorData };
+export type HelperLine = { type: 'progress'; progress: ApplyProgress } | { type: 'result'; result: ApplyResult } | { type: 'error'; error: PassthruErrorData };
 
 export const HELPER_EXIT = {
   /** Applied (or rolled back) completely. */

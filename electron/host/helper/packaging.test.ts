@@ -34,7 +34,12 @@ function parseYamlSubset(text: string): Yaml {
   const at = (): { indent: number; text: string } => lines[i]!;
   const scalar = (v: string): Yaml => {
     const t = v.trim();
-    if (t.startsWith('[') && t.endsWith(']')) return t.slice(1, -1).split(',').map((s) => s.trim()).filter(Boolean);
+    if (t.startsWith('[') && t.endsWith(']'))
+      return t
+        .slice(1, -1)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     return t.replace(/^(['"])(.*)\1$/, '$2');
   };
   const isItem = (): boolean => at().text === '-' || at().text.startsWith('- ');
@@ -120,14 +125,14 @@ describe('packaging the pkexec helper', () => {
     expect(paths).toEqual([HELPER_PATH]);
   });
 
-  it('the helper is built for the deb\'s node (node18, #!/usr/bin/node) and shipped by electron-builder', () => {
+  it("the helper is built for the deb's node (node18, #!/usr/bin/node) and shipped by electron-builder", () => {
     expect(helperBuildEntry()).toEqual({ out: 'dist/helper/passthru-helper.cjs', banner: '#!/usr/bin/node', target: 'node18' });
     expect(shippedHelperPath()).toBe('/opt/Passthru/resources/helper/passthru-helper.cjs');
     // Outside the asar: the file is copied by a shell script, and run by /usr/bin/node.
     expect(list(builderConfig.files).some((f) => String(f).startsWith('dist/helper'))).toBe(false);
   });
 
-  it('the deb depends on nodejs >= 18 (the helper\'s interpreter), pkexec, and the Electron runtime libraries', () => {
+  it("the deb depends on nodejs >= 18 (the helper's interpreter), pkexec, and the Electron runtime libraries", () => {
     const deb = obj(builderConfig.deb);
     const depends = list(deb.depends).map(String);
     const node = depends.find((d) => /^nodejs\b/.test(d));
@@ -217,10 +222,27 @@ describe('packaging the pkexec helper', () => {
     for (const r of required) expect(r).toMatch(/^node:/);
     // APIs added after node 18 (a list of the likely ones; esbuild lowers syntax, not APIs).
     const newer = [
-      /\.toSorted\(/, /\.toReversed\(/, /\.toSpliced\(/, /\.isWellFormed\(/, /\.toWellFormed\(/,
-      /Object\.groupBy/, /Map\.groupBy/, /Promise\.withResolvers/, /Array\.fromAsync/, /\.union\(|\.intersection\(|\.symmetricDifference\(/,
-      /getBuiltinModule/, /globSync|\.glob\(/, /import\.meta\.(dirname|filename)/, /AbortSignal\.any/, /styleText/,
-      /parentPath/, /matchesGlob/, /loadEnvFile/, /openAsBlob/, /\bnavigator\./, /readdirSync\([^)]*recursive/,
+      /\.toSorted\(/,
+      /\.toReversed\(/,
+      /\.toSpliced\(/,
+      /\.isWellFormed\(/,
+      /\.toWellFormed\(/,
+      /Object\.groupBy/,
+      /Map\.groupBy/,
+      /Promise\.withResolvers/,
+      /Array\.fromAsync/,
+      /\.union\(|\.intersection\(|\.symmetricDifference\(/,
+      /getBuiltinModule/,
+      /globSync|\.glob\(/,
+      /import\.meta\.(dirname|filename)/,
+      /AbortSignal\.any/,
+      /styleText/,
+      /parentPath/,
+      /matchesGlob/,
+      /loadEnvFile/,
+      /openAsBlob/,
+      /\bnavigator\./,
+      /readdirSync\([^)]*recursive/,
     ];
     expect(newer.filter((re) => re.test(code)).map(String)).toEqual([]);
   });

@@ -21,7 +21,13 @@ function deps(rig: Rig, lines: HelperLine[], env: NodeJS.ProcessEnv = {}) {
 }
 
 const assign = (address: string, more: Partial<Extract<ChangeIntent, { kind: 'assign' }>> = {}): ChangeIntent => ({
-  kind: 'assign', address, group: false, persist: false, force: false, ownerUid: null, ...more,
+  kind: 'assign',
+  address,
+  group: false,
+  persist: false,
+  force: false,
+  ownerUid: null,
+  ...more,
 });
 
 /** The request a caller that saw the plan for `intent` would send. */
@@ -85,7 +91,10 @@ describe('runHelper', () => {
     // A real request for an innocent device, edited to take the management NIC.
     const harmless = await honest(rig, assign('0000:00:04.0'));
     const edited = { ...harmless, intent: assign(VF) };
-    expect(await send(rig, edited)).toMatchObject({ code: HELPER_EXIT.REFUSED, last: { type: 'error', error: { code: 'REFUSED', message: expect.stringMatching(/not the one that was shown/) } } });
+    expect(await send(rig, edited)).toMatchObject({
+      code: HELPER_EXIT.REFUSED,
+      last: { type: 'error', error: { code: 'REFUSED', message: expect.stringMatching(/not the one that was shown/) } },
+    });
     // The digest of the management NIC's own (refused) plan does not make it pass.
     expect(await send(rig, await honest(rig, assign(VF)))).toMatchObject({ code: HELPER_EXIT.REFUSED, last: { error: { message: expect.stringMatching(/default route/) } } });
     // Nor does force without the typed interface name, or with another one.
@@ -134,14 +143,33 @@ describe('runHelper', () => {
   it('property: no request but the honest one ever writes, and none is an internal error', async () => {
     const rig = hostWithRoles();
     const intents: ChangeIntent[] = [
-      assign(VF), assign(SATA, { force: true }), assign('0000:00:04.0', { persist: true }), { kind: 'release', address: '0000:01:10.2' },
+      assign(VF),
+      assign(SATA, { force: true }),
+      assign('0000:00:04.0', { persist: true }),
+      { kind: 'release', address: '0000:01:10.2' },
       { kind: 'sriov', address: '0000:01:00.0', numVfs: 0, autoprobe: null, persist: null, force: true },
       { kind: 'undo', journalId: 'nope' },
     ];
     // Digests of the plans those intents really make (an undo of no entry has none).
-    const digests = (await Promise.all(intents.map((i) => rig.executor().plan(i).then(planDigest, () => null)))).filter((d): d is string => d !== null);
-    const field = fc.oneof(fc.constant(null), fc.boolean(), fc.integer({ min: -2, max: 70000 }), fc.string({ maxLength: 24 }), fc.constantFrom(VF, SATA, MGMT, '__proto__', 'constructor', ...intents.map((i) => i.kind)));
-    const mutatedIntent = fc.tuple(fc.constantFrom(...intents), fc.constantFrom('kind', 'address', 'group', 'force', 'ownerUid', 'numVfs', 'journalId', 'extra'), field)
+    const digests = (
+      await Promise.all(
+        intents.map((i) =>
+          rig
+            .executor()
+            .plan(i)
+            .then(planDigest, () => null),
+        ),
+      )
+    ).filter((d): d is string => d !== null);
+    const field = fc.oneof(
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer({ min: -2, max: 70000 }),
+      fc.string({ maxLength: 24 }),
+      fc.constantFrom(VF, SATA, MGMT, '__proto__', 'constructor', ...intents.map((i) => i.kind)),
+    );
+    const mutatedIntent = fc
+      .tuple(fc.constantFrom(...intents), fc.constantFrom('kind', 'address', 'group', 'force', 'ownerUid', 'numVfs', 'journalId', 'extra'), field)
       .map(([i, key, value]) => ({ ...i, [key]: value }));
     const request = fc.record({
       intent: fc.oneof(mutatedIntent, fc.constantFrom(...intents), fc.anything()),

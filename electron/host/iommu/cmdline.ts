@@ -19,8 +19,15 @@ export function unsafeArgReason(arg: string): string | null {
   if (SAFE_ARG.test(arg)) return null;
   const bad = [...arg].find((c) => !SAFE_ARG.test(c)) ?? '';
   const names: Record<string, string> = {
-    '"': 'a double quote', "'": 'a single quote', $: 'a $ (shell expansion)', ';': 'a ; (command separator)',
-    '`': 'a backtick (command substitution)', '\\': 'a backslash', '\n': 'a newline', ' ': 'a space', '\t': 'a tab',
+    '"': 'a double quote',
+    "'": 'a single quote',
+    $: 'a $ (shell expansion)',
+    ';': 'a ; (command separator)',
+    '`': 'a backtick (command substitution)',
+    '\\': 'a backslash',
+    '\n': 'a newline',
+    ' ': 'a space',
+    '\t': 'a tab',
   };
   return `${JSON.stringify(arg)} contains ${names[bad] ?? JSON.stringify(bad)}, which a sourced shell file could execute or split`;
 }
@@ -65,7 +72,11 @@ export function parseShellAssignments(text: string): ShellAssignment[] {
 
 /** The assignment the shell would keep for `name` (the last), or null when there is none. */
 export function lastAssignment(text: string, name: string): ShellAssignment | null {
-  return parseShellAssignments(text).filter((a) => a.name === name).pop() ?? null;
+  return (
+    parseShellAssignments(text)
+      .filter((a) => a.name === name)
+      .pop() ?? null
+  );
 }
 
 type ParsedValue = Omit<ShellAssignment, 'name' | 'lineIndex' | 'line'> & { openQuote: '"' | "'" | null };
@@ -90,9 +101,10 @@ function readValue(line: string, start: number): ParsedValue {
   if (quote !== "'") problem = expansionProblem(raw) ?? (raw.includes('\\') ? 'it contains backslash escapes' : null);
   const rest = line.slice(quote === '' ? end : end + 1);
   if (problem === null && !/^\s*(#.*)?$/.test(rest)) {
-    problem = /^\s*\\$/.test(rest) || rest.endsWith('\\')
-      ? 'it continues onto the next line'
-      : `the line goes on after the value (${JSON.stringify(rest.trim())}): more than a plain assignment`;
+    problem =
+      /^\s*\\$/.test(rest) || rest.endsWith('\\')
+        ? 'it continues onto the next line'
+        : `the line goes on after the value (${JSON.stringify(rest.trim())}): more than a plain assignment`;
   }
   return { value: problem === null ? raw : null, quote, valueStart, valueEnd: end, problem, openQuote: null };
 }
@@ -151,7 +163,13 @@ export function argSatisfied(args: string[], arg: string): boolean {
   if (last === undefined) return false;
   if (last === arg) return true;
   const want = arg.slice(key.length + 1);
-  return last.includes('=') && last.slice(key.length + 1).split(',').includes(want);
+  return (
+    last.includes('=') &&
+    last
+      .slice(key.length + 1)
+      .split(',')
+      .includes(want)
+  );
 }
 
 /** The edits `change` needs on `args` (none when it is already in effect). */
@@ -189,9 +207,7 @@ export function applyArgEdits(s: string, edits: ArgEdit[]): string {
       continue;
     }
     const before = /\s*$/.exec(out.slice(0, t.start))?.[0].length ?? 0;
-    out = before > 0 || t.end === out.length
-      ? out.slice(0, t.start - before) + out.slice(t.end)
-      : out.slice(0, t.start) + out.slice(t.end).replace(/^\s+/, '');
+    out = before > 0 || t.end === out.length ? out.slice(0, t.start - before) + out.slice(t.end) : out.slice(0, t.start) + out.slice(t.end).replace(/^\s+/, '');
   }
   return out;
 }

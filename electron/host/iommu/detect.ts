@@ -34,9 +34,7 @@ export type BootMethod =
   /** Pop!_OS: `kernelstub -a/-d` keeps its configuration and the loader entry in step. */
   | { kind: 'kernelstub'; label: string; entriesDir: string };
 
-export type BootDetection =
-  | { ok: true; method: BootMethod; evidence: string[] }
-  | { ok: false; reason: string; evidence: string[] };
+export type BootDetection = { ok: true; method: BootMethod; evidence: string[] } | { ok: false; reason: string; evidence: string[] };
 
 export interface BootSetup {
   cpu: Finding<CpuVendor>;
@@ -60,7 +58,19 @@ export interface BootSetup {
 }
 
 /** The commands the planner may ask for, and the shell: looked up in a tree's own PATH. */
-export const BOOT_TOOLS = ['sh', 'update-grub', 'grub-mkconfig', 'grub2-mkconfig', 'grubby', 'kernelstub', 'kernel-install', 'proxmox-boot-tool', 'update-initramfs', 'dracut', 'mkinitcpio'];
+export const BOOT_TOOLS = [
+  'sh',
+  'update-grub',
+  'grub-mkconfig',
+  'grub2-mkconfig',
+  'grubby',
+  'kernelstub',
+  'kernel-install',
+  'proxmox-boot-tool',
+  'update-initramfs',
+  'dracut',
+  'mkinitcpio',
+];
 const TREE_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 const DEBIAN_LIKE: DistroFamily[] = ['debian', 'ubuntu', 'pop', 'proxmox'];
@@ -135,8 +145,10 @@ function detectKernel(fs: HostFs): BootSetup['kernel'] {
   const needsVfioVirqfd = m ? Number(m[1]) < 6 || (Number(m[1]) === 6 && Number(m[2]) < 2) : null;
   return {
     value: { release, needsVfioVirqfd },
-    evidence: release === null ? '/proc/sys/kernel/osrelease could not be read.'
-      : `Running kernel ${release}${needsVfioVirqfd ? ' (before 6.2: vfio_virqfd is a module of its own)' : needsVfioVirqfd === false ? ' (6.2 or later: vfio_virqfd is part of vfio)' : ''}.`,
+    evidence:
+      release === null
+        ? '/proc/sys/kernel/osrelease could not be read.'
+        : `Running kernel ${release}${needsVfioVirqfd ? ' (before 6.2: vfio_virqfd is a module of its own)' : needsVfioVirqfd === false ? ' (6.2 or later: vfio_virqfd is part of vfio)' : ''}.`,
   };
 }
 
@@ -146,8 +158,7 @@ function detectInitramfs(fs: HostFs, family: DistroFamily): Finding<InitramfsSys
   if (fs.isDirectory('/etc/initramfs-tools')) found.push({ system: 'initramfs-tools', why: '/etc/initramfs-tools exists' });
   if (fs.exists('/etc/dracut.conf') || fs.isDirectory('/etc/dracut.conf.d')) found.push({ system: 'dracut', why: '/etc/dracut.conf(.d) exists' });
   if (fs.exists(P.MKINITCPIO_CONF)) found.push({ system: 'mkinitcpio', why: `${P.MKINITCPIO_CONF} exists` });
-  const native: InitramfsSystem | null = DEBIAN_LIKE.includes(family) ? 'initramfs-tools'
-    : family === 'arch' ? 'mkinitcpio' : family === 'unknown' ? null : 'dracut';
+  const native: InitramfsSystem | null = DEBIAN_LIKE.includes(family) ? 'initramfs-tools' : family === 'arch' ? 'mkinitcpio' : family === 'unknown' ? null : 'dracut';
   const why = found.map((f) => f.why).join('; ');
   if (found.length === 0) return { value: null, evidence: 'No initramfs-tools, dracut or mkinitcpio configuration found.' };
   if (found.length === 1) return { value: (found[0] as { system: InitramfsSystem }).system, evidence: `${why}.` };
@@ -175,16 +186,26 @@ function detectBoot(fs: HostFs, read: (p: string) => string | null, firmware: 'u
   if (firmware === 'uefi' && read(P.KERNELSTUB_CONFIG) !== null) {
     const entriesDir = `${esp ?? '/boot/efi'}/loader/entries`;
     readEntries(entriesDir);
-    return { ok: true, method: { kind: 'kernelstub', label: 'kernelstub (systemd-boot)', entriesDir }, evidence: [`${P.KERNELSTUB_CONFIG} exists: kernelstub writes the systemd-boot entries.`] };
+    return {
+      ok: true,
+      method: { kind: 'kernelstub', label: 'kernelstub (systemd-boot)', entriesDir },
+      evidence: [`${P.KERNELSTUB_CONFIG} exists: kernelstub writes the systemd-boot entries.`],
+    };
   }
   if (read(P.PROXMOX_BOOT_UUIDS) !== null) {
     const said = `${P.PROXMOX_BOOT_UUIDS} exists: proxmox-boot-tool copies kernels and the command line to the ESPs listed there.`;
     if (firmware === 'uefi' && kernelCmdline !== null) {
-      return { ok: true, method: { kind: 'kernel-cmdline', label: 'proxmox-boot-tool (systemd-boot)', regenerate: [['proxmox-boot-tool', 'refresh']], entriesDir: '(each ESP)/loader/entries' },
-        evidence: [said, `UEFI boot with ${P.KERNEL_CMDLINE}: the ESPs boot with systemd-boot, which takes its command line from that file.`] };
+      return {
+        ok: true,
+        method: { kind: 'kernel-cmdline', label: 'proxmox-boot-tool (systemd-boot)', regenerate: [['proxmox-boot-tool', 'refresh']], entriesDir: '(each ESP)/loader/entries' },
+        evidence: [said, `UEFI boot with ${P.KERNEL_CMDLINE}: the ESPs boot with systemd-boot, which takes its command line from that file.`],
+      };
     }
-    return { ok: true, method: { kind: 'grub', label: 'proxmox-boot-tool (GRUB)', readsDropIns: true, regenerate: ['proxmox-boot-tool', 'refresh'], grubCfg: '/boot/grub/grub.cfg' },
-      evidence: [said, `${firmware === 'bios' ? 'Legacy BIOS boot' : `No ${P.KERNEL_CMDLINE}`}: the ESPs boot with GRUB, configured through ${P.GRUB_DEFAULTS}.`] };
+    return {
+      ok: true,
+      method: { kind: 'grub', label: 'proxmox-boot-tool (GRUB)', readsDropIns: true, regenerate: ['proxmox-boot-tool', 'refresh'], grubCfg: '/boot/grub/grub.cfg' },
+      evidence: [said, `${firmware === 'bios' ? 'Legacy BIOS boot' : `No ${P.KERNEL_CMDLINE}`}: the ESPs boot with GRUB, configured through ${P.GRUB_DEFAULTS}.`],
+    };
   }
 
   const candidates: { method: BootMethod; evidence: string[] }[] = [];
@@ -206,8 +227,11 @@ function detectBoot(fs: HostFs, read: (p: string) => string | null, firmware: 'u
   }
   if (candidates.length === 1) return { ok: true, ...(candidates[0] as { method: BootMethod; evidence: string[] }) };
   if (candidates.length > 1) {
-    return { ok: false, reason: `Both ${candidates.map((c) => c.method.label).join(' and ')} look configured; changing the wrong one would do nothing (or break the other). Check which one starts this machine (bootctl status, efibootmgr -v) and remove the leftover.`,
-      evidence: candidates.flatMap((c) => c.evidence) };
+    return {
+      ok: false,
+      reason: `Both ${candidates.map((c) => c.method.label).join(' and ')} look configured; changing the wrong one would do nothing (or break the other). Check which one starts this machine (bootctl status, efibootmgr -v) and remove the leftover.`,
+      evidence: candidates.flatMap((c) => c.evidence),
+    };
   }
   return { ok: false, reason: 'No bootloader Passthru knows how to configure was found (GRUB, systemd-boot, kernelstub, proxmox-boot-tool).', evidence };
 }
@@ -219,19 +243,26 @@ function detectGrub(fs: HostFs, defaults: string, family: DistroFamily, read: (p
   const found = `${P.GRUB_DEFAULTS} exists`;
   if ((family === 'fedora' || family === 'rhel') && bls && fs.isDirectory(P.BLS_ENTRIES)) {
     for (const n of fs.list(P.BLS_ENTRIES).filter((x) => x.endsWith('.conf'))) read(`${P.BLS_ENTRIES}/${n}`);
-    return { method: { kind: 'grubby', label: 'GRUB with BLS entries (grubby)', entriesDir: P.BLS_ENTRIES },
-      evidence: [`${found} with GRUB_ENABLE_BLSCFG=true and ${P.BLS_ENTRIES} holds the boot entries: grubby edits them.`] };
+    return {
+      method: { kind: 'grubby', label: 'GRUB with BLS entries (grubby)', entriesDir: P.BLS_ENTRIES },
+      evidence: [`${found} with GRUB_ENABLE_BLSCFG=true and ${P.BLS_ENTRIES} holds the boot entries: grubby edits them.`],
+    };
   }
   const grubCfg = grubCfgPath(fs, read);
-  if (grubCfg === null) return { problem: `${found}, but no generated grub.cfg (/boot/grub/grub.cfg, /boot/grub2/grub.cfg, /boot/efi/EFI/*/grub.cfg): GRUB looks like a leftover.` };
+  if (grubCfg === null)
+    return { problem: `${found}, but no generated grub.cfg (/boot/grub/grub.cfg, /boot/grub2/grub.cfg, /boot/efi/EFI/*/grub.cfg): GRUB looks like a leftover.` };
   if (DEBIAN_LIKE.includes(family)) {
-    return { method: { kind: 'grub', label: 'GRUB (update-grub)', readsDropIns: true, regenerate: ['update-grub'], grubCfg },
-      evidence: [`${found} and ${grubCfg}; on this Debian-family system update-grub regenerates it and reads ${P.GRUB_DROPIN_DIR}/*.cfg.`] };
+    return {
+      method: { kind: 'grub', label: 'GRUB (update-grub)', readsDropIns: true, regenerate: ['update-grub'], grubCfg },
+      evidence: [`${found} and ${grubCfg}; on this Debian-family system update-grub regenerates it and reads ${P.GRUB_DROPIN_DIR}/*.cfg.`],
+    };
   }
   if (family === 'unknown') return { problem: `${found} and ${grubCfg}, but the distribution is unknown, so the command that regenerates grub.cfg is too.` };
   const tool = family === 'arch' ? 'grub-mkconfig' : 'grub2-mkconfig';
-  return { method: { kind: 'grub', label: `GRUB (${tool})`, readsDropIns: false, regenerate: [tool, '-o', grubCfg], grubCfg },
-    evidence: [`${found} and ${grubCfg}; ${tool} regenerates it. Its ${tool} reads only ${P.GRUB_DEFAULTS} (no ${P.GRUB_DROPIN_DIR}: that is a Debian addition).`] };
+  return {
+    method: { kind: 'grub', label: `GRUB (${tool})`, readsDropIns: false, regenerate: [tool, '-o', grubCfg], grubCfg },
+    evidence: [`${found} and ${grubCfg}; ${tool} regenerates it. Its ${tool} reads only ${P.GRUB_DEFAULTS} (no ${P.GRUB_DROPIN_DIR}: that is a Debian addition).`],
+  };
 }
 
 /**
@@ -256,17 +287,34 @@ function detectSystemdBoot(fs: HostFs, esp: string, kernelCmdline: string | null
   const entries = fs.list(entriesDir).filter((n) => n.endsWith('.conf'));
   const generated = machineId !== '' && entries.some((n) => n.startsWith(`${machineId}-`));
   if (kernelCmdline === null && !generated) {
-    return { problem: `${found}, but its entries (${entries.join(', ') || 'none'}) are written by hand and there is no ${P.KERNEL_CMDLINE}: add the arguments to the "options" line of the entry you boot.` };
+    return {
+      problem: `${found}, but its entries (${entries.join(', ') || 'none'}) are written by hand and there is no ${P.KERNEL_CMDLINE}: add the arguments to the "options" line of the entry you boot.`,
+    };
   }
   const kernels = fs.list('/usr/lib/modules').filter((v) => fs.exists(`/usr/lib/modules/${v}/vmlinuz`));
-  return { method: { kind: 'kernel-cmdline', label: 'systemd-boot (kernel-install)', entriesDir,
-    regenerate: kernels.map((v) => ['kernel-install', 'add', v, `/usr/lib/modules/${v}/vmlinuz`]) },
-  evidence: [`${found}; ${kernelCmdline !== null ? `${P.KERNEL_CMDLINE} holds the command line` : `its entries are named after /etc/machine-id (kernel-install made them), which reads ${P.KERNEL_CMDLINE}`}; kernel-install rewrites the entries of ${kernels.length ? kernels.join(', ') : 'no kernel found under /usr/lib/modules'}.`] };
+  return {
+    method: {
+      kind: 'kernel-cmdline',
+      label: 'systemd-boot (kernel-install)',
+      entriesDir,
+      regenerate: kernels.map((v) => ['kernel-install', 'add', v, `/usr/lib/modules/${v}/vmlinuz`]),
+    },
+    evidence: [
+      `${found}; ${kernelCmdline !== null ? `${P.KERNEL_CMDLINE} holds the command line` : `its entries are named after /etc/machine-id (kernel-install made them), which reads ${P.KERNEL_CMDLINE}`}; kernel-install rewrites the entries of ${kernels.length ? kernels.join(', ') : 'no kernel found under /usr/lib/modules'}.`,
+    ],
+  };
 }
 
 /** Assignments of the GRUB files in the order update-grub / grub-mkconfig source them. */
 export function grubSources(setup: BootSetup, withDropIns: boolean): { path: string; text: string }[] {
-  const paths = [P.GRUB_DEFAULTS, ...(withDropIns ? Object.keys(setup.files).filter((p) => p.startsWith(`${P.GRUB_DROPIN_DIR}/`)).sort() : [])];
+  const paths = [
+    P.GRUB_DEFAULTS,
+    ...(withDropIns
+      ? Object.keys(setup.files)
+          .filter((p) => p.startsWith(`${P.GRUB_DROPIN_DIR}/`))
+          .sort()
+      : []),
+  ];
   return paths.flatMap((path) => {
     const text = setup.files[path];
     return text === null || text === undefined ? [] : [{ path, text }];

@@ -39,7 +39,12 @@ export function planEarlyVfio(setup: BootSetup, enable: boolean): EarlyVfioChang
     case 'initramfs-tools': {
       const path = P.INITRAMFS_TOOLS_MODULES;
       const before = file(path);
-      return { path, system: 'initramfs-tools', rebuild: REBUILD['initramfs-tools'] as string[], after: enable ? addMarkedBlock(before ?? '', modules.join('\n')) : removeMarkedBlock(before) };
+      return {
+        path,
+        system: 'initramfs-tools',
+        rebuild: REBUILD['initramfs-tools'] as string[],
+        after: enable ? addMarkedBlock(before ?? '', modules.join('\n')) : removeMarkedBlock(before),
+      };
     }
     case 'dracut':
       return { path: P.DRACUT_DROPIN, system: 'dracut', rebuild: REBUILD.dracut as string[], after: enable ? `${header}force_drivers+=" ${modules.join(' ')} "\n` : null };
@@ -49,7 +54,12 @@ export function planEarlyVfio(setup: BootSetup, enable: boolean): EarlyVfioChang
       }
       const path = P.MKINITCPIO_CONF;
       const before = file(path);
-      return { path, system: 'mkinitcpio', rebuild: REBUILD.mkinitcpio as string[], after: enable ? addMarkedBlock(before ?? '', `MODULES+=(${modules.join(' ')})`) : removeMarkedBlock(before) };
+      return {
+        path,
+        system: 'mkinitcpio',
+        rebuild: REBUILD.mkinitcpio as string[],
+        after: enable ? addMarkedBlock(before ?? '', `MODULES+=(${modules.join(' ')})`) : removeMarkedBlock(before),
+      };
     }
     case null:
       return { path: P.MODULES_LOAD_EARLY_VFIO, system: 'modules-load.d', rebuild: null, after: enable ? `${header}${modules.join('\n')}\n` : null };

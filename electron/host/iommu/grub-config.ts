@@ -66,17 +66,22 @@ export function editGrubDefaults(text: string, edits: ArgEdit[]): { text: string
   let out = text;
   for (const edit of edits) {
     const target = edit.kind === 'add' ? null : edit.kind === 'remove' ? edit.arg : edit.from;
-    const lasts = CMDLINE_VARS.map((name) => parseShellAssignments(out).filter((a) => a.name === name).pop());
-    const holder = target === null
-      ? lasts[1]
-      : [...lasts].reverse().find((a) => a !== undefined && splitArgs(a.value ?? a.line.slice(a.valueStart, a.valueEnd)).includes(target));
+    const lasts = CMDLINE_VARS.map((name) =>
+      parseShellAssignments(out)
+        .filter((a) => a.name === name)
+        .pop(),
+    );
+    const holder = target === null ? lasts[1] : [...lasts].reverse().find((a) => a !== undefined && splitArgs(a.value ?? a.line.slice(a.valueStart, a.valueEnd)).includes(target));
     if (holder === undefined) {
-      if (target !== null) return { problem: `${target} is not in ${GRUB_DEFAULTS}'s GRUB_CMDLINE_LINUX or GRUB_CMDLINE_LINUX_DEFAULT; it comes from another file, so remove it there by hand.` };
+      if (target !== null)
+        return { problem: `${target} is not in ${GRUB_DEFAULTS}'s GRUB_CMDLINE_LINUX or GRUB_CMDLINE_LINUX_DEFAULT; it comes from another file, so remove it there by hand.` };
       out = appendAssignment(out, 'GRUB_CMDLINE_LINUX_DEFAULT', edit.kind === 'add' ? edit.arg : '');
       continue;
     }
     if (holder.value === null) {
-      return { problem: `${holder.name} on line ${holder.lineIndex + 1} of ${GRUB_DEFAULTS} cannot be edited safely: ${holder.problem}. Passthru only edits plain quoted values; change it by hand.` };
+      return {
+        problem: `${holder.name} on line ${holder.lineIndex + 1} of ${GRUB_DEFAULTS} cannot be edited safely: ${holder.problem}. Passthru only edits plain quoted values; change it by hand.`,
+      };
     }
     out = replaceAssignmentValue(out, holder, applyArgEdits(holder.value, [edit]));
   }

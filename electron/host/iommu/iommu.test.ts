@@ -59,7 +59,12 @@ describe('cmdline', () => {
     const added = applyArgEdits(s, add);
     expect(added).toBe('root=/dev/sda1 ro  quiet intel_iommu=on iommu=pt\n');
     expect(planArgEdits(added.trim().split(/\s+/), { ensure: ['intel_iommu=on', 'iommu=pt'], drop: [] })).toEqual([]);
-    expect(applyArgEdits(added, [{ kind: 'remove', arg: 'iommu=pt' }, { kind: 'remove', arg: 'intel_iommu=on' }])).toBe(s);
+    expect(
+      applyArgEdits(added, [
+        { kind: 'remove', arg: 'iommu=pt' },
+        { kind: 'remove', arg: 'intel_iommu=on' },
+      ]),
+    ).toBe(s);
     expect(applyArgEdits('', [{ kind: 'add', arg: 'x=1' }])).toBe('x=1');
     expect(planArgEdits(['intel_iommu=off'], { ensure: ['intel_iommu=on'], drop: [] })).toEqual([{ kind: 'replace', from: 'intel_iommu=off', to: 'intel_iommu=on' }]);
     expect(planArgEdits(['intel_iommu=on,sm_on'], { ensure: ['intel_iommu=on'], drop: [] })).toEqual([]);
@@ -127,7 +132,10 @@ describe('planIommuEnable / planIommuDisable', () => {
     applyFiles(root, plan);
     expect(planIommuEnable(setupOf(root), { pt: true, earlyVfio: true })).toMatchObject({ noop: true, files: [], commands: [], rebootNeeded: true });
     const off = planIommuDisable(setupOf(root));
-    expect(off.files.map((f) => [f.path, f.after === null])).toEqual([[GRUB_DROPIN, true], ['/etc/initramfs-tools/modules', false]]);
+    expect(off.files.map((f) => [f.path, f.after === null])).toEqual([
+      [GRUB_DROPIN, true],
+      ['/etc/initramfs-tools/modules', false],
+    ]);
     applyFiles(root, off);
     expect(nodeFs.existsSync(root + GRUB_DROPIN)).toBe(false);
     expect(read(root, '/etc/initramfs-tools/modules')).toBe(original);
@@ -172,8 +180,13 @@ describe('planIommuEnable / planIommuDisable', () => {
 
   it('Fedora 40: grubby commands, dracut drop-in; already-present arguments are left alone', () => {
     const plan = planIommuEnable(setupOf(host('fedora40')), { pt: true, earlyVfio: true });
-    expect(plan.commands).toEqual([['grubby', '--update-kernel=ALL', '--args=intel_iommu=on iommu=pt'], ['dracut', '--force', '--regenerate-all']]);
-    expect(plan.files.map((f) => f.after)).toEqual(['# Written by Passthru (Enable IOMMU): load the VFIO modules early. `passthru iommu disable` removes this file.\nforce_drivers+=" vfio vfio_iommu_type1 vfio_pci "\n']);
+    expect(plan.commands).toEqual([
+      ['grubby', '--update-kernel=ALL', '--args=intel_iommu=on iommu=pt'],
+      ['dracut', '--force', '--regenerate-all'],
+    ]);
+    expect(plan.files.map((f) => f.after)).toEqual([
+      '# Written by Passthru (Enable IOMMU): load the VFIO modules early. `passthru iommu disable` removes this file.\nforce_drivers+=" vfio vfio_iommu_type1 vfio_pci "\n',
+    ]);
     const entry = `/boot/loader/entries/8f1c2a3b4c5d6e7f8091a2b3c4d5e6f7-6.8.5-301.fc40.x86_64.conf`;
     const root = host('fedora40');
     new TreeWriter(root).file(entry, read(root, entry).replace('rhgb quiet', 'rhgb quiet intel_iommu=on iommu=pt'));
@@ -201,7 +214,10 @@ describe('planIommuEnable / planIommuDisable', () => {
       [KERNEL_CMDLINE, null, 'root=PARTUUID=5e rw quiet intel_iommu=on\n'],
       ['/etc/mkinitcpio.conf.d/90-passthru-vfio.conf', null, expect.stringContaining('MODULES+=(vfio vfio_iommu_type1 vfio_pci)\n')],
     ]);
-    expect(plan.commands).toEqual([['kernel-install', 'add', '6.9.7-arch1-1', '/usr/lib/modules/6.9.7-arch1-1/vmlinuz'], ['mkinitcpio', '-P']]);
+    expect(plan.commands).toEqual([
+      ['kernel-install', 'add', '6.9.7-arch1-1', '/usr/lib/modules/6.9.7-arch1-1/vmlinuz'],
+      ['mkinitcpio', '-P'],
+    ]);
   });
 
   it('Arch with mkinitcpio but no drop-in directory: a marked block in mkinitcpio.conf that comes off exactly', () => {
@@ -229,7 +245,10 @@ describe('planIommuEnable / planIommuDisable', () => {
   it('Pop!_OS: kernelstub options, no files', () => {
     const plan = planIommuEnable(setupOf(host('popos')), { pt: true });
     expect(plan.files).toEqual([]);
-    expect(plan.commands).toEqual([['kernelstub', '--add-options', 'intel_iommu=on'], ['kernelstub', '--add-options', 'iommu=pt']]);
+    expect(plan.commands).toEqual([
+      ['kernelstub', '--add-options', 'intel_iommu=on'],
+      ['kernelstub', '--add-options', 'iommu=pt'],
+    ]);
   });
 
   it('Proxmox: /etc/kernel/cmdline edited byte for byte, proxmox-boot-tool refresh, disable gives it back', () => {
@@ -254,8 +273,9 @@ describe('planIommuEnable / planIommuDisable', () => {
     });
 
     it('duplicate keys: the last one (the one the shell keeps) is edited', () => {
-      expect(edit('GRUB_CMDLINE_LINUX_DEFAULT="a"\n# again\nGRUB_CMDLINE_LINUX_DEFAULT="b" # mine\n').plan.files[0]?.after)
-        .toBe('GRUB_CMDLINE_LINUX_DEFAULT="a"\n# again\nGRUB_CMDLINE_LINUX_DEFAULT="b intel_iommu=on" # mine\n');
+      expect(edit('GRUB_CMDLINE_LINUX_DEFAULT="a"\n# again\nGRUB_CMDLINE_LINUX_DEFAULT="b" # mine\n').plan.files[0]?.after).toBe(
+        'GRUB_CMDLINE_LINUX_DEFAULT="a"\n# again\nGRUB_CMDLINE_LINUX_DEFAULT="b intel_iommu=on" # mine\n',
+      );
     });
 
     it('existing arguments anywhere count; only GRUB_CMDLINE_LINUX, or a missing key, gets a new _DEFAULT line', () => {
@@ -268,7 +288,10 @@ describe('planIommuEnable / planIommuDisable', () => {
       const original = 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=off"\nGRUB_TIMEOUT=5\n';
       const { root, plan } = edit(original, { pt: true });
       expect(plan.files[0]?.after).toBe('GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"\nGRUB_TIMEOUT=5\n');
-      expect(plan.argEdits).toEqual([{ kind: 'replace', from: 'intel_iommu=off', to: 'intel_iommu=on' }, { kind: 'add', arg: 'iommu=pt' }]);
+      expect(plan.argEdits).toEqual([
+        { kind: 'replace', from: 'intel_iommu=off', to: 'intel_iommu=on' },
+        { kind: 'add', arg: 'iommu=pt' },
+      ]);
       applyFiles(root, plan);
       applyFiles(root, planIommuDisable(setupOf(root)));
       expect(read(root, GRUB_DEFAULTS)).toBe(original);

@@ -79,7 +79,14 @@ export function planIommuEnable(setup: BootSetup, options: IommuOptions = {}): I
   } else if (setup.cpu.value === 'amd') {
     results.push(pass('cpu', 'CPU vendor', `${setup.cpu.evidence} AMD kernels turn AMD-Vi on by themselves once the firmware exposes it: no argument is needed for that.`));
   } else {
-    results.push(fail('cpu', 'CPU vendor', `${setup.cpu.evidence} Neither Intel nor AMD, so Passthru does not know which argument turns the IOMMU on.`, 'Configure the IOMMU by hand for this platform.'));
+    results.push(
+      fail(
+        'cpu',
+        'CPU vendor',
+        `${setup.cpu.evidence} Neither Intel nor AMD, so Passthru does not know which argument turns the IOMMU on.`,
+        'Configure the IOMMU by hand for this platform.',
+      ),
+    );
   }
   if (options.pt) ensure.push('iommu=pt');
   const keys = new Set(ensure.map((a) => a.split('=')[0]));
@@ -117,9 +124,15 @@ export function planIommuDisable(setup: BootSetup, options: DisableOptions = {})
   // An argument that replaced one being restored is replaced back in its place, not removed.
   const drop = (options.only ? OUR_ARGS.filter((a) => options.only?.includes(a)) : OUR_ARGS).filter((a) => !restore.some((r) => argKey(r) === argKey(a)));
   const restored = restore.length ? `, and ${restore.join(', ')} goes back where it was` : '';
-  results.push(options.only
-    ? pass('arguments', 'Arguments removed', `${(options.only ?? []).join(', ') || 'No argument'}: what the change being undone added${restored}; anything that was there before it stays.`)
-    : warn('arguments', 'Arguments removed', `${OUR_ARGS.join(', ')} are removed from the boot configuration wherever they are, whoever added them.`, null));
+  results.push(
+    options.only
+      ? pass(
+          'arguments',
+          'Arguments removed',
+          `${(options.only ?? []).join(', ') || 'No argument'}: what the change being undone added${restored}; anything that was there before it stays.`,
+        )
+      : warn('arguments', 'Arguments removed', `${OUR_ARGS.join(', ')} are removed from the boot configuration wherever they are, whoever added them.`, null),
+  );
   const vfio = planEarlyVfio(setup, false);
   const vfioPresent = (setup.files[vfio.path] ?? null) !== null;
   return assemble('disable', setup, results, { ensure: restore, drop }, options.only ? options.earlyVfio === true && vfioPresent : vfioPresent);
@@ -134,7 +147,12 @@ function bootCheck(setup: BootSetup): CheckResult {
   const b = setup.boot;
   return b.ok
     ? pass('bootloader', 'Bootloader', `${b.method.label}. ${b.evidence.join(' ')}`)
-    : fail('bootloader', 'Bootloader', `${b.reason} ${b.evidence.join(' ')}`.trim(), 'Passthru changes nothing here; add the arguments by hand through the bootloader this machine really uses.');
+    : fail(
+        'bootloader',
+        'Bootloader',
+        `${b.reason} ${b.evidence.join(' ')}`.trim(),
+        'Passthru changes nothing here; add the arguments by hand through the bootloader this machine really uses.',
+      );
 }
 
 /** Boot-configuration changes for one method, or why it cannot be changed. */
@@ -148,9 +166,23 @@ interface BootChange {
 }
 
 function assemble(action: IommuPlan['action'], setup: BootSetup, results: CheckResult[], change: ArgChange, earlyVfio: boolean): IommuPlan {
-  const empty: IommuPlan = { action, checks: [], refusal: null, noop: true, argEdits: [], files: [], commands: [], undoCommands: [], backups: [], verify: [], rebootNeeded: false, manual: null };
+  const empty: IommuPlan = {
+    action,
+    checks: [],
+    refusal: null,
+    noop: true,
+    argEdits: [],
+    files: [],
+    commands: [],
+    undoCommands: [],
+    backups: [],
+    verify: [],
+    rebootNeeded: false,
+    manual: null,
+  };
   const boot = setup.boot.ok ? bootChange(setup, setup.boot.method, change, action) : null;
-  if (boot?.problem) results.push(fail('edit', 'Configuration can be edited safely', boot.problem, 'Edit it by hand, or make the value a plain quoted list of arguments and try again.'));
+  if (boot?.problem)
+    results.push(fail('edit', 'Configuration can be edited safely', boot.problem, 'Edit it by hand, or make the value a plain quoted list of arguments and try again.'));
   const refused = results.filter((r) => r.check.status === 'fail');
   if (refused.length > 0 || boot === null) {
     const lead = refused[0]?.check;
@@ -167,7 +199,13 @@ function assemble(action: IommuPlan['action'], setup: BootSetup, results: CheckR
       if (v.rebuild) commands.push(v.rebuild);
       if (v.rebuild) undoCommands.push(v.rebuild);
     }
-    results.push(pass('early-vfio', 'VFIO modules early', `${setup.initramfs.evidence} ${v.rebuild ? `Through ${v.system}: ${v.path}, then ${formatArgv(v.rebuild)}.` : `No initramfs system known: ${v.path} makes systemd load them at boot (after the initramfs).`}`));
+    results.push(
+      pass(
+        'early-vfio',
+        'VFIO modules early',
+        `${setup.initramfs.evidence} ${v.rebuild ? `Through ${v.system}: ${v.path}, then ${formatArgv(v.rebuild)}.` : `No initramfs system known: ${v.path} makes systemd load them at boot (after the initramfs).`}`,
+      ),
+    );
   }
   const changes = files.map((f) => fileChange(f.path, setup.files[f.path] ?? null, f.after)).filter((f) => f.before !== f.after);
   const noop = changes.length === 0 && boot.edits.length === 0;
@@ -266,7 +304,14 @@ function grubChange(setup: BootSetup, method: Extract<BootMethod, { kind: 'grub'
     files.push({ path: P.GRUB_DEFAULTS, after: defaults });
   }
   const added = edits.flatMap((e) => (e.kind === 'add' ? [e.arg] : e.kind === 'replace' ? [e.to] : []));
-  return { files, commands: [method.regenerate], undoCommands: [method.regenerate], edits, problem: null, verify: verification(`the linux lines of ${method.grubCfg}`, [method.grubCfg], added, edits) };
+  return {
+    files,
+    commands: [method.regenerate],
+    undoCommands: [method.regenerate],
+    edits,
+    problem: null,
+    verify: verification(`the linux lines of ${method.grubCfg}`, [method.grubCfg], added, edits),
+  };
 }
 
 /** Whether `current` is exactly what enabling (with or without iommu=pt) made of `backup`. */
@@ -274,7 +319,10 @@ function restoresBackup(backup: string, current: string): boolean {
   const effective = grubEffectiveArgs([{ path: P.GRUB_DEFAULTS, text: backup }]);
   if ('unknown' in effective) return false;
   return [['intel_iommu=on'], ['intel_iommu=on', 'iommu=pt'], ['iommu=pt'], []].some((ensure) => {
-    const r = editGrubDefaults(backup, planArgEdits(effective.args, { ensure, drop: ['amd_iommu=off', 'iommu=off', 'intel_iommu=off'].filter((d) => !ensure.some((e) => e.split('=')[0] === d.split('=')[0])) }));
+    const r = editGrubDefaults(
+      backup,
+      planArgEdits(effective.args, { ensure, drop: ['amd_iommu=off', 'iommu=off', 'intel_iommu=off'].filter((d) => !ensure.some((e) => e.split('=')[0] === d.split('=')[0])) }),
+    );
     return 'text' in r && r.text === current && r.text !== backup;
   });
 }
@@ -282,7 +330,13 @@ function restoresBackup(backup: string, current: string): boolean {
 function kernelCmdlineChange(setup: BootSetup, method: Extract<BootMethod, { kind: 'kernel-cmdline' }>, change: ArgChange): BootChange {
   const before = setup.files[P.KERNEL_CMDLINE] ?? null;
   // kernel-install falls back to /proc/cmdline without BOOT_IMAGE= and initrd=; so does the new file.
-  const base = before ?? `${(setup.files['/proc/cmdline'] ?? '').trim().split(/\s+/).filter((a) => a !== '' && !/^(BOOT_IMAGE|initrd)=/.test(a)).join(' ')}\n`;
+  const base =
+    before ??
+    `${(setup.files['/proc/cmdline'] ?? '')
+      .trim()
+      .split(/\s+/)
+      .filter((a) => a !== '' && !/^(BOOT_IMAGE|initrd)=/.test(a))
+      .join(' ')}\n`;
   const edits = planArgEdits(splitArgs(base), change);
   const after = edits.length === 0 ? before : applyArgEdits(base, edits);
   const added = edits.flatMap((e) => (e.kind === 'add' ? [e.arg] : e.kind === 'replace' ? [e.to] : []));
@@ -300,7 +354,17 @@ function kernelCmdlineChange(setup: BootSetup, method: Extract<BootMethod, { kin
 function commandChange(setup: BootSetup, method: Extract<BootMethod, { kind: 'grubby' | 'kernelstub' }>, change: ArgChange): BootChange {
   const configured = method.kind === 'grubby' ? blsArgs(setup, method.entriesDir) : kernelstubArgs(setup);
   if (configured === null) {
-    return { files: [], commands: [], undoCommands: [], edits: [], verify: null, problem: method.kind === 'grubby' ? `The boot entries in ${method.entriesDir} could not be read, or use $kernelopts (set in grubenv), which Passthru does not edit.` : `${P.KERNELSTUB_CONFIG} could not be read as kernelstub's JSON.` };
+    return {
+      files: [],
+      commands: [],
+      undoCommands: [],
+      edits: [],
+      verify: null,
+      problem:
+        method.kind === 'grubby'
+          ? `The boot entries in ${method.entriesDir} could not be read, or use $kernelopts (set in grubenv), which Passthru does not edit.`
+          : `${P.KERNELSTUB_CONFIG} could not be read as kernelstub's JSON.`,
+    };
   }
   const edits = planArgEdits(configured, change);
   const added = edits.flatMap((e) => (e.kind === 'add' ? [e.arg] : e.kind === 'replace' ? [e.to] : []));
@@ -321,7 +385,10 @@ function argCommands(kind: 'grubby' | 'kernelstub', edits: ArgEdit[]): string[][
   const removed = edits.flatMap((e) => (e.kind === 'remove' ? [e.arg] : e.kind === 'replace' ? [e.from] : []));
   const added = edits.flatMap((e) => (e.kind === 'add' ? [e.arg] : e.kind === 'replace' ? [e.to] : []));
   return kind === 'grubby'
-    ? [...(removed.length ? [['grubby', '--update-kernel=ALL', `--remove-args=${removed.join(' ')}`]] : []), ...(added.length ? [['grubby', '--update-kernel=ALL', `--args=${added.join(' ')}`]] : [])]
+    ? [
+        ...(removed.length ? [['grubby', '--update-kernel=ALL', `--remove-args=${removed.join(' ')}`]] : []),
+        ...(added.length ? [['grubby', '--update-kernel=ALL', `--args=${added.join(' ')}`]] : []),
+      ]
     : [...removed.map((a) => ['kernelstub', '--delete-options', a]), ...added.map((a) => ['kernelstub', '--add-options', a])];
 }
 
@@ -333,7 +400,9 @@ function inverseEdit(e: ArgEdit): ArgEdit {
 
 /** Arguments present in every BLS entry (null when an entry defers to $kernelopts). */
 function blsArgs(setup: BootSetup, dir: string): string[] | null {
-  const entries = Object.entries(setup.files).filter(([p, t]) => p.startsWith(`${dir}/`) && t !== null).map(([, t]) => t as string);
+  const entries = Object.entries(setup.files)
+    .filter(([p, t]) => p.startsWith(`${dir}/`) && t !== null)
+    .map(([, t]) => t as string);
   const options = entries.map((t) => /^options\s+(.*)$/m.exec(t)?.[1] ?? '');
   if (entries.length === 0 || options.some((o) => o.includes('$'))) return null;
   const lists = options.map(splitArgs);
@@ -356,6 +425,8 @@ function verification(what: string, paths: string[], contains: string[], edits: 
 }
 
 function fileChange(path: string, before: string | null, after: string | null): FileChange {
-  const unifiedDiff = createTwoFilesPatch(before === null ? '/dev/null' : `a${path}`, after === null ? '/dev/null' : `b${path}`, before ?? '', after ?? '', undefined, undefined, { context: 3 });
+  const unifiedDiff = createTwoFilesPatch(before === null ? '/dev/null' : `a${path}`, after === null ? '/dev/null' : `b${path}`, before ?? '', after ?? '', undefined, undefined, {
+    context: 3,
+  });
   return { path, before, after, unifiedDiff };
 }

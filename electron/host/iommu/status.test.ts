@@ -64,7 +64,12 @@ describe('verifyIommu (the overview after the reboot)', () => {
   it('the seed host (booted with intel_iommu=on, emulated VT-d with interrupt remapping) verifies', async () => {
     const v = verifyIommu(await scanOf('seed'), null);
     expect(v).toMatchObject({ verified: true, missing: null, rebootPending: false });
-    expect(v.items.map((i) => [i.id, i.ok])).toEqual([['cmdline', true], ['units', true], ['groups', true], ['interrupt-remapping', true]]);
+    expect(v.items.map((i) => [i.id, i.ok])).toEqual([
+      ['cmdline', true],
+      ['units', true],
+      ['groups', true],
+      ['interrupt-remapping', true],
+    ]);
     expect(v.items[0]?.detail).toBe('/proc/cmdline has intel_iommu=on.');
     expect(v.items[1]?.detail).toBe('dmar0 registered.');
   });
@@ -73,9 +78,21 @@ describe('verifyIommu (the overview after the reboot)', () => {
     const scan = await scanOf('no-iommu');
     const v = verifyIommu(scan, null);
     expect(v.verified).toBe(false);
-    expect(v.items.map((i) => [i.id, i.ok])).toEqual([['cmdline', false], ['units', false], ['groups', false], ['interrupt-remapping', false]]);
+    expect(v.items.map((i) => [i.id, i.ok])).toEqual([
+      ['cmdline', false],
+      ['units', false],
+      ['groups', false],
+      ['interrupt-remapping', false],
+    ]);
     expect(v.missing).toBe('/proc/cmdline lacks intel_iommu=on. Turn the IOMMU on with the wizard, then reboot.');
-    const configured: IommuBootStatus = { findings: [], bootloader: { supported: true, label: 'GRUB (update-grub)' }, wantedArgs: ['intel_iommu=on'], configured: 'on', configuredArgs: ['intel_iommu=on'], enableSummary: '' };
+    const configured: IommuBootStatus = {
+      findings: [],
+      bootloader: { supported: true, label: 'GRUB (update-grub)' },
+      wantedArgs: ['intel_iommu=on'],
+      configured: 'on',
+      configuredArgs: ['intel_iommu=on'],
+      enableSummary: '',
+    };
     expect(verifyIommu(scan, configured)).toMatchObject({ rebootPending: true, missing: expect.stringMatching(/reboot\.$/) });
   });
 

@@ -59,4 +59,3 @@ export function iommuBootStatus(setup: BootSetup): IommuBootStatus {
     enableSummary: enableSummary(enable),
   };
 }
-

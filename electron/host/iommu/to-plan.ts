@@ -48,7 +48,10 @@ function checkLines(plan: IommuPlan, pick: 'before' | 'after'): string[] {
 
 /** The root shell lines that do what the op does. */
 export function iommuShell(plan: IommuPlan): string[] {
-  const backups = plan.backups.flatMap((b) => [formatArgv(['mkdir', '-p', '-m', '0700', b.backup.slice(0, b.backup.lastIndexOf('/'))]), formatArgv(['cp', '-p', b.path, b.backup])]);
+  const backups = plan.backups.flatMap((b) => [
+    formatArgv(['mkdir', '-p', '-m', '0700', b.backup.slice(0, b.backup.lastIndexOf('/'))]),
+    formatArgv(['cp', '-p', b.path, b.backup]),
+  ]);
   return [...backups, ...plan.files.flatMap((f) => writeLines(f.path, f.after)), ...checkLines(plan, 'after'), ...plan.commands.map((argv) => formatArgv(argv))];
 }
 

@@ -22,7 +22,14 @@ function runTool(args: string[], argv: string[]): string[] {
     const remove = rest.find((a) => a.startsWith('--remove-args='));
     const add = rest.find((a) => a.startsWith('--args='));
     if (remove) return without(args, remove.slice('--remove-args='.length).split(' '));
-    if (add) return [...args, ...add.slice('--args='.length).split(' ').filter((a) => !args.includes(a))];
+    if (add)
+      return [
+        ...args,
+        ...add
+          .slice('--args='.length)
+          .split(' ')
+          .filter((a) => !args.includes(a)),
+      ];
   }
   if (tool === 'kernelstub') {
     if (rest[0] === '--delete-options') return without(args, [rest[1]!]);
@@ -102,7 +109,10 @@ describe('the undo of an IOMMU change on grubby and kernelstub hosts is its reve
     const root = hostWith('popos', ['intel_iommu=off']);
     const setup = detectBootSetup(new RootFs(root));
     const plan = planIommuEnable(setup);
-    expect(plan.commands).toEqual([['kernelstub', '--delete-options', 'intel_iommu=off'], ['kernelstub', '--add-options', 'intel_iommu=on']]);
+    expect(plan.commands).toEqual([
+      ['kernelstub', '--delete-options', 'intel_iommu=off'],
+      ['kernelstub', '--add-options', 'intel_iommu=on'],
+    ]);
     expect(shownUndo(setup, plan, 'enable')).toEqual(['kernelstub --delete-options intel_iommu=on', 'kernelstub --add-options intel_iommu=off']);
   });
 });

@@ -50,12 +50,22 @@ function fakeTools(root: string, options: { fail?: string; failOnce?: boolean } 
     if (chroot !== 'chroot' || dir !== root) throw new Error(`not through chroot: ${argv.join(' ')}`);
     if (tool === options.fail && !(options.failOnce && failed)) {
       failed = true;
-      throw new CommandError({ argv, failure: 'exit', exitCode: 1, stdout: 'Generating grub configuration file ...\n', stderr: `/usr/sbin/grub-mkconfig: ${tool} went wrong\nline two of the error\n` });
+      throw new CommandError({
+        argv,
+        failure: 'exit',
+        exitCode: 1,
+        stdout: 'Generating grub configuration file ...\n',
+        stderr: `/usr/sbin/grub-mkconfig: ${tool} went wrong\nline two of the error\n`,
+      });
     }
     if (tool === 'update-grub') {
       const dropIns = path.join(root, 'etc/default/grub.d');
-      const texts = [path.join(root, 'etc/default/grub'), ...(nodeFs.existsSync(dropIns) ? nodeFs.readdirSync(dropIns, { withFileTypes: true }) : []).filter((e) => e.name.endsWith('.cfg')).map((e) => path.join(dropIns, e.name))]
-        .map((p) => nodeFs.readFileSync(p, 'utf8')).join('\n');
+      const texts = [
+        path.join(root, 'etc/default/grub'),
+        ...(nodeFs.existsSync(dropIns) ? nodeFs.readdirSync(dropIns, { withFileTypes: true }) : []).filter((e) => e.name.endsWith('.cfg')).map((e) => path.join(dropIns, e.name)),
+      ]
+        .map((p) => nodeFs.readFileSync(p, 'utf8'))
+        .join('\n');
       const args = [...texts.matchAll(/\b(intel_iommu=\w+|amd_iommu=\w+|iommu=pt)\b/g)].map((m) => m[1]);
       nodeFs.writeFileSync(path.join(root, 'boot/grub/grub.cfg'), `menuentry 'Debian' {\n\tlinux /boot/vmlinuz root=UUID=1c2d ro quiet ${args.join(' ')}\n}\n`);
     }
@@ -102,7 +112,10 @@ describe('apply-boot-config: validation', () => {
       { action: 'disable', pt: false, earlyVfio: false, only: ['iommu=pt', 'iommu=pt'] },
       { action: 'disable', pt: false, earlyVfio: false, only: 'iommu=pt' },
     ]) {
-      expect(code(() => validateOp({ ...op, intent } as never, ctx)), JSON.stringify(intent)).toBe('BAD_INPUT');
+      expect(
+        code(() => validateOp({ ...op, intent } as never, ctx)),
+        JSON.stringify(intent),
+      ).toBe('BAD_INPUT');
     }
     expect(code(() => validateOp({ ...op, digest: 'abc' }, ctx))).toBe('BAD_INPUT');
     expect(code(() => validateOp({ ...op, digest: '0'.repeat(64) }, ctx))).toBe('REFUSED');
@@ -116,12 +129,14 @@ describe('apply-boot-config: validation', () => {
   it('refuses when the bootloader cannot be told apart', () => {
     const root = host();
     nodeFs.rmSync(path.join(root, 'etc/default/grub'));
-    expect(code(() => validateOp({ verb: 'apply-boot-config', intent: { action: 'enable', pt: false, earlyVfio: false }, digest: null }, ctxOf(root, fakeTools(root).run)))).toBe('REFUSED');
+    expect(code(() => validateOp({ verb: 'apply-boot-config', intent: { action: 'enable', pt: false, earlyVfio: false }, digest: null }, ctxOf(root, fakeTools(root).run)))).toBe(
+      'REFUSED',
+    );
   });
 });
 
 describe('apply-boot-config: run', () => {
-  it('a tree without the tools: the files are written and checked with this machine\'s sh, the commands are left to the user as the plan said', async () => {
+  it("a tree without the tools: the files are written and checked with this machine's sh, the commands are left to the user as the plan said", async () => {
     const root = host({}, {});
     const setup = detectBootSetup(new RootFs(root));
     const plan = planIommuEnable(setup, { pt: true });
@@ -133,7 +148,11 @@ describe('apply-boot-config: run', () => {
       return { argv: [...argv], exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
     };
     const ctx = ctxOf(root, run);
-    const op: Extract<OpCall, { verb: 'apply-boot-config' }> = { verb: 'apply-boot-config', intent: { action: 'enable', pt: true, earlyVfio: false }, digest: bootConfigDigest(plan) };
+    const op: Extract<OpCall, { verb: 'apply-boot-config' }> = {
+      verb: 'apply-boot-config',
+      intent: { action: 'enable', pt: true, earlyVfio: false },
+      digest: bootConfigDigest(plan),
+    };
     const grubCfg = nodeFs.readFileSync(path.join(root, 'boot/grub/grub.cfg'), 'utf8');
     await runOp(op, ctx);
     // This machine's sh reads the new text on stdin: it opens no path of the tree.
@@ -173,7 +192,7 @@ describe('apply-boot-config: run', () => {
   });
 
   it('edits /etc/default/grub in place with a 0600 backup, and on an update-grub failure puts every file back byte for byte', async () => {
-    const odd = "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT='quiet intel_iommu=off'\nGRUB_CMDLINE_LINUX=\"\"\n";
+    const odd = 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\'quiet intel_iommu=off\'\nGRUB_CMDLINE_LINUX=""\n';
     const root = host({ '/etc/default/grub': odd });
     nodeFs.chmodSync(path.join(root, 'etc/default/grub'), 0o640);
     const before = snapshot(root);
@@ -184,7 +203,10 @@ describe('apply-boot-config: run', () => {
     expect(plan.files.map((f) => f.path)).toEqual(['/etc/default/grub', '/etc/initramfs-tools/modules']);
     expect(plan.backups.map((b) => b.backup)).toContain('/var/lib/passthru/iommu-backup/etc/default/grub');
 
-    const err = await runOp(op, ctx).then(() => null, (e: unknown) => e as { code: string; message: string; detail: string; selfRestored?: boolean });
+    const err = await runOp(op, ctx).then(
+      () => null,
+      (e: unknown) => e as { code: string; message: string; detail: string; selfRestored?: boolean },
+    );
     expect(err).toMatchObject({ code: 'FAILED', selfRestored: true });
     expect(err?.message).toMatch(/update-grub failed \(exit 1\).*Every file was put back as it was and the boot configuration regenerated from it/);
     expect(err?.detail).toContain('line two of the error');
@@ -222,7 +244,11 @@ describe('apply-boot-config: run', () => {
     const service = new ChangeService({ root, stateDir, runCommand: tools.run, inProcess: true });
     const plan = await service.planIommu({ action: 'enable' });
     expect(plan).toMatchObject({ kind: 'iommu', target: '', devices: [], refusal: null, noop: false });
-    expect(plan.steps[0]?.op).toMatchObject({ verb: 'apply-boot-config', intent: { action: 'enable', pt: false, earlyVfio: false }, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(plan.steps[0]?.op).toMatchObject({
+      verb: 'apply-boot-config',
+      intent: { action: 'enable', pt: false, earlyVfio: false },
+      digest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(plan.steps[0]?.undo).toEqual({ verb: 'apply-boot-config', intent: { action: 'disable', pt: false, earlyVfio: false, only: ['intel_iommu=on'] }, digest: null });
     const result = await service.apply(plan.id, {});
     expect(result).toMatchObject({ ok: false, rolledBack: true, steps: [{ id: 'boot-config', state: 'undone' }] });
@@ -241,7 +267,9 @@ describe('apply-boot-config: run', () => {
     expect((await service.apply(plan.id, {})).ok).toBe(true);
     expect((await service.planIommu({ action: 'enable', pt: true })).noop).toBe(true);
     const undo = await service.planUndo();
-    expect(undo.steps.map((s) => s.op)).toEqual([{ verb: 'apply-boot-config', intent: { action: 'disable', pt: false, earlyVfio: false, only: ['intel_iommu=on', 'iommu=pt'] }, digest: null }]);
+    expect(undo.steps.map((s) => s.op)).toEqual([
+      { verb: 'apply-boot-config', intent: { action: 'disable', pt: false, earlyVfio: false, only: ['intel_iommu=on', 'iommu=pt'] }, digest: null },
+    ]);
     expect((await service.apply(undo.id, {})).ok).toBe(true);
     const after = snapshot(root);
     delete after['/boot/grub/grub.cfg'];
@@ -264,8 +292,13 @@ describe('apply-boot-config: run', () => {
 
   it('engine: validates the undo of every step too', () => {
     const root = host();
-    const engine = new ApplyEngine({ store: new JournalStore(makeTempRoot('passthru-bootcfg-journal-')), context: { root, fs: new RootFs(root), runCommand: fakeTools(root).run } });
-    expect(() => engine.validate({ steps: [{ op: enableOp(root), undo: { verb: 'apply-boot-config', intent: { action: 'off', pt: false, earlyVfio: false }, digest: null } }] } as never)).toThrow(/neither enable nor disable/);
+    const engine = new ApplyEngine({
+      store: new JournalStore(makeTempRoot('passthru-bootcfg-journal-')),
+      context: { root, fs: new RootFs(root), runCommand: fakeTools(root).run },
+    });
+    expect(() =>
+      engine.validate({ steps: [{ op: enableOp(root), undo: { verb: 'apply-boot-config', intent: { action: 'off', pt: false, earlyVfio: false }, digest: null } }] } as never),
+    ).toThrow(/neither enable nor disable/);
   });
 });
 

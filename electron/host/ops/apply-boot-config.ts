@@ -23,8 +23,28 @@ import { files, runIn, type OpContext, type OpHandler } from './op-context';
 type Op = Extract<OpCall, { verb: 'apply-boot-config' }>;
 
 /** Where the planner may write; anything else is a bug, refused before touching the disk. */
-const WRITABLE = [P.GRUB_DEFAULTS, `${P.GRUB_DROPIN_DIR}/`, P.KERNEL_CMDLINE, P.INITRAMFS_TOOLS_MODULES, '/etc/dracut.conf.d/', P.MKINITCPIO_CONF, `${P.MKINITCPIO_DROPIN_DIR}/`, '/etc/modules-load.d/'];
-const COMMANDS = new Set(['update-grub', 'grub-mkconfig', 'grub2-mkconfig', 'grubby', 'kernelstub', 'kernel-install', 'proxmox-boot-tool', 'update-initramfs', 'dracut', 'mkinitcpio']);
+const WRITABLE = [
+  P.GRUB_DEFAULTS,
+  `${P.GRUB_DROPIN_DIR}/`,
+  P.KERNEL_CMDLINE,
+  P.INITRAMFS_TOOLS_MODULES,
+  '/etc/dracut.conf.d/',
+  P.MKINITCPIO_CONF,
+  `${P.MKINITCPIO_DROPIN_DIR}/`,
+  '/etc/modules-load.d/',
+];
+const COMMANDS = new Set([
+  'update-grub',
+  'grub-mkconfig',
+  'grub2-mkconfig',
+  'grubby',
+  'kernelstub',
+  'kernel-install',
+  'proxmox-boot-tool',
+  'update-initramfs',
+  'dracut',
+  'mkinitcpio',
+]);
 /** pkexec clears PATH; the boot tools live in the sbin directories. */
 const COMMAND_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
 /** Regenerating an initramfs for every kernel can take minutes. */
@@ -37,7 +57,8 @@ function checkIntent(intent: unknown): IommuIntent {
   const i = intent as Partial<IommuIntent> | null;
   if (i === null || typeof i !== 'object' || Array.isArray(i)) throw bad('The boot-configuration change has no intent.');
   const keys = Object.keys(i).sort().join(',');
-  if (!['action,earlyVfio,pt', 'action,earlyVfio,only,pt', 'action,earlyVfio,only,pt,restore'].includes(keys)) throw bad(`The boot-configuration intent has unexpected fields (${keys}).`);
+  if (!['action,earlyVfio,pt', 'action,earlyVfio,only,pt', 'action,earlyVfio,only,pt,restore'].includes(keys))
+    throw bad(`The boot-configuration intent has unexpected fields (${keys}).`);
   if (i.action !== 'enable' && i.action !== 'disable') throw bad(`${JSON.stringify(i.action)} is neither enable nor disable.`);
   if (typeof i.pt !== 'boolean' || typeof i.earlyVfio !== 'boolean') throw bad('iommu=pt and early VFIO must each be on or off.');
   if (i.only === undefined) return { action: i.action, pt: i.pt, earlyVfio: i.earlyVfio };
@@ -58,7 +79,10 @@ export function replanBootConfig(op: Op, ctx: OpContext): IommuPlan {
   const intent = checkIntent(op.intent);
   if (op.digest !== null && (typeof op.digest !== 'string' || !/^[0-9a-f]{64}$/.test(op.digest))) throw bad('The plan digest is not a sha256.');
   const setup = detectBootSetup(ctx.fs);
-  const plan = intent.action === 'enable' ? planIommuEnable(setup, { pt: intent.pt, earlyVfio: intent.earlyVfio }) : planIommuDisable(setup, intent.only ? { only: intent.only, restore: intent.restore, earlyVfio: intent.earlyVfio } : {});
+  const plan =
+    intent.action === 'enable'
+      ? planIommuEnable(setup, { pt: intent.pt, earlyVfio: intent.earlyVfio })
+      : planIommuDisable(setup, intent.only ? { only: intent.only, restore: intent.restore, earlyVfio: intent.earlyVfio } : {});
   if (plan.refusal) throw new PassthruError('REFUSED', plan.refusal.message, plan.refusal.remedy);
   if (op.digest !== null && bootConfigDigest(plan) !== op.digest) {
     throw new PassthruError('REFUSED', 'The boot configuration changed since the plan was shown; nothing was changed.', 'Review the new plan and apply it.');
@@ -163,8 +187,10 @@ export const applyBootConfig: OpHandler<'apply-boot-config'> = {
         ? `Every file was put back as it was${regenerate && regenerated === plan.commands.length ? ' and the boot configuration regenerated from it' : ''}.`
         : 'Putting the files back did not complete.';
       const message = `${why} ${after}${problems.length ? ` But ${problems.join('; ')}.` : ''}`;
-      const remedy = filesBack && problems.length === 0 ? 'Nothing was changed. Fix the cause shown and try again.'
-        : `Check ${plan.files.map((f) => f.path).join(', ')} and run ${plan.commands.map((c) => formatArgv(c)).join(' && ')} by hand before rebooting.`;
+      const remedy =
+        filesBack && problems.length === 0
+          ? 'Nothing was changed. Fix the cause shown and try again.'
+          : `Check ${plan.files.map((f) => f.path).join(', ')} and run ${plan.commands.map((c) => formatArgv(c)).join(' && ')} by hand before rebooting.`;
       if (filesBack) throw new BootConfigRestoredError('FAILED', message, remedy, detail);
       throw new PassthruError('FAILED', message, remedy, detail);
     };
@@ -201,9 +227,10 @@ export const applyBootConfig: OpHandler<'apply-boot-config'> = {
         await run(ctx, argv);
       } catch (err) {
         const out = outputOf(err);
-        const why = err instanceof CommandError && err.failure === 'not-found'
-          ? `${argv[0] ?? ''} is not installed${ctx.root === '/' ? '' : ` in ${ctx.root}`}, so the boot configuration could not be regenerated.`
-          : `${formatArgv(argv)} failed${err instanceof CommandError && err.exitCode !== null ? ` (exit ${err.exitCode})` : ''}${out ? `: ${out.split('\n').pop() ?? ''}` : ''}.`;
+        const why =
+          err instanceof CommandError && err.failure === 'not-found'
+            ? `${argv[0] ?? ''} is not installed${ctx.root === '/' ? '' : ` in ${ctx.root}`}, so the boot configuration could not be regenerated.`
+            : `${formatArgv(argv)} failed${err instanceof CommandError && err.exitCode !== null ? ` (exit ${err.exitCode})` : ''}${out ? `: ${out.split('\n').pop() ?? ''}` : ''}.`;
         return restore(why, out || null, true);
       }
     }

@@ -47,7 +47,11 @@ function positions(inside: string): string[] {
   const b = labTree();
   const host = b.root + inside;
   const real = fs.existsSync(host) ? `/${path.relative(fs.realpathSync(b.root), fs.realpathSync(host))}` : inside;
-  const prefixes = (p: string) => p.split('/').filter(Boolean).map((_, i, parts) => `/${parts.slice(0, i + 1).join('/')}`);
+  const prefixes = (p: string) =>
+    p
+      .split('/')
+      .filter(Boolean)
+      .map((_, i, parts) => `/${parts.slice(0, i + 1).join('/')}`);
   return [...new Set([...prefixes(inside), ...prefixes(real)])];
 }
 
@@ -113,31 +117,35 @@ describe('file ops never write outside the tree (udev rules, modules-load.d)', (
     { op: { verb: 'remove-sriov-persistence', address: PF }, files: [sriovPersistenceFile(PF, 2, false)] },
   ];
   for (const { op, files } of cases) {
-    it(op.verb, async () => {
-      for (const f of files) {
-        for (const at of positions(f.path)) {
-          for (const kind of ['absolute', 'dotdot'] as const) {
-            const b = labTree();
-            // What is to be removed is there in the tree, and its twin outside holds the same
-            // bytes, so an op that followed the link would act on the outside copy. (For the
-            // writes nothing is there: whatever an escaping write made would be new outside.)
-            const removing = op.verb.startsWith('remove-');
-            for (const g of removing ? files : []) {
-              fs.mkdirSync(path.dirname(b.root + g.path), { recursive: true });
-              fs.writeFileSync(b.root + g.path, g.content);
+    it(
+      op.verb,
+      async () => {
+        for (const f of files) {
+          for (const at of positions(f.path)) {
+            for (const kind of ['absolute', 'dotdot'] as const) {
+              const b = labTree();
+              // What is to be removed is there in the tree, and its twin outside holds the same
+              // bytes, so an op that followed the link would act on the outside copy. (For the
+              // writes nothing is there: whatever an escaping write made would be new outside.)
+              const removing = op.verb.startsWith('remove-');
+              for (const g of removing ? files : []) {
+                fs.mkdirSync(path.dirname(b.root + g.path), { recursive: true });
+                fs.writeFileSync(b.root + g.path, g.content);
+              }
+              b.linkOut(at, kind, files.some((g) => g.path === at) ? 'file' : 'dir');
+              for (const g of removing ? files : []) {
+                const twin = b.outside + g.path;
+                if (fs.existsSync(path.dirname(twin)) && !fs.lstatSync(path.dirname(twin)).isSymbolicLink()) fs.writeFileSync(twin, g.content);
+              }
+              const outside = outsideState(b);
+              await attempt(op, treeCtx(b.root));
+              expect(outsideState(b), `${kind} link at ${at}`).toEqual(outside);
             }
-            b.linkOut(at, kind, files.some((g) => g.path === at) ? 'file' : 'dir');
-            for (const g of removing ? files : []) {
-              const twin = b.outside + g.path;
-              if (fs.existsSync(path.dirname(twin)) && !fs.lstatSync(path.dirname(twin)).isSymbolicLink()) fs.writeFileSync(twin, g.content);
-            }
-            const outside = outsideState(b);
-            await attempt(op, treeCtx(b.root));
-            expect(outsideState(b), `${kind} link at ${at}`).toEqual(outside);
           }
         }
-      }
-    }, 60_000);
+      },
+      60_000,
+    );
   }
 });
 
@@ -163,7 +171,7 @@ function debianTree(grub: string | null): HostileBase {
 }
 
 describe('apply-boot-config never writes outside the tree (grub, its drop-in, initramfs modules, the backups)', () => {
-  const ODD = "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT='quiet intel_iommu=off'\nGRUB_CMDLINE_LINUX=\"\"\n";
+  const ODD = 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\'quiet intel_iommu=off\'\nGRUB_CMDLINE_LINUX=""\n';
   const cases = [
     { what: 'the drop-in', grub: null, earlyVfio: false, paths: ['/etc/default/grub.d/90-passthru-iommu.cfg'] },
     {
@@ -174,24 +182,37 @@ describe('apply-boot-config never writes outside the tree (grub, its drop-in, in
     },
   ];
   for (const c of cases) {
-    it(c.what, async () => {
-      const ats = [...new Set(c.paths.flatMap((p) => p.split('/').filter(Boolean).map((_, i, parts) => `/${parts.slice(0, i + 1).join('/')}`)))];
-      for (const at of ats) {
-        for (const kind of ['absolute', 'dotdot'] as const) {
-          const b = debianTree(c.grub);
-          b.linkOut(at, kind, c.paths.includes(at) ? 'file' : 'dir');
-          const outside = outsideState(b);
-          const service = new ChangeService({ root: b.root, stateDir: makeTempRoot('passthru-hostile-state-'), runCommand: chrootTools(b.root), inProcess: true });
-          try {
-            const plan = await service.planIommu({ action: 'enable', pt: true, earlyVfio: c.earlyVfio });
-            await service.apply(plan.id, {});
-          } catch {
-            // Refused (bad input, or no bootloader left to see): fine, as long as nothing outside changed.
+    it(
+      c.what,
+      async () => {
+        const ats = [
+          ...new Set(
+            c.paths.flatMap((p) =>
+              p
+                .split('/')
+                .filter(Boolean)
+                .map((_, i, parts) => `/${parts.slice(0, i + 1).join('/')}`),
+            ),
+          ),
+        ];
+        for (const at of ats) {
+          for (const kind of ['absolute', 'dotdot'] as const) {
+            const b = debianTree(c.grub);
+            b.linkOut(at, kind, c.paths.includes(at) ? 'file' : 'dir');
+            const outside = outsideState(b);
+            const service = new ChangeService({ root: b.root, stateDir: makeTempRoot('passthru-hostile-state-'), runCommand: chrootTools(b.root), inProcess: true });
+            try {
+              const plan = await service.planIommu({ action: 'enable', pt: true, earlyVfio: c.earlyVfio });
+              await service.apply(plan.id, {});
+            } catch {
+              // Refused (bad input, or no bootloader left to see): fine, as long as nothing outside changed.
+            }
+            expect(outsideState(b), `${kind} link at ${at}`).toEqual(outside);
           }
-          expect(outsideState(b), `${kind} link at ${at}`).toEqual(outside);
         }
-      }
-    }, 60_000);
+      },
+      60_000,
+    );
   }
 
   it('a link out at the drop-in directory is refused before anything is written (BAD_INPUT, naming it)', async () => {

@@ -56,7 +56,10 @@ const KERNEL_OPS: { op: OpCall; command: string }[] = [
   { op: { verb: 'set-vfio-owner', group: 3, uid: 1000, gid: 1000 }, command: 'chown 1000:1000 /dev/vfio/3' },
   { op: { verb: 'set-sriov-numvfs', address: PF, count: 0 }, command: `echo 0 > /sys/bus/pci/devices/${PF}/sriov_numvfs` },
   { op: { verb: 'set-sriov-autoprobe', address: PF, enabled: false }, command: `echo 0 > /sys/bus/pci/devices/${PF}/sriov_drivers_autoprobe` },
-  { op: { verb: 'set-vf', address: PF, vf: 0, settings: { mac: '02:00:00:00:00:01' } }, command: `ip link set dev "$(ls /sys/bus/pci/devices/${PF}/net)" vf 0 mac 02:00:00:00:00:01` },
+  {
+    op: { verb: 'set-vf', address: PF, vf: 0, settings: { mac: '02:00:00:00:00:01' } },
+    command: `ip link set dev "$(ls /sys/bus/pci/devices/${PF}/net)" vf 0 mac 02:00:00:00:00:01`,
+  },
   { op: { verb: 'create-tap', tap: TAP, bridge: 'br0', uid: 1000 }, command: `ip tuntap add dev ${TAP} mode tap user 1000 && ip link set dev ${TAP} master br0 up` },
   { op: { verb: 'remove-tap', tap: TAP }, command: `ip link delete dev ${TAP}` },
 ];

@@ -14,8 +14,6 @@ export const loadModule: OpHandler<'load-module'> = {
   },
   verify(op, ctx) {
     const name = op.module.replace(/-/g, '_');
-    return ctx.fs.exists(`/sys/module/${name}`) || ctx.fs.exists(`/sys/bus/pci/drivers/${op.module}`)
-      ? null
-      : `Module ${op.module} is not loaded after modprobe.`;
+    return ctx.fs.exists(`/sys/module/${name}`) || ctx.fs.exists(`/sys/bus/pci/drivers/${op.module}`) ? null : `Module ${op.module} is not loaded after modprobe.`;
   },
 };

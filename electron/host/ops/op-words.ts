@@ -33,9 +33,7 @@ export function describeOp(op: OpCall): string {
     case 'load-module':
       return `Load the ${op.module} kernel module`;
     case 'set-vfio-owner':
-      return op.uid === 0
-        ? `Give /dev/vfio/${op.group} back to root`
-        : `Give /dev/vfio/${op.group} to user ${op.uid} (group ${op.gid}) so qemu need not run as root`;
+      return op.uid === 0 ? `Give /dev/vfio/${op.group} back to root` : `Give /dev/vfio/${op.group} to user ${op.uid} (group ${op.gid}) so qemu need not run as root`;
     case 'write-persistence':
       return `Keep ${op.address} on vfio-pci after a reboot (udev rule for this address only)`;
     case 'remove-persistence':

@@ -13,7 +13,15 @@ const files = (a: string) => [
 ];
 
 function ctx(root: string, pf = files): OpContext {
-  return { root, fs: new RootFs(root), runCommand: async () => { throw new Error('no commands'); }, originalDrivers: [], persistenceFiles: pf };
+  return {
+    root,
+    fs: new RootFs(root),
+    runCommand: async () => {
+      throw new Error('no commands');
+    },
+    originalDrivers: [],
+    persistenceFiles: pf,
+  };
 }
 
 describe('persistence ops', () => {

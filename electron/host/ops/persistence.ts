@@ -68,9 +68,7 @@ export const removePersistence: OpHandler<'remove-persistence'> = {
   },
   verify(op, ctx) {
     const others = othersPersisted(ctx, op.address);
-    const left = filesFor(ctx, op.address).find(
-      (f) => !(isShared(f.path, op.address) && others) && files(ctx).exists(f.path),
-    );
+    const left = filesFor(ctx, op.address).find((f) => !(isShared(f.path, op.address) && others) && files(ctx).exists(f.path));
     return left ? `${left.path} is still there.` : null;
   },
 };

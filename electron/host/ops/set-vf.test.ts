@@ -54,7 +54,8 @@ describe('set-vf', () => {
   it('explains a setting the driver does not support', async () => {
     const c = ctx(fakeIp({ refuse: 'state' }).run);
     await expect(runOp({ verb: 'set-vf', address: PF, vf: 0, settings: { linkState: 'disable' } }, c)).rejects.toMatchObject({
-      code: 'FAILED', message: expect.stringContaining('refused state disable for VF 0: Operation not supported'),
+      code: 'FAILED',
+      message: expect.stringContaining('refused state disable for VF 0: Operation not supported'),
     });
   });
 

@@ -18,8 +18,11 @@ function pfInterface(ctx: OpContext, address: string): string {
   const names = ctx.fs.list(`/sys/bus/pci/devices/${address}/net`);
   const name = names[0];
   if (!name || !/^[A-Za-z0-9_.:@-]{1,15}$/.test(name)) {
-    throw new PassthruError('FAILED', `${address} has no network interface (driver ${currentDriver(ctx, address) ?? 'none'}); VF settings go through the PF's network driver.`,
-      'Give the PF back to its network driver first.');
+    throw new PassthruError(
+      'FAILED',
+      `${address} has no network interface (driver ${currentDriver(ctx, address) ?? 'none'}); VF settings go through the PF's network driver.`,
+      'Give the PF back to its network driver first.',
+    );
   }
   return name;
 }
@@ -44,8 +47,11 @@ export const setVf: OpHandler<'set-vf'> = {
       if (err instanceof CommandError && err.failure === 'exit') {
         const said = err.stderr.trim().replace(/^RTNETLINK answers:\s*/, '');
         const driver = currentDriver(ctx, op.address) ?? 'the PF driver';
-        throw new PassthruError('FAILED', `${driver} refused ${vfArgs(op.settings).join(' ')} for VF ${op.vf}: ${said || `ip exited with ${err.exitCode}`}.`,
-          /not supported/i.test(said) ? `${driver} does not support this setting; leave it unchanged.` : null);
+        throw new PassthruError(
+          'FAILED',
+          `${driver} refused ${vfArgs(op.settings).join(' ')} for VF ${op.vf}: ${said || `ip exited with ${err.exitCode}`}.`,
+          /not supported/i.test(said) ? `${driver} does not support this setting; leave it unchanged.` : null,
+        );
       }
       throw err;
     }

@@ -34,8 +34,14 @@ export function vfCount(ctx: OpContext, address: string): number {
 function explainNumVfsError(err: unknown, address: string, driver: string | null): unknown {
   if (!(err instanceof SysfsWriteError)) return err;
   const why: Record<string, [string, string | null]> = {
-    ENOENT: [`${driver ?? 'The PF driver'} does not support creating VFs through sysfs (it has no sriov_configure).`, 'Use a driver with SR-IOV support, or its own module parameter (e.g. max_vfs).'],
-    EBUSY: [`The kernel refused to change the VF count of ${address} directly (it only changes from or to 0, and not while VFs are assigned).`, 'Set 0 first; give back any VF on vfio-pci.'],
+    ENOENT: [
+      `${driver ?? 'The PF driver'} does not support creating VFs through sysfs (it has no sriov_configure).`,
+      'Use a driver with SR-IOV support, or its own module parameter (e.g. max_vfs).',
+    ],
+    EBUSY: [
+      `The kernel refused to change the VF count of ${address} directly (it only changes from or to 0, and not while VFs are assigned).`,
+      'Set 0 first; give back any VF on vfio-pci.',
+    ],
     ENOMEM: [`The kernel could not allocate resources for the VFs of ${address} (bus numbers or BAR space).`, 'Try fewer VFs, or enable SR-IOV/ARI support in the firmware.'],
   };
   const known = why[err.errno];

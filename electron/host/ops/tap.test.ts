@@ -12,7 +12,15 @@ function host(): OpContext {
   w.dir('/sys/class/net/br0/bridge');
   w.dir('/sys/class/net/eth0');
   // The test's runner stands in for the kernel (kernel 'fake'): a tree alone has none.
-  return { root, fs: new RootFs(root), runCommand: async () => { throw new Error('validation runs nothing'); }, kernel: 'fake', originalDrivers: [] };
+  return {
+    root,
+    fs: new RootFs(root),
+    runCommand: async () => {
+      throw new Error('validation runs nothing');
+    },
+    kernel: 'fake',
+    originalDrivers: [],
+  };
 }
 
 function code(op: OpCall, ctx: OpContext): string | null {

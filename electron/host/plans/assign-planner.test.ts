@@ -211,7 +211,11 @@ describe('planRelease and planUndo', () => {
 
   it('leaves a device that had no driver unbound; unknown original lets the kernel choose', async () => {
     const f = await labAssigned();
-    expect(verbs(planRelease(f, '0000:00:04.0', { driver: null, driverOverride: null }, ids))).toEqual(['unbind 0000:00:04.0', 'set-driver-override 0000:00:04.0', 'remove-persistence 0000:00:04.0']);
+    expect(verbs(planRelease(f, '0000:00:04.0', { driver: null, driverOverride: null }, ids))).toEqual([
+      'unbind 0000:00:04.0',
+      'set-driver-override 0000:00:04.0',
+      'remove-persistence 0000:00:04.0',
+    ]);
     const unknown = planRelease(f, '0000:00:04.0', null, ids);
     const reprobe = unknown.steps.find((s) => s.op.verb === 'probe');
     expect(reprobe?.op).toEqual({ verb: 'probe', address: '0000:00:04.0', expectDriver: KERNEL_CHOOSES });
@@ -244,8 +248,17 @@ describe('planRelease and planUndo', () => {
     const seed = fixture('seed');
     const applied = planAssign(await facts(seed), { address: '0000:01:00.0' }, ids);
     const record: JournalRecord = {
-      version: 2, journalId: 'j1', root: seed, kind: 'assign', target: applied.target, devices: applied.devices, original: applied.original,
-      startedAt: ids.now, finishedAt: ids.now, state: 'applied', reverses: null,
+      version: 2,
+      journalId: 'j1',
+      root: seed,
+      kind: 'assign',
+      target: applied.target,
+      devices: applied.devices,
+      original: applied.original,
+      startedAt: ids.now,
+      finishedAt: ids.now,
+      state: 'applied',
+      reverses: null,
       steps: applied.steps.map((s) => ({ id: s.id, op: s.op, undo: s.undo, state: 'done', error: null })),
     };
     const u = planUndoOf(record, seed, new RootFs(seed), await facts(seed), { planId: 'u1', now: ids.now });

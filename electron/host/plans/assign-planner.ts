@@ -52,25 +52,23 @@ export function planAssign(facts: HostFacts, request: AssignRequest, ids: PlanId
   const group = request.group ?? false;
   const persist = request.persist ?? false;
   const ownerUid = request.ownerUid ?? null;
-  const members = group && target.iommuGroup !== null && !C.isBridge(target)
-    ? (facts.scan.groups.find((g) => g.id === target.iommuGroup)?.devices ?? [target.address])
-        .map((a) => facts.scan.devices.find((d) => d.address === a))
-        .filter((d): d is PciDevice => d !== undefined && !C.isBridge(d))
-    : [target];
+  const members =
+    group && target.iommuGroup !== null && !C.isBridge(target)
+      ? (facts.scan.groups.find((g) => g.id === target.iommuGroup)?.devices ?? [target.address])
+          .map((a) => facts.scan.devices.find((d) => d.address === a))
+          .filter((d): d is PciDevice => d !== undefined && !C.isBridge(d))
+      : [target];
 
-  const results = [
-    C.checkIommu(facts, target),
-    C.checkVfio(facts),
-    C.checkEndpoint(target),
-    C.checkGroup(facts, target, group),
-  ].filter((r): r is C.CheckResult => r !== null).concat([
-    C.checkManagement(facts, members),
-    C.checkInUse(facts, members),
-    C.checkMountedDisk(facts, target),
-    C.checkDisplay(facts, members),
-    C.checkSriov(members.filter((d) => d.driver !== 'vfio-pci')),
-    C.checkReset(members),
-  ]);
+  const results = [C.checkIommu(facts, target), C.checkVfio(facts), C.checkEndpoint(target), C.checkGroup(facts, target, group)]
+    .filter((r): r is C.CheckResult => r !== null)
+    .concat([
+      C.checkManagement(facts, members),
+      C.checkInUse(facts, members),
+      C.checkMountedDisk(facts, target),
+      C.checkDisplay(facts, members),
+      C.checkSriov(members.filter((d) => d.driver !== 'vfio-pci')),
+      C.checkReset(members),
+    ]);
 
   const steps: PlanStep[] = [];
   const original: Record<string, DeviceState> = {};
@@ -132,26 +130,52 @@ export function planRelease(facts: HostFacts, address: string, original: DeviceS
   }
   if (facts.persisted.has(n)) steps.push(removePersistenceStep(`unpersist-${n}`, n));
   checks.push({
-    id: 'original-driver', title: 'Driver to give it back to',
+    id: 'original-driver',
+    title: 'Driver to give it back to',
     status: original ? 'pass' : 'warn',
     detail: original
       ? `Recorded before the change: driver ${original.driver ?? 'none'}, override ${original.driverOverride ?? 'none'}.`
       : `No record of ${n}'s driver before Passthru; the override is cleared and the kernel chooses${likely ? ` (most likely ${likely})` : ''}.`,
-    remedy: null, forceable: false,
+    remedy: null,
+    forceable: false,
   });
-  if (!onVfio) checks.push({ id: 'on-vfio', title: 'Device on vfio-pci', status: 'pass', detail: `${n} is not on vfio-pci (driver ${d.driver ?? 'none'}); nothing to give back.`, remedy: null, forceable: false });
+  if (!onVfio)
+    checks.push({
+      id: 'on-vfio',
+      title: 'Device on vfio-pci',
+      status: 'pass',
+      detail: `${n} is not on vfio-pci (driver ${d.driver ?? 'none'}); nothing to give back.`,
+      remedy: null,
+      forceable: false,
+    });
   // vfio-pci's unbind waits until every user has closed the device: with a VM running, the
   // write would hang (and the VM lose its NIC). Refuse instead.
   const users = d.driver === 'vfio-pci' && d.iommuGroup !== null ? (facts.vfioGroupUsers.get(d.iommuGroup) ?? []) : [];
   const inUse = users.length ? `${n} is in use by ${users.map((u) => `${u.command} (pid ${u.pid})`).join(', ')}, which holds /dev/vfio/${d.iommuGroup}.` : null;
-  checks.push(inUse
-    ? { id: 'vm-running', title: 'No VM uses the device', status: 'fail', detail: `${inUse} Giving it back would hang until that process lets go.`, remedy: 'Stop the VM first.', forceable: false }
-    : { id: 'vm-running', title: 'No VM uses the device', status: 'pass', detail: 'No process holds its /dev/vfio group.', remedy: null, forceable: false });
+  checks.push(
+    inUse
+      ? {
+          id: 'vm-running',
+          title: 'No VM uses the device',
+          status: 'fail',
+          detail: `${inUse} Giving it back would hang until that process lets go.`,
+          remedy: 'Stop the VM first.',
+          forceable: false,
+        }
+      : { id: 'vm-running', title: 'No VM uses the device', status: 'pass', detail: 'No process holds its /dev/vfio group.', remedy: null, forceable: false },
+  );
   const refusal: Plan['refusal'] = inUse ? { message: inUse, remedy: 'Stop the VM first.', forceable: false, confirmText: null, code: 'REFUSED' } : null;
   return {
-    id: ids.planId, kind: 'release', createdAt: ids.now, target: n, devices: [n],
+    id: ids.planId,
+    kind: 'release',
+    createdAt: ids.now,
+    target: n,
+    devices: [n],
     options: { group: false, persist: false, ownerUid: null, force: false },
-    checks, refusal, noop: refusal === null && steps.length === 0, steps,
+    checks,
+    refusal,
+    noop: refusal === null && steps.length === 0,
+    steps,
     original: { [n]: { driver: d.driver, driverOverride: d.driverOverride } },
     expected: expectedAfterRelease(facts, d, original ? back.driver : likely),
   };

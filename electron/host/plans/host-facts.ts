@@ -44,7 +44,13 @@ export async function gatherHostFacts(fs: HostFs, scan: HostScan): Promise<HostF
   const sriovPersisted = new Map(scan.devices.flatMap((d) => (d.sriov?.bootRule ? [[d.address, d.sriov.bootRule] as const] : [])));
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;
   return {
-    scan, mountedDiskControllers: needsOf(scan, 'mounted-disk'), displaysInUse: needsOf(scan, 'display'), vfioPci, persisted,
-    sriovPersisted, vfioGroupUsers: new Map(scan.groups.filter((g) => g.openBy.length).map((g) => [g.id, g.openBy])), uid,
+    scan,
+    mountedDiskControllers: needsOf(scan, 'mounted-disk'),
+    displaysInUse: needsOf(scan, 'display'),
+    vfioPci,
+    persisted,
+    sriovPersisted,
+    vfioGroupUsers: new Map(scan.groups.filter((g) => g.openBy.length).map((g) => [g.id, g.openBy])),
+    uid,
   };
 }

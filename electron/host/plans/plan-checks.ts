@@ -26,8 +26,13 @@ export const fail = (id: string, title: string, detail: string, remedy: string |
 export function checkIommu(facts: HostFacts, target: PciDevice): CheckResult {
   const io = facts.scan.host.iommu;
   if (!io.enabled || target.iommuGroup === null) {
-    return fail('iommu', 'IOMMU on', `The IOMMU is off${io.enabled ? ` or ${target.address} is in no IOMMU group` : ''}, so the kernel cannot isolate a device for a VM.`,
-      'Enable VT-d/AMD-Vi in the firmware and add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the kernel command line, then reboot.', { environment: true });
+    return fail(
+      'iommu',
+      'IOMMU on',
+      `The IOMMU is off${io.enabled ? ` or ${target.address} is in no IOMMU group` : ''}, so the kernel cannot isolate a device for a VM.`,
+      'Enable VT-d/AMD-Vi in the firmware and add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the kernel command line, then reboot.',
+      { environment: true },
+    );
   }
   return pass('iommu', 'IOMMU on', `IOMMU ${io.vendor ?? ''} is on; ${target.address} is in group ${target.iommuGroup}.`.replace('  ', ' '));
 }
@@ -39,14 +44,20 @@ export function checkVfio(facts: HostFacts): CheckResult {
     case 'loadable':
       return pass('vfio-pci', 'vfio-pci available', 'The vfio-pci module is available; the plan loads it first.');
     case 'missing':
-      return fail('vfio-pci', 'vfio-pci available', 'This kernel has no vfio-pci module.', 'Install a kernel with CONFIG_VFIO_PCI (most distribution kernels have it).', { environment: true });
+      return fail('vfio-pci', 'vfio-pci available', 'This kernel has no vfio-pci module.', 'Install a kernel with CONFIG_VFIO_PCI (most distribution kernels have it).', {
+        environment: true,
+      });
   }
 }
 
 export function checkEndpoint(target: PciDevice): CheckResult {
   if (isBridge(target)) {
-    return fail('endpoint', 'Device is an endpoint', `${target.address} is a bridge (${target.className ?? `class ${target.classId}`}); bridges stay with the host and cannot be given to a VM.`,
-      'Pick a device behind the bridge instead.');
+    return fail(
+      'endpoint',
+      'Device is an endpoint',
+      `${target.address} is a bridge (${target.className ?? `class ${target.classId}`}); bridges stay with the host and cannot be given to a VM.`,
+      'Pick a device behind the bridge instead.',
+    );
   }
   return pass('endpoint', 'Device is an endpoint', `${target.address} is an endpoint (${target.className ?? `class ${target.classId}`}).`);
 }
@@ -91,23 +102,40 @@ export function checkManagement(facts: HostFacts, devices: PciDevice[]): CheckRe
   }
   if (hits.length) {
     const first = hits[0] as { iface: string };
-    return fail('management-nic', 'Not the management NIC', `${hits.map((h) => h.why).join('; ')}. Taking it away will drop this host's network connection (and any remote session).`,
-      `Use another NIC, or move management traffic elsewhere first. To do it anyway, override the refusal and confirm with the interface's name, ${first.iface}.`, { confirmText: first.iface });
+    return fail(
+      'management-nic',
+      'Not the management NIC',
+      `${hits.map((h) => h.why).join('; ')}. Taking it away will drop this host's network connection (and any remote session).`,
+      `Use another NIC, or move management traffic elsewhere first. To do it anyway, override the refusal and confirm with the interface's name, ${first.iface}.`,
+      { confirmText: first.iface },
+    );
   }
-  if (soft.length) return warn('management-nic', 'Not the management NIC', `${soft.join('; ')}. The VF has its own traffic; the PF keeps its driver and the host stays connected.`, null);
-  return pass('management-nic', 'Not the management NIC', 'None of the devices carries the host\'s default route.');
+  if (soft.length)
+    return warn('management-nic', 'Not the management NIC', `${soft.join('; ')}. The VF has its own traffic; the PF keeps its driver and the host stays connected.`, null);
+  return pass('management-nic', 'Not the management NIC', "None of the devices carries the host's default route.");
 }
 
 export function checkInUse(facts: HostFacts, devices: PciDevice[]): CheckResult {
-  const used = devices.flatMap((d) => ifacesOf(facts, d).filter((i) => i.inUse || i.management).map((i) => `${i.name} (${d.address}${i.management ? ', the management NIC' : ''})`));
+  const used = devices.flatMap((d) =>
+    ifacesOf(facts, d)
+      .filter((i) => i.inUse || i.management)
+      .map((i) => `${i.name} (${d.address}${i.management ? ', the management NIC' : ''})`),
+  );
   if (used.length) {
     const verb = used.length === 1 ? 'holds' : 'hold';
-    return warn('interfaces-in-use', 'Interfaces in use', `${used.join(', ')} ${verb} addresses or routes; they go away with the device.`, 'Check nothing on this host relies on them.');
+    return warn(
+      'interfaces-in-use',
+      'Interfaces in use',
+      `${used.join(', ')} ${verb} addresses or routes; they go away with the device.`,
+      'Check nothing on this host relies on them.',
+    );
   }
   const names = devices.flatMap((d) => ifacesOf(facts, d).map((i) => i.name));
-  return pass('interfaces-in-use', 'Interfaces in use', names.length
-    ? `${names.join(', ')}: no address or route uses ${names.length === 1 ? 'it' : 'them'}.`
-    : 'These devices have no network interface on this host.');
+  return pass(
+    'interfaces-in-use',
+    'Interfaces in use',
+    names.length ? `${names.join(', ')}: no address or route uses ${names.length === 1 ? 'it' : 'them'}.` : 'These devices have no network interface on this host.',
+  );
 }
 
 /** Any member of the group (not just the devices moved) backing a mounted filesystem refuses outright. */
@@ -120,8 +148,12 @@ export function checkMountedDisk(facts: HostFacts, target: PciDevice): CheckResu
   });
   if (hits.length) {
     const where = target.iommuGroup === null ? 'It is the controller of a mounted filesystem' : `IOMMU group ${target.iommuGroup} holds the controller of a mounted filesystem`;
-    return fail('mounted-disk', 'No mounted disk in the group', `${where}: ${hits.join('; ')}. Handing it to a VM would pull the disk from under this host.`,
-      'This cannot be forced. Use a device in another IOMMU group (an ACS-capable slot may split the group).');
+    return fail(
+      'mounted-disk',
+      'No mounted disk in the group',
+      `${where}: ${hits.join('; ')}. Handing it to a VM would pull the disk from under this host.`,
+      'This cannot be forced. Use a device in another IOMMU group (an ACS-capable slot may split the group).',
+    );
   }
   return pass('mounted-disk', 'No mounted disk in the group', 'No device in the group controls a mounted filesystem.');
 }
@@ -132,8 +164,12 @@ export function checkDisplay(facts: HostFacts, devices: PciDevice[]): CheckResul
     return r ? [`${d.address}: ${r}`] : [];
   });
   if (hits.length) {
-    return fail('display', 'Not the display in use', `${hits.join('; ')}. Taking it away would blank this host's screen.`,
-      'This cannot be forced here. Boot with another GPU as the primary display (or headless) first.');
+    return fail(
+      'display',
+      'Not the display in use',
+      `${hits.join('; ')}. Taking it away would blank this host's screen.`,
+      'This cannot be forced here. Boot with another GPU as the primary display (or headless) first.',
+    );
   }
   return pass('display', 'Not the display in use', 'None of the devices drives the display in use.');
 }
@@ -142,8 +178,13 @@ export function checkSriov(devices: PciDevice[]): CheckResult {
   const pfs = devices.filter((d) => (d.sriov?.numVfs ?? 0) > 0);
   if (pfs.length) {
     const first = pfs[0] as PciDevice;
-    return fail('sriov-pf', 'No VFs destroyed', `${pfs.map((d) => `${d.address} has ${d.sriov?.numVfs} VFs enabled`).join('; ')}; re-binding a PF destroys its VFs (and whatever uses them).`,
-      `Set its VFs to 0 first, assign a VF instead, or override the refusal and confirm with the PF's address, ${first.address}.`, { confirmText: first.address });
+    return fail(
+      'sriov-pf',
+      'No VFs destroyed',
+      `${pfs.map((d) => `${d.address} has ${d.sriov?.numVfs} VFs enabled`).join('; ')}; re-binding a PF destroys its VFs (and whatever uses them).`,
+      `Set its VFs to 0 first, assign a VF instead, or override the refusal and confirm with the PF's address, ${first.address}.`,
+      { confirmText: first.address },
+    );
   }
   return pass('sriov-pf', 'No VFs destroyed', 'No device is a PF with VFs enabled.');
 }
@@ -152,7 +193,12 @@ export function checkReset(devices: PciDevice[]): CheckResult {
   const none = devices.filter((d) => d.resetMethods !== null && d.resetMethods.length === 0);
   const unknown = devices.filter((d) => d.resetMethods === null);
   if (none.length) {
-    return warn('reset', 'Reset method', `${none.map((d) => d.address).join(', ')}: no reset: the device may not work after a VM stops (it cannot be reset between guests).`, 'Expect to reboot the host if the device wedges after a guest.');
+    return warn(
+      'reset',
+      'Reset method',
+      `${none.map((d) => d.address).join(', ')}: no reset: the device may not work after a VM stops (it cannot be reset between guests).`,
+      'Expect to reboot the host if the device wedges after a guest.',
+    );
   }
   if (unknown.length) return warn('reset', 'Reset method', `${unknown.map((d) => d.address).join(', ')}: this kernel does not report reset methods.`, null);
   return pass('reset', 'Reset method', devices.map((d) => `${d.address}: ${(d.resetMethods ?? []).join(', ')}`).join('; '));

@@ -121,7 +121,6 @@ describe('planSriov', () => {
     expect(got.scan.devices.find((d) => d.address === PF)?.sriov?.bootRule).toEqual({ numVfs: 3, autoprobe: false });
     expect(got.sriovPersisted.get(PF)).toEqual({ numVfs: 3, autoprobe: false });
   });
-
 });
 
 describe('planVfConfig', () => {
@@ -158,7 +157,7 @@ describe('planVfConfig', () => {
     expect(() => planVfConfig(f, { address: PF, vf: 0, settings: {} }, ids)).toThrow(/Nothing to change/);
   });
 
-  it('without the driver\'s VF table it warns and the steps have no undo', async () => {
+  it("without the driver's VF table it warns and the steps have no undo", async () => {
     const p = planVfConfig(await withVfTable(fixture('many-vfs'), null), { address: PF, vf: 0, settings: { mac: '02:00:00:00:00:01' } }, ids);
     expect(check(p, 'vf-settings-known')?.status).toBe('warn');
     expect(p.steps[0]?.undo).toBeNull();
@@ -170,7 +169,17 @@ describe('SR-IOV plans applied on the fake kernel', () => {
     const root = buildFakeHost(labHostSpec());
     const kernel = new FakeKernel(root);
     const p = planSriov(await facts(root), { address: PF, numVfs: 4 }, ids);
-    const engine = new ApplyEngine({ store: new JournalStore(makeTempRoot('passthru-state-')), context: { root, fs: new RootFs(root), runCommand: async () => { throw new Error('no commands'); }, writer: kernel.writer } });
+    const engine = new ApplyEngine({
+      store: new JournalStore(makeTempRoot('passthru-state-')),
+      context: {
+        root,
+        fs: new RootFs(root),
+        runCommand: async () => {
+          throw new Error('no commands');
+        },
+        writer: kernel.writer,
+      },
+    });
     const r = await engine.apply(p);
     expect(r).toMatchObject({ ok: true });
     expect(kernel.writes.filter((w) => w.path.endsWith('sriov_numvfs')).map((w) => w.value)).toEqual(['0', '4']);
@@ -183,7 +192,17 @@ describe('SR-IOV plans applied on the fake kernel', () => {
     const kernel = new FakeKernel(root);
     const p = planSriov(await facts(root), { address: PF, numVfs: 4 }, ids);
     kernel.failNext('/sriov_numvfs', 'ENOMEM', false, '4');
-    const engine = new ApplyEngine({ store: new JournalStore(makeTempRoot('passthru-state-')), context: { root, fs: new RootFs(root), runCommand: async () => { throw new Error('no commands'); }, writer: kernel.writer } });
+    const engine = new ApplyEngine({
+      store: new JournalStore(makeTempRoot('passthru-state-')),
+      context: {
+        root,
+        fs: new RootFs(root),
+        runCommand: async () => {
+          throw new Error('no commands');
+        },
+        writer: kernel.writer,
+      },
+    });
     const r = await engine.apply(p);
     expect(r).toMatchObject({ ok: false, failedStep: `create-vfs-${PF}`, rolledBack: true });
     expect(r.error?.message).toMatch(/ENOMEM/);

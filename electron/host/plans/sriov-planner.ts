@@ -38,8 +38,10 @@ const bad = badInput;
 function resolvePf(facts: HostFacts, address: string): PciDevice & { sriov: NonNullable<PciDevice['sriov']> } {
   const pf = resolveDevice(facts.scan, address);
   if (!pf.sriov) {
-    throw bad(`${pf.address} has no SR-IOV capability${pf.physfn ? `: it is itself a VF of ${pf.physfn}` : ''}.`,
-      pf.physfn ? `Set the VF count on ${pf.physfn}.` : 'Pick a device that lists "SR-IOV" (it has sriov_totalvfs).');
+    throw bad(
+      `${pf.address} has no SR-IOV capability${pf.physfn ? `: it is itself a VF of ${pf.physfn}` : ''}.`,
+      pf.physfn ? `Set the VF count on ${pf.physfn}.` : 'Pick a device that lists "SR-IOV" (it has sriov_totalvfs).',
+    );
   }
   return pf as PciDevice & { sriov: NonNullable<PciDevice['sriov']> };
 }
@@ -51,12 +53,20 @@ function groupVerdict(facts: HostFacts, d: PciDevice): Plan['expected'] {
 
 function checkPfDriver(pf: PciDevice): C.CheckResult {
   if (pf.driver === null) {
-    return C.fail('pf-driver', 'PF driver bound', `${pf.address} has no driver; only the PF's own driver can create VFs.`,
-      `Bind it to its driver first (${pf.modules.join(', ') || 'its network driver'}).`);
+    return C.fail(
+      'pf-driver',
+      'PF driver bound',
+      `${pf.address} has no driver; only the PF's own driver can create VFs.`,
+      `Bind it to its driver first (${pf.modules.join(', ') || 'its network driver'}).`,
+    );
   }
   if (pf.driver === 'vfio-pci') {
-    return C.fail('pf-driver', 'PF driver bound', `${pf.address} is on vfio-pci (given to a VM); VFs are created by its own driver.`,
-      `Give ${pf.address} back to its driver first.`);
+    return C.fail(
+      'pf-driver',
+      'PF driver bound',
+      `${pf.address} is on vfio-pci (given to a VM); VFs are created by its own driver.`,
+      `Give ${pf.address} back to its driver first.`,
+    );
   }
   return C.pass('pf-driver', 'PF driver bound', `${pf.address} is driven by ${pf.driver}, which creates the VFs.`);
 }
@@ -69,13 +79,21 @@ export function checkVfsRemovable(facts: HostFacts, vfs: PciDevice[]): C.CheckRe
     return users.length ? [`${v.address} (${users.map((u) => `${u.command} pid ${u.pid}`).join(', ')})`] : [];
   });
   const out: C.CheckResult[] = [];
-  out.push(onVfio.length
-    ? C.fail('vfs-on-vfio', 'No VF given to VMs is removed', `${onVfio.map((v) => v.address).join(', ')} ${onVfio.length > 1 ? 'are' : 'is'} on vfio-pci; removing VFs would pull ${onVfio.length > 1 ? 'them' : 'it'} from under a VM.`,
-      `Give ${onVfio.map((v) => v.address).join(', ')} back to ${onVfio.length > 1 ? 'their' : 'its'} driver first.`)
-    : C.pass('vfs-on-vfio', 'No VF given to VMs is removed', vfs.length ? 'None of the VFs to remove is on vfio-pci.' : 'No VF is removed.'));
-  out.push(held.length
-    ? C.fail('vfs-in-use', 'No VF in use by a running VM', `In use by a running process: ${held.join('; ')}.`, 'Stop the VM first.')
-    : C.pass('vfs-in-use', 'No VF in use by a running VM', vfs.length ? 'No process holds the VFs to remove.' : 'No VF is removed.'));
+  out.push(
+    onVfio.length
+      ? C.fail(
+          'vfs-on-vfio',
+          'No VF given to VMs is removed',
+          `${onVfio.map((v) => v.address).join(', ')} ${onVfio.length > 1 ? 'are' : 'is'} on vfio-pci; removing VFs would pull ${onVfio.length > 1 ? 'them' : 'it'} from under a VM.`,
+          `Give ${onVfio.map((v) => v.address).join(', ')} back to ${onVfio.length > 1 ? 'their' : 'its'} driver first.`,
+        )
+      : C.pass('vfs-on-vfio', 'No VF given to VMs is removed', vfs.length ? 'None of the VFs to remove is on vfio-pci.' : 'No VF is removed.'),
+  );
+  out.push(
+    held.length
+      ? C.fail('vfs-in-use', 'No VF in use by a running VM', `In use by a running process: ${held.join('; ')}.`, 'Stop the VM first.')
+      : C.pass('vfs-in-use', 'No VF in use by a running VM', vfs.length ? 'No process holds the VFs to remove.' : 'No VF is removed.'),
+  );
   return out;
 }
 
@@ -88,9 +106,17 @@ function checkHostNetwork(facts: HostFacts, pf: PciDevice, removed: PciDevice[])
   if (vfs.check.status === 'fail') return vfs;
   const mgmt = facts.scan.interfaces.filter((i) => i.device === pf.address && i.management);
   if (mgmt.length) {
-    return C.pass('management-nic', 'Not the management NIC', `${pf.address} (${mgmt.map((i) => i.name).join(', ')}) carries this host's network; creating or removing VFs leaves it on ${pf.driver ?? 'its driver'}, so the host stays online.`);
+    return C.pass(
+      'management-nic',
+      'Not the management NIC',
+      `${pf.address} (${mgmt.map((i) => i.name).join(', ')}) carries this host's network; creating or removing VFs leaves it on ${pf.driver ?? 'its driver'}, so the host stays online.`,
+    );
   }
-  return C.pass('management-nic', 'Not the management NIC', removed.length ? `Neither ${pf.address} nor the VFs removed carry the host's default route.` : `${pf.address} does not carry the host's default route.`);
+  return C.pass(
+    'management-nic',
+    'Not the management NIC',
+    removed.length ? `Neither ${pf.address} nor the VFs removed carry the host's default route.` : `${pf.address} does not carry the host's default route.`,
+  );
 }
 
 /** Plans setting the PF's VF count (through 0 when needed), autoprobe and the boot rule. */
@@ -103,9 +129,7 @@ export function planSriov(facts: HostFacts, request: SriovPlanRequest, ids: Plan
   const autoprobeNow = pf.sriov.driversAutoprobe;
   const autoprobe = request.autoprobe ?? autoprobeNow ?? true;
   const changesCount = want !== current;
-  const removed = changesCount && current > 0
-    ? pf.sriov.vfs.map((a) => facts.scan.devices.find((d) => d.address === a)).filter((d): d is PciDevice => d !== undefined)
-    : [];
+  const removed = changesCount && current > 0 ? pf.sriov.vfs.map((a) => facts.scan.devices.find((d) => d.address === a)).filter((d): d is PciDevice => d !== undefined) : [];
 
   const throughZero = changesCount && current > 0 && want > 0;
   const results: C.CheckResult[] = [
@@ -114,10 +138,19 @@ export function planSriov(facts: HostFacts, request: SriovPlanRequest, ids: Plan
     checkHostNetwork(facts, pf, removed),
     C.checkInUse(facts, removed),
     throughZero
-      ? C.warn('through-zero', 'VF count changes through 0', `The kernel only changes the VF count from or to 0: the plan removes all ${current} VFs, then creates ${want}. They come back as new devices: their drivers, MACs and VLANs start afresh.`, null)
+      ? C.warn(
+          'through-zero',
+          'VF count changes through 0',
+          `The kernel only changes the VF count from or to 0: the plan removes all ${current} VFs, then creates ${want}. They come back as new devices: their drivers, MACs and VLANs start afresh.`,
+          null,
+        )
       : C.pass('through-zero', 'VF count changes through 0', changesCount ? `${current} → ${want} needs no detour.` : `${pf.address} already has ${want} VFs.`),
     autoprobe
-      ? C.pass('autoprobe', 'New VFs and host drivers', want > 0 ? `New VFs get their host driver (${pf.driver === 'igb' ? 'igbvf' : 'the VF driver'}) as usual.` : 'No VFs are created.')
+      ? C.pass(
+          'autoprobe',
+          'New VFs and host drivers',
+          want > 0 ? `New VFs get their host driver (${pf.driver === 'igb' ? 'igbvf' : 'the VF driver'}) as usual.` : 'No VFs are created.',
+        )
       : C.pass('autoprobe', 'New VFs and host drivers', 'New VFs stay without a host driver, ready for vfio-pci and VMs.'),
   ];
 
@@ -136,9 +169,16 @@ export function planSriov(facts: HostFacts, request: SriovPlanRequest, ids: Plan
 
   const refusal = C.refusalFrom(results);
   return {
-    id: ids.planId, kind: 'sriov', createdAt: ids.now, target: pf.address, devices: [pf.address, ...removed.map((v) => v.address)],
+    id: ids.planId,
+    kind: 'sriov',
+    createdAt: ids.now,
+    target: pf.address,
+    devices: [pf.address, ...removed.map((v) => v.address)],
     options: { group: false, persist: keepRule, ownerUid: null, force: request.force ?? false, sriov: { numVfs: want, autoprobe } },
-    checks: results.map((r) => r.check), refusal, noop: refusal === null && steps.length === 0, steps,
+    checks: results.map((r) => r.check),
+    refusal,
+    noop: refusal === null && steps.length === 0,
+    steps,
     original: { [pf.address]: { driver: pf.driver, driverOverride: pf.driverOverride } },
     expected: groupVerdict(facts, pf),
   };
@@ -148,10 +188,15 @@ export function planSriov(facts: HostFacts, request: SriovPlanRequest, ids: Plan
 const PARTS: { what: string; pick: (c: VfChange) => VfChange | null; from: (now: VfSettings) => VfChange | null }[] = [
   { what: 'the MAC', pick: (c) => (c.mac !== undefined ? { mac: c.mac } : null), from: (n) => ({ mac: n.mac ?? ZERO_MAC }) },
   {
-    what: 'the VLAN', pick: (c) => (c.vlan !== undefined ? { vlan: c.vlan, ...(c.qos !== undefined ? { qos: c.qos } : {}) } : null),
+    what: 'the VLAN',
+    pick: (c) => (c.vlan !== undefined ? { vlan: c.vlan, ...(c.qos !== undefined ? { qos: c.qos } : {}) } : null),
     from: (n) => ({ vlan: n.vlan, ...(n.vlan ? { qos: n.qos } : {}) }),
   },
-  { what: 'spoof checking', pick: (c) => (c.spoofCheck !== undefined ? { spoofCheck: c.spoofCheck } : null), from: (n) => (n.spoofCheck === null ? null : { spoofCheck: n.spoofCheck }) },
+  {
+    what: 'spoof checking',
+    pick: (c) => (c.spoofCheck !== undefined ? { spoofCheck: c.spoofCheck } : null),
+    from: (n) => (n.spoofCheck === null ? null : { spoofCheck: n.spoofCheck }),
+  },
   { what: 'trust', pick: (c) => (c.trust !== undefined ? { trust: c.trust } : null), from: (n) => (n.trust === null ? null : { trust: n.trust }) },
   { what: 'the link state', pick: (c) => (c.linkState !== undefined ? { linkState: c.linkState } : null), from: (n) => (n.linkState === null ? null : { linkState: n.linkState }) },
 ];
@@ -175,13 +220,26 @@ export function planVfConfig(facts: HostFacts, request: VfConfigPlanRequest, ids
   const results: C.CheckResult[] = [
     pf.interfaces.length
       ? C.pass('pf-interface', 'PF network interface', `Set through ${pf.interfaces[0]} (${pf.driver ?? 'no driver'}).`)
-      : C.fail('pf-interface', 'PF network interface', `${pf.address} has no network interface (driver ${pf.driver ?? 'none'}); VF settings go through the PF's network driver.`,
-        'Give the PF back to its network driver first.'),
+      : C.fail(
+          'pf-interface',
+          'PF network interface',
+          `${pf.address} has no network interface (driver ${pf.driver ?? 'none'}); VF settings go through the PF's network driver.`,
+          'Give the PF back to its network driver first.',
+        ),
     now
-      ? C.pass('vf-settings-known', 'Current settings known', `VF ${request.vf} now: MAC ${now.mac ?? 'not set'}, VLAN ${now.vlan || 'none'}, spoof check ${now.spoofCheck === null ? '?' : now.spoofCheck ? 'on' : 'off'}, trust ${now.trust === null ? '?' : now.trust ? 'on' : 'off'}.`)
+      ? C.pass(
+          'vf-settings-known',
+          'Current settings known',
+          `VF ${request.vf} now: MAC ${now.mac ?? 'not set'}, VLAN ${now.vlan || 'none'}, spoof check ${now.spoofCheck === null ? '?' : now.spoofCheck ? 'on' : 'off'}, trust ${now.trust === null ? '?' : now.trust ? 'on' : 'off'}.`,
+        )
       : C.warn('vf-settings-known', 'Current settings known', `The PF driver did not report VF ${request.vf}'s settings; the change cannot be undone exactly.`, null),
     users.length
-      ? C.warn('vf-in-use', 'VF in use', `${vfAddress} is held by ${users.map((u) => `${u.command} pid ${u.pid}`).join(', ')}: a new MAC or VLAN reaches the guest when its VF driver resets (restart the guest's NIC).`, null)
+      ? C.warn(
+          'vf-in-use',
+          'VF in use',
+          `${vfAddress} is held by ${users.map((u) => `${u.command} pid ${u.pid}`).join(', ')}: a new MAC or VLAN reaches the guest when its VF driver resets (restart the guest's NIC).`,
+          null,
+        )
       : C.pass('vf-in-use', 'VF in use', `${vfAddress ?? `VF ${request.vf}`} is not held by a running VM.`),
   ];
 
@@ -196,9 +254,16 @@ export function planVfConfig(facts: HostFacts, request: VfConfigPlanRequest, ids
 
   const refusal = C.refusalFrom(results);
   return {
-    id: ids.planId, kind: 'vf-config', createdAt: ids.now, target: pf.address, devices: vfAddress ? [pf.address, vfAddress] : [pf.address],
+    id: ids.planId,
+    kind: 'vf-config',
+    createdAt: ids.now,
+    target: pf.address,
+    devices: vfAddress ? [pf.address, vfAddress] : [pf.address],
     options: { group: false, persist: false, ownerUid: null, force: false, vf: { index: request.vf, address: vfAddress, settings } },
-    checks: results.map((r) => r.check), refusal, noop: refusal === null && steps.length === 0, steps,
+    checks: results.map((r) => r.check),
+    refusal,
+    noop: refusal === null && steps.length === 0,
+    steps,
     original: { [pf.address]: { driver: pf.driver, driverOverride: pf.driverOverride } },
     expected: groupVerdict(facts, pf),
   };

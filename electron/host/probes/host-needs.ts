@@ -9,7 +9,6 @@ import type { HostNeed, PciDevice } from '../../../shared/model';
 import type { HostFs } from '../fs/host-fs';
 import { PCI_ADDRESS } from '../../../shared/pci-address';
 
-
 /** The nearest PCI function on a canonical /sys/devices path (last address-shaped segment). */
 export function nearestPciAncestor(sysPath: string | null): string | null {
   if (!sysPath) return null;
@@ -98,16 +97,13 @@ export function displays(fs: HostFs, devices: readonly PciDevice[]): Map<string,
   }
   const entries = fs.list('/sys/class/drm');
   for (const card of entries.filter((e) => /^card\d+$/.test(e))) {
-    const connected = entries.filter(
-      (e) => e.startsWith(`${card}-`) && fs.readText(`/sys/class/drm/${e}/status`)?.trim() === 'connected',
-    );
+    const connected = entries.filter((e) => e.startsWith(`${card}-`) && fs.readText(`/sys/class/drm/${e}/status`)?.trim() === 'connected');
     if (!connected.length) continue;
     const addr = nearestPciAncestor(fs.realPath(`/sys/class/drm/${card}/device`));
     if (addr && !map.has(addr)) map.set(addr, `a screen is connected to it (${connected.map((c) => c.slice(card.length + 1)).join(', ')})`);
   }
   return map;
 }
-
 
 /**
  * Per PCI function, why the host needs it (empty when it does not): its mounted filesystems

@@ -24,7 +24,14 @@ describe('probeIommuGroups', () => {
   });
 
   it('a lone driver-less host bridge is viable', () => {
-    expect(group(0)).toEqual({ id: 0, devices: ['0000:00:00.0'], viable: true, passthrough: { state: 'host-only', reasons: [expect.stringContaining('0000:00:00.0')], members: [], joinedBy: [], options: [] }, blockers: [], openBy: [] });
+    expect(group(0)).toEqual({
+      id: 0,
+      devices: ['0000:00:00.0'],
+      viable: true,
+      passthrough: { state: 'host-only', reasons: [expect.stringContaining('0000:00:00.0')], members: [], joinedBy: [], options: [] },
+      blockers: [],
+      openBy: [],
+    });
   });
 
   it('a PF on its native driver blocks its group, the bridge does not', () => {
@@ -32,7 +39,13 @@ describe('probeIommuGroups', () => {
       id: 2,
       devices: ['0000:00:02.0', '0000:01:00.0'],
       viable: false,
-      passthrough: { state: 'assignable', reasons: [expect.stringMatching(/^0000:01:00\.0 is on igb.*Bridges in the group \(0000:00:02\.0\) stay with the host/)], members: ['0000:01:00.0'], joinedBy: [], options: [] },
+      passthrough: {
+        state: 'assignable',
+        reasons: [expect.stringMatching(/^0000:01:00\.0 is on igb.*Bridges in the group \(0000:00:02\.0\) stay with the host/)],
+        members: ['0000:01:00.0'],
+        joinedBy: [],
+        options: [],
+      },
       blockers: [{ address: '0000:01:00.0', driver: 'igb' }],
       openBy: [],
     });
@@ -44,7 +57,14 @@ describe('probeIommuGroups', () => {
   });
 
   it('a shared group of a bridge and a vfio-pci device is viable', () => {
-    expect(group(5)).toEqual({ id: 5, devices: ['0000:00:03.0', '0000:02:00.0'], viable: true, passthrough: { state: 'ready', reasons: ['0000:02:00.0 is on vfio-pci: a VM can take it now.'], members: ['0000:02:00.0'], joinedBy: [], options: [] }, blockers: [], openBy: [] });
+    expect(group(5)).toEqual({
+      id: 5,
+      devices: ['0000:00:03.0', '0000:02:00.0'],
+      viable: true,
+      passthrough: { state: 'ready', reasons: ['0000:02:00.0 is on vfio-pci: a VM can take it now.'], members: ['0000:02:00.0'], joinedBy: [], options: [] },
+      blockers: [],
+      openBy: [],
+    });
   });
 
   it('a driver-less device is viable', () => {
@@ -57,7 +77,16 @@ describe('probeIommuGroups', () => {
       id: 8,
       devices: ['0000:00:05.0', '0000:03:00.0', '0000:03:00.1'],
       viable: false,
-      passthrough: { state: 'shared', reasons: [expect.stringContaining('0000:03:00.1 (snd_hda_intel)')], members: ['0000:03:00.0', '0000:03:00.1'], joinedBy: [expect.stringMatching(/^0000:03:00\.0 and 0000:03:00\.1 are functions of one conventional PCI device/), expect.stringMatching(/sit behind the conventional PCI bridge 0000:00:05\.0/)], options: expect.arrayContaining([expect.stringMatching(/^Give the whole group to one VM/)]) },
+      passthrough: {
+        state: 'shared',
+        reasons: [expect.stringContaining('0000:03:00.1 (snd_hda_intel)')],
+        members: ['0000:03:00.0', '0000:03:00.1'],
+        joinedBy: [
+          expect.stringMatching(/^0000:03:00\.0 and 0000:03:00\.1 are functions of one conventional PCI device/),
+          expect.stringMatching(/sit behind the conventional PCI bridge 0000:00:05\.0/),
+        ],
+        options: expect.arrayContaining([expect.stringMatching(/^Give the whole group to one VM/)]),
+      },
       blockers: [{ address: '0000:03:00.1', driver: 'snd_hda_intel' }],
       openBy: [],
     });
@@ -82,8 +111,18 @@ describe('probeIommuGroups', () => {
       const known = probePciDevices(fs).filter((d) => d.address === '0000:00:06.0');
       expect(probeIommuGroups(fs, known)).toEqual([
         {
-          id: 9, devices: ['0000:00:06.0', '0000:00:06.1'], viable: false, blockers: [{ address: '0000:00:06.1', driver: 'e1000e' }], openBy: [],
-          passthrough: { state: 'shared', reasons: [expect.stringContaining('0000:00:06.1 (e1000e)')], members: ['0000:00:06.0', '0000:00:06.1'], joinedBy: [expect.stringMatching(/functions of one device \(slot 0000:00:06\)/)], options: expect.any(Array) },
+          id: 9,
+          devices: ['0000:00:06.0', '0000:00:06.1'],
+          viable: false,
+          blockers: [{ address: '0000:00:06.1', driver: 'e1000e' }],
+          openBy: [],
+          passthrough: {
+            state: 'shared',
+            reasons: [expect.stringContaining('0000:00:06.1 (e1000e)')],
+            members: ['0000:00:06.0', '0000:00:06.1'],
+            joinedBy: [expect.stringMatching(/functions of one device \(slot 0000:00:06\)/)],
+            options: expect.any(Array),
+          },
         },
       ]);
     } finally {

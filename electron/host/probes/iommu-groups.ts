@@ -40,12 +40,7 @@ export function probeIommuGroups(fs: HostFs, devices: PciDevice[], users: Map<nu
 }
 
 /** Driver and bridge-ness of a member, from the device list or (non-PCI members, races) sysfs. */
-function memberFacts(
-  fs: HostFs,
-  group: number,
-  address: PciAddress,
-  known: PciDevice | undefined,
-): { driver: string | null; bridge: boolean } {
+function memberFacts(fs: HostFs, group: number, address: PciAddress, known: PciDevice | undefined): { driver: string | null; bridge: boolean } {
   if (known !== undefined) return { driver: known.driver, bridge: known.isBridge };
   const dir = `${GROUPS}/${group}/devices/${address}`;
   const cls = readHex(fs, `${dir}/class`, 6);

@@ -29,9 +29,7 @@ function fakeRunner(capture: IpCapture): { run: CommandRunner; calls: string[][]
   const calls: string[][] = [];
   const run: CommandRunner = async (argv) => {
     calls.push([...argv]);
-    const key = (Object.keys(IP_COMMANDS) as (keyof typeof IP_COMMANDS)[]).find(
-      (k) => IP_COMMANDS[k].join(' ') === argv.join(' '),
-    );
+    const key = (Object.keys(IP_COMMANDS) as (keyof typeof IP_COMMANDS)[]).find((k) => IP_COMMANDS[k].join(' ') === argv.join(' '));
     if (!key) throw new Error(`unexpected command ${argv.join(' ')}`);
     return { argv, exitCode: 0, stdout: JSON.stringify(capture[key]), stderr: '', durationMs: 1 };
   };
@@ -66,7 +64,14 @@ describe('parseIpCapture', () => {
         formatVersion: 1,
         address: [],
         route4: [
-          { dst: 'default', flags: [], nexthops: [{ gateway: '10.8.0.1', dev: 'mv0', weight: 1, flags: [] }, { gateway: '10.7.0.2', dev: 'v1', weight: 1, flags: [] }] },
+          {
+            dst: 'default',
+            flags: [],
+            nexthops: [
+              { gateway: '10.8.0.1', dev: 'mv0', weight: 1, flags: [] },
+              { gateway: '10.7.0.2', dev: 'v1', weight: 1, flags: [] },
+            ],
+          },
           { type: 'unreachable', dst: '198.51.100.0/24', flags: [] },
           { type: 'blackhole', dst: 'default', flags: [] },
         ],
@@ -183,13 +188,42 @@ describe('compressIpv6', () => {
 describe('VF settings from ip -j link show', () => {
   // Captured in the lab's seed guest (igb, kernel 6.1, iproute2 6.1) after
   // `ip link set dev enp1s0 vf 1 mac 02:11:22:33:44:55 vlan 100 qos 3 spoofchk off`.
-  const LINK = [{
-    ifindex: 3, ifname: 'enp1s0', flags: ['BROADCAST', 'MULTICAST'], mtu: 1500, operstate: 'DOWN', link_type: 'ether', address: '52:54:00:12:34:10',
-    vfinfo_list: [
-      { vf: 0, link_type: 'ether', address: '00:00:00:00:00:00', broadcast: 'ff:ff:ff:ff:ff:ff', vlan_list: [{}], rate: { max_tx: 0, min_tx: 0 }, spoofchk: true, link_state: 'auto', trust: false },
-      { vf: 1, link_type: 'ether', address: '02:11:22:33:44:55', broadcast: 'ff:ff:ff:ff:ff:ff', vlan_list: [{ vlan: 100, qos: 3 }], rate: { max_tx: 0, min_tx: 0 }, spoofchk: false, link_state: 'auto', trust: false },
-    ],
-  }, { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], mtu: 65536 }];
+  const LINK = [
+    {
+      ifindex: 3,
+      ifname: 'enp1s0',
+      flags: ['BROADCAST', 'MULTICAST'],
+      mtu: 1500,
+      operstate: 'DOWN',
+      link_type: 'ether',
+      address: '52:54:00:12:34:10',
+      vfinfo_list: [
+        {
+          vf: 0,
+          link_type: 'ether',
+          address: '00:00:00:00:00:00',
+          broadcast: 'ff:ff:ff:ff:ff:ff',
+          vlan_list: [{}],
+          rate: { max_tx: 0, min_tx: 0 },
+          spoofchk: true,
+          link_state: 'auto',
+          trust: false,
+        },
+        {
+          vf: 1,
+          link_type: 'ether',
+          address: '02:11:22:33:44:55',
+          broadcast: 'ff:ff:ff:ff:ff:ff',
+          vlan_list: [{ vlan: 100, qos: 3 }],
+          rate: { max_tx: 0, min_tx: 0 },
+          spoofchk: false,
+          link_state: 'auto',
+          trust: false,
+        },
+      ],
+    },
+    { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], mtu: 65536 },
+  ];
 
   it('reads MAC (zeros = none set), VLAN and QoS, spoof check, trust and link state per VF', () => {
     const s = parseIpCapture({ formatVersion: 1, address: [], route4: [], route6: [], link: LINK }, 'iproute2');

@@ -158,7 +158,10 @@ export function parseIpCapture(capture: IpCapture, source: IpState['source']): I
     }
     state.addresses.set(link.ifname, list);
   }
-  for (const [family, raw] of [['ipv4', capture.route4], ['ipv6', capture.route6]] as const) {
+  for (const [family, raw] of [
+    ['ipv4', capture.route4],
+    ['ipv6', capture.route6],
+  ] as const) {
     for (const route of asArray<IpRoute>(raw, family)) {
       if (route.type && NON_FORWARDING.has(route.type)) continue;
       const devs = [route.dev, ...(route.nexthops ?? []).map((h) => h.dev)].filter((d): d is string => !!d);

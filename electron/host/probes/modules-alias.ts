@@ -46,11 +46,7 @@ export class PciAliasIndex {
     if (cached !== undefined) return [...cached];
     const vendor = modalias.slice(5, 13);
     const device = modalias.slice(14, 22);
-    const offsets = [
-      ...(this.buckets.get(vendor + device) ?? []),
-      ...(this.buckets.get(vendor) ?? []),
-      ...(this.buckets.get('*') ?? []),
-    ].sort((a, b) => a - b);
+    const offsets = [...(this.buckets.get(vendor + device) ?? []), ...(this.buckets.get(vendor) ?? []), ...(this.buckets.get('*') ?? [])].sort((a, b) => a - b);
     const out: string[] = [];
     for (const start of offsets) {
       const line = this.line(start);
@@ -63,7 +59,10 @@ export class PciAliasIndex {
   /** `alias <pattern> <module>` at `start`, or null when malformed. */
   private line(start: number): { pattern: string; module: string } | null {
     const end = this.src.indexOf('\n', start);
-    const parts = this.src.slice(start, end === -1 ? undefined : end).trim().split(/\s+/);
+    const parts = this.src
+      .slice(start, end === -1 ? undefined : end)
+      .trim()
+      .split(/\s+/);
     return parts.length >= 3 ? { pattern: parts[1] as string, module: parts[2] as string } : null;
   }
 }

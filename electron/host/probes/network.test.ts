@@ -95,7 +95,10 @@ describe('probeNetwork', () => {
         { ifindex: 5, ifname: 'br0', addr_info: [{ family: 'inet', local: '10.0.0.2', prefixlen: 24, scope: 'global' }] },
         { ifindex: 6, ifname: 'eth2.10', addr_info: [{ family: 'inet6', local: '2001:db8:10::5', prefixlen: 64, scope: 'global' }] },
       ],
-      route4: [{ dst: 'default', gateway: '10.0.0.1', dev: 'br0', flags: [] }, { dst: '10.0.0.0/24', dev: 'br0', flags: [] }],
+      route4: [
+        { dst: 'default', gateway: '10.0.0.1', dev: 'br0', flags: [] },
+        { dst: '10.0.0.0/24', dev: 'br0', flags: [] },
+      ],
       route6: [{ dst: '2001:db8:10::/64', dev: 'eth2.10', flags: [] }],
     };
     const fs = host({

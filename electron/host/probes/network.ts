@@ -53,10 +53,7 @@ export function probeNetwork(fs: HostFs, ip: IpState): NetInterface[] {
  * Names whose loss would take a seed down: the seeds, the ports of seed bridges/bonds and
  * the lower links of seed VLANs, recursively (a bond in a bridge, a VLAN on a bond...).
  */
-export function closeOverStack(
-  sys: readonly { name: string; iface: { ports: string[]; master: string | null }; lowers: string[] }[],
-  seeds: readonly string[],
-): Set<string> {
+export function closeOverStack(sys: readonly { name: string; iface: { ports: string[]; master: string | null }; lowers: string[] }[], seeds: readonly string[]): Set<string> {
   const below = new Map<string, Set<string>>();
   const add = (upper: string, lower: string): void => {
     let set = below.get(upper);
@@ -92,12 +89,7 @@ function readInterface(fs: HostFs, name: string, ip: IpState, pfNets: Map<string
   const devicePath = fs.realPath(`${base}/device`);
   const device = devicePath ? pciAncestor(devicePath) : null;
   const kind = interfaceKind(fs, base, name, type, devicePath !== null);
-  const ports =
-    kind === 'bridge'
-      ? fs.list(`${base}/brif`)
-      : kind === 'bond'
-        ? (fs.readText(`${base}/bonding/slaves`) ?? '').split(/\s+/).filter(Boolean)
-        : [];
+  const ports = kind === 'bridge' ? fs.list(`${base}/brif`) : kind === 'bond' ? (fs.readText(`${base}/bonding/slaves`) ?? '').split(/\s+/).filter(Boolean) : [];
   // Only stacked interfaces (VLAN, macvlan, bridge...) have `lower_*` links; listing physical
   // NICs' directories would only bloat snapshots with placeholders.
   const stacked = kind !== 'physical' && kind !== 'loopback' && kind !== 'tap';

@@ -26,7 +26,10 @@ interface ExtCap {
 function config({ size = 4096, express = TYPE.rootPort as number | null, multifunction = false, ext = [] as ExtCap[] } = {}): Uint8Array {
   const c = Buffer.alloc(4096);
   c.writeUInt16LE(0x8086, 0x00);
-  c.writeUInt8((express === TYPE.rootPort || express === TYPE.downstream || express === TYPE.upstream || express === TYPE.pcieToPci ? 0x01 : 0x00) | (multifunction ? 0x80 : 0), 0x0e);
+  c.writeUInt8(
+    (express === TYPE.rootPort || express === TYPE.downstream || express === TYPE.upstream || express === TYPE.pcieToPci ? 0x01 : 0x00) | (multifunction ? 0x80 : 0),
+    0x0e,
+  );
   if (express !== null) {
     c.writeUInt16LE(0x0010, 0x06); // status: capabilities list
     c.writeUInt8(0x40, 0x34);
@@ -58,7 +61,13 @@ describe('parseAcs', () => {
 
   it('a root port with ACS partly enabled does not, and names the controls that are off', () => {
     const acs = parseAcs(config({ ext: [AER, { id: 0x000d, at: 0x148, acs: { cap: ACS_CAP, ctrl: 0x0001 } }] }));
-    expect(acs).toMatchObject({ portType: 'root-port', present: true, control: 0x0001, isolates: false, missing: ['request-redirect', 'completion-redirect', 'upstream-forwarding'] });
+    expect(acs).toMatchObject({
+      portType: 'root-port',
+      present: true,
+      control: 0x0001,
+      isolates: false,
+      missing: ['request-redirect', 'completion-redirect', 'upstream-forwarding'],
+    });
   });
 
   it('a control the capability lacks counts as hard-wired on (pci_acs_flags_enabled)', () => {
@@ -97,7 +106,12 @@ describe('parseAcs', () => {
   });
 
   it('a loop in the next pointers ends the walk', () => {
-    const looping = config({ ext: [{ ...AER, next: 0x140 }, { id: 0x0002, at: 0x140, next: 0x100 }] });
+    const looping = config({
+      ext: [
+        { ...AER, next: 0x140 },
+        { id: 0x0002, at: 0x140, next: 0x100 },
+      ],
+    });
     expect(findExtendedCapability(looping, 0x000d)).toBeNull();
     expect(parseAcs(looping)).toMatchObject({ present: false, isolates: false });
     const self = config({ ext: [{ ...AER, next: 0x100 }] });

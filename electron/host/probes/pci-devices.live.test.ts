@@ -124,7 +124,9 @@ describe('live scan of this machine against lspci', () => {
   });
 
   it('prints the same one-line summary as `lspci -nnk` for every device', () => {
-    const lines = lspci(['-D', '-nn', '-k']).split('\n').filter((l) => /^[0-9a-f]{4}:/.test(l));
+    const lines = lspci(['-D', '-nn', '-k'])
+      .split('\n')
+      .filter((l) => /^[0-9a-f]{4}:/.test(l));
     expect(lines).toHaveLength(devices.length);
     for (const line of lines) {
       const d = devices.find((x) => line.startsWith(`${x.address} `));

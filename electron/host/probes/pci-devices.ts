@@ -5,16 +5,7 @@ import { parseSriovRule, sriovRulePath } from '../formats/persistence-files';
 import { loadPciAliases, type PciAliasIndex } from './modules-alias';
 import { loadPciIds, type PciIds } from './pci-ids';
 import { readAcs } from './pci-config';
-import {
-  PCI_ADDRESS_RE,
-  ROOT_BUS_RE,
-  normaliseHex,
-  readHex,
-  readInt,
-  readLinkBase,
-  readTrim,
-  kernelRelease,
-} from './sysfs-read';
+import { PCI_ADDRESS_RE, ROOT_BUS_RE, normaliseHex, readHex, readInt, readLinkBase, readTrim, kernelRelease } from './sysfs-read';
 
 const PCI_DEVICES = '/sys/bus/pci/devices';
 
@@ -110,10 +101,7 @@ function readPciDevice(ctx: ProbeContext, address: PciAddress): PciDevice | null
     revision: readHex(fs, `${dir}/revision`, 2),
     vendorName: names?.vendorName(id.vendorId) ?? null,
     deviceName: names?.deviceName(id.vendorId, id.deviceId) ?? null,
-    subsystemName:
-      subsystemVendorId !== null && subsystemDeviceId !== null
-        ? (names?.subsystemName(id.vendorId, id.deviceId, subsystemVendorId, subsystemDeviceId) ?? null)
-        : null,
+    subsystemName: subsystemVendorId !== null && subsystemDeviceId !== null ? (names?.subsystemName(id.vendorId, id.deviceId, subsystemVendorId, subsystemDeviceId) ?? null) : null,
     className: names?.className(id.classId) ?? null,
     driver: id.driver,
     driverOverride: override === '(null)' ? null : override,
@@ -125,7 +113,14 @@ function readPciDevice(ctx: ProbeContext, address: PciAddress): PciDevice | null
     // A missing file means "no reset method" on kernels that have the attribute (a fact that
     // matters for passthrough), and "unknown" on older ones.
     resetMethods:
-      resetText === null ? (ctx.hasResetMethodFile ? [] : null) : resetText.trim().split(/\s+/).filter((m) => m !== ''),
+      resetText === null
+        ? ctx.hasResetMethodFile
+          ? []
+          : null
+        : resetText
+            .trim()
+            .split(/\s+/)
+            .filter((m) => m !== ''),
     sriov,
     physfn: ctx.vfToPf.get(address) ?? null,
     interfaces: ctx.interfaces.get(address) ?? [],

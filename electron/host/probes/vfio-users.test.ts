@@ -5,7 +5,7 @@ import { makeTempRoot } from '../testing/fake-sysfs';
 import { probeVfioUsers } from './vfio-users';
 
 describe('processes holding VFIO groups', () => {
-  it('finds /dev/vfio/<N> among a process\'s fds, by group, and ignores the container and other files', () => {
+  it("finds /dev/vfio/<N> among a process's fds, by group, and ignores the container and other files", () => {
     const root = makeTempRoot('passthru-proc-');
     const proc = (pid: number, comm: string, fds: string[]) => {
       mkdirSync(`${root}/proc/${pid}/fd`, { recursive: true });
@@ -18,7 +18,10 @@ describe('processes holding VFIO groups', () => {
     mkdirSync(`${root}/proc/self`, { recursive: true });
     const users = probeVfioUsers(new RootFs(root));
     expect([...users.keys()].sort()).toEqual([12, 13]);
-    expect(users.get(12)).toEqual([{ pid: 100, command: 'qemu-system-x86' }, { pid: 300, command: 'qemu-system-x86' }]);
+    expect(users.get(12)).toEqual([
+      { pid: 100, command: 'qemu-system-x86' },
+      { pid: 300, command: 'qemu-system-x86' },
+    ]);
     expect(users.get(13)).toEqual([{ pid: 100, command: 'qemu-system-x86' }]);
   });
 });

@@ -72,13 +72,7 @@ export class ChangesForSource implements ChangeServiceApi {
 
   apply(planId: string, options: { confirmText?: string; onProgress?: (progress: ApplyProgress) => void }) {
     if (this.currentRoot() !== '/') {
-      return Promise.reject(
-        new PassthruError(
-          'REFUSED',
-          SNAPSHOT_MESSAGE,
-          SNAPSHOT_REMEDY,
-        ),
-      );
+      return Promise.reject(new PassthruError('REFUSED', SNAPSHOT_MESSAGE, SNAPSHOT_REMEDY));
     }
     return this.current().apply(planId, options);
   }

@@ -17,8 +17,7 @@ import { VmService } from './vm-service';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../../e2e/fixtures/${name}`, import.meta.url));
 /** When the fixture was captured, as its manifest says (fixtures are captured again with the lab's kernel). */
-const capturedAt = (name: string): string =>
-  (JSON.parse(readFileSync(join(fixture(name), 'passthru-snapshot', 'manifest.json'), 'utf8')) as { capturedAt: string }).capturedAt;
+const capturedAt = (name: string): string => (JSON.parse(readFileSync(join(fixture(name), 'passthru-snapshot', 'manifest.json'), 'utf8')) as { capturedAt: string }).capturedAt;
 
 let dir = '';
 let shown = '/';
@@ -54,7 +53,15 @@ const profile = (over: Partial<VmProfile> = {}): VmProfile => ({
 describe('VmService on a snapshot', () => {
   it('previews against the snapshot: its VF and bridge pass, its management NIC is refused, KVM as it recorded, the start refused', async () => {
     shown = fixtureWithBridges(fixture('many-vfs'), join(dir, 'many-vfs'), ['br0']);
-    const preview = await vms.preview(profile({ nics: [{ kind: 'passthrough', address: '0000:01:10.0' }, { kind: 'bridge', bridge: 'br0' }, { kind: 'passthrough', address: '0000:05:00.0' }] }));
+    const preview = await vms.preview(
+      profile({
+        nics: [
+          { kind: 'passthrough', address: '0000:01:10.0' },
+          { kind: 'bridge', bridge: 'br0' },
+          { kind: 'passthrough', address: '0000:05:00.0' },
+        ],
+      }),
+    );
     expect(preview.against).toEqual({ hostname: 'lab-many-vfs', capturedAt: capturedAt('many-vfs'), root: shown });
     expect(preview.startRefused).toContain('VMs run on this machine, not on lab-many-vfs');
     const byId = Object.fromEntries(preview.checks.map((c) => [c.id, c]));
@@ -64,7 +71,7 @@ describe('VmService on a snapshot', () => {
     expect(byId['nic0-driver']!.detail).toContain('is on igbvf');
     expect(byId['nic1-bridge']).toMatchObject({ status: 'pass', detail: 'br0 is a bridge on lab-many-vfs (the snapshot).' });
     expect(byId['nic2-host-needs']).toMatchObject({ status: 'fail' });
-    expect(byId['nic2-host-needs']!.detail).toContain("default IPv4 and IPv6 route (enp5s0)");
+    expect(byId['nic2-host-needs']!.detail).toContain('default IPv4 and IPv6 route (enp5s0)');
     expect(byId.memlock).toMatchObject({ status: 'warn' });
     // lab-many-vfs had no /dev/kvm: TCG, said for that host, whatever this machine has.
     expect(preview.accel).toBe('tcg');
@@ -73,7 +80,7 @@ describe('VmService on a snapshot', () => {
     expect(preview.shell).toContain('accel=tcg');
   });
 
-  it('takes KVM from the snapshot\'s facts, not from this machine (forced to TCG here)', async () => {
+  it("takes KVM from the snapshot's facts, not from this machine (forced to TCG here)", async () => {
     shown = fixture('this-machine');
     const preview = await vms.preview(profile());
     expect(preview.accel).toBe('kvm');

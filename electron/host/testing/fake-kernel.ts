@@ -137,7 +137,10 @@ export class FakeKernel {
   private setUeventDriver(addr: string, driver: string | null): void {
     const file = path.join(this.devDir(addr), 'uevent');
     if (!fs.existsSync(file)) return;
-    const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('DRIVER='));
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('DRIVER='));
     fs.writeFileSync(file, `${[...(driver ? [`DRIVER=${driver}`] : []), ...lines].join('\n')}\n`);
   }
 

@@ -117,15 +117,7 @@ C 0c  Serial bus controller
 
 /** A two-core Intel /proc/cpuinfo with VT-x (the default of fake hosts). */
 export const INTEL_CPUINFO = ['processor\t: 0', 'processor\t: 1']
-  .map((p) =>
-    [
-      p,
-      'vendor_id\t: GenuineIntel',
-      'model name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz',
-      'flags\t\t: fpu vme de pse tsc msr pae mce vmx smx est',
-      '',
-    ].join('\n'),
-  )
+  .map((p) => [p, 'vendor_id\t: GenuineIntel', 'model name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz', 'flags\t\t: fpu vme de pse tsc msr pae mce vmx smx est', ''].join('\n'))
   .join('\n');
 
 /**
@@ -162,18 +154,84 @@ export function labHostSpec(): FakeHostSpec {
       { address: '0000:00:01.0', vendor: '1234', device: '1111', classId: '030000', driver: 'bochs-drm', iommuGroup: 1, bootVga: true },
       { address: '0000:00:02.0', vendor: '1b36', device: '000c', classId: '060400', driver: 'pcieport', iommuGroup: 2 },
       {
-        address: '0000:01:00.0', vendor: '8086', device: '10c9', subsystemVendor: '8086', subsystemDevice: 'a03c',
-        classId: '020000', driver: 'igb', iommuGroup: 2, parent: '0000:00:02.0', net: ['enp1s0'], numaNode: 0,
+        address: '0000:01:00.0',
+        vendor: '8086',
+        device: '10c9',
+        subsystemVendor: '8086',
+        subsystemDevice: 'a03c',
+        classId: '020000',
+        driver: 'igb',
+        iommuGroup: 2,
+        parent: '0000:00:02.0',
+        net: ['enp1s0'],
+        numaNode: 0,
         sriov: { totalVfs: 7, vfs: ['0000:01:10.0', '0000:01:10.2'], autoprobe: true },
       },
-      { address: '0000:01:10.0', vendor: '8086', device: '10ca', subsystemVendor: '8086', subsystemDevice: 'a03c', classId: '020000', driver: 'igbvf', iommuGroup: 3, parent: '0000:00:02.0', net: ['enp1s0v0'], resetMethod: 'flr' },
-      { address: '0000:01:10.2', vendor: '8086', device: '10ca', subsystemVendor: '8086', subsystemDevice: 'a03c', classId: '020000', driver: 'vfio-pci', driverOverride: 'vfio-pci', iommuGroup: 4, parent: '0000:00:02.0', resetMethod: 'flr' },
+      {
+        address: '0000:01:10.0',
+        vendor: '8086',
+        device: '10ca',
+        subsystemVendor: '8086',
+        subsystemDevice: 'a03c',
+        classId: '020000',
+        driver: 'igbvf',
+        iommuGroup: 3,
+        parent: '0000:00:02.0',
+        net: ['enp1s0v0'],
+        resetMethod: 'flr',
+      },
+      {
+        address: '0000:01:10.2',
+        vendor: '8086',
+        device: '10ca',
+        subsystemVendor: '8086',
+        subsystemDevice: 'a03c',
+        classId: '020000',
+        driver: 'vfio-pci',
+        driverOverride: 'vfio-pci',
+        iommuGroup: 4,
+        parent: '0000:00:02.0',
+        resetMethod: 'flr',
+      },
       { address: '0000:00:03.0', vendor: '1b36', device: '000c', classId: '060400', driver: 'pcieport', iommuGroup: 5 },
-      { address: '0000:02:00.0', vendor: '1af4', device: '1041', subsystemVendor: '1af4', subsystemDevice: '1100', classId: '020000', revision: '01', driver: 'vfio-pci', iommuGroup: 5, parent: '0000:00:03.0' },
+      {
+        address: '0000:02:00.0',
+        vendor: '1af4',
+        device: '1041',
+        subsystemVendor: '1af4',
+        subsystemDevice: '1100',
+        classId: '020000',
+        revision: '01',
+        driver: 'vfio-pci',
+        iommuGroup: 5,
+        parent: '0000:00:03.0',
+      },
       { address: '0000:00:04.0', vendor: '8086', device: '10d3', subsystemVendor: '8086', subsystemDevice: '0000', classId: '020000', iommuGroup: 6, uevent: false },
       { address: '0000:00:05.0', vendor: '1b36', device: '000c', classId: '060400', driver: 'pcieport', iommuGroup: 8 },
-      { address: '0000:03:00.0', vendor: '10de', device: '1b80', subsystemVendor: '10de', subsystemDevice: '119e', classId: '030000', revision: 'a1', driver: 'vfio-pci', iommuGroup: 8, parent: '0000:00:05.0' },
-      { address: '0000:03:00.1', vendor: '10de', device: '10f0', subsystemVendor: '10de', subsystemDevice: '119e', classId: '040300', revision: 'a1', driver: 'snd_hda_intel', iommuGroup: 8, parent: '0000:00:05.0' },
+      {
+        address: '0000:03:00.0',
+        vendor: '10de',
+        device: '1b80',
+        subsystemVendor: '10de',
+        subsystemDevice: '119e',
+        classId: '030000',
+        revision: 'a1',
+        driver: 'vfio-pci',
+        iommuGroup: 8,
+        parent: '0000:00:05.0',
+      },
+      {
+        address: '0000:03:00.1',
+        vendor: '10de',
+        device: '10f0',
+        subsystemVendor: '10de',
+        subsystemDevice: '119e',
+        classId: '040300',
+        revision: 'a1',
+        driver: 'snd_hda_intel',
+        iommuGroup: 8,
+        parent: '0000:00:05.0',
+      },
       { address: '0000:00:1f.0', vendor: '8086', device: '2918', subsystemVendor: '1af4', subsystemDevice: '1100', classId: '060100', driver: 'lpc_ich', iommuGroup: 7 },
       { address: '0000:00:1f.2', vendor: '8086', device: '2922', subsystemVendor: '1af4', subsystemDevice: '1100', classId: '010601', driver: 'ahci', iommuGroup: 7 },
       { address: '0000:00:1f.3', vendor: '8086', device: '2930', subsystemVendor: '1af4', subsystemDevice: '1100', classId: '0c0500', driver: 'i801_smbus', iommuGroup: 7 },
@@ -234,21 +292,13 @@ export function devicePath(d: FakePciFunction, byAddress: Map<string, FakePciFun
   return `/sys/devices/pci${top.slice(0, -5)}/${chain.join('/')}`;
 }
 
-function writeFunction(
-  w: TreeWriter,
-  d: FakePciFunction,
-  dir: string,
-  byAddress: Map<string, FakePciFunction>,
-  pfOf: Map<string, string>,
-  spec: FakeHostSpec,
-): void {
+function writeFunction(w: TreeWriter, d: FakePciFunction, dir: string, byAddress: Map<string, FakePciFunction>, pfOf: Map<string, string>, spec: FakeHostSpec): void {
   const groupType = spec.groupType;
   const sv = d.subsystemVendor ?? '0000';
   const sd = d.subsystemDevice ?? '0000';
   const up = (s: string) => s.toUpperCase();
   const modalias =
-    `pci:v0000${up(d.vendor)}d0000${up(d.device)}sv0000${up(sv)}sd0000${up(sd)}` +
-    `bc${up(d.classId.slice(0, 2))}sc${up(d.classId.slice(2, 4))}i${up(d.classId.slice(4))}`;
+    `pci:v0000${up(d.vendor)}d0000${up(d.device)}sv0000${up(sv)}sd0000${up(sd)}` + `bc${up(d.classId.slice(0, 2))}sc${up(d.classId.slice(2, 4))}i${up(d.classId.slice(4))}`;
   w.file(`${dir}/vendor`, `0x${d.vendor}\n`);
   w.file(`${dir}/device`, `0x${d.device}\n`);
   w.file(`${dir}/subsystem_vendor`, `0x${sv}\n`);

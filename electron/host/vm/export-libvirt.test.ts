@@ -13,11 +13,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function profile(over: Partial<VmProfile> = {}): VmProfile {
   return vmProfileSchema.parse({
-    name: 'router-1', cpus: 4, memoryMiB: 8192, firmware: 'ovmf', machine: 'q35',
-    disks: [{ path: "/var/lib/vm/a,b & <c>'s.qcow2", format: 'qcow2' }, { path: '/var/lib/vm/-x.img', format: 'raw' }],
-    iso: '/iso/debian.iso', display: 'vnc',
+    name: 'router-1',
+    cpus: 4,
+    memoryMiB: 8192,
+    firmware: 'ovmf',
+    machine: 'q35',
+    disks: [
+      { path: "/var/lib/vm/a,b & <c>'s.qcow2", format: 'qcow2' },
+      { path: '/var/lib/vm/-x.img', format: 'raw' },
+    ],
+    iso: '/iso/debian.iso',
+    display: 'vnc',
     nics: [{ kind: 'passthrough', address: '0000:01:10.2' }, { kind: 'bridge', bridge: 'br0' }, { kind: 'nat' }],
-    createdAt: '2025-01-01T00:00:00.000Z', ...over,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    ...over,
   });
 }
 
@@ -75,7 +84,13 @@ describe('exportLibvirtXml', () => {
 describe('exportShellScript', () => {
   it('is set -eu, sets up taps, and runs the quoted argv in the foreground', () => {
     const p = profile({ firmware: 'seabios', nics: [{ kind: 'bridge', bridge: 'br0' }] });
-    const paths = { dir: '/run/x/router-1', pidFile: '/run/x/router-1/qemu.pid', qmpSocket: '/run/x/router-1/qmp.sock', logFile: '/run/x/router-1/qemu.log', serialLog: '/run/x/router-1/serial.log' };
+    const paths = {
+      dir: '/run/x/router-1',
+      pidFile: '/run/x/router-1/qemu.pid',
+      qmpSocket: '/run/x/router-1/qmp.sock',
+      logFile: '/run/x/router-1/qemu.log',
+      serialLog: '/run/x/router-1/serial.log',
+    };
     const command = buildQemuArgv({ profile: p, paths, accel: 'kvm', firmware: null });
     const script = exportShellScript({ name: 'router-1', command, paths, firmware: null, uid: 1000 });
     expect(script.startsWith('#!/bin/sh\n')).toBe(true);

@@ -13,7 +13,19 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const p = (name: string) => vmProfileSchema.parse({ name, cpus: 1, memoryMiB: 256, firmware: 'seabios', machine: 'q35', disks: [], iso: null, display: 'none', nics: [{ kind: 'nat' }], createdAt: '2025-01-01T00:00:00.000Z' });
+const p = (name: string) =>
+  vmProfileSchema.parse({
+    name,
+    cpus: 1,
+    memoryMiB: 256,
+    firmware: 'seabios',
+    machine: 'q35',
+    disks: [],
+    iso: null,
+    display: 'none',
+    nics: [{ kind: 'nat' }],
+    createdAt: '2025-01-01T00:00:00.000Z',
+  });
 
 describe('ProfileStore', () => {
   it('saves atomically, lists, gets and deletes', () => {
@@ -35,7 +47,12 @@ describe('ProfileStore', () => {
     writeFileSync(join(dir, 'cfg', 'vms', 'wrong.json'), JSON.stringify({ ...p('good'), cpus: -1, name: 'wrong' }));
     writeFileSync(join(dir, 'cfg', 'vms', 'other.json'), JSON.stringify(p('good')));
     const list = store.list();
-    expect(list.map((s) => [s.name, s.ok])).toEqual([['broken', false], ['good', true], ['other', false], ['wrong', false]]);
+    expect(list.map((s) => [s.name, s.ok])).toEqual([
+      ['broken', false],
+      ['good', true],
+      ['other', false],
+      ['wrong', false],
+    ]);
     const problems = Object.fromEntries(list.map((s) => [s.name, s.ok ? null : s.problem]));
     expect(problems.broken).toMatch(/not valid JSON/);
     expect(problems.wrong).toMatch(/cpus/);
@@ -60,4 +77,3 @@ describe('ProfileStore', () => {
     expect(resolveVmDirs({ configDir: '/x' }, { HOME: '/h', PASSTHRU_RUNTIME_DIR: '/r' })).toEqual({ configDir: '/x', runtimeDir: '/r' });
   });
 });
-

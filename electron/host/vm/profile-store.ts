@@ -43,7 +43,6 @@ export type StoredProfile = { ok: true; name: string; profile: VmProfile; file: 
 /** sun_path is 108 bytes with the NUL: a longer QMP socket path cannot be bound. */
 const MAX_SOCKET_PATH = 107;
 
-
 export class ProfileStore {
   readonly vmsDir: string;
   constructor(readonly dirs: VmDirs) {
@@ -69,7 +68,11 @@ export class ProfileStore {
       serialLog: join(dir, 'serial.log'),
     };
     if (Buffer.byteLength(paths.qmpSocket) > MAX_SOCKET_PATH) {
-      throw new PassthruError('BAD_INPUT', `The QMP socket path ${paths.qmpSocket} is longer than a unix socket allows (107 bytes).`, 'Use a shorter VM name or runtime directory (--runtime-dir).');
+      throw new PassthruError(
+        'BAD_INPUT',
+        `The QMP socket path ${paths.qmpSocket} is longer than a unix socket allows (107 bytes).`,
+        'Use a shorter VM name or runtime directory (--runtime-dir).',
+      );
     }
     return paths;
   }

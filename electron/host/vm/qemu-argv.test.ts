@@ -2,10 +2,28 @@ import { describe, expect, it } from 'vitest';
 import { derivedVmMac, vmProfileSchema, vmTapName, type VmProfile } from '../../../shared/vm';
 import { buildQemuArgv, qemuEscape, qemuShellLine, type VmRuntimePaths } from './qemu-argv';
 
-const paths: VmRuntimePaths = { dir: '/run/p/vm1', pidFile: '/run/p/vm1/qemu.pid', qmpSocket: '/run/p/vm1/qmp.sock', logFile: '/run/p/vm1/qemu.log', serialLog: '/run/p/vm1/serial.log' };
+const paths: VmRuntimePaths = {
+  dir: '/run/p/vm1',
+  pidFile: '/run/p/vm1/qemu.pid',
+  qmpSocket: '/run/p/vm1/qmp.sock',
+  logFile: '/run/p/vm1/qemu.log',
+  serialLog: '/run/p/vm1/serial.log',
+};
 
 function profile(over: Partial<VmProfile> = {}): VmProfile {
-  return vmProfileSchema.parse({ name: 'vm1', cpus: 2, memoryMiB: 1024, firmware: 'seabios', machine: 'q35', disks: [], iso: null, display: 'none', nics: [], createdAt: '2025-01-01T00:00:00.000Z', ...over });
+  return vmProfileSchema.parse({
+    name: 'vm1',
+    cpus: 2,
+    memoryMiB: 1024,
+    firmware: 'seabios',
+    machine: 'q35',
+    disks: [],
+    iso: null,
+    display: 'none',
+    nics: [],
+    createdAt: '2025-01-01T00:00:00.000Z',
+    ...over,
+  });
 }
 
 /** The value following each occurrence of `flag`. */
@@ -40,7 +58,13 @@ describe('buildQemuArgv', () => {
   });
 
   it('keeps hostile disk paths one intact value: commas doubled, leading dash inside filename=', () => {
-    const p = profile({ disks: [{ path: '/d/a,b.qcow2', format: 'qcow2' }, { path: '/d/-x', format: 'raw' }, { path: '/d/with space,and,drive=evil', format: 'raw' }] });
+    const p = profile({
+      disks: [
+        { path: '/d/a,b.qcow2', format: 'qcow2' },
+        { path: '/d/-x', format: 'raw' },
+        { path: '/d/with space,and,drive=evil', format: 'raw' },
+      ],
+    });
     const { argv } = buildQemuArgv({ profile: p, paths, accel: 'kvm', firmware: null });
     const blockdevs = after(argv, '-blockdev');
     expect(blockdevs).toContain('driver=file,filename=/d/a,,b.qcow2,node-name=disk0-file');
@@ -89,9 +113,17 @@ describe('buildQemuArgv', () => {
   });
 
   it('wires OVMF through pflash block nodes', () => {
-    const { argv } = buildQemuArgv({ profile: profile({ firmware: 'ovmf' }), paths, accel: 'kvm', firmware: { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/cfg/vms/vm1.efivars.fd' } });
+    const { argv } = buildQemuArgv({
+      profile: profile({ firmware: 'ovmf' }),
+      paths,
+      accel: 'kvm',
+      firmware: { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/cfg/vms/vm1.efivars.fd' },
+    });
     expect(after(argv, '-machine')).toEqual(['q35,accel=kvm,pflash0=fw-code,pflash1=fw-vars']);
-    expect(after(argv, '-blockdev')).toEqual(['driver=file,filename=/usr/share/OVMF/OVMF_CODE_4M.fd,node-name=fw-code,read-only=on', 'driver=file,filename=/cfg/vms/vm1.efivars.fd,node-name=fw-vars']);
+    expect(after(argv, '-blockdev')).toEqual([
+      'driver=file,filename=/usr/share/OVMF/OVMF_CODE_4M.fd,node-name=fw-code,read-only=on',
+      'driver=file,filename=/cfg/vms/vm1.efivars.fd,node-name=fw-vars',
+    ]);
     expect(() => buildQemuArgv({ profile: profile({ firmware: 'ovmf' }), paths, accel: 'kvm', firmware: null })).toThrow();
   });
 

@@ -80,7 +80,13 @@ export function buildQemuArgv(input: QemuArgvInput): QemuCommand {
     argv.push(...a);
   };
 
-  add('-name', opts(null, [['guest', profile.name], ['process', `passthru-${profile.name}`]]));
+  add(
+    '-name',
+    opts(null, [
+      ['guest', profile.name],
+      ['process', `passthru-${profile.name}`],
+    ]),
+  );
   add('-nodefaults', '-no-user-config');
   const machine: [string, string][] = [['accel', accel]];
   if (profile.firmware === 'ovmf') machine.push(['pflash0', 'fw-code'], ['pflash1', 'fw-vars']);
@@ -95,20 +101,80 @@ export function buildQemuArgv(input: QemuArgvInput): QemuCommand {
 
   if (profile.firmware === 'ovmf') {
     if (!input.firmware) throw new Error('OVMF firmware files were not resolved.');
-    add('-blockdev', opts(null, [['driver', 'file'], ['filename', input.firmware.code], ['node-name', 'fw-code'], ['read-only', 'on']]));
-    add('-blockdev', opts(null, [['driver', 'file'], ['filename', input.firmware.vars], ['node-name', 'fw-vars']]));
+    add(
+      '-blockdev',
+      opts(null, [
+        ['driver', 'file'],
+        ['filename', input.firmware.code],
+        ['node-name', 'fw-code'],
+        ['read-only', 'on'],
+      ]),
+    );
+    add(
+      '-blockdev',
+      opts(null, [
+        ['driver', 'file'],
+        ['filename', input.firmware.vars],
+        ['node-name', 'fw-vars'],
+      ]),
+    );
   }
 
   profile.disks.forEach((disk, i) => {
-    add('-blockdev', opts(null, [['driver', 'file'], ['filename', disk.path], ['node-name', `disk${i}-file`]]));
-    add('-blockdev', opts(null, [['driver', disk.format], ['file', `disk${i}-file`], ['node-name', `disk${i}`]]));
-    add('-device', opts('virtio-blk-pci', [['drive', `disk${i}`], ['id', `disk${i}`], ['bootindex', i + 1]]));
+    add(
+      '-blockdev',
+      opts(null, [
+        ['driver', 'file'],
+        ['filename', disk.path],
+        ['node-name', `disk${i}-file`],
+      ]),
+    );
+    add(
+      '-blockdev',
+      opts(null, [
+        ['driver', disk.format],
+        ['file', `disk${i}-file`],
+        ['node-name', `disk${i}`],
+      ]),
+    );
+    add(
+      '-device',
+      opts('virtio-blk-pci', [
+        ['drive', `disk${i}`],
+        ['id', `disk${i}`],
+        ['bootindex', i + 1],
+      ]),
+    );
   });
   if (profile.iso) {
-    add('-blockdev', opts(null, [['driver', 'file'], ['filename', profile.iso], ['node-name', 'cd0-file'], ['read-only', 'on']]));
-    add('-blockdev', opts(null, [['driver', 'raw'], ['file', 'cd0-file'], ['node-name', 'cd0'], ['read-only', 'on']]));
+    add(
+      '-blockdev',
+      opts(null, [
+        ['driver', 'file'],
+        ['filename', profile.iso],
+        ['node-name', 'cd0-file'],
+        ['read-only', 'on'],
+      ]),
+    );
+    add(
+      '-blockdev',
+      opts(null, [
+        ['driver', 'raw'],
+        ['file', 'cd0-file'],
+        ['node-name', 'cd0'],
+        ['read-only', 'on'],
+      ]),
+    );
     // q35's built-in AHCI controller provides ide.0…ide.5; the installer boots first.
-    add('-device', opts('ide-cd', [['drive', 'cd0'], ['bus', 'ide.0'], ['id', 'cd0'], ['bootindex', 0]]));
+    add(
+      '-device',
+      opts('ide-cd', [
+        ['drive', 'cd0'],
+        ['bus', 'ide.0'],
+        ['id', 'cd0'],
+        ['bootindex', 0],
+      ]),
+    );
   }
 
   switch (profile.display) {
@@ -131,21 +197,61 @@ export function buildQemuArgv(input: QemuArgvInput): QemuCommand {
   profile.nics.forEach((nic, i) => {
     const id = nicDeviceId(i);
     if (nic.kind === 'passthrough') {
-      add('-device', opts('vfio-pci', [['host', nic.address], ['id', id]]));
+      add(
+        '-device',
+        opts('vfio-pci', [
+          ['host', nic.address],
+          ['id', id],
+        ]),
+      );
       return;
     }
     const mac = nicMac(profile.name, nic, i) ?? '';
     if (nic.kind === 'bridge') {
       const tap = vmTapName(profile.name, i);
       taps.push({ index: i, tap, bridge: nic.bridge });
-      add('-netdev', opts('tap', [['id', `net${i}`], ['ifname', tap], ['script', 'no'], ['downscript', 'no']]));
+      add(
+        '-netdev',
+        opts('tap', [
+          ['id', `net${i}`],
+          ['ifname', tap],
+          ['script', 'no'],
+          ['downscript', 'no'],
+        ]),
+      );
     } else {
-      add('-netdev', opts('user', input.restrictNat ? [['id', `net${i}`], ['restrict', 'on']] : [['id', `net${i}`]]));
+      add(
+        '-netdev',
+        opts(
+          'user',
+          input.restrictNat
+            ? [
+                ['id', `net${i}`],
+                ['restrict', 'on'],
+              ]
+            : [['id', `net${i}`]],
+        ),
+      );
     }
-    add('-device', opts('virtio-net-pci', [['netdev', `net${i}`], ['mac', mac], ['id', id]]));
+    add(
+      '-device',
+      opts('virtio-net-pci', [
+        ['netdev', `net${i}`],
+        ['mac', mac],
+        ['id', id],
+      ]),
+    );
   });
 
-  add('-chardev', opts('file', [['id', 'serial0'], ['path', paths.serialLog]]), '-serial', 'chardev:serial0');
+  add(
+    '-chardev',
+    opts('file', [
+      ['id', 'serial0'],
+      ['path', paths.serialLog],
+    ]),
+    '-serial',
+    'chardev:serial0',
+  );
   add('-qmp', `unix:${qemuEscape(paths.qmpSocket)},server=on,wait=off`);
   add('-pidfile', paths.pidFile);
   add('-D', paths.logFile);

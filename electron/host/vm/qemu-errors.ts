@@ -91,7 +91,7 @@ const rules: Rule[] = [
     return {
       code: 'BAD_INPUT',
       cause: `There is no PCI device ${m[2]} on this host (any more).`,
-      remedy: 'Choose a device this host has; a VF disappears when its PF\'s VFs are removed.',
+      remedy: "Choose a device this host has; a VF disappears when its PF's VFs are removed.",
     };
   },
   (t) => {
@@ -119,7 +119,9 @@ const rules: Rule[] = [
     return {
       code: missing ? 'BAD_INPUT' : 'REFUSED',
       cause: missing ? `The disk image ${m[1]} does not exist.` : `qemu could not open ${m[1]}: ${m[2]}.`,
-      remedy: missing ? `Fix the disk's path in the VM's profile, or create the image (\`${formatArgv(['qemu-img', 'create', '-f', 'qcow2', m[1] ?? '', '20G'])}\`).` : 'Check the file\'s permissions (and that no other VM has it open).',
+      remedy: missing
+        ? `Fix the disk's path in the VM's profile, or create the image (\`${formatArgv(['qemu-img', 'create', '-f', 'qcow2', m[1] ?? '', '20G'])}\`).`
+        : "Check the file's permissions (and that no other VM has it open).",
     };
   },
   (t) => {
@@ -161,5 +163,5 @@ export function qemuFailure(what: string, source: string | QmpError, ctx: QemuEr
   const detail = typeof source === 'string' ? qemuErrorLines(source) : text;
   if (explained) return new PassthruError(explained.code, `${what}: ${explained.cause}`, explained.remedy, detail || null);
   const first = detail.split('\n')[0] ?? '';
-  return new PassthruError('FAILED', `${what}: ${first || 'qemu gave no reason'}`, 'See the VM\'s log (the VM\'s status says where it is).', detail || null);
+  return new PassthruError('FAILED', `${what}: ${first || 'qemu gave no reason'}`, "See the VM's log (the VM's status says where it is).", detail || null);
 }

@@ -90,7 +90,7 @@ describe('QmpClient', () => {
   });
 
   it('turns error replies into QmpError with class and desc', async () => {
-    const path = await fakeQemu((m, s) => s.write(`${JSON.stringify({ error: { class: 'CommandNotFound', desc: "The command nope has not been found" }, id: m.id })}\n`));
+    const path = await fakeQemu((m, s) => s.write(`${JSON.stringify({ error: { class: 'CommandNotFound', desc: 'The command nope has not been found' }, id: m.id })}\n`));
     const qmp = await QmpClient.connect(path);
     const err = await qmp.execute('nope').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QmpError);
@@ -114,7 +114,15 @@ describe('QmpClient', () => {
 
   it('flattens bridges in query-pci', () => {
     const leaf = { bus: 1, slot: 0, function: 0, class_info: { class: 512 }, id: { vendor: 0x8086, device: 0x10ca }, qdev_id: 'nic0' };
-    const bridge = { bus: 0, slot: 2, function: 0, class_info: { class: 1540 }, id: { vendor: 0x1b36, device: 0xc }, qdev_id: '', pci_bridge: { bus: { number: 1 }, devices: [leaf] } };
+    const bridge = {
+      bus: 0,
+      slot: 2,
+      function: 0,
+      class_info: { class: 1540 },
+      id: { vendor: 0x1b36, device: 0xc },
+      qdev_id: '',
+      pci_bridge: { bus: { number: 1 }, devices: [leaf] },
+    };
     expect(flattenPci([{ bus: 0, devices: [bridge] }]).map((d) => d.qdev_id)).toEqual(['', 'nic0']);
   });
 });

@@ -4,7 +4,8 @@ import { vmProfileSchema, type VmNic } from '../../../shared/vm';
 import type { HostFs } from '../fs/host-fs';
 import { assertVmChecks, runVmChecks } from './vm-checks';
 
-const dev = (address: string, driver: string | null, group: number): PciDevice => ({ address, driver, iommuGroup: group, vendorId: '8086', deviceId: '10ca', vendorName: 'Intel', deviceName: '82576 VF' }) as unknown as PciDevice;
+const dev = (address: string, driver: string | null, group: number): PciDevice =>
+  ({ address, driver, iommuGroup: group, vendorId: '8086', deviceId: '10ca', vendorName: 'Intel', deviceName: '82576 VF' }) as unknown as PciDevice;
 
 /** Group 14: a VF alone on vfio-pci. Group 1: a PF on vfio-pci sharing with its sibling on igb. Group 20: on igb. */
 const verdict = (state: string, reasons: string[] = []) => ({ state, reasons, members: [] });
@@ -14,22 +15,66 @@ const verdict = (state: string, reasons: string[] = []) => ({ state, reasons, me
  * Group 20: on igb. Group 40: the management NIC (blocked: the host needs it).
  */
 const scan = {
-  devices: [dev('0000:01:10.0', 'vfio-pci', 14), dev('0000:01:00.0', 'vfio-pci', 1), dev('0000:01:00.1', 'igb', 1), dev('0000:02:00.0', 'igb', 20), dev('0000:03:00.0', 'vfio-pci', 30), dev('0000:05:00.0', 'e1000e', 40)],
+  devices: [
+    dev('0000:01:10.0', 'vfio-pci', 14),
+    dev('0000:01:00.0', 'vfio-pci', 1),
+    dev('0000:01:00.1', 'igb', 1),
+    dev('0000:02:00.0', 'igb', 20),
+    dev('0000:03:00.0', 'vfio-pci', 30),
+    dev('0000:05:00.0', 'e1000e', 40),
+  ],
   groups: [
     { id: 14, devices: ['0000:01:10.0'], viable: true, passthrough: verdict('ready'), blockers: [], openBy: [] },
     { id: 1, devices: ['0000:01:00.0', '0000:01:00.1'], viable: false, passthrough: verdict('shared'), blockers: [{ address: '0000:01:00.1', driver: 'igb' }], openBy: [] },
     { id: 20, devices: ['0000:02:00.0'], viable: false, passthrough: verdict('assignable'), blockers: [{ address: '0000:02:00.0', driver: 'igb' }], openBy: [] },
     { id: 30, devices: ['0000:03:00.0'], viable: true, passthrough: verdict('ready'), blockers: [], openBy: [{ pid: 4242, command: 'qemu-system-x86' }] },
-    { id: 40, devices: ['0000:05:00.0'], viable: false, passthrough: verdict('blocked', ["0000:05:00.0 is needed by this host: it carries the host's default IPv4 route (enp5s0)."]), blockers: [{ address: '0000:05:00.0', driver: 'e1000e' }], openBy: [] },
+    {
+      id: 40,
+      devices: ['0000:05:00.0'],
+      viable: false,
+      passthrough: verdict('blocked', ["0000:05:00.0 is needed by this host: it carries the host's default IPv4 route (enp5s0)."]),
+      blockers: [{ address: '0000:05:00.0', driver: 'e1000e' }],
+      openBy: [],
+    },
   ],
 } as unknown as HostScan;
 
 const fs = (bridges: string[] = [], vfioOk: boolean | null = true): HostFs =>
   ({ exists: (p: string) => bridges.some((b) => p === `/sys/class/net/${b}/bridge` || p === `/sys/class/net/${b}`), accessibleRw: () => vfioOk }) as unknown as HostFs;
 
-function run(nics: VmNic[], over: { memlock?: number | null; cap?: boolean; held?: [string, string][]; vfioOk?: boolean | null; bridges?: string[]; disks?: string[]; snapshot?: { hostname: string | null } } = {}) {
-  const profile = vmProfileSchema.parse({ name: 'v', cpus: 1, memoryMiB: 4096, firmware: 'seabios', machine: 'q35', disks: (over.disks ?? []).map((path) => ({ path, format: 'raw' })), iso: null, display: 'none', nics, createdAt: 'x' });
-  return runVmChecks({ profile, scan, fs: fs(over.bridges, over.vfioOk === undefined ? true : over.vfioOk), memlock: { bytes: over.memlock === undefined ? null : over.memlock, capIpcLock: over.cap ?? false }, heldByOtherVms: new Map(over.held ?? []), fileExists: (p) => p === '/ok.img', snapshot: over.snapshot });
+function run(
+  nics: VmNic[],
+  over: {
+    memlock?: number | null;
+    cap?: boolean;
+    held?: [string, string][];
+    vfioOk?: boolean | null;
+    bridges?: string[];
+    disks?: string[];
+    snapshot?: { hostname: string | null };
+  } = {},
+) {
+  const profile = vmProfileSchema.parse({
+    name: 'v',
+    cpus: 1,
+    memoryMiB: 4096,
+    firmware: 'seabios',
+    machine: 'q35',
+    disks: (over.disks ?? []).map((path) => ({ path, format: 'raw' })),
+    iso: null,
+    display: 'none',
+    nics,
+    createdAt: 'x',
+  });
+  return runVmChecks({
+    profile,
+    scan,
+    fs: fs(over.bridges, over.vfioOk === undefined ? true : over.vfioOk),
+    memlock: { bytes: over.memlock === undefined ? null : over.memlock, capIpcLock: over.cap ?? false },
+    heldByOtherVms: new Map(over.held ?? []),
+    fileExists: (p) => p === '/ok.img',
+    snapshot: over.snapshot,
+  });
 }
 
 const failed = (checks: ReturnType<typeof run>) => checks.filter((c) => c.status === 'fail');
@@ -51,7 +96,12 @@ describe('runVmChecks', () => {
 
   it('says to assign a device still on its host driver', () => {
     const f = failed(run([{ kind: 'passthrough', address: '0000:02:00.0' }]));
-    expect(f[0]).toMatchObject({ id: 'nic0-driver', title: 'NIC 1: passthrough 0000:02:00.0 on vfio-pci', fix: { kind: 'assign', address: '0000:02:00.0', wholeGroup: false }, code: 'REFUSED' });
+    expect(f[0]).toMatchObject({
+      id: 'nic0-driver',
+      title: 'NIC 1: passthrough 0000:02:00.0 on vfio-pci',
+      fix: { kind: 'assign', address: '0000:02:00.0', wholeGroup: false },
+      code: 'REFUSED',
+    });
   });
 
   it('refuses an unknown device, an inaccessible /dev/vfio node, a held group, a device of another VM', () => {
@@ -85,8 +135,15 @@ describe('runVmChecks', () => {
 
   it('numbers NICs from 1 as the form does, and says every remedy in words: no command line syntax (the CLI prints the fix command itself)', () => {
     const all = [
-      ...run([{ kind: 'nat' }, { kind: 'passthrough', address: '0000:01:00.0' }, { kind: 'passthrough', address: '0000:02:00.0' }, { kind: 'bridge', bridge: 'br9' }], { vfioOk: false, memlock: 1 }),
-      ...run([{ kind: 'passthrough', address: '0000:09:00.0' }, { kind: 'passthrough', address: '0000:05:00.0' }, { kind: 'passthrough', address: '0000:03:00.0' }]),
+      ...run([{ kind: 'nat' }, { kind: 'passthrough', address: '0000:01:00.0' }, { kind: 'passthrough', address: '0000:02:00.0' }, { kind: 'bridge', bridge: 'br9' }], {
+        vfioOk: false,
+        memlock: 1,
+      }),
+      ...run([
+        { kind: 'passthrough', address: '0000:09:00.0' },
+        { kind: 'passthrough', address: '0000:05:00.0' },
+        { kind: 'passthrough', address: '0000:03:00.0' },
+      ]),
       ...run([{ kind: 'passthrough', address: '0000:01:10.0' }], { held: [['0000:01:10.0', 'other']] }),
     ];
     expect(all.filter((c) => c.id.startsWith('nic')).every((c) => /^NIC [1-9]/.test(c.title))).toBe(true);
@@ -111,7 +168,7 @@ describe('runVmChecks', () => {
   describe('against a snapshot (a rehearsal)', () => {
     const snapshot = { hostname: 'lab-many-vfs' };
 
-    it('refuses the start first, saying VMs run on this machine and not on the snapshot\'s host', () => {
+    it("refuses the start first, saying VMs run on this machine and not on the snapshot's host", () => {
       const checks = run([{ kind: 'nat' }], { snapshot });
       expect(checks[0]).toMatchObject({ id: 'host', status: 'fail', code: 'REFUSED' });
       expect(checks[0]!.detail).toContain('VMs run on this machine, not on lab-many-vfs');
@@ -120,9 +177,12 @@ describe('runVmChecks', () => {
       expect(run([{ kind: 'nat' }]).some((c) => c.id === 'host')).toBe(false);
     });
 
-    it('reads the snapshot\'s devices and bridges, and names its host', () => {
+    it("reads the snapshot's devices and bridges, and names its host", () => {
       expect(failed(run([{ kind: 'passthrough', address: '0000:01:10.0' }], { snapshot, vfioOk: null })).map((c) => c.id)).toEqual(['host']);
-      expect(failed(run([{ kind: 'passthrough', address: '0000:02:00.0' }], { snapshot }))[1]).toMatchObject({ id: 'nic0-driver', fix: { kind: 'assign', address: '0000:02:00.0', wholeGroup: false } });
+      expect(failed(run([{ kind: 'passthrough', address: '0000:02:00.0' }], { snapshot }))[1]).toMatchObject({
+        id: 'nic0-driver',
+        fix: { kind: 'assign', address: '0000:02:00.0', wholeGroup: false },
+      });
       expect(failed(run([{ kind: 'passthrough', address: '0000:09:00.0' }], { snapshot }))[1]!.detail).toBe('There is no PCI device 0000:09:00.0 on lab-many-vfs (the snapshot).');
       expect(failed(run([{ kind: 'passthrough', address: '0000:05:00.0' }], { snapshot }))[1]!.detail).toContain('is needed by lab-many-vfs (the snapshot)');
       const bridge = run([{ kind: 'bridge', bridge: 'br0' }], { snapshot, bridges: ['br0'] }).find((c) => c.id === 'nic0-bridge');
@@ -144,7 +204,10 @@ describe('runVmChecks', () => {
     it('checks disk images on this machine, and says so', () => {
       const checks = run([], { snapshot, disks: ['/ok.img', '/missing.img'] });
       expect(checks.find((c) => c.id === 'disk0')!.detail).toBe('The image exists (on this machine: a snapshot holds no disk images).');
-      expect(checks.find((c) => c.id === 'disk1')).toMatchObject({ status: 'fail', detail: 'The disk image /missing.img does not exist (on this machine: a snapshot holds no disk images).' });
+      expect(checks.find((c) => c.id === 'disk1')).toMatchObject({
+        status: 'fail',
+        detail: 'The disk image /missing.img does not exist (on this machine: a snapshot holds no disk images).',
+      });
     });
   });
 });

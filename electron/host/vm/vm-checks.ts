@@ -49,7 +49,7 @@ export interface VmCheckInput {
 /** How the checks name the host they read: this one, or the snapshot's. */
 function hostWords(input: VmCheckInput): string {
   if (!input.snapshot) return 'this host';
-  return input.snapshot.hostname ? `${input.snapshot.hostname} (the snapshot)` : 'the snapshot\'s host';
+  return input.snapshot.hostname ? `${input.snapshot.hostname} (the snapshot)` : "the snapshot's host";
 }
 
 function warn(id: string, title: string, detail: string, remedy: string | null = null): VmCheck {
@@ -74,33 +74,53 @@ export function runVmChecks(input: VmCheckInput): VmCheck[] {
   const here = snapshot ? ' (on this machine: a snapshot holds no disk images)' : '';
 
   if (snapshot) {
-    const name = snapshot.hostname ?? 'the snapshot\'s host';
-    out.push(check('host', 'Where the VM runs', false, `These checks read the snapshot of ${name}: its devices, bridges and KVM. VMs run on this machine, not on ${name}, so this profile can be saved but not started from here.`, {
-      remedy: 'Go back to the live host ("Back to live host") to start VMs on this machine; its checks then read this machine.',
-      code: 'REFUSED',
-    }));
+    const name = snapshot.hostname ?? "the snapshot's host";
+    out.push(
+      check(
+        'host',
+        'Where the VM runs',
+        false,
+        `These checks read the snapshot of ${name}: its devices, bridges and KVM. VMs run on this machine, not on ${name}, so this profile can be saved but not started from here.`,
+        {
+          remedy: 'Go back to the live host ("Back to live host") to start VMs on this machine; its checks then read this machine.',
+          code: 'REFUSED',
+        },
+      ),
+    );
   }
 
   profile.disks.forEach((d, i) => {
     const ok = fileExists(d.path);
-    out.push(check(`disk${i}`, `Disk ${d.path}`, ok, ok ? `The image exists${here}.` : `The disk image ${d.path} does not exist${here}.`, {
-      remedy: `Create it (\`${formatArgv(['qemu-img', 'create', '-f', d.format, d.path, '20G'])}\`) or fix the path.`,
-      code: 'BAD_INPUT',
-    }));
+    out.push(
+      check(`disk${i}`, `Disk ${d.path}`, ok, ok ? `The image exists${here}.` : `The disk image ${d.path} does not exist${here}.`, {
+        remedy: `Create it (\`${formatArgv(['qemu-img', 'create', '-f', d.format, d.path, '20G'])}\`) or fix the path.`,
+        code: 'BAD_INPUT',
+      }),
+    );
   });
   if (profile.iso) {
     const ok = fileExists(profile.iso);
-    out.push(check('iso', `Installer ${profile.iso}`, ok, ok ? `The ISO exists${here}.` : `The ISO ${profile.iso} does not exist${here}.`, { remedy: 'Fix the path.', code: 'BAD_INPUT' }));
+    out.push(
+      check('iso', `Installer ${profile.iso}`, ok, ok ? `The ISO exists${here}.` : `The ISO ${profile.iso} does not exist${here}.`, { remedy: 'Fix the path.', code: 'BAD_INPUT' }),
+    );
   }
 
   profile.nics.forEach((nic, i) => {
     if (nic.kind === 'bridge') {
       const ok = fs.exists(`/sys/class/net/${nic.bridge}/bridge`);
       const exists = fs.exists(`/sys/class/net/${nic.bridge}`);
-      out.push(check(`nic${i}-bridge`, `NIC ${i + 1}: bridge ${nic.bridge}`, ok, ok ? `${nic.bridge} is a bridge on ${where}.` : exists ? `${nic.bridge} is an interface of ${where} but not a bridge.` : `There is no bridge ${nic.bridge} on ${where}.`, {
-        remedy: `Create the bridge first (for example \`${formatArgv(['sudo', 'ip', 'link', 'add', nic.bridge, 'type', 'bridge'])}\`), or make this NIC a NAT one.`,
-        code: 'ENVIRONMENT',
-      }));
+      out.push(
+        check(
+          `nic${i}-bridge`,
+          `NIC ${i + 1}: bridge ${nic.bridge}`,
+          ok,
+          ok ? `${nic.bridge} is a bridge on ${where}.` : exists ? `${nic.bridge} is an interface of ${where} but not a bridge.` : `There is no bridge ${nic.bridge} on ${where}.`,
+          {
+            remedy: `Create the bridge first (for example \`${formatArgv(['sudo', 'ip', 'link', 'add', nic.bridge, 'type', 'bridge'])}\`), or make this NIC a NAT one.`,
+            code: 'ENVIRONMENT',
+          },
+        ),
+      );
     }
     if (nic.kind !== 'passthrough') return;
     out.push(...passthroughChecks(i, nic.address, input, scan));
@@ -108,7 +128,13 @@ export function runVmChecks(input: VmCheckInput): VmCheck[] {
 
   if (profile.nics.some((n) => n.kind === 'passthrough') && snapshot) {
     const need = Math.ceil(memlockNeeded(profile.memoryMiB) / 1048576);
-    out.push(warn('memlock', 'Locked-memory limit (RLIMIT_MEMLOCK)', `A snapshot does not record the locked-memory limit of ${where}. VFIO pins all ${profile.memoryMiB} MiB of guest memory (plus about 1 GiB): the user who starts qemu needs a limit of at least ${need} MiB.`));
+    out.push(
+      warn(
+        'memlock',
+        'Locked-memory limit (RLIMIT_MEMLOCK)',
+        `A snapshot does not record the locked-memory limit of ${where}. VFIO pins all ${profile.memoryMiB} MiB of guest memory (plus about 1 GiB): the user who starts qemu needs a limit of at least ${need} MiB.`,
+      ),
+    );
   } else if (profile.nics.some((n) => n.kind === 'passthrough')) {
     const need = memlockNeeded(profile.memoryMiB);
     const { bytes, capIpcLock } = input.memlock;
@@ -118,10 +144,12 @@ export function runVmChecks(input: VmCheckInput): VmCheck[] {
       : bytes === null
         ? 'The locked-memory limit is unlimited.'
         : `The locked-memory limit is ${Math.floor(bytes / 1048576)} MiB; VFIO pins all ${profile.memoryMiB} MiB of guest memory (plus about 1 GiB), ${Math.ceil(need / 1048576)} MiB.`;
-    out.push(check('memlock', 'Locked-memory limit (RLIMIT_MEMLOCK)', ok, detail, {
-      remedy: `Raise it to at least ${Math.ceil(need / 1048576)} MiB (a \`memlock\` line in /etc/security/limits.conf, then log in again), give the VM less memory, or start it as root.`,
-      code: 'ENVIRONMENT',
-    }));
+    out.push(
+      check('memlock', 'Locked-memory limit (RLIMIT_MEMLOCK)', ok, detail, {
+        remedy: `Raise it to at least ${Math.ceil(need / 1048576)} MiB (a \`memlock\` line in /etc/security/limits.conf, then log in again), give the VM less memory, or start it as root.`,
+        code: 'ENVIRONMENT',
+      }),
+    );
   }
   return out;
 }
@@ -133,7 +161,12 @@ function passthroughChecks(i: number, address: string, input: VmCheckInput, scan
   const dev = scan.devices.find((d) => d.address === address);
   const where = hostWords(input);
   if (!dev) {
-    return [check(`nic${i}-device`, title, false, `There is no PCI device ${address} on ${where}.`, { remedy: `Choose a device that ${where} has; a VF disappears when its PF's VFs are removed.`, code: 'BAD_INPUT' })];
+    return [
+      check(`nic${i}-device`, title, false, `There is no PCI device ${address} on ${where}.`, {
+        remedy: `Choose a device that ${where} has; a VF disappears when its PF's VFs are removed.`,
+        code: 'BAD_INPUT',
+      }),
+    ];
   }
   const out: VmCheck[] = [];
   const name = [dev.vendorName, dev.deviceName].filter(Boolean).join(' ') || `${dev.vendorId}:${dev.deviceId}`;
@@ -143,64 +176,102 @@ function passthroughChecks(i: number, address: string, input: VmCheckInput, scan
   // an assign here — it would cut the host off rather than help the VM.
   const blocked = group?.passthrough.state === 'blocked';
   if (blocked) {
-    out.push(check(`nic${i}-host-needs`, `${title}: not needed by the host`, false, group.passthrough.reasons.join(' ').replace(/\bthis host\b/g, where), {
-      remedy: 'Choose another device: giving this one to a VM takes away what the host runs on (for the management NIC, its network).',
-      code: 'REFUSED',
-    }));
-  }
-  out.push(check(`nic${i}-driver`, `${title} on vfio-pci`, dev.driver === 'vfio-pci', dev.driver === 'vfio-pci' ? `${name} is on vfio-pci.` : `${address} (${name}) is on ${dev.driver ?? 'no driver'}, not vfio-pci.`, blocked
-    ? { remedy: 'It stays with the host (see above).', code: 'REFUSED' }
-    : {
-        remedy: 'Assign it to vfio-pci first.',
+    out.push(
+      check(`nic${i}-host-needs`, `${title}: not needed by the host`, false, group.passthrough.reasons.join(' ').replace(/\bthis host\b/g, where), {
+        remedy: 'Choose another device: giving this one to a VM takes away what the host runs on (for the management NIC, its network).',
         code: 'REFUSED',
-        fix: { kind: 'assign', address, wholeGroup: false },
-      }));
+      }),
+    );
+  }
+  out.push(
+    check(
+      `nic${i}-driver`,
+      `${title} on vfio-pci`,
+      dev.driver === 'vfio-pci',
+      dev.driver === 'vfio-pci' ? `${name} is on vfio-pci.` : `${address} (${name}) is on ${dev.driver ?? 'no driver'}, not vfio-pci.`,
+      blocked
+        ? { remedy: 'It stays with the host (see above).', code: 'REFUSED' }
+        : {
+            remedy: 'Assign it to vfio-pci first.',
+            code: 'REFUSED',
+            fix: { kind: 'assign', address, wholeGroup: false },
+          },
+    ),
+  );
   if (dev.iommuGroup === null || !group) {
-    out.push(check(`nic${i}-group`, `${title}: IOMMU group`, false, `${address} has no IOMMU group: the IOMMU is off.`, {
-      remedy: 'Turn the IOMMU on in the boot configuration (IOMMU boot settings), then reboot.',
-      code: 'ENVIRONMENT',
-      fix: { kind: 'iommu' },
-    }));
+    out.push(
+      check(`nic${i}-group`, `${title}: IOMMU group`, false, `${address} has no IOMMU group: the IOMMU is off.`, {
+        remedy: 'Turn the IOMMU on in the boot configuration (IOMMU boot settings), then reboot.',
+        code: 'ENVIRONMENT',
+        fix: { kind: 'iommu' },
+      }),
+    );
     return out;
   }
   const others = group.devices.filter((a) => a !== address);
   const blockers = group.blockers.filter((b) => b.address !== address);
-  out.push(check(`nic${i}-group`, `${title}: IOMMU group ${group.id} viable`, blockers.length === 0,
-    blockers.length === 0
-      ? `Group ${group.id}${others.length ? ` (with ${others.join(', ')})` : ''} is viable.`
-      : `${address} shares IOMMU group ${group.id} with ${blockers.map((b) => `${b.address} (on ${b.driver})`).join(', ')}; qemu would fail with "group ${group.id} is not viable".`,
-    {
-      remedy: `Assign the whole group to vfio-pci if the host can spare ${blockers.length > 1 ? 'those devices' : 'that device'}, or choose a device in a group of its own.`,
-      code: 'REFUSED',
-      // Never offered for a group the host needs: the whole group would take that with it.
-      ...(blocked ? {} : { fix: { kind: 'assign', address, wholeGroup: true } as const }),
-    }));
+  out.push(
+    check(
+      `nic${i}-group`,
+      `${title}: IOMMU group ${group.id} viable`,
+      blockers.length === 0,
+      blockers.length === 0
+        ? `Group ${group.id}${others.length ? ` (with ${others.join(', ')})` : ''} is viable.`
+        : `${address} shares IOMMU group ${group.id} with ${blockers.map((b) => `${b.address} (on ${b.driver})`).join(', ')}; qemu would fail with "group ${group.id} is not viable".`,
+      {
+        remedy: `Assign the whole group to vfio-pci if the host can spare ${blockers.length > 1 ? 'those devices' : 'that device'}, or choose a device in a group of its own.`,
+        code: 'REFUSED',
+        // Never offered for a group the host needs: the whole group would take that with it.
+        ...(blocked ? {} : { fix: { kind: 'assign', address, wholeGroup: true } as const }),
+      },
+    ),
+  );
   const node = `/dev/vfio/${group.id}`;
   // Re-assigning a device already on vfio-pci changes nothing, so the way is back and again.
   const ownerRemedy = `Give ${address} back and assign it again, giving its group to the user who starts the VM, or start the VM as root.`;
   if (dev.driver === 'vfio-pci') {
     const access = input.fs.accessibleRw(node);
     if (access === null) {
-      out.push(warn(`nic${i}-vfio-node`, `${title}: ${node} accessible`, input.snapshot ? `A snapshot does not record who may open ${node} on ${where}.` : `${node}: access cannot be known for this host tree.`, ownerRemedy));
+      out.push(
+        warn(
+          `nic${i}-vfio-node`,
+          `${title}: ${node} accessible`,
+          input.snapshot ? `A snapshot does not record who may open ${node} on ${where}.` : `${node}: access cannot be known for this host tree.`,
+          ownerRemedy,
+        ),
+      );
     } else {
-      out.push(check(`nic${i}-vfio-node`, `${title}: ${node} accessible`, access, access ? `${node} can be opened read-write.` : `${node} cannot be opened read-write by this user.`, { remedy: ownerRemedy, code: 'REFUSED' }));
+      out.push(
+        check(`nic${i}-vfio-node`, `${title}: ${node} accessible`, access, access ? `${node} can be opened read-write.` : `${node} cannot be opened read-write by this user.`, {
+          remedy: ownerRemedy,
+          code: 'REFUSED',
+        }),
+      );
     }
   }
   if (input.snapshot) {
     // A snapshot records no processes (listing /proc would put them all in a bug report).
-    out.push(warn(`nic${i}-free`, `${title}: not used by another VM`, `A snapshot records no processes: whether a VM on ${where} holds ${address} or group ${group.id} is not known.`));
+    out.push(
+      warn(`nic${i}-free`, `${title}: not used by another VM`, `A snapshot records no processes: whether a VM on ${where} holds ${address} or group ${group.id} is not known.`),
+    );
     return out;
   }
   const otherVm = input.heldByOtherVms.get(address) ?? [...input.heldByOtherVms.entries()].find(([a]) => others.includes(a))?.[1];
   const holders = group.openBy;
   const free = !otherVm && holders.length === 0;
-  out.push(check(`nic${i}-free`, `${title}: not used by another VM`, free,
-    free
-      ? 'No other VM holds the device or its group.'
-      : otherVm
-        ? `VM ${otherVm} is running with ${address} or another device of group ${group.id}.`
-        : `${node} is held open by ${holders.map((h) => `${h.command} (pid ${h.pid})`).join(', ')}.`,
-    { remedy: otherVm ? `Stop VM ${otherVm} first.` : 'Stop that VM or program first.', code: 'REFUSED' }));
+  out.push(
+    check(
+      `nic${i}-free`,
+      `${title}: not used by another VM`,
+      free,
+      free
+        ? 'No other VM holds the device or its group.'
+        : otherVm
+          ? `VM ${otherVm} is running with ${address} or another device of group ${group.id}.`
+          : `${node} is held open by ${holders.map((h) => `${h.command} (pid ${h.pid})`).join(', ')}.`,
+      { remedy: otherVm ? `Stop VM ${otherVm} first.` : 'Stop that VM or program first.', code: 'REFUSED' },
+    ),
+  );
   return out;
 }
 
@@ -208,5 +279,13 @@ function passthroughChecks(i: number, address: string, input: VmCheckInput, scan
 export function assertVmChecks(checks: VmCheck[]): void {
   const failed = checks.find((c) => c.status === 'fail');
   if (!failed) return;
-  throw new PassthruError(failed.code, failed.detail, failed.remedy, checks.filter((c) => c.status === 'fail').map((c) => `${c.title}: ${c.detail}`).join('\n'));
+  throw new PassthruError(
+    failed.code,
+    failed.detail,
+    failed.remedy,
+    checks
+      .filter((c) => c.status === 'fail')
+      .map((c) => `${c.title}: ${c.detail}`)
+      .join('\n'),
+  );
 }

@@ -72,12 +72,20 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * there, and whether its capturing user could open it read-write.
  */
 export function snapshotAccel(scan: HostScan): { accel: 'kvm' | 'tcg'; note: string } {
-  const host = scan.source.hostname ?? 'the snapshot\'s host';
+  const host = scan.source.hostname ?? "the snapshot's host";
   const { kvm, kvmAccessible } = scan.host;
-  if (kvm && kvmAccessible === true) return { accel: 'kvm', note: `KVM as the snapshot recorded it: /dev/kvm on ${host} could be opened read-write by the user who took the snapshot.` };
+  if (kvm && kvmAccessible === true)
+    return { accel: 'kvm', note: `KVM as the snapshot recorded it: /dev/kvm on ${host} could be opened read-write by the user who took the snapshot.` };
   if (kvm && kvmAccessible === null) return { accel: 'kvm', note: `/dev/kvm existed on ${host}; the snapshot does not record whether its user could open it, so KVM is assumed.` };
-  if (kvm) return { accel: 'tcg', note: `/dev/kvm existed on ${host}, but the user who took the snapshot could not open it read-write: qemu there would emulate the CPU (TCG), many times slower, unless run by a user who may (the kvm group).` };
-  return { accel: 'tcg', note: `${host} had no /dev/kvm when the snapshot was taken (KVM not loaded or not available): qemu there would emulate the CPU (TCG), many times slower.` };
+  if (kvm)
+    return {
+      accel: 'tcg',
+      note: `/dev/kvm existed on ${host}, but the user who took the snapshot could not open it read-write: qemu there would emulate the CPU (TCG), many times slower, unless run by a user who may (the kvm group).`,
+    };
+  return {
+    accel: 'tcg',
+    note: `${host} had no /dev/kvm when the snapshot was taken (KVM not loaded or not available): qemu there would emulate the CPU (TCG), many times slower.`,
+  };
 }
 
 export class VmSupervisor {
@@ -157,7 +165,16 @@ export class VmSupervisor {
     const checks = runVmChecks({ profile, scan, fs: this.fs(), memlock: readMemlock(), heldByOtherVms: this.heldByOthers(name) });
     const accel = this.accel();
     const firmware = this.firmware(profile);
-    const command = buildQemuArgv({ profile, paths, accel, accelForced: this.options.accel === 'tcg', firmware, paused: opts.paused, restrictNat: this.options.restrictNat, binary: this.options.qemuBinary });
+    const command = buildQemuArgv({
+      profile,
+      paths,
+      accel,
+      accelForced: this.options.accel === 'tcg',
+      firmware,
+      paused: opts.paused,
+      restrictNat: this.options.restrictNat,
+      binary: this.options.qemuBinary,
+    });
     return { command, shell: qemuShellLine(command.argv), checks, accel, scan, profile };
   }
 
@@ -232,7 +249,13 @@ export class VmSupervisor {
         (await QmpClient.connect(socket, { timeoutMs: 2000 })).close();
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw new PassthruError('FAILED', `qemu started but its QMP socket ${socket} did not answer within ${timeoutMs / 1000} s.`, 'See the VM\'s log, then force it off (Force stop).', String(err));
+        if (Date.now() > deadline)
+          throw new PassthruError(
+            'FAILED',
+            `qemu started but its QMP socket ${socket} did not answer within ${timeoutMs / 1000} s.`,
+            "See the VM's log, then force it off (Force stop).",
+            String(err),
+          );
         await sleep(100);
       }
     }
@@ -254,7 +277,21 @@ export class VmSupervisor {
     const paths = this.store.runtimePaths(name);
     const pid = findRunningQemu(paths);
     const taps = this.readTaps(name);
-    const base: VmStatus = { name, running: false, state: 'stopped', pid, uptimeSeconds: null, cpuSeconds: null, accel: null, devices: [], vnc: null, taps, logFile: paths.logFile, qmpSocket: paths.qmpSocket, notes: [] };
+    const base: VmStatus = {
+      name,
+      running: false,
+      state: 'stopped',
+      pid,
+      uptimeSeconds: null,
+      cpuSeconds: null,
+      accel: null,
+      devices: [],
+      vnc: null,
+      taps,
+      logFile: paths.logFile,
+      qmpSocket: paths.qmpSocket,
+      notes: [],
+    };
     if (pid === null) return base;
     const argv = processArgv(pid) ?? [];
     const machine = argv[argv.indexOf('-machine') + 1] ?? '';
@@ -369,30 +406,38 @@ export class VmSupervisor {
   /** Saved profiles and running VMs (a VM whose profile was deleted while running included). */
   list(): VmListEntry[] {
     const stored = new Map(this.store.list().map((s) => [s.name, s]));
-    return this.runtimeNames().map((name) => {
-      const s = stored.get(name);
-      const pid = findRunningQemu(this.store.runtimePaths(name));
-      return {
-        name,
-        profile: s?.ok ? s.profile : null,
-        problem: !s ? 'running, but its profile was deleted' : s.ok ? null : s.problem,
-        running: pid !== null,
-        pid,
-      };
-    }).filter((e) => stored.has(e.name) || e.running);
+    return this.runtimeNames()
+      .map((name) => {
+        const s = stored.get(name);
+        const pid = findRunningQemu(this.store.runtimePaths(name));
+        return {
+          name,
+          profile: s?.ok ? s.profile : null,
+          problem: !s ? 'running, but its profile was deleted' : s.ok ? null : s.problem,
+          running: pid !== null,
+          pid,
+        };
+      })
+      .filter((e) => stored.has(e.name) || e.running);
   }
 
   /** Deletes a profile (and its UEFI variables); refused while the VM runs. */
   delete(name: string): void {
     if (!this.store.exists(name)) throw new PassthruError('BAD_INPUT', `There is no VM named ${name}.`, 'See `passthru vm list`.');
-    if (findRunningQemu(this.store.runtimePaths(name)) !== null) throw new PassthruError('REFUSED', `VM ${name} is running.`, `Stop it first (\`${formatArgv(['passthru', 'vm', 'stop', name])}\`).`);
+    if (findRunningQemu(this.store.runtimePaths(name)) !== null)
+      throw new PassthruError('REFUSED', `VM ${name} is running.`, `Stop it first (\`${formatArgv(['passthru', 'vm', 'stop', name])}\`).`);
     this.store.delete(name);
   }
 
   /** Validates and saves a new profile; refuses to overwrite. */
   create(profile: VmProfile): string {
     const parsed = vmProfileSchema.parse(profile);
-    if (this.store.exists(parsed.name)) throw new PassthruError('REFUSED', `A VM named ${parsed.name} already exists.`, `Choose another name, or \`${formatArgv(['passthru', 'vm', 'delete', parsed.name])}\` first.`);
+    if (this.store.exists(parsed.name))
+      throw new PassthruError(
+        'REFUSED',
+        `A VM named ${parsed.name} already exists.`,
+        `Choose another name, or \`${formatArgv(['passthru', 'vm', 'delete', parsed.name])}\` first.`,
+      );
     return this.store.save(parsed);
   }
 }

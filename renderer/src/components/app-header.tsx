@@ -15,8 +15,7 @@ function SourceLabel({ source }: { source: ScanSource | null }) {
   if (source.kind === 'snapshot') {
     return (
       <p className="source source--snapshot" data-testid="source">
-        <span className="source__kind">Snapshot (read-only)</span>{' '}
-        {/* Two unbreakable pieces: a narrow header wraps between them, never through the text beside it. */}
+        <span className="source__kind">Snapshot (read-only)</span> {/* Two unbreakable pieces: a narrow header wraps between them, never through the text beside it. */}
         <span className="source__what">
           {source.hostname && <span>{source.hostname} ·</span>} <span>captured {formatTimestamp(source.capturedAt)}</span>
         </span>{' '}
@@ -28,8 +27,7 @@ function SourceLabel({ source }: { source: ScanSource | null }) {
   }
   return (
     <p className="source source--live" data-testid="source">
-      <span className="source__kind">Live host</span>{' '}
-      <span className="source__what">{source.hostname ?? 'this machine'}</span>
+      <span className="source__kind">Live host</span> <span className="source__what">{source.hostname ?? 'this machine'}</span>
     </p>
   );
 }
@@ -51,31 +49,16 @@ export function AppHeader() {
         <span className="refresh-status" role="status">
           {refreshing ? 'Refreshing…' : loadedAt ? `Updated ${formatClock(loadedAt)}` : ''}
         </span>
-        <button
-          type="button"
-          className="button"
-          onClick={() => void scanStore.getState().load()}
-          aria-busy={refreshing}
-        >
+        <button type="button" className="button" onClick={() => void scanStore.getState().load()} aria-busy={refreshing}>
           <RefreshIcon spinning={refreshing} />
           Refresh
         </button>
-        <button
-          type="button"
-          className="button"
-          disabled={busy !== null}
-          onClick={() => void sourceStore.getState().openSnapshot()}
-        >
+        <button type="button" className="button" disabled={busy !== null} onClick={() => void sourceStore.getState().openSnapshot()}>
           <FolderIcon />
           Open snapshot…
         </button>
         {isSnapshot && (
-          <button
-            type="button"
-            className="button button--primary"
-            disabled={busy !== null}
-            onClick={() => void sourceStore.getState().backToLive()}
-          >
+          <button type="button" className="button button--primary" disabled={busy !== null} onClick={() => void sourceStore.getState().backToLive()}>
             Back to live host
           </button>
         )}

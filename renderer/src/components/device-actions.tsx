@@ -30,9 +30,10 @@ export function DeviceActions({ device, withAddress = false, compact = false }: 
   const words = a.action === 'release' ? 'Give back…' : 'Assign to VFIO…';
   const cls = compact ? 'button button--small' : 'button';
   // Available but at a cost the user must hear before clicking: the host's own network.
-  const cost = !a.refusedBecause && a.action === 'assign' && carriesManagement(device, index)
-    ? "It carries this host's network: the host loses that network, so the wizard asks you to confirm first."
-    : null;
+  const cost =
+    !a.refusedBecause && a.action === 'assign' && carriesManagement(device, index)
+      ? "It carries this host's network: the host loses that network, so the wizard asks you to confirm first."
+      : null;
   const note = a.refusedBecause ?? cost;
   return (
     <span className="device-actions">

@@ -15,17 +15,7 @@ export function Loading({ children = 'Scanning the host…' }: { children?: Reac
   );
 }
 
-export function ErrorNotice({
-  error,
-  title,
-  onRetry,
-  onDismiss,
-}: {
-  error: DisplayError;
-  title?: string;
-  onRetry?: () => void;
-  onDismiss?: () => void;
-}) {
+export function ErrorNotice({ error, title, onRetry, onDismiss }: { error: DisplayError; title?: string; onRetry?: () => void; onDismiss?: () => void }) {
   return (
     <div className="notice notice--error" role="alert">
       <FailIcon />

@@ -7,14 +7,7 @@ import type { CheckStatus } from '../../../shared/model';
 
 function Svg({ children, className }: { children: ReactNode; className?: string }) {
   return (
-    <svg
-      className={`icon ${className ?? ''}`}
-      viewBox="0 0 16 16"
-      width="16"
-      height="16"
-      aria-hidden="true"
-      focusable="false"
-    >
+    <svg className={`icon ${className ?? ''}`} viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
       {children}
     </svg>
   );

@@ -1,17 +1,7 @@
 /** Common page frame: the page's h1 (the only h1 on screen) and an optional lede. */
 import type { ReactNode } from 'react';
 
-export function Page({
-  title,
-  lede,
-  className,
-  children,
-}: {
-  title: string;
-  lede?: ReactNode;
-  className?: string;
-  children?: ReactNode;
-}) {
+export function Page({ title, lede, className, children }: { title: string; lede?: ReactNode; className?: string; children?: ReactNode }) {
   return (
     <div className={`page ${className ?? ''}`}>
       <div className="page__head">

@@ -15,11 +15,7 @@ export function SideNav() {
       <ul>
         {PAGES.map((p) => (
           <li key={p.id}>
-            <a
-              href={formatHash({ page: p.id, device: null })}
-              aria-current={page === p.id ? 'page' : undefined}
-              onClick={go(p.id)}
-            >
+            <a href={formatHash({ page: p.id, device: null })} aria-current={page === p.id ? 'page' : undefined} onClick={go(p.id)}>
               {p.label}
             </a>
           </li>

@@ -40,9 +40,7 @@ describe('device filters', () => {
   });
 
   it('filters by IOMMU group, including "no group"', () => {
-    expect(addrs(filterDevices(devices, { ...EMPTY_FILTERS, group: '9' }))).toEqual([
-      '0000:00:1f.0', '0000:00:1f.3', '0000:00:1f.4', '0000:00:1f.6',
-    ]);
+    expect(addrs(filterDevices(devices, { ...EMPTY_FILTERS, group: '9' }))).toEqual(['0000:00:1f.0', '0000:00:1f.3', '0000:00:1f.4', '0000:00:1f.6']);
     expect(filterDevices(devices, { ...EMPTY_FILTERS, group: NO_GROUP })).toEqual([]);
   });
 

@@ -115,13 +115,9 @@ export function filterOptions(devices: PciDevice[]): {
   const categories = [...cats.entries()]
     .sort(([a], [b]) => CATEGORY_LABELS[a].localeCompare(CATEGORY_LABELS[b]))
     .map(([c, n]) => ({ value: c, label: `${CATEGORY_LABELS[c]} (${n})` }));
-  const driverOptions = [...drivers.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, n]) => ({ value: name, label: `${name} (${n})` }));
+  const driverOptions = [...drivers.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => ({ value: name, label: `${name} (${n})` }));
   if (noDriver > 0) driverOptions.unshift({ value: NO_DRIVER, label: `No driver (${noDriver})` });
-  const groupOptions = [...groups.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([id, n]) => ({ value: String(id), label: `Group ${id} (${n})` }));
+  const groupOptions = [...groups.entries()].sort(([a], [b]) => a - b).map(([id, n]) => ({ value: String(id), label: `Group ${id} (${n})` }));
   if (noGroup > 0) groupOptions.unshift({ value: NO_GROUP, label: `No group (${noGroup})` });
   return { categories, drivers: driverOptions, groups: groupOptions };
 }

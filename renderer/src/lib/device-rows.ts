@@ -5,15 +5,9 @@
  */
 import type { IommuGroup, PciDevice } from '../../../shared/model';
 
-export type GridItem =
-  | { kind: 'group'; key: string; groupId: number | null; group: IommuGroup | null; count: number }
-  | { kind: 'device'; key: string; device: PciDevice };
+export type GridItem = { kind: 'group'; key: string; groupId: number | null; group: IommuGroup | null; count: number } | { kind: 'device'; key: string; device: PciDevice };
 
-export function buildGridItems(
-  devices: readonly PciDevice[],
-  groupByIommu: boolean,
-  groupById: ReadonlyMap<number, IommuGroup>,
-): GridItem[] {
+export function buildGridItems(devices: readonly PciDevice[], groupByIommu: boolean, groupById: ReadonlyMap<number, IommuGroup>): GridItem[] {
   if (!groupByIommu) return devices.map((device) => ({ kind: 'device', key: device.address, device }));
   const buckets = new Map<number | null, PciDevice[]>();
   for (const d of devices) {
@@ -73,12 +67,7 @@ export function rowAt(starts: Float64Array, y: number): number {
  * of the group the first row in view belongs to (-1 when not grouping or no rows). `shift` (≤ 0)
  * slides it up as the next group's header arrives, so the two never overlap.
  */
-export function pinnedGroupHeader(
-  items: readonly GridItem[],
-  starts: Float64Array,
-  y: number,
-  groupHeight: number,
-): { index: number; shift: number } {
+export function pinnedGroupHeader(items: readonly GridItem[], starts: Float64Array, y: number, groupHeight: number): { index: number; shift: number } {
   const first = rowAt(starts, Math.max(0, y));
   let index = first;
   while (index >= 0 && items[index]?.kind !== 'group') index--;
@@ -113,12 +102,7 @@ export function indexOfDevice(items: readonly GridItem[], address: string): numb
 }
 
 /** Where keyboard navigation lands from `from`, clamped to the list. */
-export function moveIndex(
-  from: number,
-  key: 'ArrowDown' | 'ArrowUp' | 'PageDown' | 'PageUp' | 'Home' | 'End',
-  count: number,
-  pageSize: number,
-): number {
+export function moveIndex(from: number, key: 'ArrowDown' | 'ArrowUp' | 'PageDown' | 'PageUp' | 'Home' | 'End', count: number, pageSize: number): number {
   if (count === 0) return -1;
   const clamp = (n: number) => Math.max(0, Math.min(count - 1, n));
   switch (key) {

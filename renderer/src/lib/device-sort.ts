@@ -45,8 +45,7 @@ export const sortValues = {
   iommuGroup: (d: PciDevice): SortValue => d.iommuGroup ?? undefined,
   numaNode: (d: PciDevice): SortValue => d.numaNode ?? undefined,
   resetMethods: (d: PciDevice): SortValue => (d.resetMethods?.length ? d.resetMethods.join(', ') : undefined),
-  sriov: (d: PciDevice): SortValue =>
-    d.sriov ? d.sriov.totalVfs * 1000 + d.sriov.numVfs : d.physfn ? 0.5 : undefined,
+  sriov: (d: PciDevice): SortValue => (d.sriov ? d.sriov.totalVfs * 1000 + d.sriov.numVfs : d.physfn ? 0.5 : undefined),
   interfaces: (d: PciDevice): SortValue => (d.interfaces.length ? d.interfaces.join(', ') : undefined),
   /** Ready, assignable, shared, blocked, host-only; no group last. */
   verdict: (d: PciDevice, ctx: SortContext): SortValue => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeDevice } from '../testing/sample-scan';
-import {
-  classCategory,
-  deviceTitle,
-  formatResetMethods,
-  formatSpeed,
-  formatSriov,
-  formatTimestamp,
-  fullName,
-  iommuVendorLabel,
-  plural,
-} from './format';
+import { classCategory, deviceTitle, formatResetMethods, formatSpeed, formatSriov, formatTimestamp, fullName, iommuVendorLabel, plural } from './format';
 
 describe('format', () => {
   it('names a device, falling back to ids when pci.ids does not know it', () => {

@@ -120,18 +120,7 @@ export function virtualizationLabel(v: 'vmx' | 'svm' | null): string {
   return 'Not available';
 }
 
-export type ClassCategory =
-  | 'storage'
-  | 'network'
-  | 'display'
-  | 'multimedia'
-  | 'memory'
-  | 'bridge'
-  | 'communication'
-  | 'system'
-  | 'serial-bus'
-  | 'accelerator'
-  | 'other';
+export type ClassCategory = 'storage' | 'network' | 'display' | 'multimedia' | 'memory' | 'bridge' | 'communication' | 'system' | 'serial-bus' | 'accelerator' | 'other';
 
 const CATEGORY_BY_BASE: Record<string, ClassCategory> = {
   '01': 'storage',

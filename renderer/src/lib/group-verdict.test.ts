@@ -5,10 +5,14 @@ import { explainGroup, groupOfDevice } from './group-verdict';
 import { indexScan } from './scan-index';
 
 const index = indexScan(sampleScan);
-const group = (id: number) => explainGroup(sampleScan.groups.find((g) => g.id === id)!, index);
+const group = (id: number) =>
+  explainGroup(
+    sampleScan.groups.find((g) => g.id === id)!,
+    index,
+  );
 
 describe('group explanations', () => {
-  it('lead with the passthrough verdict; the kernel\'s viability is a fact beside it', () => {
+  it("lead with the passthrough verdict; the kernel's viability is a fact beside it", () => {
     const g1 = group(1);
     expect(g1.passthrough.state).toBe('shared');
     expect(g1.viable).toBe(false);
@@ -25,7 +29,7 @@ describe('group explanations', () => {
     expect(group(18).verdict).toMatch(/^Ready: .* is on vfio-pci: a VM can take it now\.$/);
   });
 
-  it('the management NIC\'s group is blocked, and says by what', () => {
+  it("the management NIC's group is blocked, and says by what", () => {
     const g9 = group(9);
     expect(g9.passthrough.state).toBe('blocked');
     expect(g9.hazards.some((h) => h.includes('0000:00:1f.6') && h.includes('eno1'))).toBe(true);

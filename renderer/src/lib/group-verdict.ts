@@ -31,9 +31,7 @@ export interface GroupExplanation {
 }
 
 export function explainGroup(group: IommuGroup, index: ScanIndex): GroupExplanation {
-  const members = group.devices
-    .map((a) => index.deviceByAddress.get(a))
-    .filter((d): d is PciDevice => d !== undefined);
+  const members = group.devices.map((a) => index.deviceByAddress.get(a)).filter((d): d is PciDevice => d !== undefined);
   const blockers = group.blockers.map((b) => {
     const d = index.deviceByAddress.get(b.address);
     return {

@@ -14,12 +14,7 @@ const KIND_ORDER: Record<NetInterface['kind'], number> = {
 
 /** Management first, then physical NICs, then software interfaces; by name within each. */
 export function sortInterfaces(list: readonly NetInterface[]): NetInterface[] {
-  return [...list].sort(
-    (a, b) =>
-      Number(b.management) - Number(a.management) ||
-      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
-      compareText(a.name, b.name),
-  );
+  return [...list].sort((a, b) => Number(b.management) - Number(a.management) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || compareText(a.name, b.name));
 }
 
 /** "carries the default route", or names the bridge/bond that does. */

@@ -38,9 +38,7 @@ export function buildPciTree(devices: readonly PciDevice[]): PciRoot[] {
     const kids = (byParent.get(d.address) ?? []).filter((k) => !placed.has(k.address));
     return { device: d, children: sortDevicesForTree(kids).map(build) };
   };
-  const roots: PciRoot[] = [...rootChildren.keys()]
-    .sort(compareText)
-    .map((rootBus) => ({ rootBus, children: sortDevicesForTree(rootChildren.get(rootBus) ?? []).map(build) }));
+  const roots: PciRoot[] = [...rootChildren.keys()].sort(compareText).map((rootBus) => ({ rootBus, children: sortDevicesForTree(rootChildren.get(rootBus) ?? []).map(build) }));
   // Anything unreached sits in a parent cycle: attach it to its root bus.
   for (const d of devices) {
     if (placed.has(d.address)) continue;

@@ -10,9 +10,7 @@ describe('PCI tree', () => {
     expect(root?.rootBus).toBe('pci0000:00');
     expect(countNodes(root!.children)).toBe(sampleScan.devices.length);
     const port = root!.children.find((c) => c.device.address === '0000:00:01.0');
-    expect(port?.children.map((c) => c.device.address)).toEqual([
-      '0000:01:00.0', '0000:01:00.1', '0000:01:10.0', '0000:01:10.2',
-    ]);
+    expect(port?.children.map((c) => c.device.address)).toEqual(['0000:01:00.0', '0000:01:00.1', '0000:01:10.0', '0000:01:10.2']);
   });
 
   it('keeps devices whose parent is missing or cyclic', () => {

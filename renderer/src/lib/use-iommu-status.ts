@@ -9,10 +9,7 @@ import { getApi } from '../api';
 import { useScanStore } from '../stores/scan-store';
 import { toDisplayError, type DisplayError } from './display-error';
 
-export type IommuStatusState =
-  | { state: 'loading' }
-  | { state: 'ready'; status: IommuBootStatus }
-  | { state: 'error'; error: DisplayError };
+export type IommuStatusState = { state: 'loading' } | { state: 'ready'; status: IommuBootStatus } | { state: 'error'; error: DisplayError };
 
 export function useIommuStatus(): IommuStatusState {
   const scan = useScanStore((s) => s.scan);

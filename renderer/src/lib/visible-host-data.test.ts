@@ -39,7 +39,12 @@ describe('host data reaches the views with control characters made visible', () 
   it('in any result, event or error (fast-check)', async () => {
     await fc.assert(
       fc.asyncProperty(hostileText, async (evil) => {
-        const scan = { ...sampleScan, source: { ...sampleScan.source, hostname: evil }, interfaces: sampleScan.interfaces.map((i) => ({ ...i, name: `${i.name}${evil}` })), devices: sampleScan.devices.map((d) => ({ ...d, driver: evil })) };
+        const scan = {
+          ...sampleScan,
+          source: { ...sampleScan.source, hostname: evil },
+          interfaces: sampleScan.interfaces.map((i) => ({ ...i, name: `${i.name}${evil}` })),
+          devices: sampleScan.devices.map((d) => ({ ...d, driver: evil })),
+        };
         const { transport, emit } = fakeTransport(scan);
         const api = withVisibleHostData(createApi(transport));
         const got = await api.scan();
@@ -53,7 +58,9 @@ describe('host data reaches the views with control characters made visible', () 
         expect(h.entries.map((e) => e.journalId)).toEqual(sampleHistory.map((e) => e.journalId));
 
         const plan = sampleAssignPlan();
-        const p = await withVisibleHostData(createApi(fakeTransport({ ...plan, steps: plan.steps.map((s) => ({ ...s, title: evil, verify: evil })) }).transport)).planAssign({ address: plan.target });
+        const p = await withVisibleHostData(createApi(fakeTransport({ ...plan, steps: plan.steps.map((s) => ({ ...s, title: evil, verify: evil })) }).transport)).planAssign({
+          address: plan.target,
+        });
         for (const s of strings(p)) expect(hasUnsafeControls(s)).toBe(false);
         expect(p.id).toBe(plan.id);
 

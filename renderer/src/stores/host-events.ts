@@ -13,11 +13,7 @@ export interface HostEventHandlers {
 }
 
 /** Subscribes; returns the unsubscribe function (which also drops a pending refresh). */
-export function connectHostEvents(
-  api: Pick<PassthruApi, 'onHostChanged'>,
-  handlers: HostEventHandlers,
-  ms = HOST_CHANGED_DEBOUNCE_MS,
-): () => void {
+export function connectHostEvents(api: Pick<PassthruApi, 'onHostChanged'>, handlers: HostEventHandlers, ms = HOST_CHANGED_DEBOUNCE_MS): () => void {
   let sourceChanged = false;
   const fire = debounce(() => {
     const source = sourceChanged;

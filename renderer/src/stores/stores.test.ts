@@ -28,7 +28,14 @@ function fakeApi() {
     planRelease: vi.fn(async () => sampleReleasePlan()),
     planSriov: vi.fn(async () => sampleReleasePlan()),
     planVfConfig: vi.fn(async () => sampleReleasePlan()),
-    iommuStatus: vi.fn(async () => ({ findings: [], bootloader: { supported: false as const, reason: 'not in this test' }, wantedArgs: [], configured: 'unknown' as const, configuredArgs: [], enableSummary: '' })),
+    iommuStatus: vi.fn(async () => ({
+      findings: [],
+      bootloader: { supported: false as const, reason: 'not in this test' },
+      wantedArgs: [],
+      configured: 'unknown' as const,
+      configuredArgs: [],
+      enableSummary: '',
+    })),
     planIommu: vi.fn(async () => sampleReleasePlan()),
     applyPlan: vi.fn(async () => sampleOkResult(sampleAssignPlan())),
     history: vi.fn(async () => ({ entries: sampleHistory, unreadable: [] })),
@@ -56,7 +63,10 @@ function fakeApi() {
 describe('scan store', () => {
   it('goes loading → ready and records the time', async () => {
     const f = fakeApi();
-    const store = createScanStore(() => f.api, () => 1234);
+    const store = createScanStore(
+      () => f.api,
+      () => 1234,
+    );
     const done = store.getState().load();
     expect(store.getState().status).toBe('loading');
     expect(store.getState().refreshing).toBe(true);
@@ -196,7 +206,10 @@ describe('source store', () => {
     f.api.openSnapshot = vi.fn(async () => {
       throw new PassthruError('BAD_INPUT', 'That folder is not a Passthru snapshot.', 'Pick the folder passthru snapshot created.');
     });
-    const source = createSourceStore(() => f.api, createScanStore(() => f.api));
+    const source = createSourceStore(
+      () => f.api,
+      createScanStore(() => f.api),
+    );
     await source.getState().openSnapshot('/tmp/x');
     expect(source.getState().error).toMatchObject({ code: 'BAD_INPUT', remedy: 'Pick the folder passthru snapshot created.' });
     source.getState().dismissError();

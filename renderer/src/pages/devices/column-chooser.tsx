@@ -6,14 +6,7 @@
  * in the ui store, which remembers it across restarts.
  */
 import { useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
-import {
-  CHOOSABLE_COLUMNS,
-  COLUMN_HINTS,
-  COLUMN_LABELS,
-  DEFAULT_COLUMNS,
-  toggleColumn,
-  type ColumnId,
-} from '../../lib/device-columns';
+import { CHOOSABLE_COLUMNS, COLUMN_HINTS, COLUMN_LABELS, DEFAULT_COLUMNS, toggleColumn, type ColumnId } from '../../lib/device-columns';
 import { uiStore, useUiStore } from '../../stores/ui-store';
 
 /** The panel's width (devices.css), to tell which way it fits before it is drawn. */

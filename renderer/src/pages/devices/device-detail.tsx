@@ -14,16 +14,7 @@ import { ManagementBadge, PassthroughBadge, ViabilityBadge } from '../../compone
 import { isManagementDevice } from '../../lib/device-columns';
 import { NO_GROUP_WORDS } from '../../lib/device-verdict';
 import { groupOfDevice, inUseReason } from '../../lib/group-verdict';
-import {
-  classCategory,
-  classTitle,
-  deviceTitle,
-  formatIp,
-  formatResetMethods,
-  formatSpeed,
-  NONE,
-  vendorDeviceIds,
-} from '../../lib/format';
+import { classCategory, classTitle, deviceTitle, formatIp, formatResetMethods, formatSpeed, NONE, vendorDeviceIds } from '../../lib/format';
 import { indexScan, interfacesOf, type ScanIndex } from '../../lib/scan-index';
 import { DeviceLink } from './device-link';
 import { SriovSection } from './sriov-section';
@@ -211,9 +202,7 @@ export function DeviceDetail({
 
         <h3>Placement</h3>
         <dl className="fields">
-          <Field label="Parent bridge">
-            {d.parent ? <DeviceLink address={d.parent} onSelect={onSelect} /> : 'None (on the root bus)'}
-          </Field>
+          <Field label="Parent bridge">{d.parent ? <DeviceLink address={d.parent} onSelect={onSelect} /> : 'None (on the root bus)'}</Field>
           <Field label="Root bus">{d.rootBus}</Field>
           <Field label="NUMA node">{d.numaNode}</Field>
         </dl>
@@ -226,7 +215,9 @@ export function DeviceDetail({
             <dl className="fields">
               <Field label="Kernel (VFIO)">
                 <ViabilityBadge viable={group.viable} />{' '}
-                <span className="muted small">{group.viable ? 'VFIO could open the group as it is.' : `Blocked by ${group.blockers.map((b) => `${b.address} (${b.driver})`).join(', ')}.`}</span>
+                <span className="muted small">
+                  {group.viable ? 'VFIO could open the group as it is.' : `Blocked by ${group.blockers.map((b) => `${b.address} (${b.driver})`).join(', ')}.`}
+                </span>
               </Field>
             </dl>
             {group.hazards.length > 0 && (
@@ -239,12 +230,7 @@ export function DeviceDetail({
             <ul className="member-list" aria-label={`Members of IOMMU group ${group.id}`}>
               {group.members.map((m) => (
                 <li key={m.address}>
-                  {m.address === d.address ? (
-                    <span className="mono">{m.address}</span>
-                  ) : (
-                    <DeviceLink address={m.address} onSelect={onSelect} />
-                  )}{' '}
-                  {deviceTitle(m)}{' '}
+                  {m.address === d.address ? <span className="mono">{m.address}</span> : <DeviceLink address={m.address} onSelect={onSelect} />} {deviceTitle(m)}{' '}
                   <span className="muted">
                     · {m.driver ?? 'no driver'}
                     {m.isBridge ? ' · bridge' : ''}

@@ -14,18 +14,7 @@
  */
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { flexRender, type Table } from '@tanstack/react-table';
-import {
-  useCallback,
-  useEffect,
-  useLayoutEffect,
-  useMemo,
-  useRef,
-  useState,
-  type CSSProperties,
-  type FocusEvent,
-  type KeyboardEvent,
-  type PointerEvent,
-} from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type FocusEvent, type KeyboardEvent, type PointerEvent } from 'react';
 import type { PciDevice } from '../../../../shared/model';
 import { SortIcon } from '../../components/icons';
 import { PassthroughBadge } from '../../components/status';
@@ -55,9 +44,7 @@ function frozenClass(id: string): string {
 function markTruncated(root: Element): void {
   const cells = [...root.querySelectorAll<HTMLElement>('.dgrid__cell')];
   for (const c of cells) delete c.dataset.truncated;
-  const cut = cells.map((c) =>
-    [...c.querySelectorAll<HTMLElement>('.clip, .clip2')].some((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1),
-  );
+  const cut = cells.map((c) => [...c.querySelectorAll<HTMLElement>('.clip, .clip2')].some((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1));
   cells.forEach((c, i) => {
     if (cut[i]) c.dataset.truncated = '';
   });

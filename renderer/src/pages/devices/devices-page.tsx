@@ -69,8 +69,7 @@ export function DevicesPage({ scan }: { scan: HostScan }) {
   const focusGrid = () =>
     requestAnimationFrame(() => {
       const grid = gridRef.current;
-      const target =
-        grid?.querySelector<HTMLElement>('[role="row"][tabindex="0"]') ?? grid?.querySelector<HTMLElement>('button') ?? document.getElementById('device-search');
+      const target = grid?.querySelector<HTMLElement>('[role="row"][tabindex="0"]') ?? grid?.querySelector<HTMLElement>('button') ?? document.getElementById('device-search');
       target?.focus({ preventScroll: true });
     });
 
@@ -128,13 +127,7 @@ export function DevicesPage({ scan }: { scan: HostScan }) {
         </div>
         {selected && (
           <div className="devices__detail" ref={detailRef}>
-            <DeviceDetail
-              scan={scan}
-              address={selected}
-              onSelect={open}
-              onClose={close}
-              focusOnOpen={focusPanel.current}
-            />
+            <DeviceDetail scan={scan} address={selected} onSelect={open} onClose={close} focusOnOpen={focusPanel.current} />
           </div>
         )}
       </div>

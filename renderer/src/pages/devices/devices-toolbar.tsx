@@ -39,8 +39,22 @@ export function DevicesToolbar({
             spellCheck={false}
           />
         </div>
-        <FilterSelect id="filter-verdict" label="Passthrough" anyLabel="Any verdict" value={filters.verdict} options={verdicts} onChange={(verdict) => ui.setFilters({ verdict })} />
-        <FilterSelect id="filter-class" label="Class" anyLabel="All classes" value={filters.category} options={options.categories} onChange={(category) => ui.setFilters({ category })} />
+        <FilterSelect
+          id="filter-verdict"
+          label="Passthrough"
+          anyLabel="Any verdict"
+          value={filters.verdict}
+          options={verdicts}
+          onChange={(verdict) => ui.setFilters({ verdict })}
+        />
+        <FilterSelect
+          id="filter-class"
+          label="Class"
+          anyLabel="All classes"
+          value={filters.category}
+          options={options.categories}
+          onChange={(category) => ui.setFilters({ category })}
+        />
         <FilterSelect id="filter-driver" label="Driver" anyLabel="Any driver" value={filters.driver} options={options.drivers} onChange={(driver) => ui.setFilters({ driver })} />
         <FilterSelect id="filter-group" label="IOMMU group" anyLabel="Any group" value={filters.group} options={options.groups} onChange={(group) => ui.setFilters({ group })} />
         <button type="button" className="button button--quiet" disabled={!active} onClick={() => ui.clearFilters()}>

@@ -79,20 +79,14 @@ export function SriovSection({ device: d, index, onSelect }: { device: PciDevice
         <dl className="fields">
           <Field label="Total VFs">{sriov.totalVfs}</Field>
           <Field label="VFs enabled">{sriov.numVfs}</Field>
-          <Field label="Autoprobe new VFs">
-            {formatBool(sriov.driversAutoprobe, 'Yes (new VFs get a host driver)', 'No (new VFs stay without a driver)')}
-          </Field>
+          <Field label="Autoprobe new VFs">{formatBool(sriov.driversAutoprobe, 'Yes (new VFs get a host driver)', 'No (new VFs stay without a driver)')}</Field>
         </dl>
         <p>
           <button type="button" className="button" onClick={() => wizardStore.getState().openSriov(d.address, sriov)}>
             Set number of VFs…
           </button>
         </p>
-        {sriov.vfs.length > 0 || (sriov.vfSettings?.length ?? 0) > 0 ? (
-          <VfTable pf={d} index={index} onSelect={onSelect} />
-        ) : (
-          <p className="muted">No VFs enabled.</p>
-        )}
+        {sriov.vfs.length > 0 || (sriov.vfSettings?.length ?? 0) > 0 ? <VfTable pf={d} index={index} onSelect={onSelect} /> : <p className="muted">No VFs enabled.</p>}
       </section>
     );
   }

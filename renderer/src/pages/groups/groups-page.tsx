@@ -60,9 +60,7 @@ const GroupCard = memo(function GroupCard({ g, index }: { g: GroupExplanation; i
           </p>
         </div>
       )}
-      <p className="muted small">
-        For VFIO right now: {g.viable ? 'usable as it is' : `not yet — ${g.blockers.map((b) => `${b.address} is on ${b.driver}`).join(', ')}`}.
-      </p>
+      <p className="muted small">For VFIO right now: {g.viable ? 'usable as it is' : `not yet — ${g.blockers.map((b) => `${b.address} is on ${b.driver}`).join(', ')}`}.</p>
       <table className="table table--compact">
         <caption className="sr-only">Members of IOMMU group {g.id}</caption>
         <thead>
@@ -110,10 +108,7 @@ const GroupCard = memo(function GroupCard({ g, index }: { g: GroupExplanation; i
 export function GroupsPage({ scan }: { scan: HostScan }) {
   const filter = useUiStore((s) => s.groupsFilter);
   const index = indexScan(scan);
-  const explained = useMemo(
-    () => [...scan.groups].sort((a, b) => a.id - b.id).map((g) => explainGroup(g, index)),
-    [scan.groups, index],
-  );
+  const explained = useMemo(() => [...scan.groups].sort((a, b) => a.id - b.id).map((g) => explainGroup(g, index)), [scan.groups, index]);
   const shown = explained.filter((g) => filter === 'all' || g.passthrough.state === filter);
   const count = (state: GroupsFilter) => explained.filter((g) => g.passthrough.state === state).length;
   const rendered = useProgressiveCount(shown.length);
@@ -124,8 +119,8 @@ export function GroupsPage({ scan }: { scan: HostScan }) {
       <Page title="IOMMU groups">
         <EmptyState title="This host has no IOMMU groups, so no device can be passed through.">
           <p>
-            The kernel puts devices into IOMMU groups only when an IOMMU (Intel VT-d or AMD-Vi) is switched on in
-            the firmware and enabled by the kernel.{check?.detail ? ` ${check.detail}` : ''}
+            The kernel puts devices into IOMMU groups only when an IOMMU (Intel VT-d or AMD-Vi) is switched on in the firmware and enabled by the kernel.
+            {check?.detail ? ` ${check.detail}` : ''}
           </p>
           <p>
             <strong>What to do:</strong>{' '}
@@ -153,11 +148,7 @@ export function GroupsPage({ scan }: { scan: HostScan }) {
       <div className="toolbar">
         <div className="control">
           <label htmlFor="groups-filter">Show</label>
-          <select
-            id="groups-filter"
-            value={filter}
-            onChange={(e) => uiStore.getState().setGroupsFilter(e.target.value as GroupsFilter)}
-          >
+          <select id="groups-filter" value={filter} onChange={(e) => uiStore.getState().setGroupsFilter(e.target.value as GroupsFilter)}>
             <option value="all">All groups ({explained.length})</option>
             {PASSTHROUGH_ORDER.map((st) => (
               <option key={st} value={st}>

@@ -25,7 +25,14 @@ function Entry({ e }: { e: HistoryEntry }) {
       </h3>
       <p className="muted small">
         {JOURNAL_STATE_LABEL[e.state]} · started {when(e.startedAt)} · finished {when(e.finishedAt)} · journal {e.journalId}
-        {e.root === null ? ' · host not recorded' : e.root !== '/' && <> · made on <span className="mono">{e.root}</span></>}
+        {e.root === null
+          ? ' · host not recorded'
+          : e.root !== '/' && (
+              <>
+                {' '}
+                · made on <span className="mono">{e.root}</span>
+              </>
+            )}
       </p>
       {e.devices.length > 1 && (
         <p className="small">
@@ -50,10 +57,8 @@ function Unreadable({ list }: { list: UnreadableJournalEntry[] }) {
     <div className="notice notice--warning" role="status">
       <div className="notice__body">
         <p className="notice__title">
-          <strong>
-            {list.length === 1 ? 'One journal file could not be read' : `${list.length} journal files could not be read`}
-          </strong>{' '}
-          — Passthru ignores {list.length === 1 ? 'it' : 'them'} and everything else works as usual.
+          <strong>{list.length === 1 ? 'One journal file could not be read' : `${list.length} journal files could not be read`}</strong> — Passthru ignores{' '}
+          {list.length === 1 ? 'it' : 'them'} and everything else works as usual.
         </p>
         <ul>
           {list.map((u) => (
@@ -62,7 +67,9 @@ function Unreadable({ list }: { list: UnreadableJournalEntry[] }) {
             </li>
           ))}
         </ul>
-        <p className="small">Look at {list.length === 1 ? 'it' : 'them'}, then move {list.length === 1 ? 'it' : 'them'} out of the journal directory.</p>
+        <p className="small">
+          Look at {list.length === 1 ? 'it' : 'them'}, then move {list.length === 1 ? 'it' : 'them'} out of the journal directory.
+        </p>
       </div>
     </div>
   );
@@ -100,8 +107,7 @@ export function HistoryPage() {
         <div key={e.journalId} className="notice notice--error" role="alert">
           <div className="notice__body">
             <p className="notice__title">
-              <strong>An unfinished change:</strong> {e.kind} of <span className="mono">{e.target}</span> —{' '}
-              {JOURNAL_STATE_LABEL[e.state].toLowerCase()}.
+              <strong>An unfinished change:</strong> {e.kind} of <span className="mono">{e.target}</span> — {JOURNAL_STATE_LABEL[e.state].toLowerCase()}.
             </p>
             <p>
               {e.state === 'applying'

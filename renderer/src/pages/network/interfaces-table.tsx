@@ -41,9 +41,7 @@ export function InterfacesTable({ interfaces }: { interfaces: NetInterface[] }) 
                   <span className="mono iface-name__name">{i.name}</span> <span className="muted small">{i.kind}</span>
                 </span>
                 {i.management && <ManagementBadge long reason={managementReason(i, interfaces)} />}
-                {i.inUse && !i.management && i.kind !== 'loopback' && (
-                  <span className="badge badge--warn">In use by the host ({inUseReason(i)})</span>
-                )}
+                {i.inUse && !i.management && i.kind !== 'loopback' && <span className="badge badge--warn">In use by the host ({inUseReason(i)})</span>}
                 {i.pfInterface && <span className="muted small">VF of {i.pfInterface}</span>}
               </th>
               <td className="mono nowrap">{i.mac ?? NONE}</td>
@@ -55,11 +53,7 @@ export function InterfacesTable({ interfaces }: { interfaces: NetInterface[] }) 
               <td className="mono">{i.driver ?? <span className="muted">{NONE}</span>}</td>
               <td>
                 {i.device ? (
-                  <button
-                    type="button"
-                    className="link-button mono"
-                    onClick={() => uiStore.getState().selectDevice(i.device, { navigate: true })}
-                  >
+                  <button type="button" className="link-button mono" onClick={() => uiStore.getState().selectDevice(i.device, { navigate: true })}>
                     {i.device}
                   </button>
                 ) : (
@@ -84,7 +78,11 @@ export function InterfacesTable({ interfaces }: { interfaces: NetInterface[] }) 
                 <RouteCell i={i} />
               </td>
               <td>
-                {i.master && <div>Port of <span className="mono">{i.master}</span></div>}
+                {i.master && (
+                  <div>
+                    Port of <span className="mono">{i.master}</span>
+                  </div>
+                )}
                 {i.ports.length > 0 && (
                   <div>
                     Ports: <span className="mono">{i.ports.join(', ')}</span>

@@ -18,9 +18,8 @@ export function NetworkPage({ scan }: { scan: HostScan }) {
     <Page title="Network" lede={<p>{plural(interfaces.length, 'interface', 'interfaces')}.</p>}>
       {management.length > 0 ? (
         <InfoNote>
-          {management.map((i) => i.name).join(', ')} {management.length === 1 ? 'carries' : 'carry'} this host&apos;s
-          management traffic (the default route). Passing {management.length === 1 ? 'it' : 'them'} to a VM would cut
-          the host off the network, so Passthru refuses to unless you override the refusal and confirm with the
+          {management.map((i) => i.name).join(', ')} {management.length === 1 ? 'carries' : 'carry'} this host&apos;s management traffic (the default route). Passing{' '}
+          {management.length === 1 ? 'it' : 'them'} to a VM would cut the host off the network, so Passthru refuses to unless you override the refusal and confirm with the
           interface&apos;s name.
         </InfoNote>
       ) : (

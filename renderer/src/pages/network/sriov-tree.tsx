@@ -11,11 +11,7 @@ import { ManagementBadge } from '../../components/status';
 
 function Address({ address }: { address: string }) {
   return (
-    <button
-      type="button"
-      className="link-button mono"
-      onClick={() => uiStore.getState().selectDevice(address, { navigate: true })}
-    >
+    <button type="button" className="link-button mono" onClick={() => uiStore.getState().selectDevice(address, { navigate: true })}>
       {address}
     </button>
   );
@@ -47,12 +43,9 @@ export function SriovTree({ pfs }: { pfs: PfNode[] }) {
       {pfs.map((pf) => (
         <li key={pf.address} className="vf-tree__pf" data-pf={pf.address}>
           <div className="vf-tree__line">
-            <span className="tag tag--pf">PF</span> <Address address={pf.address} />{' '}
-            <span>{pf.device ? deviceTitle(pf.device) : 'Not in scan'}</span>{' '}
+            <span className="tag tag--pf">PF</span> <Address address={pf.address} /> <span>{pf.device ? deviceTitle(pf.device) : 'Not in scan'}</span>{' '}
             <span className="muted mono">· {pf.device?.driver ?? 'no driver'}</span> <Ifaces list={pf.interfaces} />{' '}
-            <span className="vf-tree__count">
-              {pf.totalVfs === null ? `${pf.vfs.length} VFs` : `${pf.numVfs} of ${pf.totalVfs} VFs enabled`}
-            </span>{' '}
+            <span className="vf-tree__count">{pf.totalVfs === null ? `${pf.vfs.length} VFs` : `${pf.numVfs} of ${pf.totalVfs} VFs enabled`}</span>{' '}
             {pf.device?.sriov && (
               <button
                 type="button"
@@ -69,18 +62,14 @@ export function SriovTree({ pfs }: { pfs: PfNode[] }) {
               {pf.vfs.map((vf) => (
                 <li key={vf.address} className="vf-tree__vf" data-vf={vf.address}>
                   <div className="vf-tree__line">
-                    <span className="tag tag--vf">{vf.index === null ? 'VF' : `VF ${vf.index}`}</span>{' '}
-                    <Address address={vf.address} />{' '}
-                    <span className="muted mono">· {vf.device ? (vf.device.driver ?? 'no driver') : 'not in scan'}</span>{' '}
-                    <Ifaces list={vf.interfaces} />
+                    <span className="tag tag--vf">{vf.index === null ? 'VF' : `VF ${vf.index}`}</span> <Address address={vf.address} />{' '}
+                    <span className="muted mono">· {vf.device ? (vf.device.driver ?? 'no driver') : 'not in scan'}</span> <Ifaces list={vf.interfaces} />
                   </div>
                 </li>
               ))}
             </ul>
           ) : (
-            <p className="vf-tree__none muted">
-              No VFs enabled{pf.totalVfs ? ` (up to ${pf.totalVfs} available)` : ''}.
-            </p>
+            <p className="vf-tree__none muted">No VFs enabled{pf.totalVfs ? ` (up to ${pf.totalVfs} available)` : ''}.</p>
           )}
         </li>
       ))}

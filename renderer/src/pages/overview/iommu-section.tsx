@@ -29,8 +29,7 @@ export function IommuSection({ scan }: { scan: HostScan }) {
     <section aria-labelledby="iommu-verify-title" className="section" data-testid="iommu-verification">
       <h2 id="iommu-verify-title">IOMMU</h2>
       <p className={`summary summary--${overall}`}>
-        <StatusBadge status={overall} />{' '}
-        {v.verified ? 'Verified: the running kernel has the IOMMU on, with interrupt remapping.' : v.missing}
+        <StatusBadge status={overall} /> {v.verified ? 'Verified: the running kernel has the IOMMU on, with interrupt remapping.' : v.missing}
       </p>
       <ul className="verify-list" aria-label="IOMMU verification">
         {v.items.map((i) => (
@@ -41,12 +40,7 @@ export function IommuSection({ scan }: { scan: HostScan }) {
       </ul>
       <p>{configured}</p>
       <p className="section__actions">
-        <button
-          type="button"
-          className={offerEnable ? 'button button--primary' : 'button'}
-          disabled={status === null}
-          onClick={() => wizardStore.getState().openIommu()}
-        >
+        <button type="button" className={offerEnable ? 'button button--primary' : 'button'} disabled={status === null} onClick={() => wizardStore.getState().openIommu()}>
           IOMMU boot settings…
         </button>
       </p>

@@ -5,12 +5,7 @@
 import type { HostScan, ReadinessCheck } from '../../../../shared/model';
 import { Field, Page } from '../../components/page';
 import { StatusBadge } from '../../components/status';
-import {
-  formatBool,
-  iommuModeLabel,
-  iommuVendorLabel,
-  virtualizationLabel,
-} from '../../lib/format';
+import { formatBool, iommuModeLabel, iommuVendorLabel, virtualizationLabel } from '../../lib/format';
 import { overallStatus, readinessSummary } from '../../lib/readiness';
 import type { PageId } from '../../lib/route';
 import { uiStore } from '../../stores/ui-store';
@@ -69,13 +64,7 @@ export function OverviewPage({ scan }: { scan: HostScan }) {
   const nics = scan.devices.filter((d) => d.classId.startsWith('02')).length;
   const sriov = scan.devices.filter((d) => d.sriov).length;
   const verdicts = (['ready', 'assignable', 'shared', 'blocked'] as const).map((state) => ({ state, n: scan.groups.filter((g) => g.passthrough.state === state).length }));
-  const kvm = host.kvm
-    ? host.kvmAccessible === false
-      ? 'Present, but you cannot open it'
-      : host.kvmAccessible
-        ? 'Present and accessible'
-        : 'Present'
-    : 'Missing';
+  const kvm = host.kvm ? (host.kvmAccessible === false ? 'Present, but you cannot open it' : host.kvmAccessible ? 'Present and accessible' : 'Present') : 'Missing';
 
   return (
     <Page title="Overview" className="overview">
@@ -106,29 +95,23 @@ export function OverviewPage({ scan }: { scan: HostScan }) {
         <dl className="fields fields--wide">
           <Field label="Host name">{scan.source.hostname}</Field>
           <Field label="Kernel">{host.kernel}</Field>
-          <Field label="CPU">
-            {[host.cpu.modelName, host.cpu.vendor ? `(${host.cpu.vendor})` : null].filter(Boolean).join(' ')}
-          </Field>
+          <Field label="CPU">{[host.cpu.modelName, host.cpu.vendor ? `(${host.cpu.vendor})` : null].filter(Boolean).join(' ')}</Field>
           <Field label="CPU virtualization">{virtualizationLabel(host.cpu.virtualization)}</Field>
           <Field label="/dev/kvm">{kvm}</Field>
-          <Field label="IOMMU">
-            {host.iommu.enabled ? `On — ${iommuVendorLabel(host.iommu.vendor)}` : 'Off'}
-          </Field>
+          <Field label="IOMMU">{host.iommu.enabled ? `On — ${iommuVendorLabel(host.iommu.vendor)}` : 'Off'}</Field>
           <Field label="IOMMU units">{host.iommu.units.join(', ')}</Field>
           <Field label="IOMMU mode">{iommuModeLabel(host.iommu.mode)}</Field>
           <Field label="IOMMU groups">{host.iommu.groupCount}</Field>
           <Field label="Interrupt remapping">{formatBool(host.iommu.interruptRemapping, 'Active', 'Not active')}</Field>
           <Field label="VFIO modules loaded">{host.vfio.loaded.length ? host.vfio.loaded.join(', ') : 'None'}</Field>
-          <Field label="VFIO modules available">
-            {host.vfio.available.length ? host.vfio.available.join(', ') : 'None'}
-          </Field>
+          <Field label="VFIO modules available">{host.vfio.available.length ? host.vfio.available.join(', ') : 'None'}</Field>
           <Field label="Unsafe interrupts allowed">{formatBool(host.vfio.unsafeInterrupts)}</Field>
-          <Field label="IOMMU kernel arguments">
-            {host.iommu.cmdlineArgs.length ? host.iommu.cmdlineArgs.join(' ') : 'None'}
-          </Field>
+          <Field label="IOMMU kernel arguments">{host.iommu.cmdlineArgs.length ? host.iommu.cmdlineArgs.join(' ') : 'None'}</Field>
         </dl>
         <h3 className="subhead">Kernel command line</h3>
-        <pre className="cmdline" data-testid="cmdline">{host.cmdline ?? 'Unknown'}</pre>
+        <pre className="cmdline" data-testid="cmdline">
+          {host.cmdline ?? 'Unknown'}
+        </pre>
       </section>
     </Page>
   );

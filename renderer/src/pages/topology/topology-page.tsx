@@ -49,11 +49,7 @@ function TextTree({ nodes }: { nodes: PciTreeNode[] }) {
     <ul>
       {nodes.map((n) => (
         <li key={n.device.address}>
-          <button
-            type="button"
-            className="link-button mono"
-            onClick={() => uiStore.getState().selectDevice(n.device.address, { navigate: true })}
-          >
+          <button type="button" className="link-button mono" onClick={() => uiStore.getState().selectDevice(n.device.address, { navigate: true })}>
             {n.device.address}
           </button>{' '}
           {deviceTitle(n.device)}{' '}
@@ -87,17 +83,10 @@ export function TopologyPage({ scan }: { scan: HostScan }) {
     <Page
       title="Topology"
       className="topology"
-      lede={
-        <p>
-          Each row is a PCI function, indented under the bridge it sits behind. Functions of one IOMMU group share a
-          box: a VM can only be given the whole box.
-        </p>
-      }
+      lede={<p>Each row is a PCI function, indented under the bridge it sits behind. Functions of one IOMMU group share a box: a VM can only be given the whole box.</p>}
     >
       <Legend />
-      {scan.groups.length === 0 && (
-        <p className="note">No IOMMU groups on this host (the IOMMU is off), so no boxes are drawn.</p>
-      )}
+      {scan.groups.length === 0 && <p className="note">No IOMMU groups on this host (the IOMMU is off), so no boxes are drawn.</p>}
       <div className="topo-scroll" role="region" aria-label="Topology picture" tabIndex={0}>
         <TopologySvg layout={layout} label={label} description={description} />
       </div>

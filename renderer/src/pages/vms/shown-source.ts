@@ -17,5 +17,5 @@ export function useShownSnapshot(): ScanSource | null {
 
 /** The snapshot's host in words: its hostname, or what it is when the manifest has none. */
 export function snapshotHost(source: Pick<ScanSource, 'hostname'>): string {
-  return source.hostname ?? 'the snapshot\'s host';
+  return source.hostname ?? "the snapshot's host";
 }

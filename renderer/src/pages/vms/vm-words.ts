@@ -17,7 +17,7 @@ export function stateLabel(state: VmRunState): string {
     prelaunch: 'Paused before boot',
     shutdown: 'Shut down (qemu still open)',
     stopped: 'Stopped',
-    'inmigrate': 'Waiting for migration',
+    inmigrate: 'Waiting for migration',
     'internal-error': 'Stopped by an internal error',
     'io-error': 'Paused: disk I/O error',
     'guest-panicked': 'Guest panicked',

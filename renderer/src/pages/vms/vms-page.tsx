@@ -75,7 +75,8 @@ function ForceStopDialog({ name, onConfirm, onCancel }: { name: string; onConfir
   return (
     <ConfirmDialog title={`Force stop ${name}?`} confirmLabel={`Force stop ${name}`} cancelLabel="Keep it running" onConfirm={onConfirm} onCancel={onCancel}>
       <p>
-        Force stop turns {name} off at once, like pulling its power plug. The guest gets no chance to shut down: whatever it has not yet written to its disks is lost, and its file systems may need a check at the next boot.
+        Force stop turns {name} off at once, like pulling its power plug. The guest gets no chance to shut down: whatever it has not yet written to its disks is lost, and its file
+        systems may need a check at the next boot.
       </p>
       <p>"Shut down" asks the guest to power off cleanly instead.</p>
     </ConfirmDialog>
@@ -88,11 +89,14 @@ function DeleteDialog({ profile, onConfirm, onCancel }: { profile: VmProfile; on
   return (
     <ConfirmDialog title={`Delete the VM ${name}?`} confirmLabel={`Delete VM ${name}`} onConfirm={onConfirm} onCancel={onCancel}>
       <p>
-        This deletes {name}'s saved settings (its profile){profile.firmware === 'ovmf' ? ' and its UEFI variables (the boot entries its firmware stored)' : ''}. It cannot be undone.
+        This deletes {name}'s saved settings (its profile){profile.firmware === 'ovmf' ? ' and its UEFI variables (the boot entries its firmware stored)' : ''}. It cannot be
+        undone.
       </p>
       {disks.length > 0 ? (
         <>
-          <p>Its disk {disks.length === 1 ? 'image is' : 'images are'} kept, with everything on {disks.length === 1 ? 'it' : 'them'}:</p>
+          <p>
+            Its disk {disks.length === 1 ? 'image is' : 'images are'} kept, with everything on {disks.length === 1 ? 'it' : 'them'}:
+          </p>
           <ul className="confirm-dialog__files">
             {disks.map((d) => (
               <li key={d.path} className="mono">
@@ -100,7 +104,9 @@ function DeleteDialog({ profile, onConfirm, onCancel }: { profile: VmProfile; on
               </li>
             ))}
           </ul>
-          <p>Delete {disks.length === 1 ? 'it' : 'them'} yourself if you no longer need {disks.length === 1 ? 'it' : 'them'}.</p>
+          <p>
+            Delete {disks.length === 1 ? 'it' : 'them'} yourself if you no longer need {disks.length === 1 ? 'it' : 'them'}.
+          </p>
         </>
       ) : (
         <p>It has no disk image.</p>
@@ -110,7 +116,12 @@ function DeleteDialog({ profile, onConfirm, onCancel }: { profile: VmProfile; on
   );
 }
 
-function VmCard({ vm, snapshot, startOffId, onGone }: {
+function VmCard({
+  vm,
+  snapshot,
+  startOffId,
+  onGone,
+}: {
   vm: VmSummary;
   /** The snapshot on screen: Start is off (VMs run on this machine). */
   snapshot: ScanSource | null;
@@ -175,30 +186,47 @@ function VmCard({ vm, snapshot, startOffId, onGone }: {
       <div className="vm-card__actions" role="group" aria-label={`Actions for ${name}`}>
         {!running && profile && (
           <>
-            <button type="button" className="button button--primary" disabled={busy !== null || snapshot !== null} aria-describedby={snapshot ? startOffId : undefined} onClick={act('start', () => api.vmStart(name))}>
+            <button
+              type="button"
+              className="button button--primary"
+              disabled={busy !== null || snapshot !== null}
+              aria-describedby={snapshot ? startOffId : undefined}
+              onClick={act('start', () => api.vmStart(name))}
+            >
               {busy === 'start' ? 'Starting…' : 'Start'}
             </button>
-            <button type="button" className="button" disabled={busy !== null || snapshot !== null} aria-describedby={snapshot ? startOffId : undefined} onClick={act('start-paused', () => api.vmStart(name, true))}>
+            <button
+              type="button"
+              className="button"
+              disabled={busy !== null || snapshot !== null}
+              aria-describedby={snapshot ? startOffId : undefined}
+              onClick={act('start-paused', () => api.vmStart(name, true))}
+            >
               {busy === 'start-paused' ? 'Starting…' : 'Start paused'}
             </button>
           </>
         )}
-        {running && (state === 'running' ? (
-          <button type="button" className="button" disabled={busy !== null} onClick={act('pause', () => api.vmPause(name))}>
-            Pause
-          </button>
-        ) : (
-          <button type="button" className="button" disabled={busy !== null} onClick={act('resume', () => api.vmResume(name))}>
-            Resume
-          </button>
-        ))}
+        {running &&
+          (state === 'running' ? (
+            <button type="button" className="button" disabled={busy !== null} onClick={act('pause', () => api.vmPause(name))}>
+              Pause
+            </button>
+          ) : (
+            <button type="button" className="button" disabled={busy !== null} onClick={act('resume', () => api.vmResume(name))}>
+              Resume
+            </button>
+          ))}
         {running && (
           <>
             <button
               type="button"
               className="button"
               disabled={busy !== null}
-              onClick={act('shutdown', () => api.vmStop(name, { timeoutSeconds: SHUTDOWN_TIMEOUT_S }), (r) => stopSentence(name, r as { how: string; notes: string[] }))}
+              onClick={act(
+                'shutdown',
+                () => api.vmStop(name, { timeoutSeconds: SHUTDOWN_TIMEOUT_S }),
+                (r) => stopSentence(name, r as { how: string; notes: string[] }),
+              )}
             >
               {busy === 'shutdown' ? `Shutting down (up to ${SHUTDOWN_TIMEOUT_S} s)…` : 'Shut down'}
             </button>
@@ -212,21 +240,24 @@ function VmCard({ vm, snapshot, startOffId, onGone }: {
         </button>
         {profile && (
           <>
-            <button type="button" className="button button--quiet" onClick={() => void api.vmExport(name, 'script').then(setExported, (err: unknown) => setError(toDisplayError(err)))}>
+            <button
+              type="button"
+              className="button button--quiet"
+              onClick={() => void api.vmExport(name, 'script').then(setExported, (err: unknown) => setError(toDisplayError(err)))}
+            >
               Export script
             </button>
-            <button type="button" className="button button--quiet" onClick={() => void api.vmExport(name, 'libvirt').then(setExported, (err: unknown) => setError(toDisplayError(err)))}>
+            <button
+              type="button"
+              className="button button--quiet"
+              onClick={() => void api.vmExport(name, 'libvirt').then(setExported, (err: unknown) => setError(toDisplayError(err)))}
+            >
               Export libvirt XML
             </button>
           </>
         )}
         {!running && profile && (
-          <button
-            type="button"
-            className="button button--quiet"
-            disabled={busy !== null}
-            onClick={() => setConfirming('delete')}
-          >
+          <button type="button" className="button button--quiet" disabled={busy !== null} onClick={() => setConfirming('delete')}>
             Delete…
           </button>
         )}
@@ -237,7 +268,11 @@ function VmCard({ vm, snapshot, startOffId, onGone }: {
           onCancel={() => setConfirming(null)}
           onConfirm={() => {
             setConfirming(null);
-            void act('force', () => api.vmStop(name, { force: true }), (r) => stopSentence(name, r as { how: string; notes: string[] }))();
+            void act(
+              'force',
+              () => api.vmStop(name, { force: true }),
+              (r) => stopSentence(name, r as { how: string; notes: string[] }),
+            )();
           }}
         />
       )}
@@ -276,7 +311,11 @@ function VmCard({ vm, snapshot, startOffId, onGone }: {
         <div>
           <h3 className="subhead">{exported.format === 'script' ? 'Shell script' : 'libvirt domain XML'}</h3>
           <CodeBlock label={`${exported.format === 'script' ? 'script' : 'libvirt XML'} of ${name}`} lines={[exported.content.trimEnd()]} />
-          <a className="button" download={exported.fileName} href={`data:${exported.format === 'script' ? 'text/x-shellscript' : 'application/xml'};charset=utf-8,${encodeURIComponent(exported.content)}`}>
+          <a
+            className="button"
+            download={exported.fileName}
+            href={`data:${exported.format === 'script' ? 'text/x-shellscript' : 'application/xml'};charset=utf-8,${encodeURIComponent(exported.content)}`}
+          >
             Save {exported.fileName}…
           </a>
         </div>
@@ -306,7 +345,8 @@ function RehearsalNotice({ snapshot, startOffId }: { snapshot: ScanSource; start
         {snapshot.capturedAt ? ` (captured ${formatTimestamp(snapshot.capturedAt)})` : ''}: the VMs below are this machine's.
       </p>
       <p>
-        "New VM…" is a rehearsal: it lists {host}'s network devices and bridges and previews the checks and the qemu command line against them; a profile saved now is marked as made against this snapshot.
+        "New VM…" is a rehearsal: it lists {host}'s network devices and bridges and previews the checks and the qemu command line against them; a profile saved now is marked as
+        made against this snapshot.
       </p>
       <p id={startOffId}>
         <strong>Start is off</strong> while a snapshot is shown: go back to the live host to start a VM here. Running VMs can still be paused, shut down or stopped.
@@ -331,10 +371,7 @@ export function VmsPage() {
   }, []);
 
   return (
-    <Page
-      title="VMs"
-      lede="Virtual machines run by qemu on this machine: a NIC passed through, a virtio NIC on a bridge, or NAT."
-    >
+    <Page title="VMs" lede="Virtual machines run by qemu on this machine: a NIC passed through, a virtio NIC on a bridge, or NAT.">
       {snapshot && <RehearsalNotice snapshot={snapshot} startOffId={startOffId} />}
       <p>
         <button ref={newVm} type="button" className="button button--primary" onClick={() => setCreating(true)}>
@@ -343,9 +380,7 @@ export function VmsPage() {
       </p>
       {error && <ErrorNotice error={error} title="The VM list could not be read" />}
       {status === 'loading' && <Loading>Looking for VMs…</Loading>}
-      {status === 'ready' && vms.length === 0 && (
-        <EmptyState title="No VMs yet">Create one with "New VM…": a name, memory, a disk or an installer ISO, and its NICs.</EmptyState>
-      )}
+      {status === 'ready' && vms.length === 0 && <EmptyState title="No VMs yet">Create one with "New VM…": a name, memory, a disk or an installer ISO, and its NICs.</EmptyState>}
       {vms.map((vm) => (
         <VmCard key={vm.name} vm={vm} snapshot={snapshot} startOffId={startOffId} onGone={() => focusLater(newVm)} />
       ))}

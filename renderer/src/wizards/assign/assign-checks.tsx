@@ -38,20 +38,11 @@ export function AssignOptions({ request, dispatch }: { request: Extract<WizardRe
     <fieldset className="wizard__options">
       <legend>Options</legend>
       <label>
-        <input
-          type="checkbox"
-          checked={request.group}
-          onChange={(e) => dispatch({ type: 'replan', request: { ...request, group: e.target.checked } })}
-        />{' '}
-        Bind the whole group (endpoints only; bridges stay as they are)
+        <input type="checkbox" checked={request.group} onChange={(e) => dispatch({ type: 'replan', request: { ...request, group: e.target.checked } })} /> Bind the whole group
+        (endpoints only; bridges stay as they are)
       </label>
       <label>
-        <input
-          type="checkbox"
-          checked={request.persist}
-          onChange={(e) => dispatch({ type: 'replan', request: { ...request, persist: e.target.checked } })}
-        />{' '}
-        Keep after reboot
+        <input type="checkbox" checked={request.persist} onChange={(e) => dispatch({ type: 'replan', request: { ...request, persist: e.target.checked } })} /> Keep after reboot
       </label>
     </fieldset>
   );

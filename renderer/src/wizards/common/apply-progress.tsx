@@ -83,8 +83,8 @@ export function ResultStep({ state, extra }: { state: WizardState; extra?: React
               <p>The steps already done were undone: {plan.kind === 'iommu' ? 'every file is as it was before' : 'the device is as it was before'}.</p>
             ) : (
               <p className="text-fail">
-                <strong>Rolling back failed too: the device may be half-changed.</strong> See the History page, which
-                offers to finish the rollback, and check the commands below by hand.
+                <strong>Rolling back failed too: the device may be half-changed.</strong> See the History page, which offers to finish the rollback, and check the commands below by
+                hand.
               </p>
             )}
             {result.error?.detail && (

@@ -71,8 +71,7 @@ export function ChangeWizardSteps({ title, state, dispatch, apply, settings, set
       <>
         {onSnapshot && (
           <p className="note" role="note">
-            This is a snapshot: Passthru plans the change so you can read it and save it as a script for the host it came
-            from; it applies nothing here.
+            This is a snapshot: Passthru plans the change so you can read it and save it as a script for the host it came from; it applies nothing here.
           </p>
         )}
         {settings(formId)}
@@ -99,8 +98,7 @@ export function ChangeWizardSteps({ title, state, dispatch, apply, settings, set
   const readOnly = reviewOnly(state);
   const refusedHard = !!plan?.refusal && !plan.refusal.forceable && !readOnly;
   const nothingToDo = phase !== 'input' && (!!plan?.noop || refusedHard);
-  const backTo: 'input' | 'checks' | null =
-    phase === 'plan' ? 'checks' : withSettings && (phase === 'checks' || phase === 'error') ? 'input' : null;
+  const backTo: 'input' | 'checks' | null = phase === 'plan' ? 'checks' : withSettings && (phase === 'checks' || phase === 'error') ? 'input' : null;
 
   return (
     <WizardFrame
@@ -112,53 +110,48 @@ export function ChangeWizardSteps({ title, state, dispatch, apply, settings, set
       body={body}
       foot={
         <>
-            {backTo && (
-              <button type="button" className="button" onClick={() => dispatch({ type: 'goto', phase: backTo })}>
-                Back
-              </button>
-            )}
-            <span className="wizard__spacer" />
-            {phase !== 'result' && (
-              <button type="button" className="button button--quiet" onClick={close} disabled={busy}>
-                {nothingToDo || phase === 'error' ? 'Close' : 'Cancel'}
-              </button>
-            )}
-            {phase === 'input' && (
-              <button type="submit" form={formId} className="button button--primary" disabled={!settingsValid}>
-                Check
-              </button>
-            )}
-            {phase === 'checks' && !nothingToDo && (
-              <button
-                type="button"
-                className="button button--primary"
-                onClick={() => dispatch({ type: 'goto', phase: 'plan' })}
-                disabled={!refusalCleared(state) && !readOnly}
-              >
-                Review the plan
-              </button>
-            )}
-            {phase === 'plan' && readOnly && (
-              <span className="muted small" id={`${formId}-why`}>
-                Apply is off: nothing here can run these steps.
-              </span>
-            )}
-            {phase === 'plan' && (
-              <button
-                type="button"
-                className="button button--primary"
-                onClick={() => void apply()}
-                disabled={!canApply(state)}
-                aria-describedby={readOnly ? `${formId}-why` : undefined}
-              >
-                Apply
-              </button>
-            )}
-            {phase === 'result' && (
-              <button type="button" className="button button--primary" onClick={close} autoFocus>
-                Close
-              </button>
-            )}
+          {backTo && (
+            <button type="button" className="button" onClick={() => dispatch({ type: 'goto', phase: backTo })}>
+              Back
+            </button>
+          )}
+          <span className="wizard__spacer" />
+          {phase !== 'result' && (
+            <button type="button" className="button button--quiet" onClick={close} disabled={busy}>
+              {nothingToDo || phase === 'error' ? 'Close' : 'Cancel'}
+            </button>
+          )}
+          {phase === 'input' && (
+            <button type="submit" form={formId} className="button button--primary" disabled={!settingsValid}>
+              Check
+            </button>
+          )}
+          {phase === 'checks' && !nothingToDo && (
+            <button type="button" className="button button--primary" onClick={() => dispatch({ type: 'goto', phase: 'plan' })} disabled={!refusalCleared(state) && !readOnly}>
+              Review the plan
+            </button>
+          )}
+          {phase === 'plan' && readOnly && (
+            <span className="muted small" id={`${formId}-why`}>
+              Apply is off: nothing here can run these steps.
+            </span>
+          )}
+          {phase === 'plan' && (
+            <button
+              type="button"
+              className="button button--primary"
+              onClick={() => void apply()}
+              disabled={!canApply(state)}
+              aria-describedby={readOnly ? `${formId}-why` : undefined}
+            >
+              Apply
+            </button>
+          )}
+          {phase === 'result' && (
+            <button type="button" className="button button--primary" onClick={close} autoFocus>
+              Close
+            </button>
+          )}
         </>
       }
     />

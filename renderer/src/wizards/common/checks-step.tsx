@@ -53,23 +53,12 @@ export function RefusalNotice({ refusal }: { refusal: NonNullable<Plan['refusal'
 }
 
 /** The forced path: acknowledge (which re-plans with force), then type the confirmation text. */
-export function ForceConfirm({
-  refusal,
-  state,
-  dispatch,
-  label,
-}: {
-  refusal: NonNullable<Plan['refusal']>;
-  state: WizardState;
-  dispatch: Dispatch<WizardAction>;
-  label: string;
-}) {
+export function ForceConfirm({ refusal, state, dispatch, label }: { refusal: NonNullable<Plan['refusal']>; state: WizardState; dispatch: Dispatch<WizardAction>; label: string }) {
   return (
     <fieldset className="wizard__force">
       <legend>Override the refusal</legend>
       <label>
-        <input type="checkbox" checked={state.acknowledged} onChange={(e) => dispatch({ type: 'acknowledge', on: e.target.checked })} />{' '}
-        {label}
+        <input type="checkbox" checked={state.acknowledged} onChange={(e) => dispatch({ type: 'acknowledge', on: e.target.checked })} /> {label}
       </label>
       {state.acknowledged && refusal.confirmText && (
         <label className="wizard__confirm">

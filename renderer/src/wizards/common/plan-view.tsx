@@ -50,7 +50,14 @@ export function CodeBlock({ label, lines }: { label: string; lines: string[] }) 
 /** A unified diff, each line marked as added, removed or context for colour and for screen readers. */
 export function DiffBlock({ path, diff }: { path: string; diff: string }) {
   const lines = diff.replace(/\n$/, '').split('\n');
-  const kind = (l: string) => (l.startsWith('+++') || l.startsWith('---') || l.startsWith('@@') || l.startsWith('=') || l.startsWith('Index:') ? 'meta' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'ctx');
+  const kind = (l: string) =>
+    l.startsWith('+++') || l.startsWith('---') || l.startsWith('@@') || l.startsWith('=') || l.startsWith('Index:')
+      ? 'meta'
+      : l.startsWith('+')
+        ? 'add'
+        : l.startsWith('-')
+          ? 'del'
+          : 'ctx';
   return (
     <pre className="diff mono" aria-label={`changes to ${path}`} tabIndex={0}>
       {lines.map((l, i) => (
@@ -120,8 +127,7 @@ function StepCard({ step, n }: { step: PlanStep; n: number }) {
           </div>
         ))}
       <p>
-        <strong>Undo:</strong>{' '}
-        {step.undoShell.length ? <code className="mono">{step.undoShell.join(' && ')}</code> : 'nothing to undo'}
+        <strong>Undo:</strong> {step.undoShell.length ? <code className="mono">{step.undoShell.join(' && ')}</code> : 'nothing to undo'}
       </p>
     </li>
   );
@@ -134,10 +140,7 @@ export function PlanStepView({ plan }: { plan: Plan }) {
   const files = [...new Set(plan.steps.flatMap((s) => s.files?.map((f) => f.path) ?? []))];
   return (
     <div className="wizard__section">
-      <p>
-        Run as root, in this order. Each step is checked before the next one starts; on any failure the steps already done
-        are undone.
-      </p>
+      <p>Run as root, in this order. Each step is checked before the next one starts; on any failure the steps already done are undone.</p>
       {files.length > 0 && (
         <div>
           <p>

@@ -41,5 +41,4 @@ describe('what each wizard sends to plan', () => {
     await planFor({ kind: 'assign', address: '0000:01:00.1', group: true, persist: false, force: false }, asApi(api));
     expect(api.planAssign).toHaveBeenLastCalledWith({ address: '0000:01:00.1', group: true, persist: false });
   });
-
 });

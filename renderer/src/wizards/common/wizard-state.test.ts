@@ -176,7 +176,13 @@ describe('settings-first wizards (SR-IOV)', () => {
   it('the IOMMU wizard starts on its form; its sentences speak of the boot configuration and the reboot', () => {
     const req = { kind: 'iommu' as const, action: 'enable' as const, pt: true, earlyVfio: false };
     expect(initialWizard(req).phase).toBe('input');
-    const plan = { ...sampleSriovPlan({ numVfs: 0 }), kind: 'iommu' as const, target: '', devices: [], options: { group: false, persist: true, ownerUid: null, force: false, iommu: { ...req, rebootNeeded: true } } };
+    const plan = {
+      ...sampleSriovPlan({ numVfs: 0 }),
+      kind: 'iommu' as const,
+      target: '',
+      devices: [],
+      options: { group: false, persist: true, ownerUid: null, force: false, iommu: { ...req, rebootNeeded: true } },
+    };
     expect(resultSentence(plan, sampleOkResult(plan))).toBe('The boot configuration now turns the IOMMU on. Reboot for the running kernel to use it.');
     expect(noopSentence({ ...plan, noop: true })).toBe('The boot configuration already says so — nothing to change. The running kernel does not reflect it yet: reboot.');
     const off = { ...plan, options: { ...plan.options, iommu: { action: 'disable' as const, pt: false, earlyVfio: false, rebootNeeded: false } } };
@@ -184,9 +190,7 @@ describe('settings-first wizards (SR-IOV)', () => {
   });
 
   it('describes VF changes in words', () => {
-    expect(describeVfChange({ mac: '00:00:00:00:00:00', vlan: 0, spoofCheck: false, linkState: 'disable' })).toBe(
-      'MAC cleared, no VLAN, spoof check off, link state disable',
-    );
+    expect(describeVfChange({ mac: '00:00:00:00:00:00', vlan: 0, spoofCheck: false, linkState: 'disable' })).toBe('MAC cleared, no VLAN, spoof check off, link state disable');
     expect(describeVfChange({})).toBe('');
   });
 });

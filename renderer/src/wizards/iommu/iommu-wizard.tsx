@@ -71,19 +71,19 @@ function IommuForm({
           {status.wantedArgs.length ? ` (${status.wantedArgs.join(' ')})` : ' (no argument is needed on this CPU)'}
         </label>
         <label className="wizard__check">
-          <input type="radio" name="iommu-action" checked={!enable} onChange={() => onChange({ ...values, action: 'disable' })} /> Remove the IOMMU
-          arguments Passthru adds (intel_iommu=on, amd_iommu=on, iommu=pt) and the early VFIO modules
+          <input type="radio" name="iommu-action" checked={!enable} onChange={() => onChange({ ...values, action: 'disable' })} /> Remove the IOMMU arguments Passthru adds
+          (intel_iommu=on, amd_iommu=on, iommu=pt) and the early VFIO modules
         </label>
       </fieldset>
       <fieldset className="wizard__choices" disabled={!enable}>
         <legend>Options</legend>
         <label className="wizard__check">
-          <input type="checkbox" checked={enable && values.pt} onChange={(e) => onChange({ ...values, pt: e.target.checked })} /> Also add iommu=pt: host
-          devices skip DMA translation (faster); devices given to VMs stay isolated
+          <input type="checkbox" checked={enable && values.pt} onChange={(e) => onChange({ ...values, pt: e.target.checked })} /> Also add iommu=pt: host devices skip DMA
+          translation (faster); devices given to VMs stay isolated
         </label>
         <label className="wizard__check">
-          <input type="checkbox" checked={enable && values.earlyVfio} onChange={(e) => onChange({ ...values, earlyVfio: e.target.checked })} /> Load the VFIO
-          modules early (initramfs: {initramfs}), so vfio-pci can claim a device before its own driver does
+          <input type="checkbox" checked={enable && values.earlyVfio} onChange={(e) => onChange({ ...values, earlyVfio: e.target.checked })} /> Load the VFIO modules early
+          (initramfs: {initramfs}), so vfio-pci can claim a device before its own driver does
         </label>
       </fieldset>
       <p className="muted small">Nothing is changed until you apply the plan; the next steps show every file&apos;s diff and the commands first.</p>
@@ -117,8 +117,8 @@ export function IommuWizard({ request }: { request: IommuRequest }) {
       }
       resultExtra={
         <p>
-          After the reboot, the Overview checks the running kernel: its command line, /sys/class/iommu, the IOMMU groups and interrupt
-          remapping, and says what is still missing. To take it back, use History → Undo or this wizard&apos;s &quot;Remove&quot; choice.
+          After the reboot, the Overview checks the running kernel: its command line, /sys/class/iommu, the IOMMU groups and interrupt remapping, and says what is still missing. To
+          take it back, use History → Undo or this wizard&apos;s &quot;Remove&quot; choice.
         </p>
       }
     />

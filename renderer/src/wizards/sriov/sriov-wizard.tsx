@@ -31,8 +31,7 @@ function SriovForm({
     <WizardForm id={formId} onSubmit={onSubmit}>
       <p>
         <span className="mono">{pf.address}</span> has <strong>{sriov.numVfs}</strong> of {sriov.totalVfs} virtual functions enabled.
-        {sriov.numVfs > 0 &&
-          ' Changing to another non-zero number first goes to 0 (the kernel refuses anything else): every VF is removed and created again.'}
+        {sriov.numVfs > 0 && ' Changing to another non-zero number first goes to 0 (the kernel refuses anything else): every VF is removed and created again.'}
       </p>
       <FormField
         label="Number of VFs"
@@ -48,8 +47,7 @@ function SriovForm({
         autoFocus
       />
       <label className="wizard__check">
-        <input type="checkbox" checked={values.keepUnbound} onChange={(e) => onChange({ ...values, keepUnbound: e.target.checked })} /> Keep new
-        VFs without a host driver (for VMs)
+        <input type="checkbox" checked={values.keepUnbound} onChange={(e) => onChange({ ...values, keepUnbound: e.target.checked })} /> Keep new VFs without a host driver (for VMs)
       </label>
       <label className="wizard__check">
         <input type="checkbox" checked={values.persist} onChange={(e) => onChange({ ...values, persist: e.target.checked })} /> Recreate at boot

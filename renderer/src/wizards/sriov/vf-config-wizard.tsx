@@ -19,11 +19,7 @@ export type VfConfigRequest = Extract<WizardRequest, { kind: 'vf-config' }>;
 
 function onOffOptions(current: boolean | null | undefined) {
   const unknown = current === null || current === undefined;
-  return [
-    ...(unknown ? [{ value: '', label: 'Leave as it is (not reported)' }] : []),
-    { value: 'on', label: 'On' },
-    { value: 'off', label: 'Off' },
-  ];
+  return [...(unknown ? [{ value: '', label: 'Leave as it is (not reported)' }] : []), { value: 'on', label: 'On' }, { value: 'off', label: 'Off' }];
 }
 
 function VfForm({
@@ -45,9 +41,7 @@ function VfForm({
   return (
     <WizardForm id={formId} onSubmit={onSubmit}>
       {!current && (
-        <p className="notice notice--warn">
-          The PF did not report this VF&apos;s settings (no interface, or iproute2 was not read): fields left empty stay as they are.
-        </p>
+        <p className="notice notice--warn">The PF did not report this VF&apos;s settings (no interface, or iproute2 was not read): fields left empty stay as they are.</p>
       )}
       <div className="form-row">
         <FormField
@@ -121,11 +115,7 @@ function VfForm({
         />
       </div>
       <p className="muted" role="status">
-        {change === null
-          ? 'Correct the fields marked above.'
-          : Object.keys(change).length === 0
-            ? 'Nothing changed yet.'
-            : `Will set: ${describeVfChange(change)}.`}
+        {change === null ? 'Correct the fields marked above.' : Object.keys(change).length === 0 ? 'Nothing changed yet.' : `Will set: ${describeVfChange(change)}.`}
       </p>
     </WizardForm>
   );

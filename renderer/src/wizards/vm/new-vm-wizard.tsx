@@ -33,7 +33,15 @@ import { snapshotHost, useShownSnapshot } from '../../pages/vms/shown-source';
 type Step = 'settings' | 'preview' | 'done';
 type DiskMode = 'none' | 'existing' | 'new';
 
-function NicRow({ nic, index, onChange, onRemove, devices, bridges, hostName }: {
+function NicRow({
+  nic,
+  index,
+  onChange,
+  onRemove,
+  devices,
+  bridges,
+  hostName,
+}: {
   nic: NicChoice;
   index: number;
   onChange: (nic: NicChoice) => void;
@@ -103,7 +111,17 @@ function NicRow({ nic, index, onChange, onRemove, devices, bridges, hostName }: 
   );
 }
 
-function SettingsForm({ formId, values, setValues, problems, diskMode, setDiskMode, diskSize, setDiskSize, onSubmit }: {
+function SettingsForm({
+  formId,
+  values,
+  setValues,
+  problems,
+  diskMode,
+  setDiskMode,
+  diskSize,
+  setDiskSize,
+  onSubmit,
+}: {
   formId: string;
   values: VmFormValues;
   setValues: (v: VmFormValues) => void;
@@ -128,7 +146,16 @@ function SettingsForm({ formId, values, setValues, problems, diskMode, setDiskMo
       <FormField label="Name" value={values.name} onChange={(e) => set({ name: e.target.value })} problem={problems.name} autoFocus autoComplete="off" spellCheck={false} />
       <div className="form-row">
         <FormField label="vCPUs" type="number" inputMode="numeric" min={1} max={256} value={values.cpus} onChange={(e) => set({ cpus: e.target.value })} problem={problems.cpus} />
-        <FormField label="Memory (MiB)" type="number" inputMode="numeric" min={16} step={256} value={values.memoryMiB} onChange={(e) => set({ memoryMiB: e.target.value })} problem={problems.memoryMiB} />
+        <FormField
+          label="Memory (MiB)"
+          type="number"
+          inputMode="numeric"
+          min={16}
+          step={256}
+          value={values.memoryMiB}
+          onChange={(e) => set({ memoryMiB: e.target.value })}
+          problem={problems.memoryMiB}
+        />
       </div>
       <div className="form-row">
         <label className="form-field">
@@ -157,7 +184,14 @@ function SettingsForm({ formId, values, setValues, problems, diskMode, setDiskMo
         ))}
         {diskMode !== 'none' && (
           <div className="form-row">
-            <FormField label="Disk image path" value={values.disk} onChange={(e) => set({ disk: e.target.value })} problem={problems.disk ?? (values.disk.trim() === '' ? 'Enter the path of the disk image.' : null)} spellCheck={false} className="input mono" />
+            <FormField
+              label="Disk image path"
+              value={values.disk}
+              onChange={(e) => set({ disk: e.target.value })}
+              problem={problems.disk ?? (values.disk.trim() === '' ? 'Enter the path of the disk image.' : null)}
+              spellCheck={false}
+              className="input mono"
+            />
             {diskMode === 'existing' ? (
               <label className="form-field">
                 <span>Format</span>
@@ -167,17 +201,41 @@ function SettingsForm({ formId, values, setValues, problems, diskMode, setDiskMo
                 </select>
               </label>
             ) : (
-              <FormField label="Size (GiB)" type="number" inputMode="numeric" min={1} value={diskSize} onChange={(e) => setDiskSize(e.target.value)} problem={/^\d+$/.test(diskSize) && Number(diskSize) >= 1 ? null : 'Enter a whole number of GiB.'} />
+              <FormField
+                label="Size (GiB)"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                value={diskSize}
+                onChange={(e) => setDiskSize(e.target.value)}
+                problem={/^\d+$/.test(diskSize) && Number(diskSize) >= 1 ? null : 'Enter a whole number of GiB.'}
+              />
             )}
           </div>
         )}
       </fieldset>
-      <FormField label="Installer ISO (optional)" value={values.iso} onChange={(e) => set({ iso: e.target.value })} problem={problems.iso} spellCheck={false} className="input mono" />
+      <FormField
+        label="Installer ISO (optional)"
+        value={values.iso}
+        onChange={(e) => set({ iso: e.target.value })}
+        problem={problems.iso}
+        spellCheck={false}
+        className="input mono"
+      />
       <fieldset className="wizard__choices">
         <legend>Network</legend>
         <ul className="plain-list nic-list">
           {values.nics.map((nic, i) => (
-            <NicRow key={i} nic={nic} index={i} devices={devices} bridges={bridges} hostName={hostName} onChange={(n) => setNic(i, n)} onRemove={() => set({ nics: values.nics.filter((_n, j) => j !== i) })} />
+            <NicRow
+              key={i}
+              nic={nic}
+              index={i}
+              devices={devices}
+              bridges={bridges}
+              hostName={hostName}
+              onChange={(n) => setNic(i, n)}
+              onRemove={() => set({ nics: values.nics.filter((_n, j) => j !== i) })}
+            />
           ))}
         </ul>
         {values.nics.length === 0 && <p className="muted small">No NIC: the VM gets no network (-net none).</p>}
@@ -201,7 +259,8 @@ function RehearsalNotice({ snapshot }: { snapshot: ScanSource }) {
         <strong>A rehearsal against the snapshot of {host}.</strong> VMs run on this machine, not on {host}.
       </p>
       <p>
-        The network devices and bridges below are {host}'s, and the preview checks this profile against them (KVM as the snapshot recorded it). You can save the profile — it is marked as made against this snapshot — but not start it until you go back to the live host.
+        The network devices and bridges below are {host}'s, and the preview checks this profile against them (KVM as the snapshot recorded it). You can save the profile — it is
+        marked as made against this snapshot — but not start it until you go back to the live host.
       </p>
     </div>
   );
@@ -253,7 +312,7 @@ function CheckRows({ checks, newDisk }: { checks: VmCheckView[]; newDisk: boolea
 }
 
 function accelWords(preview: VmPreview): string {
-  const host = preview.against ? (preview.against.hostname ?? 'the snapshot\'s host') : null;
+  const host = preview.against ? (preview.against.hostname ?? "the snapshot's host") : null;
   if (host) {
     return preview.accel === 'kvm'
       ? `KVM acceleration on ${host}: /dev/kvm was usable there when the snapshot was taken.`
@@ -335,87 +394,99 @@ export function NewVmWizard({ taken, onClose }: { taken: string[]; onClose: () =
       }}
       body={
         <>
-            {step === 'settings' && (
-              <SettingsForm
-                formId={formId}
-                values={values}
-                setValues={setValues}
-                problems={problems}
-                diskMode={diskMode}
-                setDiskMode={setDiskMode}
-                diskSize={diskSize}
-                setDiskSize={setDiskSize}
-                onSubmit={() => next && void check(next)}
-              />
-            )}
-            {step === 'preview' && preview && profile && (
-              <div className="wizard__section">
-                {preview.against && (
-                  <p className="notice notice--warn" data-testid="vm-preview-against">
-                    {`Computed against the snapshot of ${preview.against.hostname ?? 'another host'}${preview.against.capturedAt ? ` (captured ${formatTimestamp(preview.against.capturedAt)})` : ''}: its devices, bridges and KVM. The VM would run on this machine, not there.`}
-                  </p>
-                )}
-                <p className={`notice ${preview.accel === 'kvm' ? 'notice--ok' : 'notice--warn'}`} role="note" data-testid="vm-preview-accel">
-                  {accelWords(preview)}
+          {step === 'settings' && (
+            <SettingsForm
+              formId={formId}
+              values={values}
+              setValues={setValues}
+              problems={problems}
+              diskMode={diskMode}
+              setDiskMode={setDiskMode}
+              diskSize={diskSize}
+              setDiskSize={setDiskSize}
+              onSubmit={() => next && void check(next)}
+            />
+          )}
+          {step === 'preview' && preview && profile && (
+            <div className="wizard__section">
+              {preview.against && (
+                <p className="notice notice--warn" data-testid="vm-preview-against">
+                  {`Computed against the snapshot of ${preview.against.hostname ?? 'another host'}${preview.against.capturedAt ? ` (captured ${formatTimestamp(preview.against.capturedAt)})` : ''}: its devices, bridges and KVM. The VM would run on this machine, not there.`}
                 </p>
-                {preview.notes.map((n) => (
-                  <p key={n} className="muted small">
-                    {n}
-                  </p>
-                ))}
-                <CheckRows checks={preview.checks} newDisk={diskMode === 'new'} />
-                <p>
-                  <button type="button" className="button" disabled={busy !== null} onClick={() => void check(profile)}>
-                    Check again
-                  </button>
-                </p>
-                <h3 className="subhead">The qemu command line</h3>
-                <CodeBlock label="qemu command line" lines={[preview.shell]} />
-                {startOff && (
-                  <p className="start-off" id={startOffId} data-testid="vm-start-off">
-                    <strong>Start is off:</strong> {startOff}
-                  </p>
-                )}
-              </div>
-            )}
-            {step === 'done' && (
-              <p className="notice notice--ok" role="status" data-testid="vm-wizard-outcome">
-                {outcome}
+              )}
+              <p className={`notice ${preview.accel === 'kvm' ? 'notice--ok' : 'notice--warn'}`} role="note" data-testid="vm-preview-accel">
+                {accelWords(preview)}
               </p>
-            )}
-            {busy && <Loading>{busy}</Loading>}
-            {error && <ErrorNotice error={error} title="The VM was not saved or started" />}
+              {preview.notes.map((n) => (
+                <p key={n} className="muted small">
+                  {n}
+                </p>
+              ))}
+              <CheckRows checks={preview.checks} newDisk={diskMode === 'new'} />
+              <p>
+                <button type="button" className="button" disabled={busy !== null} onClick={() => void check(profile)}>
+                  Check again
+                </button>
+              </p>
+              <h3 className="subhead">The qemu command line</h3>
+              <CodeBlock label="qemu command line" lines={[preview.shell]} />
+              {startOff && (
+                <p className="start-off" id={startOffId} data-testid="vm-start-off">
+                  <strong>Start is off:</strong> {startOff}
+                </p>
+              )}
+            </div>
+          )}
+          {step === 'done' && (
+            <p className="notice notice--ok" role="status" data-testid="vm-wizard-outcome">
+              {outcome}
+            </p>
+          )}
+          {busy && <Loading>{busy}</Loading>}
+          {error && <ErrorNotice error={error} title="The VM was not saved or started" />}
         </>
       }
       foot={
         <>
-            {step === 'preview' && (
-              <button type="button" className="button" disabled={busy !== null} onClick={() => setStep('settings')}>
-                Back
-              </button>
-            )}
-            <span className="wizard__spacer" />
-            <button type="button" className="button" disabled={busy !== null} onClick={onClose}>
-              {step === 'done' ? 'Close' : 'Cancel'}
+          {step === 'preview' && (
+            <button type="button" className="button" disabled={busy !== null} onClick={() => setStep('settings')}>
+              Back
             </button>
-            {step === 'settings' && (
-              <button type="submit" form={formId} className="button button--primary" disabled={next === null || busy !== null}>
-                Check and preview
+          )}
+          <span className="wizard__spacer" />
+          <button type="button" className="button" disabled={busy !== null} onClick={onClose}>
+            {step === 'done' ? 'Close' : 'Cancel'}
+          </button>
+          {step === 'settings' && (
+            <button type="submit" form={formId} className="button button--primary" disabled={next === null || busy !== null}>
+              Check and preview
+            </button>
+          )}
+          {step === 'preview' && (
+            <>
+              <button type="button" className={`button ${preview?.against ? 'button--primary' : ''}`} disabled={busy !== null} onClick={() => void save('no')}>
+                {preview?.against ? 'Save (made against this snapshot)' : 'Save'}
               </button>
-            )}
-            {step === 'preview' && (
-              <>
-                <button type="button" className={`button ${preview?.against ? 'button--primary' : ''}`} disabled={busy !== null} onClick={() => void save('no')}>
-                  {preview?.against ? 'Save (made against this snapshot)' : 'Save'}
-                </button>
-                <button type="button" className="button" disabled={busy !== null || startOff !== null} aria-describedby={startOff ? startOffId : undefined} onClick={() => void save('paused')}>
-                  Save and start paused
-                </button>
-                <button type="button" className={`button ${preview?.against ? '' : 'button--primary'}`} disabled={busy !== null || startOff !== null} aria-describedby={startOff ? startOffId : undefined} onClick={() => void save('running')}>
-                  Save and start
-                </button>
-              </>
-            )}
+              <button
+                type="button"
+                className="button"
+                disabled={busy !== null || startOff !== null}
+                aria-describedby={startOff ? startOffId : undefined}
+                onClick={() => void save('paused')}
+              >
+                Save and start paused
+              </button>
+              <button
+                type="button"
+                className={`button ${preview?.against ? '' : 'button--primary'}`}
+                disabled={busy !== null || startOff !== null}
+                aria-describedby={startOff ? startOffId : undefined}
+                onClick={() => void save('running')}
+              >
+                Save and start
+              </button>
+            </>
+          )}
         </>
       }
     />

@@ -15,7 +15,17 @@ describe('the New-VM form', () => {
     expect(vmFormProblems(form({ memoryMiB: '1.5' }), []).memoryMiB).toBe('The memory in MiB must be a whole number.');
     expect(vmFormProblems(form({ disk: 'disk.qcow2' }), []).disk).toBe('Give the full path of the disk image, starting with /.');
     expect(vmFormProblems(form({ nics: [{ kind: 'bridge', bridge: '' }] }), []).nics).toBe('Choose the device or bridge of every NIC.');
-    expect(vmFormProblems(form({ nics: [{ kind: 'passthrough', address: '0000:01:10.0' }, { kind: 'passthrough', address: '0000:01:10.0' }] }), []).nics).toBe('A device can be passed through only once.');
+    expect(
+      vmFormProblems(
+        form({
+          nics: [
+            { kind: 'passthrough', address: '0000:01:10.0' },
+            { kind: 'passthrough', address: '0000:01:10.0' },
+          ],
+        }),
+        [],
+      ).nics,
+    ).toBe('A device can be passed through only once.');
     expect(vmFormProblems(form({}), [])).toEqual({});
   });
 
@@ -34,12 +44,21 @@ describe('the New-VM form', () => {
     });
     expect(profileFrom(form({ cpus: 'two' }), [], now)).toBeNull();
     // What the form submits is what main's schema accepts, unchanged, for every NIC kind.
-    const full = profileFrom(form({ nics: [{ kind: 'nat' }, { kind: 'bridge', bridge: 'br0' }, { kind: 'passthrough', address: '0000:01:10.0' }], iso: '/isos/a b.iso', firmware: 'ovmf', display: 'none' }), [], now);
+    const full = profileFrom(
+      form({
+        nics: [{ kind: 'nat' }, { kind: 'bridge', bridge: 'br0' }, { kind: 'passthrough', address: '0000:01:10.0' }],
+        iso: '/isos/a b.iso',
+        firmware: 'ovmf',
+        display: 'none',
+      }),
+      [],
+      now,
+    );
     expect(full).not.toBeNull();
     expect(vmProfileSchema.parse(full)).toEqual(full);
   });
 
-  it('offers every network function with its driver, its group\'s verdict and the management NIC flagged, on a snapshot as on the live host', () => {
+  it("offers every network function with its driver, its group's verdict and the management NIC flagged, on a snapshot as on the live host", () => {
     for (const scan of [sampleScan, sampleSnapshotScan]) {
       const lines = passthroughCandidates(scan).map(candidateText);
       expect(lines).toEqual([

@@ -130,5 +130,10 @@ export function candidateText(c: PassthroughCandidate): string {
 }
 
 export function bridgeCandidates(scan: HostScan | null): string[] {
-  return scan ? scan.interfaces.filter((i) => i.kind === 'bridge').map((i) => i.name).sort() : [];
+  return scan
+    ? scan.interfaces
+        .filter((i) => i.kind === 'bridge')
+        .map((i) => i.name)
+        .sort()
+    : [];
 }
