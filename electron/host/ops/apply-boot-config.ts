@@ -13,7 +13,7 @@
 import { PassthruError, badInput } from '../../../shared/errors';
 import type { IommuIntent, OpCall } from '../../../shared/plan';
 import { CommandError, formatArgv } from '../exec/run-command';
-import { detectBootSetup } from '../iommu/detect';
+import { BOOT_TOOLS, detectBootSetup } from '../iommu/detect';
 import { bootConfigDigest } from '../iommu/digest';
 import { isManagedArg, isRestorableArg, planIommuDisable, planIommuEnable, type IommuPlan } from '../iommu/plan';
 import { isShellFile } from '../iommu/to-plan';
@@ -33,18 +33,8 @@ const WRITABLE = [
   `${P.MKINITCPIO_DROPIN_DIR}/`,
   '/etc/modules-load.d/',
 ];
-const COMMANDS = new Set([
-  'update-grub',
-  'grub-mkconfig',
-  'grub2-mkconfig',
-  'grubby',
-  'kernelstub',
-  'kernel-install',
-  'proxmox-boot-tool',
-  'update-initramfs',
-  'dracut',
-  'mkinitcpio',
-]);
+/** What a plan's commands may run: the boot tools the planner looks up, but not the shell (used only for `sh -n`, a syntax check). */
+const COMMANDS = new Set(BOOT_TOOLS.filter((tool) => tool !== 'sh'));
 /** pkexec clears PATH; the boot tools live in the sbin directories. */
 const COMMAND_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
 /** Regenerating an initramfs for every kernel can take minutes. */
