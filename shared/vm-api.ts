@@ -26,7 +26,9 @@ export type VmFix =
   /** Give the device (or its whole IOMMU group) to vfio-pci, owned by the user who starts VMs. */
   | { kind: 'assign'; address: string; wholeGroup: boolean }
   /** Turn the IOMMU on in the boot configuration (IOMMU boot settings), then reboot. */
-  | { kind: 'iommu' };
+  | { kind: 'iommu' }
+  /** Stop another VM of ours that holds the device (the VMs page has its buttons). */
+  | { kind: 'stop-vm'; name: string };
 
 /** A saved VM (or a running qemu whose profile was deleted) with its state now. */
 export interface VmSummary {

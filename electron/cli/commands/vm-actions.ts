@@ -18,7 +18,9 @@ import { resolveRoot, usageError, type CliIo, type ParsedArgs } from '../command
 const bad = (message: string) => usageError('vm', message);
 import type { Action } from './vm';
 import { profileFromArgs } from './vm-profile-args';
-import { formatChecks, formatList, formatStatus } from './vm-format';
+import { fixCommand, formatChecks, formatList, formatStatus } from './vm-format';
+import { VmCheckRefusal } from '../../host/vm/vm-checks';
+import { PassthruError } from '../../../shared/errors';
 import { formatArgv } from '../../../shared/shell-quote';
 
 /** --config-dir/--runtime-dir: made on first use (like the XDG defaults), so they need not exist yet. */
@@ -94,7 +96,12 @@ export async function runAction(action: Action, name: string, args: ParsedArgs, 
         );
         return;
       }
-      const r = await sup.start(name, { paused: v.paused === true });
+      const r = await sup.start(name, { paused: v.paused === true }).catch((err: unknown) => {
+        // The check's words name the action; on the command line, also the command that does it.
+        if (err instanceof VmCheckRefusal && err.check.fix)
+          throw new PassthruError(err.code, err.message, `${err.remedy ?? ''} Run: ${fixCommand(err.check.fix)}`.trim(), err.detail);
+        throw err;
+      });
       const where = r.status.vnc ? `; VNC display at ${r.status.vnc}` : '';
       print(
         io,

@@ -18,6 +18,7 @@ function duration(s: number | null): string {
  */
 export function fixCommand(fix: VmFix): string {
   if (fix.kind === 'iommu') return formatArgv(['sudo', 'passthru', 'iommu', 'enable']);
+  if (fix.kind === 'stop-vm') return formatArgv(['passthru', 'vm', 'stop', fix.name]);
   return `${formatArgv(['sudo', 'passthru', 'assign', fix.address, ...(fix.wholeGroup ? ['--group'] : []), '--owner'])} "$USER"`;
 }
 

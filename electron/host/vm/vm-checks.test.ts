@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { HostScan, PciDevice } from '../../../shared/model';
 import { vmProfileSchema, type VmNic } from '../../../shared/vm';
 import type { HostFs } from '../fs/host-fs';
-import { assertVmChecks, runVmChecks } from './vm-checks';
+import { VmCheckRefusal, assertVmChecks, runVmChecks } from './vm-checks';
+import { fixCommand } from '../../cli/commands/vm-format';
 
 const dev = (address: string, driver: string | null, group: number): PciDevice =>
   ({ address, driver, iommuGroup: group, vendorId: '8086', deviceId: '10ca', vendorName: 'Intel', deviceName: '82576 VF' }) as unknown as PciDevice;
@@ -153,6 +154,25 @@ describe('runVmChecks', () => {
         expect(text, c.id).not.toMatch(/passthru |--[a-z]|\$USER/);
       }
     }
+  });
+
+  it('a refused start carries the failed check and its fix (the CLI prints its command); another VM of ours is a stop-vm fix', () => {
+    const checks = run([{ kind: 'passthrough', address: '0000:01:00.0' }]);
+    const err = (() => {
+      try {
+        assertVmChecks(checks);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(err).toBeInstanceOf(VmCheckRefusal);
+    expect((err as VmCheckRefusal).check.fix).toEqual({ kind: 'assign', address: '0000:01:00.0', wholeGroup: true });
+    expect(fixCommand({ kind: 'assign', address: '0000:01:00.0', wholeGroup: true })).toBe('sudo passthru assign 0000:01:00.0 --group --owner "$USER"');
+    const held = failed(run([{ kind: 'passthrough', address: '0000:01:10.0' }], { held: [['0000:01:10.0', 'other']] }));
+    expect(held[0]).toMatchObject({ remedy: 'Stop VM other first.', fix: { kind: 'stop-vm', name: 'other' } });
+    expect(fixCommand({ kind: 'stop-vm', name: 'other' })).toBe('passthru vm stop other');
+    expect(fixCommand({ kind: 'iommu' })).toBe('sudo passthru iommu enable');
   });
 
   it('never offers to assign a group the host needs, even where the group check fails', () => {

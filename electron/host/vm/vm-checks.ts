@@ -269,20 +269,28 @@ function passthroughChecks(i: number, address: string, input: VmCheckInput, scan
         : otherVm
           ? `VM ${otherVm} is running with ${address} or another device of group ${group.id}.`
           : `${node} is held open by ${holders.map((h) => `${h.command} (pid ${h.pid})`).join(', ')}.`,
-      { remedy: otherVm ? `Stop VM ${otherVm} first.` : 'Stop that VM or program first.', code: 'REFUSED' },
+      otherVm ? { remedy: `Stop VM ${otherVm} first.`, code: 'REFUSED', fix: { kind: 'stop-vm', name: otherVm } } : { remedy: 'Stop that VM or program first.', code: 'REFUSED' },
     ),
   );
   return out;
 }
 
-/** Throws the first failed check as a PassthruError (its remedy included). */
+/** A start refused by a check, with the check's fix as data (the CLI prints its command; IPC sends the words). */
+export class VmCheckRefusal extends PassthruError {
+  constructor(
+    readonly check: VmCheck,
+    detail: string,
+  ) {
+    super(check.code, check.detail, check.remedy, detail);
+  }
+}
+
+/** Throws the first failed check as a VmCheckRefusal (its remedy and fix included). */
 export function assertVmChecks(checks: VmCheck[]): void {
   const failed = checks.find((c) => c.status === 'fail');
   if (!failed) return;
-  throw new PassthruError(
-    failed.code,
-    failed.detail,
-    failed.remedy,
+  throw new VmCheckRefusal(
+    failed,
     checks
       .filter((c) => c.status === 'fail')
       .map((c) => `${c.title}: ${c.detail}`)

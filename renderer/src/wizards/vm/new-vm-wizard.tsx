@@ -269,6 +269,8 @@ function RehearsalNotice({ snapshot }: { snapshot: ScanSource }) {
 /** A failed check's fix, as the wizard that makes it (the CLI prints the command instead). */
 function FixButton({ fix }: { fix: VmFix }) {
   const w = wizardStore.getState();
+  // The VM to stop is on the VMs page behind this dialog, with its own Shut down and Force stop.
+  if (fix.kind === 'stop-vm') return null;
   if (fix.kind === 'iommu') {
     return (
       <button type="button" className="button" onClick={() => w.openIommu('enable')}>
