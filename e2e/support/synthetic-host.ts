@@ -5,6 +5,7 @@
  * all deterministic from a seed, written in the layout of a `passthru snapshot`.
  */
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { MINI_PCI_IDS, TreeWriter, buildFakeHost, makeTempRoot, type FakeHostSpec, type FakePciFunction } from '../../electron/host/testing/fake-sysfs';
 import type { IpCapture } from '../../electron/host/probes/ip-state';
 import { PASSTHRU_VERSION, SNAPSHOT_IP_STATE_PATH, SNAPSHOT_MANIFEST_PATH, type SnapshotManifest } from '../../electron/host/snapshot-format';
@@ -324,6 +325,16 @@ function ipCaptureFor(b: HostBuilder, management: string): IpCapture {
  * `passthru snapshot` — sysfs, procfs, pci.ids, modules files, plus the snapshot's manifest and
  * iproute2 capture — and, as a live sysfs has, a `config` file per function for lspci.
  */
+/**
+ * Files and links under `dir`, without following links. Not readdirSync's `recursive`: Node 22's
+ * follows links to directories, and a sysfs tree's links go round in circles (it never ends).
+ */
+function countEntries(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? countEntries(join(dir, e.name)) : 1;
+  return n;
+}
+
 export function buildSyntheticHost(options: SyntheticHostOptions, root: string = makeTempRoot('passthru-synthetic-')): { root: string; summary: SyntheticHostSummary } {
   const host = syntheticHost(options);
   buildFakeHost(host.spec, root);
@@ -338,7 +349,7 @@ export function buildSyntheticHost(options: SyntheticHostOptions, root: string =
     kernel: host.spec.kernel ?? null,
     kvmAccessible: true,
     ipState: 'iproute2',
-    fileCount: readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).length + 1,
+    fileCount: countEntries(root) + 1,
   };
   w.file(SNAPSHOT_MANIFEST_PATH, `${JSON.stringify(manifest, null, 1)}\n`);
   return { root, summary: host.summary };
