@@ -8,10 +8,8 @@ import { PassthruError, badInput } from '../../../shared/errors';
 import { IFNAME_PATTERN, VM_TAP_PATTERN } from '../../../shared/vm-names';
 import { checkInt, runIn, type OpContext, type OpHandler } from './op-context';
 
-const bad = (message: string) => badInput(message);
-
 function checkTap(tap: unknown): string {
-  if (typeof tap !== 'string' || !VM_TAP_PATTERN.test(tap)) throw bad(`${JSON.stringify(tap)} is not the name of a Passthru tap device.`);
+  if (typeof tap !== 'string' || !VM_TAP_PATTERN.test(tap)) throw badInput(`${JSON.stringify(tap)} is not the name of a Passthru tap device.`);
   return tap;
 }
 
@@ -21,8 +19,8 @@ export const createTap: OpHandler<'create-tap'> = {
   scope: 'kernel',
   validate(op, ctx) {
     checkTap(op.tap);
-    if (typeof op.bridge !== 'string' || !IFNAME_PATTERN.test(op.bridge)) throw bad(`${JSON.stringify(op.bridge)} is not an interface name.`);
-    if (!ctx.fs.isDirectory(`/sys/class/net/${op.bridge}/bridge`)) throw bad(`There is no bridge named ${op.bridge} on this host.`);
+    if (typeof op.bridge !== 'string' || !IFNAME_PATTERN.test(op.bridge)) throw badInput(`${JSON.stringify(op.bridge)} is not an interface name.`);
+    if (!ctx.fs.isDirectory(`/sys/class/net/${op.bridge}/bridge`)) throw badInput(`There is no bridge named ${op.bridge} on this host.`);
     checkInt(op.uid, 'uid');
     const caller = ctx.callerUid ?? null;
     if (caller !== null && op.uid !== caller) throw new PassthruError('REFUSED', `A tap for user ${op.uid} was asked by user ${caller}.`, null);

@@ -32,13 +32,11 @@ export interface VfConfigPlanRequest {
   settings: VfChange;
 }
 
-const bad = badInput;
-
 /** The PF, refusing devices without SR-IOV (and VFs, which have none of their own). */
 function resolvePf(facts: HostFacts, address: string): PciDevice & { sriov: NonNullable<PciDevice['sriov']> } {
   const pf = resolveDevice(facts.scan, address);
   if (!pf.sriov) {
-    throw bad(
+    throw badInput(
       `${pf.address} has no SR-IOV capability${pf.physfn ? `: it is itself a VF of ${pf.physfn}` : ''}.`,
       pf.physfn ? `Set the VF count on ${pf.physfn}.` : 'Pick a device that lists "SR-IOV" (it has sriov_totalvfs).',
     );
@@ -124,8 +122,8 @@ export function planSriov(facts: HostFacts, request: SriovPlanRequest, ids: Plan
   const pf = resolvePf(facts, request.address);
   const { totalVfs, numVfs: current } = pf.sriov;
   const want = request.numVfs;
-  if (!Number.isInteger(want) || want < 0) throw bad(`${JSON.stringify(want)} is not a number of VFs (0 or more).`);
-  if (want > totalVfs) throw bad(`${pf.address} supports at most ${totalVfs} VFs; ${want} asked.`, `Choose 0 to ${totalVfs}.`);
+  if (!Number.isInteger(want) || want < 0) throw badInput(`${JSON.stringify(want)} is not a number of VFs (0 or more).`);
+  if (want > totalVfs) throw badInput(`${pf.address} supports at most ${totalVfs} VFs; ${want} asked.`, `Choose 0 to ${totalVfs}.`);
   const autoprobeNow = pf.sriov.driversAutoprobe;
   const autoprobe = request.autoprobe ?? autoprobeNow ?? true;
   const changesCount = want !== current;
@@ -208,7 +206,7 @@ export function planVfConfig(facts: HostFacts, request: VfConfigPlanRequest, ids
   const pf = resolvePf(facts, request.address);
   const count = pf.sriov.numVfs;
   if (!Number.isInteger(request.vf) || request.vf < 0 || request.vf >= count) {
-    throw bad(`${pf.address} has ${count} VF${count === 1 ? '' : 's'}; there is no VF ${request.vf}.`, count ? `Choose 0 to ${count - 1}.` : 'Create VFs first.');
+    throw badInput(`${pf.address} has ${count} VF${count === 1 ? '' : 's'}; there is no VF ${request.vf}.`, count ? `Choose 0 to ${count - 1}.` : 'Create VFs first.');
   }
   const mac = request.settings.mac;
   const settings = checkVfChange(mac === undefined ? { ...request.settings } : { ...request.settings, mac: normalizeMac(mac) ?? mac });
