@@ -103,6 +103,11 @@ export default tseslint.config(
               message: 'Plans decide and never write: they import no ops, engine or service (the changes layer joins them).',
             },
             {
+              target: './electron/host/ops',
+              from: ['./electron/host/plans', './electron/host/apply', './electron/host/changes', './electron/host/service', './electron/host/helper'],
+              message: 'Ops act and own their words and shell lines: they import no planner, engine or service (the changes layer joins plans and ops).',
+            },
+            {
               target: './electron/host/formats',
               from: [
                 './electron/host/probes',

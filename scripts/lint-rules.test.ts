@@ -45,7 +45,13 @@ const cases: { rule: string; what: string; file: string; code: string }[] = [
     rule: 'import-x/no-restricted-paths',
     what: 'a plan importing an op',
     file: 'electron/host/plans/x-violation.ts',
-    code: "import { runOp } from '../ops';\nexport const r = runOp;\n",
+    code: "import { OPS } from '../ops';\nexport const r = OPS;\n",
+  },
+  {
+    rule: 'import-x/no-restricted-paths',
+    what: 'an op importing a planner',
+    file: 'electron/host/ops/x-violation.ts',
+    code: "import { loadModuleStep } from '../plans/plan-steps';\nexport const r = loadModuleStep;\n",
   },
   {
     rule: 'import-x/no-restricted-paths',
@@ -89,7 +95,7 @@ describe('lint rules fail on a deliberate violation of each boundary', () => {
     expect(
       await ruleIds(
         'electron/host/changes/x-allowed.ts',
-        "import { runOp } from '../ops';\nimport { resolveDevice } from '../plans/validate';\nexport const r = [runOp, resolveDevice];\n",
+        "import { OPS } from '../ops';\nimport { resolveDevice } from '../plans/validate';\nexport const r = [OPS, resolveDevice];\n",
       ),
     ).toEqual([]);
     expect(await ruleIds('electron/host/ops/x-allowed.test.ts', "import { makeRig } from '../testing/apply-test-support';\nexport const r = makeRig;\n")).toEqual([]);

@@ -17,7 +17,8 @@ export const KERNEL_CHOOSES = '<kernel chooses>' as const;
  * spoof check; iommu: the IOMMU kernel arguments in the boot configuration; vm-network: a VM's
  * tap devices.
  */
-export type PlanKind = 'assign' | 'release' | 'undo' | 'sriov' | 'vf-config' | 'iommu' | 'vm-network';
+export const PLAN_KINDS = ['assign', 'release', 'undo', 'sriov', 'vf-config', 'iommu', 'vm-network'] as const;
+export type PlanKind = (typeof PLAN_KINDS)[number];
 
 /** What the IOMMU wizard was asked: turn the IOMMU on (with iommu=pt, VFIO modules early) or off. */
 export interface IommuIntent {

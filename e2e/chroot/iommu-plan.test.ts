@@ -15,7 +15,7 @@ import { RootFs } from '../../electron/host/fs/root-fs';
 import { detectBootSetup } from '../../electron/host/iommu/detect';
 import { bootConfigDigest } from '../../electron/host/iommu/digest';
 import { planIommuDisable, planIommuEnable, type IommuPlan } from '../../electron/host/iommu/plan';
-import { runOp, validateOp, verifyOp, type OpContext } from '../../electron/host/ops';
+import { OPS, type OpContext } from '../../electron/host/ops';
 import { KERNEL_VERSION, runInChroot, runInChrootOk, withDebianChroot } from './debian-chroot';
 import { normalLinuxArgs, snapshotFiles } from './grub-files';
 
@@ -41,9 +41,9 @@ function chrootRunner(root: string): CommandRunner {
 async function applyWithExecutor(root: string, intent: IommuIntent, plan: IommuPlan): Promise<void> {
   const ctx: OpContext = { root, fs: new RootFs(root), runCommand: chrootRunner(root), originalDrivers: [] };
   const op: OpCall = { verb: 'apply-boot-config', intent, digest: bootConfigDigest(plan) };
-  validateOp(op, ctx);
-  await runOp(op, ctx);
-  expect(await verifyOp(op, ctx)).toBeNull();
+  OPS.validate(op, ctx);
+  await OPS.run(op, ctx);
+  expect(await OPS.verify(op, ctx)).toBeNull();
 }
 
 describe('the IOMMU planner on a real Debian 12 (chroot)', () => {

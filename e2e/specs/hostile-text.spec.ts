@@ -34,7 +34,7 @@ test.describe('Host text with escape sequences', () => {
       const root = hostileSeedTree(fixtureRoot('seed'), join(dir, 'root'), NAMES);
       const rig = makeRig();
       const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: rig.runner, writer: rig.kernel.writer });
-      expect((await svc.apply((await svc.planAssign({ address: '0000:01:10.0' })).id, {})).ok).toBe(true);
+      expect((await svc.apply((await svc.planChange({ kind: 'assign', address: '0000:01:10.0' })).id, {})).ok).toBe(true);
       taintJournal(rig.stateDir, TITLE);
       const vmConfig = join(dir, 'vm-config');
       mkdirSync(join(vmConfig, 'vms'), { recursive: true });

@@ -66,7 +66,7 @@ test.describe('Layout', () => {
       // A History entry (with its undo), and a saved VM with a disk, made against a snapshot.
       const rig = makeRig();
       const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: rig.runner, writer: rig.kernel.writer });
-      expect((await svc.apply((await svc.planAssign({ address: '0000:01:10.0' })).id, {})).ok).toBe(true);
+      expect((await svc.apply((await svc.planChange({ kind: 'assign', address: '0000:01:10.0' })).id, {})).ok).toBe(true);
       const vmConfig = join(dir, 'vm-config');
       mkdirSync(join(vmConfig, 'vms'), { recursive: true });
       writeFileSync(

@@ -54,24 +54,6 @@ export function reportIncomplete(service: ChangeService, io: CliIo, except?: str
   }
 }
 
-export function formatPlan(plan: Plan): string {
-  const lines = [`Plan ${plan.id}: ${plan.kind} ${plan.target}${plan.devices.length > 1 ? ` (devices ${plan.devices.join(', ')})` : ''}`];
-  if (plan.checks.length) {
-    lines.push('', 'Checks:');
-    for (const c of plan.checks) lines.push(`  [${c.status}] ${c.title}: ${c.detail}${c.remedy ? ` (${c.remedy})` : ''}`);
-  }
-  if (plan.refusal) lines.push('', `REFUSED: ${plan.refusal.message}${plan.refusal.remedy ? ` ${plan.refusal.remedy}` : ''}`);
-  if (plan.noop) lines.push('', 'Nothing to do: the device is already in the wanted state.');
-  plan.steps.forEach((s, i) => {
-    lines.push('', `${i + 1}. ${s.title}`);
-    for (const sh of s.shell) lines.push(`     $ ${sh}`);
-    if (s.verify) lines.push(`   verify: ${s.verify}`);
-    if (s.undoShell.length) lines.push(`   undo:   ${s.undoShell.join(' && ')}`);
-    for (const f of s.files ?? []) lines.push(`   file ${f.path}:`, ...f.content.split('\n').map((l) => `     | ${l}`));
-  });
-  return `${lines.join('\n')}\n`;
-}
-
 /**
  * Asks before changing anything. No terminal and no --yes: refuse (exit 2). A forced plan over
  * a refusal needs its confirmText typed (e.g. the management NIC's name), even with --yes.
@@ -120,8 +102,9 @@ export function finish(result: ApplyResult, json: boolean, io: CliIo): void {
   );
 }
 
-/** The shared tail of every write command: show (with `format`), confirm, apply, report. */
-export async function planAndApply(service: ChangeService, plan: Plan, values: ParsedArgs['values'], io: CliIo, format: (plan: Plan) => string = formatPlan): Promise<void> {
+/** The shared tail of every write command: show (as the plan's kind prints it), confirm, apply, report. */
+export async function planAndApply(service: ChangeService, plan: Plan, values: ParsedArgs['values'], io: CliIo): Promise<void> {
+  const format = (p: Plan): string => service.planText(p);
   const json = values.json === true;
   if (values['dry-run']) {
     io.out(json ? `${JSON.stringify(plan, null, 2)}\n` : format(plan));

@@ -378,7 +378,7 @@ describe('every option value of every command: exit 2 for bad input, never 1', (
       // undo needs an applied change to undo: one made by the real engine on a fake host.
       const rig = makeRig();
       const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: rig.runner, writer: rig.kernel.writer });
-      expect((await svc.apply((await svc.planAssign({ address: '0000:01:10.0' })).id, {})).ok).toBe(true);
+      expect((await svc.apply((await svc.planChange({ kind: 'assign', address: '0000:01:10.0' })).id, {})).ok).toBe(true);
       sweep(command, [`--root=${rig.root}`, `--state-dir=${rig.stateDir}`]);
     }, 300_000);
 

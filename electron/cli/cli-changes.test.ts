@@ -21,7 +21,7 @@ afterAll(() => cli?.dispose());
 async function hostWithOneAssign() {
   const rig = makeRig();
   const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: rig.runner, writer: rig.kernel.writer });
-  const result = await svc.apply((await svc.planAssign({ address: '0000:01:10.0' })).id, {});
+  const result = await svc.apply((await svc.planChange({ kind: 'assign', address: '0000:01:10.0' })).id, {});
   expect(result.ok).toBe(true);
   return { rig, journalId: result.journalId, at: ['--root', rig.root, '--state-dir', rig.stateDir] };
 }

@@ -54,7 +54,7 @@ async function hostileHost(h: Hostile, n: number) {
   // A journal made by the real engine, then its titles, errors and kinds rewritten.
   const rig = makeRig();
   const svc = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: rig.runner, writer: rig.kernel.writer });
-  const applied = await svc.apply((await svc.planAssign({ address: '0000:01:10.0' })).id, {});
+  const applied = await svc.apply((await svc.planChange({ kind: 'assign', address: '0000:01:10.0' })).id, {});
   expect(applied.ok).toBe(true);
   taintJournal(rig.stateDir, h.title);
 

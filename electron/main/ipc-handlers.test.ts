@@ -23,11 +23,7 @@ function fakeService(overrides: Partial<HostService> = {}): HostService {
 /** Records what reaches the change service; every call that arrives passed the schema. */
 function fakeChanges(calls: unknown[][]): ChangeServiceApi {
   return {
-    planAssign: async (request) => (calls.push(['planAssign', request]), { id: 'p1' } as Plan),
-    planRelease: async (address) => (calls.push(['planRelease', address]), { id: 'p2' } as Plan),
-    planSriov: async (request) => (calls.push(['planSriov', request]), { id: 'p4' } as Plan),
-    planVfConfig: async (request) => (calls.push(['planVfConfig', request]), { id: 'p5' } as Plan),
-    planIommu: async (request) => (calls.push(['planIommu', request]), { id: 'p6' } as Plan),
+    planChange: async (request) => (calls.push(['planChange', request]), { id: 'p1' } as Plan),
     apply: async (planId, options) => {
       calls.push(['apply', planId, options.confirmText]);
       options.onProgress?.({ planId, stepId: 's1', state: 'done', message: null });
@@ -136,8 +132,8 @@ describe('change channels', () => {
     expect(await dispatch(handlers, 'sriov:plan', { address: A, numVfs: 2, autoprobe: false })).toEqual({ ok: true, value: { id: 'p4' } });
     expect(await dispatch(handlers, 'vf:plan', { address: A, vf: 1, settings: { mac: '02:11:22:33:44:55', vlan: 100 } })).toEqual({ ok: true, value: { id: 'p5' } });
     expect(calls).toEqual([
-      ['planSriov', { address: A, numVfs: 2, autoprobe: false }],
-      ['planVfConfig', { address: A, vf: 1, settings: { mac: '02:11:22:33:44:55', vlan: 100 } }],
+      ['planChange', { kind: 'sriov', address: A, numVfs: 2, autoprobe: false }],
+      ['planChange', { kind: 'vf-config', address: A, vf: 1, settings: { mac: '02:11:22:33:44:55', vlan: 100 } }],
     ]);
   });
 
@@ -189,7 +185,7 @@ describe('change channels', () => {
     }
     expect(calls).toEqual([]);
     expect(await dispatch(handlers, 'iommu:plan', { action: 'enable', pt: true })).toEqual({ ok: true, value: { id: 'p6' } });
-    expect(calls).toEqual([['planIommu', { action: 'enable', pt: true }]]);
+    expect(calls).toEqual([['planChange', { kind: 'iommu', action: 'enable', pt: true }]]);
   });
 
   it('refuse malformed addresses before the change service sees them', async () => {

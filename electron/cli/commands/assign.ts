@@ -33,7 +33,8 @@ export const assignCommand: CliCommand = {
   async run(args, io) {
     const service = makeService(args.values, await resolveOwner(args.values.owner));
     if (!args.values['dry-run']) reportIncomplete(service, io);
-    const plan = await service.planAssign({
+    const plan = await service.planChange({
+      kind: 'assign',
       address: args.positionals[0] ?? '',
       group: args.values.group === true,
       persist: args.values.persist === true,

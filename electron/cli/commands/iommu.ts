@@ -6,7 +6,6 @@
  * executor as the GUI (apply-boot-config). With --root DIR every file is under DIR and the
  * commands run through `chroot DIR`.
  */
-import type { Plan } from '../../../shared/plan';
 import { RootFs } from '../../host/fs/root-fs';
 import { detectBootSetup, type BootSetup } from '../../host/iommu/detect';
 import { planIommuEnable } from '../../host/iommu/plan';
@@ -66,38 +65,12 @@ async function status(root: string, json: boolean, io: CliIo): Promise<void> {
   );
 }
 
-/** The plan in full: checks, every file's unified diff, the commands, the backups. */
-export function formatIommuPlan(plan: Plan): string {
-  const lines = [`Plan ${plan.id}: iommu ${plan.options.iommu?.action ?? ''}`];
-  lines.push('', 'Checks:');
-  for (const c of plan.checks) lines.push(`  [${c.status}] ${c.title}: ${c.detail}${c.remedy ? ` (${c.remedy})` : ''}`);
-  if (plan.refusal) lines.push('', `REFUSED: ${plan.refusal.message}${plan.refusal.remedy ? ` ${plan.refusal.remedy}` : ''}`);
-  if (plan.noop) lines.push('', 'Nothing to do: the boot configuration already says so.');
-  for (const s of plan.steps) {
-    lines.push('', s.title);
-    for (const d of s.diffs ?? []) lines.push('', ...d.unifiedDiff.trimEnd().split('\n'));
-    const backups = s.shell.filter((l) => l.startsWith('cp -p '));
-    const commands = s.shell.filter((l) => !/^(mkdir|cp|printf|rm) /.test(l));
-    lines.push(
-      '',
-      'Backups (copied first):',
-      ...(backups.length ? backups.map((b) => `  ${b.slice('cp -p '.length)}`) : ["  none (only files of Passthru's own are created or removed)"]),
-    );
-    lines.push('', 'Then, as root:', ...commands.map((c) => `  $ ${c}`));
-    lines.push('', `Verify: ${s.verify}`, `Undo:   passthru undo (or: ${s.undoShell.join(' && ')})`);
-  }
-  const manual = plan.options.iommu?.manualSteps;
-  if (manual?.length) lines.push('', 'Left to you (see the check "Commands left to you"): after applying, run', ...manual.map((m) => `  $ ${m}`));
-  if (!plan.refusal && plan.options.iommu?.rebootNeeded) lines.push('', 'A reboot is needed for the running kernel to use it.');
-  return `${lines.join('\n')}\n`;
-}
-
 async function change(action: 'enable' | 'disable', values: ParsedArgs['values'], io: CliIo): Promise<void> {
   if (action === 'disable' && (values.pt || values['early-vfio'])) throw bad('--pt and --early-vfio go with enable; disable removes every argument and module list Passthru adds.');
   const service = makeService(values);
   if (!values['dry-run']) reportIncomplete(service, io);
-  const plan = await service.planIommu({ action, pt: values.pt === true, earlyVfio: values['early-vfio'] === true });
-  await planAndApply(service, plan, values, io, formatIommuPlan);
+  const plan = await service.planChange({ kind: 'iommu', action, pt: values.pt === true, earlyVfio: values['early-vfio'] === true });
+  await planAndApply(service, plan, values, io);
 }
 
 export const iommuCommand: CliCommand = {

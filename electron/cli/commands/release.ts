@@ -19,6 +19,6 @@ export const releaseCommand: CliCommand = {
   async run(args, io) {
     const service = makeService(args.values);
     if (!args.values['dry-run']) reportIncomplete(service, io);
-    await planAndApply(service, await service.planRelease(args.positionals[0] ?? ''), args.values, io);
+    await planAndApply(service, await service.planChange({ kind: 'release', address: args.positionals[0] ?? '' }), args.values, io);
   },
 };

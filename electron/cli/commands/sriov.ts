@@ -107,7 +107,8 @@ export const sriovCommand: CliCommand = {
     if (!v['dry-run']) reportIncomplete(service, io);
     if (v.vfs !== undefined) {
       const autoprobe = onOff(v.autoprobe, '--autoprobe');
-      const plan = await service.planSriov({
+      const plan = await service.planChange({
+        kind: 'sriov',
         address,
         numVfs: count(v.vfs, '--vfs'),
         persist: v.persist === true,
@@ -119,6 +120,6 @@ export const sriovCommand: CliCommand = {
     }
     const settings = vfChangeFrom(v);
     if (!Object.keys(settings).length) throw bad('Nothing to change: give --mac, --vlan, --trust, --spoofchk or --state with --vf.');
-    await planAndApply(service, await service.planVfConfig({ address, vf: count(v.vf, '--vf'), settings }), v, io);
+    await planAndApply(service, await service.planChange({ kind: 'vf-config', address, vf: count(v.vf, '--vf'), settings }), v, io);
   },
 };

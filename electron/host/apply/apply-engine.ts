@@ -6,7 +6,7 @@
  */
 import { PassthruError } from '../../../shared/errors';
 import type { ApplyProgress, ApplyResult, OpCall, Plan, StepState } from '../../../shared/plan';
-import { runOp, validateOp, verifyOp, type OpContext } from '../ops';
+import type { OpContext, OpRegistry } from '../ops';
 import { JournalStore, type JournalRecord, type JournalStep } from './journal-store';
 
 export interface ApplyEngineOptions {
@@ -41,6 +41,11 @@ export class ApplyEngine {
     return this.options.store;
   }
 
+  /** The ops the journal may hold are the ops this engine runs. */
+  private get ops(): OpRegistry {
+    return this.options.store.ops;
+  }
+
   private ctxFor(plan: Plan): OpContext {
     const drivers = Object.values(plan.original ?? {}).flatMap((s) => [s.driver, s.driverOverride]);
     // Giving a device back (or undoing) restores the driver the assign recorded, which is not
@@ -55,8 +60,8 @@ export class ApplyEngine {
     if (!plan || !Array.isArray(plan.steps)) throw new PassthruError('BAD_INPUT', 'The request holds no plan.', null);
     const ctx = this.ctxFor(plan);
     for (const step of plan.steps) {
-      validateOp(step.op, ctx);
-      if (step.undo) validateOp(step.undo, ctx);
+      this.ops.validate(step.op, ctx);
+      if (step.undo) this.ops.validate(step.undo, ctx);
     }
   }
 
@@ -90,8 +95,8 @@ export class ApplyEngine {
       let why: string | null;
       let failure: unknown = null;
       try {
-        await runOp(step.op, ctx);
-        why = await verifyOp(step.op, ctx);
+        await this.ops.run(step.op, ctx);
+        why = await this.ops.verify(step.op, ctx);
       } catch (err) {
         failure = err;
         why = err instanceof Error ? err.message : String(err);
@@ -140,7 +145,7 @@ export class ApplyEngine {
       step.state = 'undoing';
       this.store.save(record);
       emit(step, `Undoing: ${titles.get(step.id) ?? step.id}`);
-      const why = await attempt(step.undo, ctx);
+      const why = await attempt(this.ops, step.undo, ctx);
       if (why === null) step.state = 'undone';
       else {
         ok = false;
@@ -164,10 +169,10 @@ export class ApplyEngine {
   }
 }
 
-async function attempt(op: OpCall, ctx: OpContext): Promise<string | null> {
+async function attempt(ops: OpRegistry, op: OpCall, ctx: OpContext): Promise<string | null> {
   try {
-    await runOp(op, ctx);
-    return await verifyOp(op, ctx);
+    await ops.run(op, ctx);
+    return await ops.verify(op, ctx);
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }

@@ -14,11 +14,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
-import { firstProblem, JOURNAL_ID_PATTERN, opCallSchema } from '../../../shared/change-schemas';
+import { firstProblem, JOURNAL_ID_PATTERN } from '../../../shared/change-schemas';
 import { PassthruError } from '../../../shared/errors';
-import type { DeviceState, HistoryEntry, JournalHistory, JournalState, OpCall, PlanKind, StepState, UnreadableJournalEntry } from '../../../shared/plan';
+import {
+  PLAN_KINDS,
+  type DeviceState,
+  type HistoryEntry,
+  type JournalHistory,
+  type JournalState,
+  type OpCall,
+  type PlanKind,
+  type StepState,
+  type UnreadableJournalEntry,
+} from '../../../shared/plan';
 import { makeDirs } from '../fs/make-dirs';
-import { describeOp } from '../ops/op-words';
+import { OPS, type OpRegistry } from '../ops';
 import { PCI_ADDRESS } from '../../../shared/pci-address';
 
 export interface JournalStep {
@@ -61,7 +71,6 @@ export function defaultStateDir(): string {
 const pciAddress = z.string().check(z.regex(PCI_ADDRESS));
 const driverName = z.nullable(z.string().check(z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/)));
 const deviceState = z.strictObject({ driver: driverName, driverOverride: driverName });
-const planKind = z.enum(['assign', 'release', 'undo', 'sriov', 'vf-config', 'iommu', 'vm-network']);
 const journalState = z.enum(['applying', 'applied', 'rolled-back', 'rollback-failed', 'undone']);
 const stepState = z.enum(['pending', 'running', 'done', 'failed', 'undoing', 'undone']);
 const isoTime = z.string().check(z.maxLength(40), z.regex(/^\d{4}-\d\d-\d\dT[0-9:.]+Z$/));
@@ -71,37 +80,54 @@ const journalId = z.string().check(z.regex(JOURNAL_ID_PATTERN));
 // bound every field so a planted file cannot make reading the history expensive.
 const stepError = z.nullable(z.string().check(z.maxLength(4000)));
 
-const recordV2 = z.strictObject({
-  version: z.literal(2),
-  journalId,
-  root: z.nullable(z.string().check(z.minLength(1), z.maxLength(4096), z.regex(/^\//))),
-  kind: planKind,
-  target: z.union([z.literal(''), pciAddress]),
-  devices: z.array(pciAddress).check(z.maxLength(256)),
-  original: z.record(pciAddress, deviceState),
-  state: journalState,
-  startedAt: isoTime,
-  finishedAt: z.nullable(isoTime),
-  steps: z.array(z.strictObject({ id: stepId, op: opCallSchema, undo: z.nullable(opCallSchema), state: stepState, error: stepError })).check(z.maxLength(1024)),
-  reverses: z.nullable(journalId),
-});
-
 /**
- * Version 1 (before records carried their root): the plan was stored whole. Only the fields
- * that still mean something are read; the root is known only for the system journal, which
- * only ever held changes to this machine.
+ * What records may say: the change kinds and the ops in use (the app's change registry, which
+ * holds every kind's own ops). A record naming anything else is unreadable, never acted on.
  */
-const recordV1 = z.looseObject({
-  version: z.literal(1),
-  journalId,
-  plan: z.looseObject({ kind: planKind, target: z.union([z.literal(''), pciAddress]), devices: z.array(pciAddress).check(z.maxLength(256)) }),
-  original: z.record(pciAddress, deviceState),
-  state: journalState,
-  startedAt: isoTime,
-  finishedAt: z.nullable(isoTime),
-  steps: z.array(z.looseObject({ id: stepId, op: opCallSchema, undo: z.nullable(opCallSchema), state: stepState, error: stepError })).check(z.maxLength(1024)),
-  reverses: z.nullable(journalId),
-});
+export interface JournalVocabulary {
+  kinds: readonly string[];
+  ops: OpRegistry;
+}
+
+const BUILT_IN_VOCABULARY: JournalVocabulary = { kinds: PLAN_KINDS, ops: OPS };
+
+function recordSchemas({ kinds, ops }: JournalVocabulary) {
+  const planKind = z.enum(kinds as [string, ...string[]]);
+  const opCallSchema = ops.schema;
+  const recordV2 = z.strictObject({
+    version: z.literal(2),
+    journalId,
+    root: z.nullable(z.string().check(z.minLength(1), z.maxLength(4096), z.regex(/^\//))),
+    kind: planKind,
+    target: z.union([z.literal(''), pciAddress]),
+    devices: z.array(pciAddress).check(z.maxLength(256)),
+    original: z.record(pciAddress, deviceState),
+    state: journalState,
+    startedAt: isoTime,
+    finishedAt: z.nullable(isoTime),
+    steps: z.array(z.strictObject({ id: stepId, op: opCallSchema, undo: z.nullable(opCallSchema), state: stepState, error: stepError })).check(z.maxLength(1024)),
+    reverses: z.nullable(journalId),
+  });
+
+  /**
+   * Version 1 (before records carried their root): the plan was stored whole. Only the fields
+   * that still mean something are read; the root is known only for the system journal, which
+   * only ever held changes to this machine.
+   */
+  const recordV1 = z.looseObject({
+    version: z.literal(1),
+    journalId,
+    plan: z.looseObject({ kind: planKind, target: z.union([z.literal(''), pciAddress]), devices: z.array(pciAddress).check(z.maxLength(256)) }),
+    original: z.record(pciAddress, deviceState),
+    state: journalState,
+    startedAt: isoTime,
+    finishedAt: z.nullable(isoTime),
+    steps: z.array(z.looseObject({ id: stepId, op: opCallSchema, undo: z.nullable(opCallSchema), state: stepState, error: stepError })).check(z.maxLength(1024)),
+    reverses: z.nullable(journalId),
+  });
+  return { recordV1, recordV2 };
+}
+type RecordV1 = z.infer<ReturnType<typeof recordSchemas>['recordV1']>;
 
 /** Journal files larger than this are not records Passthru wrote. */
 const MAX_RECORD_BYTES = 1024 * 1024;
@@ -109,7 +135,19 @@ const MAX_RECORD_BYTES = 1024 * 1024;
 type Loaded = { ok: true; record: JournalRecord } | { ok: false; problem: string };
 
 export class JournalStore {
-  constructor(readonly dir: string) {}
+  private readonly schemas: ReturnType<typeof recordSchemas>;
+
+  constructor(
+    readonly dir: string,
+    private readonly vocabulary: JournalVocabulary = BUILT_IN_VOCABULARY,
+  ) {
+    this.schemas = recordSchemas(vocabulary);
+  }
+
+  /** The ops records may hold: the engine that writes this journal runs and words them with the same. */
+  get ops(): OpRegistry {
+    return this.vocabulary.ops;
+  }
 
   private file(id: string): string {
     if (!JOURNAL_ID_PATTERN.test(id)) throw new Error(`Invalid journal id ${JSON.stringify(id)}`);
@@ -196,10 +234,10 @@ export class JournalStore {
     }
     const version = (data as { version?: unknown } | null)?.version;
     if (version === 1) {
-      const v1 = z.safeParse(recordV1, data);
+      const v1 = z.safeParse(this.schemas.recordV1, data);
       return v1.success ? { ok: true, record: fromV1(v1.data, this.dir) } : { ok: false, problem: `it is not a journal record (${firstProblem(v1.error)})` };
     }
-    const v2 = z.safeParse(recordV2, data);
+    const v2 = z.safeParse(this.schemas.recordV2, data);
     if (!v2.success) return { ok: false, problem: `it is not a journal record (${firstProblem(v2.error)})` };
     if (`${v2.data.journalId}.json` !== name) return { ok: false, problem: `it names journal entry ${v2.data.journalId}, not its own file` };
     return { ok: true, record: v2.data as JournalRecord };
@@ -237,16 +275,32 @@ export class JournalStore {
   /** The history as shown: every readable record, and every file that is not one. */
   history(): JournalHistory {
     const { records, unreadable } = this.scan();
-    return { entries: records.map(toHistory), unreadable };
+    return { entries: records.map((r) => this.toHistory(r)), unreadable };
+  }
+
+  /** A record as the history shows it: each step worded from its op, never from stored text. */
+  toHistory(r: JournalRecord): HistoryEntry {
+    return {
+      journalId: r.journalId,
+      root: r.root,
+      kind: r.kind,
+      target: r.target,
+      devices: [...r.devices],
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      state: r.state,
+      reverses: r.reverses,
+      steps: r.steps.map((s) => ({ id: s.id, title: this.vocabulary.ops.describe(s.op), state: s.state })),
+    };
   }
 }
 
-function fromV1(r: z.infer<typeof recordV1>, dir: string): JournalRecord {
+function fromV1(r: RecordV1, dir: string): JournalRecord {
   return {
     version: 2,
     journalId: r.journalId,
     root: path.resolve(dir) === SYSTEM_JOURNAL_DIR ? '/' : null,
-    kind: r.plan.kind,
+    kind: r.plan.kind as PlanKind,
     target: r.plan.target,
     devices: [...r.plan.devices],
     original: r.original,
@@ -255,20 +309,5 @@ function fromV1(r: z.infer<typeof recordV1>, dir: string): JournalRecord {
     finishedAt: r.finishedAt,
     steps: r.steps.map((s) => ({ id: s.id, op: s.op as OpCall, undo: s.undo as OpCall | null, state: s.state, error: s.error })),
     reverses: r.reverses,
-  };
-}
-
-export function toHistory(r: JournalRecord): HistoryEntry {
-  return {
-    journalId: r.journalId,
-    root: r.root,
-    kind: r.kind,
-    target: r.target,
-    devices: [...r.devices],
-    startedAt: r.startedAt,
-    finishedAt: r.finishedAt,
-    state: r.state,
-    reverses: r.reverses,
-    steps: r.steps.map((s) => ({ id: s.id, title: describeOp(s.op), state: s.state })),
   };
 }

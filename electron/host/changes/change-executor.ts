@@ -1,13 +1,12 @@
 /**
  * The executor: the one place a change reaches the host. It takes an intent (what the user
- * asked), never steps: it plans the intent again with the planners of change-kinds.ts on the
+ * asked), never steps: it plans the intent again with its kind's planner (change-registry.ts) on the
  * host as it is now, adds the host guard's checks, and applies only when its own plan has the
  * fingerprint of the plan the user was shown and passes every check (or the user typed the
  * confirmation a forceable refusal asks for). The same code runs in-process as root and inside
  * the pkexec helper, whose caller is then the user pkexec names — so a request edited by hand,
  * a stale plan or a forged journal entry can never do what the planners refuse.
  */
-import { parseChangeIntent, parseChangeRequest } from '../../../shared/change-schemas';
 import { PassthruError } from '../../../shared/errors';
 import type { ApplyProgress, ApplyResult, ChangeIntent, ChangeRequest, OpCall, Plan } from '../../../shared/plan';
 import { ApplyEngine } from '../apply/apply-engine';
@@ -16,10 +15,10 @@ import type { CommandRunner } from '../exec/run-command';
 import type { SysfsWriter } from '../exec/write-sysfs';
 import { RootFs } from '../fs/root-fs';
 import { kernelFor, type KernelAccess } from '../ops/op-context';
-import { describeOp } from '../ops/op-words';
 import { gatherHostFacts, type HostFacts } from '../plans/host-facts';
 import { scanHost } from '../scan';
-import { CHANGE_KINDS, planIntent, type Caller, type PlanningContext } from './change-kinds';
+import type { Caller, PlanningContext } from './change-kind';
+import { BUILT_IN_CHANGES, type ChangeRegistry } from './change-registry';
 import { guardChecks, withGuard } from './host-guard';
 import { planDigest } from './plan-digest';
 
@@ -39,6 +38,8 @@ export interface ExecutorOptions {
   kernel?: KernelAccess;
   now?: () => Date;
   idFactory?: () => string;
+  /** The change kinds (and their ops) this executor plans and applies; default: Passthru's own. */
+  changes?: ChangeRegistry;
 }
 
 let seq = 0;
@@ -48,8 +49,11 @@ export class ChangeExecutor {
   private readonly now: () => Date;
   private readonly newId: () => string;
 
+  private readonly changes: ChangeRegistry;
+
   constructor(private readonly options: ExecutorOptions) {
-    this.journal = new JournalStore(options.stateDir);
+    this.changes = options.changes ?? BUILT_IN_CHANGES;
+    this.journal = new JournalStore(options.stateDir, { kinds: this.changes.kindNames, ops: this.changes.ops });
     this.now = options.now ?? (() => new Date());
     this.newId = options.idFactory ?? (() => `${this.now().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${++seq}`);
   }
@@ -60,7 +64,7 @@ export class ChangeExecutor {
 
   /** The plan for `intent` on the host as it is now, with the guard's checks; changes nothing. */
   async plan(intent: ChangeIntent, planId: string = this.newId()): Promise<Plan> {
-    const checked = parseChangeIntent(intent);
+    const checked = this.changes.parseIntent(intent);
     const fs = new RootFs(this.options.root);
     let facts: Promise<HostFacts> | null = null;
     const readFacts = (): Promise<HostFacts> => (facts ??= scanHost(fs).then((scan) => gatherHostFacts(fs, scan)));
@@ -71,9 +75,10 @@ export class ChangeExecutor {
       caller: this.options.caller,
       facts: readFacts,
       ids: { planId, now: this.now().toISOString() },
+      ops: this.changes.ops,
+      undoNeedsFacts: (kind) => this.changes.undoNeedsFacts(kind),
     };
-    if (!(checked.kind in CHANGE_KINDS)) throw new PassthruError('BAD_INPUT', `Unknown change ${JSON.stringify(checked.kind)}.`, null);
-    const planned = await planIntent(ctx, checked);
+    const planned = await this.changes.plan(ctx, checked);
     const ops = planned.steps.map((s) => s.op);
     const plan = ops.some(touchesDevices) ? withGuard(planned, guardChecks(ops, await readFacts())) : planned;
     return plan.refusal ? plan : this.withEnvironment(plan);
@@ -103,14 +108,14 @@ export class ChangeExecutor {
    * (same digest) and nothing refuses it. Step failures come back in the result (rolled back).
    */
   async apply(request: ChangeRequest, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
-    const { intent, digest, confirmText } = parseChangeRequest(request);
+    const { intent, digest, confirmText } = this.changes.parseChangeRequest(request);
     const plan = await this.plan(intent);
     if (planDigest(plan) !== digest) {
       throw new PassthruError(
         'REFUSED',
         'The plan Passthru makes now is not the one that was shown (the host changed since, or the request was altered); nothing was changed.',
         'Review the new plan and apply it.',
-        plan.steps.map((s) => `${describeOp(s.op)}`).join('\n') || null,
+        plan.steps.map((s) => this.changes.ops.describe(s.op)).join('\n') || null,
       );
     }
     if (plan.refusal) {

@@ -29,18 +29,18 @@ describe('ChangeService on a fake kernel', () => {
   it('assign → assign again (noop) → release → undo → history', async () => {
     const rig = makeRig();
     const svc = service(rig);
-    const assign = await svc.planAssign({ address: VF });
+    const assign = await svc.planChange({ kind: 'assign', address: VF });
     expect((await svc.apply(assign.id, {})).ok).toBe(true);
     expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
     expect(fs.existsSync(path.join(rig.root, 'dev/vfio/3'))).toBe(true);
 
-    const again = await svc.planAssign({ address: VF });
+    const again = await svc.planChange({ kind: 'assign', address: VF });
     expect(again.noop).toBe(true);
     const writes = rig.kernel.writes.length;
     expect((await svc.apply(again.id, {})).ok).toBe(true);
     expect(rig.kernel.writes.length).toBe(writes);
 
-    const release = await svc.planRelease(VF);
+    const release = await svc.planChange({ kind: 'release', address: VF });
     // Back to the driver the assign recorded (the journal), not the release's own "before" (vfio-pci).
     expect(release.steps.at(-1)?.op).toEqual({ verb: 'probe', address: VF, expectDriver: 'igbvf' });
     expect((await svc.apply(release.id, {})).ok).toBe(true);
@@ -64,13 +64,13 @@ describe('ChangeService on a fake kernel', () => {
     const rig = makeRig();
     makeManagementNic(rig.root, 'enp1s0v0');
     const svc = service(rig);
-    const plan = await svc.planAssign({ address: VF });
+    const plan = await svc.planChange({ kind: 'assign', address: VF });
     expect(plan.refusal).toMatchObject({ forceable: true, confirmText: 'enp1s0v0' });
     await expect(svc.apply(plan.id, {})).rejects.toMatchObject({ code: 'REFUSED' });
-    const forced = await svc.planAssign({ address: VF, force: true });
+    const forced = await svc.planChange({ kind: 'assign', address: VF, force: true });
     await expect(svc.apply(forced.id, { confirmText: 'eth0' })).rejects.toMatchObject({ code: 'REFUSED' });
     expect(rig.kernel.writes).toEqual([]);
-    const forced2 = await svc.planAssign({ address: VF, force: true });
+    const forced2 = await svc.planChange({ kind: 'assign', address: VF, force: true });
     expect((await svc.apply(forced2.id, { confirmText: 'enp1s0v0' })).ok).toBe(true);
     expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
   });
@@ -78,10 +78,10 @@ describe('ChangeService on a fake kernel', () => {
   it('refuses stale plans and plans it did not make', async () => {
     const rig = makeRig();
     const svc = service(rig);
-    const plan = await svc.planAssign({ address: VF });
+    const plan = await svc.planChange({ kind: 'assign', address: VF });
     // The host changes behind our back: someone binds the VF to vfio-pci.
     const other = service(rig);
-    await other.apply((await other.planAssign({ address: VF })).id, {});
+    await other.apply((await other.planChange({ kind: 'assign', address: VF })).id, {});
     await expect(svc.apply(plan.id, {})).rejects.toMatchObject({ code: 'REFUSED', message: expect.stringMatching(/not the one that was shown/) });
     await expect(svc.apply('made-up', {})).rejects.toMatchObject({ code: 'BAD_INPUT' });
   });
@@ -90,7 +90,7 @@ describe('ChangeService on a fake kernel', () => {
     const rig = makeRig();
     const svc = service(rig);
     rig.kernel.failNext('/unbind', 'EBUSY');
-    const result = await svc.apply((await svc.planAssign({ address: VF })).id, {});
+    const result = await svc.apply((await svc.planChange({ kind: 'assign', address: VF })).id, {});
     expect(result).toMatchObject({ ok: false, rolledBack: true, failedStep: `unbind-${VF}` });
     expect(rig.kernel.driverOf(VF)).toBe('igbvf');
     expect(svc.incomplete()).toEqual([]);
@@ -122,7 +122,7 @@ describe('ChangeService without the installed helper (the AppImage)', () => {
       inProcess: false,
       helperInstalled: () => installed,
     });
-    const plan = await svc.planAssign({ address: VF });
+    const plan = await svc.planChange({ kind: 'assign', address: VF });
     const missing = {
       code: 'ENVIRONMENT',
       message: expect.stringContaining(`${HELPER_PATH} does not exist`),
@@ -152,10 +152,10 @@ describe('ChangeService without the installed helper (the AppImage)', () => {
       helperArgv: ['pkexec', '/tmp/other-helper'],
       helperInstalled: never,
     });
-    expect((await given.apply((await given.planAssign({ address: VF })).id, {})).ok).toBe(true);
+    expect((await given.apply((await given.planChange({ kind: 'assign', address: VF })).id, {})).ok).toBe(true);
     expect(pkexecCalls).toEqual([['pkexec', '/tmp/other-helper']]);
     const local = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: rig.runner, writer: rig.kernel.writer, helperInstalled: never });
-    expect((await local.apply((await local.planAssign({ address: VF })).id, {})).ok).toBe(true);
+    expect((await local.apply((await local.planChange({ kind: 'assign', address: VF })).id, {})).ok).toBe(true);
     expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
   });
 

@@ -8,12 +8,12 @@
  */
 import { PassthruError } from '../../../shared/errors';
 import type { ApplyProgress, ApplyResult, ChangeIntent, ChangeRequest, HistoryEntry, JournalHistory, Plan } from '../../../shared/plan';
-import { defaultStateDir, SYSTEM_JOURNAL_DIR, toHistory, type JournalStore } from '../apply/journal-store';
+import { defaultStateDir, SYSTEM_JOURNAL_DIR, type JournalStore } from '../apply/journal-store';
 import { runCommand as defaultRunCommand, type CommandRunner } from '../exec/run-command';
 import type { SysfsWriter } from '../exec/write-sysfs';
-import type { VmNetworkRequest } from '../plans/vm-network-planner';
 import { ChangeExecutor } from './change-executor';
-import type { AssignRequest, ChangeServiceApi, IommuRequest, SriovRequest, VfConfigRequest } from './change-service.types';
+import { BUILT_IN_CHANGES, type ChangeRegistry } from './change-registry';
+import type { ChangeRequestInput, ChangeServiceApi } from './change-service.types';
 import { helperNotInstalledError, isHelperInstalled, runViaHelper } from './elevated-apply';
 import { planDigest } from './plan-digest';
 
@@ -38,6 +38,8 @@ export interface ChangeServiceOptions {
    * default helperArgv: without the helper (the AppImage) pkexec is not tried at all.
    */
   helperInstalled?: () => boolean;
+  /** The change kinds this service plans (default: Passthru's own); the helper always has the built-in ones. */
+  changes?: ChangeRegistry;
 }
 
 interface Made {
@@ -49,9 +51,11 @@ export class ChangeService implements ChangeServiceApi {
   readonly root: string;
   private readonly plans = new Map<string, Made>();
   private readonly executor: ChangeExecutor;
+  private readonly changes: ChangeRegistry;
 
   constructor(private readonly options: ChangeServiceOptions = {}) {
     this.root = options.root ?? '/';
+    this.changes = options.changes ?? BUILT_IN_CHANGES;
     const uid = process.getuid?.() ?? null;
     this.executor = new ChangeExecutor({
       root: this.root,
@@ -65,6 +69,7 @@ export class ChangeService implements ChangeServiceApi {
       ...(this.inProcess() ? {} : { kernel: 'live' as const }),
       now: options.now,
       idFactory: options.idFactory,
+      changes: this.changes,
     });
   }
 
@@ -72,56 +77,23 @@ export class ChangeService implements ChangeServiceApi {
     return this.executor.journal;
   }
 
-  /** Plans any change kind; the typed methods below are this with the options filled in. */
-  async plan(intent: ChangeIntent): Promise<Plan> {
+  /**
+   * Plans a change a caller asks for (`{ kind, ...its options }`, checked by its kind's request
+   * schema), filling in what only this service knows (who receives /dev/vfio access). Changes nothing.
+   */
+  planChange(request: ChangeRequestInput): Promise<Plan> {
+    return this.plan(this.changes.intentFromRequest(request, { ownerUid: this.options.ownerUid ?? null }));
+  }
+
+  /** The plan as the CLI prints it (its kind's own printout, or the generic one). */
+  planText(plan: Plan): string {
+    return this.changes.planText(plan);
+  }
+
+  private async plan(intent: ChangeIntent): Promise<Plan> {
     const plan = await this.executor.plan(intent);
     this.plans.set(plan.id, { plan, request: { intent, digest: planDigest(plan) } });
     return plan;
-  }
-
-  planAssign(request: AssignRequest): Promise<Plan> {
-    return this.plan({
-      kind: 'assign',
-      address: request.address,
-      group: request.group ?? false,
-      persist: request.persist ?? false,
-      force: request.force ?? false,
-      ownerUid: this.options.ownerUid ?? null,
-    });
-  }
-
-  planRelease(address: string): Promise<Plan> {
-    return this.plan({ kind: 'release', address });
-  }
-
-  planSriov(request: SriovRequest): Promise<Plan> {
-    return this.plan({
-      kind: 'sriov',
-      address: request.address,
-      numVfs: request.numVfs,
-      autoprobe: request.autoprobe ?? null,
-      persist: request.persist ?? null,
-      force: request.force ?? false,
-    });
-  }
-
-  planVfConfig(request: VfConfigRequest): Promise<Plan> {
-    return this.plan({ kind: 'vf-config', address: request.address, vf: request.vf, settings: request.settings });
-  }
-
-  planIommu(request: IommuRequest): Promise<Plan> {
-    return this.plan({
-      kind: 'iommu',
-      action: request.action,
-      pt: request.action === 'enable' && request.pt === true,
-      earlyVfio: request.action === 'enable' && request.earlyVfio === true,
-    });
-  }
-
-  /** Plans creating or removing a VM's tap devices. */
-  planVmNetwork(request: VmNetworkRequest): Promise<Plan> {
-    const create = (request.create ?? []).map(({ tap, bridge }) => ({ tap, bridge }));
-    return this.plan({ kind: 'vm-network', vm: request.vm, create, remove: request.remove ?? [], uid: request.uid });
   }
 
   /**
@@ -131,7 +103,7 @@ export class ChangeService implements ChangeServiceApi {
   async planUndo(journalId?: string): Promise<Plan> {
     const id = journalId ?? this.store.all().find((r) => r.state === 'applied' && r.root === this.root)?.journalId;
     if (id === undefined) throw new PassthruError('BAD_INPUT', 'There is no applied change to undo.', 'The history lists what was applied and can be undone.');
-    return this.plan({ kind: 'undo', journalId: id });
+    return this.planChange({ kind: 'undo', journalId: id });
   }
 
   async apply(planId: string, options: { confirmText?: string; onProgress?: (p: ApplyProgress) => void } = {}): Promise<ApplyResult> {
@@ -166,7 +138,7 @@ export class ChangeService implements ChangeServiceApi {
     return this.store
       .incomplete()
       .filter((r) => r.root === this.root)
-      .map(toHistory);
+      .map((r) => this.store.toHistory(r));
   }
 
   /** As root, or on a test tree, the executor runs here; otherwise the pkexec helper does. */

@@ -108,7 +108,7 @@ describe('applying through pkexec and the helper process', () => {
     const rig = makeRig();
     const pkexec = fakePkexec('pkexec-stream', 'authorize');
     const svc = serviceVia(rig, [pkexec.path, fakeHostHelper, helperConfig(rig)]);
-    const plan = await svc.planAssign({ address: VF });
+    const plan = await svc.planChange({ kind: 'assign', address: VF });
 
     const seen: { progress: ApplyProgress; at: number; helperExited: boolean; driver: string | null }[] = [];
     const result = await svc.apply(plan.id, {
@@ -152,7 +152,7 @@ describe('applying through pkexec and the helper process', () => {
     const pkexec = fakePkexec('pkexec-fail', 'authorize');
     const svc = serviceVia(rig, [pkexec.path, fakeHostHelper, helperConfig(rig, { failNext: [{ suffix: '/drivers_probe', errno: 'ENODEV' }] })]);
     const states: string[] = [];
-    const result = await svc.apply((await svc.planAssign({ address: VF })).id, { onProgress: (p) => states.push(`${p.stepId} ${p.state}`) });
+    const result = await svc.apply((await svc.planChange({ kind: 'assign', address: VF })).id, { onProgress: (p) => states.push(`${p.stepId} ${p.state}`) });
     expect(result).toMatchObject({ ok: false, failedStep: `probe-${VF}`, rolledBack: true });
     expect(states).toContain(`probe-${VF} failed`);
     expect(states.at(-1)).toBe(`unbind-${VF} undone`);
@@ -167,7 +167,7 @@ describe('applying through pkexec and the helper process', () => {
     ] as const) {
       const svc = serviceVia(rig, [fakePkexec(`pkexec-${status}`, status).path, fakeHostHelper, helperConfig(rig)]);
       const progress: ApplyProgress[] = [];
-      const plan = await svc.planAssign({ address: VF });
+      const plan = await svc.planChange({ kind: 'assign', address: VF });
       await expect(svc.apply(plan.id, { onProgress: (p) => progress.push(p) })).rejects.toMatchObject({ code: 'REFUSED', message: words });
       expect(progress).toEqual([]);
     }

@@ -8,15 +8,13 @@
 import { PassthruError } from '../../../shared/errors';
 import type { OpCall, Plan, PlanCheck, PlanStep } from '../../../shared/plan';
 import type { JournalRecord } from '../apply/journal-store';
-import type { HostFs } from '../fs/host-fs';
 import { iommuShell } from '../iommu/to-plan';
 import { replanBootConfig } from '../ops/apply-boot-config';
-import { describeOp } from '../ops/op-words';
-import type { PlanIds } from '../plans/assign-planner';
+import type { OpRegistry } from '../ops';
 import { expectedAfter } from '../plans/assign-planner';
 import type { HostFacts } from '../plans/host-facts';
 import { persistenceFiles, sriovPersistenceFile } from '../formats/persistence-files';
-import { shellFor } from '../plans/plan-steps';
+import type { PlanningContext } from './change-kind';
 
 /** Steps whose undo runs: done ones for an applied change; every attempted one for an interrupted change. */
 function reversible(record: JournalRecord): JournalRecord['steps'] {
@@ -25,16 +23,18 @@ function reversible(record: JournalRecord): JournalRecord['steps'] {
 }
 
 /** A step's words and shell lines, made from its op (boot-config ops are planned to show their files). */
-function stepFor(id: string, op: OpCall, redo: OpCall | null, fs: HostFs, verify: string): PlanStep {
+function stepFor(id: string, op: OpCall, redo: OpCall | null, ctx: PlanningContext, verify: string): PlanStep {
+  const ops: OpRegistry = ctx.ops;
+  const fs = ctx.fs;
   const base: PlanStep = {
     id,
-    title: describeOp(op),
+    title: ops.describe(op),
     op,
-    shell: shellFor(op),
+    shell: ops.shellOf(op),
     verify,
     // Undoing the undo plans the boot configuration afresh (a digest pins what was shown then).
     undo: redo?.verb === 'apply-boot-config' ? { ...redo, digest: null } : redo,
-    undoShell: redo ? shellFor(redo) : [],
+    undoShell: redo ? ops.shellOf(redo) : [],
   };
   if (op.verb === 'write-persistence') return { ...base, files: persistenceFiles(op.address) };
   if (op.verb === 'write-sriov-persistence') return { ...base, files: [sriovPersistenceFile(op.address, op.numVfs, op.autoprobe)] };
@@ -52,7 +52,8 @@ function stepFor(id: string, op: OpCall, redo: OpCall | null, fs: HostFs, verify
   return base;
 }
 
-export function planUndoOf(record: JournalRecord, root: string, fs: HostFs, facts: HostFacts | null, ids: PlanIds): Plan {
+export function planUndoOf(record: JournalRecord, ctx: PlanningContext, facts: HostFacts | null): Plan {
+  const { root, ids } = ctx;
   const checks: PlanCheck[] = [];
   let refusal: Plan['refusal'] = null;
   const refuse = (id: string, title: string, message: string, remedy: string | null): void => {
@@ -98,12 +99,14 @@ export function planUndoOf(record: JournalRecord, root: string, fs: HostFs, fact
       id: 'no-undo',
       title: 'Every step has an exact reverse',
       status: 'warn',
-      detail: `${noUndo.map((s) => describeOp(s.op)).join('; ')}: nothing to reverse (the kernel chose the driver, or the step removed something that is made again when needed).`,
+      detail: `${noUndo.map((s) => ctx.ops.describe(s.op)).join('; ')}: nothing to reverse (the kernel chose the driver, or the step removed something that is made again when needed).`,
       remedy: null,
       forceable: false,
     });
   }
-  const steps = refusal ? [] : [...attempted].reverse().flatMap((s) => (s.undo === null ? [] : [stepFor(`undo-${s.id}`, s.undo, s.op, fs, `Reverses: ${describeOp(s.op)}.`)]));
+  const steps = refusal
+    ? []
+    : [...attempted].reverse().flatMap((s) => (s.undo === null ? [] : [stepFor(`undo-${s.id}`, s.undo, s.op, ctx, `Reverses: ${ctx.ops.describe(s.op)}.`)]));
   return {
     id: ids.planId,
     kind: 'undo',

@@ -13,7 +13,7 @@ import { planIommuEnable } from '../iommu/plan';
 import { makeTempRoot, TreeWriter } from '../testing/fake-sysfs';
 import { iommuTestRoot } from '../testing/iommu-roots';
 import type { OpContext } from './op-context';
-import { runOp, validateOp, verifyOp } from './index';
+import { OPS } from './index';
 
 /** Stand-ins for a real tree's tools, so `chroot DIR` could run them (fakeTools plays them). */
 const TREE_TOOLS = { '/bin/sh': '', '/usr/sbin/update-grub': '', '/usr/sbin/update-initramfs': '' };
@@ -97,8 +97,8 @@ describe('apply-boot-config: validation', () => {
     const root = host();
     const ctx = ctxOf(root, fakeTools(root).run);
     const op = enableOp(root);
-    expect(code(() => validateOp(op, ctx))).toBeNull();
-    expect(code(() => validateOp({ ...op, digest: null }, ctx))).toBeNull();
+    expect(code(() => OPS.validate(op, ctx))).toBeNull();
+    expect(code(() => OPS.validate({ ...op, digest: null }, ctx))).toBeNull();
     for (const intent of [
       null,
       {},
@@ -113,23 +113,23 @@ describe('apply-boot-config: validation', () => {
       { action: 'disable', pt: false, earlyVfio: false, only: 'iommu=pt' },
     ]) {
       expect(
-        code(() => validateOp({ ...op, intent } as never, ctx)),
+        code(() => OPS.validate({ ...op, intent } as never, ctx)),
         JSON.stringify(intent),
       ).toBe('BAD_INPUT');
     }
-    expect(code(() => validateOp({ ...op, digest: 'abc' }, ctx))).toBe('BAD_INPUT');
-    expect(code(() => validateOp({ ...op, digest: '0'.repeat(64) }, ctx))).toBe('REFUSED');
+    expect(code(() => OPS.validate({ ...op, digest: 'abc' }, ctx))).toBe('BAD_INPUT');
+    expect(code(() => OPS.validate({ ...op, digest: '0'.repeat(64) }, ctx))).toBe('REFUSED');
     // The user saw the plan without iommu=pt; a digest never transfers to another intent.
-    expect(code(() => validateOp({ ...op, intent: { action: 'enable', pt: true, earlyVfio: false } }, ctx))).toBe('REFUSED');
+    expect(code(() => OPS.validate({ ...op, intent: { action: 'enable', pt: true, earlyVfio: false } }, ctx))).toBe('REFUSED');
     // The host changed after the plan was shown: refused, nothing written.
     new TreeWriter(root).file('/etc/default/grub', nodeFs.readFileSync(path.join(root, 'etc/default/grub'), 'utf8').replace('"quiet"', '"quiet intel_iommu=off"'));
-    expect(code(() => validateOp(op, ctx))).toBe('REFUSED');
+    expect(code(() => OPS.validate(op, ctx))).toBe('REFUSED');
   });
 
   it('refuses when the bootloader cannot be told apart', () => {
     const root = host();
     nodeFs.rmSync(path.join(root, 'etc/default/grub'));
-    expect(code(() => validateOp({ verb: 'apply-boot-config', intent: { action: 'enable', pt: false, earlyVfio: false }, digest: null }, ctxOf(root, fakeTools(root).run)))).toBe(
+    expect(code(() => OPS.validate({ verb: 'apply-boot-config', intent: { action: 'enable', pt: false, earlyVfio: false }, digest: null }, ctxOf(root, fakeTools(root).run)))).toBe(
       'REFUSED',
     );
   });
@@ -154,13 +154,13 @@ describe('apply-boot-config: run', () => {
       digest: bootConfigDigest(plan),
     };
     const grubCfg = nodeFs.readFileSync(path.join(root, 'boot/grub/grub.cfg'), 'utf8');
-    await runOp(op, ctx);
+    await OPS.run(op, ctx);
     // This machine's sh reads the new text on stdin: it opens no path of the tree.
     expect(calls).toEqual([['sh', '-n']]);
     expect(nodeFs.readFileSync(path.join(root, 'etc/default/grub.d/90-passthru-iommu.cfg'), 'utf8')).toContain('intel_iommu=on iommu=pt');
     // grub.cfg is the user's to regenerate: untouched, and verify does not expect it yet.
     expect(nodeFs.readFileSync(path.join(root, 'boot/grub/grub.cfg'), 'utf8')).toBe(grubCfg);
-    expect(await verifyOp(op, ctx)).toBeNull();
+    expect(await OPS.verify(op, ctx)).toBeNull();
   });
 
   it('enable writes our drop-in, checks it with sh -n and runs update-grub through chroot; verify reads grub.cfg; disable restores every file', async () => {
@@ -169,21 +169,21 @@ describe('apply-boot-config: run', () => {
     const tools = fakeTools(root);
     const ctx = ctxOf(root, tools.run);
     const op = enableOp(root, true);
-    await runOp(op, ctx);
+    await OPS.run(op, ctx);
     expect(tools.calls).toEqual([
       ['chroot', root, 'sh', '-n', '/etc/default/grub.d/90-passthru-iommu.cfg'],
       ['chroot', root, 'update-grub'],
     ]);
     expect(nodeFs.readFileSync(path.join(root, 'etc/default/grub.d/90-passthru-iommu.cfg'), 'utf8')).toContain('intel_iommu=on iommu=pt');
-    expect(await verifyOp(op, ctx)).toBeNull();
+    expect(await OPS.verify(op, ctx)).toBeNull();
     // Applying again changes nothing and runs nothing.
     tools.calls.length = 0;
-    await runOp({ ...op, digest: null }, ctx);
+    await OPS.run({ ...op, digest: null }, ctx);
     expect(tools.calls).toEqual([]);
 
     const off: OpCall = { verb: 'apply-boot-config', intent: { action: 'disable', pt: false, earlyVfio: false }, digest: null };
-    await runOp(off, ctx);
-    expect(await verifyOp(off, ctx)).toBeNull();
+    await OPS.run(off, ctx);
+    expect(await OPS.verify(off, ctx)).toBeNull();
     const after = snapshot(root);
     delete after['/boot/grub/grub.cfg']; // the fake update-grub writes its own
     const expected = { ...before };
@@ -203,7 +203,7 @@ describe('apply-boot-config: run', () => {
     expect(plan.files.map((f) => f.path)).toEqual(['/etc/default/grub', '/etc/initramfs-tools/modules']);
     expect(plan.backups.map((b) => b.backup)).toContain('/var/lib/passthru/iommu-backup/etc/default/grub');
 
-    const err = await runOp(op, ctx).then(
+    const err = await OPS.run(op, ctx).then(
       () => null,
       (e: unknown) => e as { code: string; message: string; detail: string; selfRestored?: boolean },
     );
@@ -218,7 +218,7 @@ describe('apply-boot-config: run', () => {
     expect(Buffer.from(regenerated!.split(' ')[1]!, 'base64').toString()).toContain('quiet intel_iommu=off\n');
 
     // Succeeds once update-grub works; the backup is the original, 0600 in a 0700 directory.
-    await runOp(op, ctx);
+    await OPS.run(op, ctx);
     const backup = path.join(root, 'var/lib/passthru/iommu-backup/etc/default/grub');
     expect(nodeFs.readFileSync(backup, 'utf8')).toBe(odd);
     expect(nodeFs.statSync(backup).mode & 0o777).toBe(0o600);
@@ -231,7 +231,7 @@ describe('apply-boot-config: run', () => {
     const root = host();
     const before = snapshot(root);
     const tools = fakeTools(root, { fail: 'sh' });
-    await expect(runOp(enableOp(root), ctxOf(root, tools.run))).rejects.toMatchObject({ code: 'FAILED', message: expect.stringMatching(/syntax/) });
+    await expect(OPS.run(enableOp(root), ctxOf(root, tools.run))).rejects.toMatchObject({ code: 'FAILED', message: expect.stringMatching(/syntax/) });
     expect(snapshot(root)).toEqual(before);
     expect(tools.calls.map((c) => c[2])).toEqual(['sh']);
   });
@@ -242,7 +242,7 @@ describe('apply-boot-config: run', () => {
     const stateDir = makeTempRoot('passthru-bootcfg-journal-');
     const tools = fakeTools(root, { fail: 'update-grub' });
     const service = new ChangeService({ root, stateDir, runCommand: tools.run, inProcess: true });
-    const plan = await service.planIommu({ action: 'enable' });
+    const plan = await service.planChange({ kind: 'iommu', action: 'enable' });
     expect(plan).toMatchObject({ kind: 'iommu', target: '', devices: [], refusal: null, noop: false });
     expect(plan.steps[0]?.op).toMatchObject({
       verb: 'apply-boot-config',
@@ -263,9 +263,9 @@ describe('apply-boot-config: run', () => {
     const stateDir = makeTempRoot('passthru-bootcfg-journal-');
     const tools = fakeTools(root);
     const service = new ChangeService({ root, stateDir, runCommand: tools.run, inProcess: true });
-    const plan = await service.planIommu({ action: 'enable', pt: true });
+    const plan = await service.planChange({ kind: 'iommu', action: 'enable', pt: true });
     expect((await service.apply(plan.id, {})).ok).toBe(true);
-    expect((await service.planIommu({ action: 'enable', pt: true })).noop).toBe(true);
+    expect((await service.planChange({ kind: 'iommu', action: 'enable', pt: true })).noop).toBe(true);
     const undo = await service.planUndo();
     expect(undo.steps.map((s) => s.op)).toEqual([
       { verb: 'apply-boot-config', intent: { action: 'disable', pt: false, earlyVfio: false, only: ['intel_iommu=on', 'iommu=pt'] }, digest: null },
@@ -283,7 +283,7 @@ describe('apply-boot-config: run', () => {
     const root = host();
     const tools = fakeTools(root);
     const service = new ChangeService({ root, stateDir: makeTempRoot('passthru-bootcfg-journal-'), runCommand: tools.run, inProcess: true });
-    const plan = await service.planIommu({ action: 'enable' });
+    const plan = await service.planChange({ kind: 'iommu', action: 'enable' });
     // Someone turned it off meanwhile: the plan now would edit /etc/default/grub instead.
     new TreeWriter(root).file('/etc/default/grub', nodeFs.readFileSync(path.join(root, 'etc/default/grub'), 'utf8').replace('"quiet"', '"quiet intel_iommu=off"'));
     await expect(service.apply(plan.id, {})).rejects.toMatchObject({ code: 'REFUSED' });
@@ -320,7 +320,7 @@ describe('apply-boot-config: the undo of an enable that replaced an argument', (
     };
     const before = snapshot(root);
     const service = new ChangeService({ root, stateDir: makeTempRoot('passthru-bootcfg-journal-'), runCommand: run, inProcess: true });
-    const plan = await service.planIommu({ action: 'enable' });
+    const plan = await service.planChange({ kind: 'iommu', action: 'enable' });
     expect(plan.steps[0]?.undo).toMatchObject({ intent: { action: 'disable', only: ['intel_iommu=on'], restore: ['intel_iommu=off'] } });
     const applied = await service.apply(plan.id, {});
     expect(applied.error).toBeNull();

@@ -10,6 +10,8 @@
  * file is put back byte for byte from what was read before, the regenerate commands are run
  * again (best effort, reported), and the op fails with the command's output tail.
  */
+import * as z from 'zod/mini';
+import { iommuIntentSchema } from '../../../shared/change-schemas';
 import { PassthruError, badInput } from '../../../shared/errors';
 import type { IommuIntent, OpCall } from '../../../shared/plan';
 import { CommandError, formatArgv } from '../exec/run-command';
@@ -129,7 +131,31 @@ async function run(ctx: OpContext, argv: readonly string[]): Promise<void> {
 }
 
 export const applyBootConfig: OpHandler<'apply-boot-config'> = {
+  verb: 'apply-boot-config',
+  schema: z.strictObject({ verb: z.literal('apply-boot-config'), intent: iommuIntentSchema, digest: z.nullable(z.string().check(z.regex(/^[0-9a-f]{64}$/))) }),
   scope: 'files',
+  describe(op) {
+    const i = op.intent;
+    if (i.action === 'enable') {
+      const extras = [...(i.pt ? ['iommu=pt'] : []), ...(i.earlyVfio ? ['the VFIO modules in the initramfs'] : [])];
+      return `Turn the IOMMU on in the boot configuration${extras.length ? ` (with ${extras.join(' and ')})` : ''}`;
+    }
+    const what = i.only ? i.only.join(' ') : 'every IOMMU argument Passthru adds';
+    const back = i.restore?.length ? `, put ${i.restore.join(' ')} back` : '';
+    return `Remove ${what} from the boot configuration${back}${i.earlyVfio ? ', and the VFIO modules from the initramfs' : ''}`;
+  },
+  // The files and commands depend on the boot setup, which the op detects when it runs; a plan
+  // that knows them (the IOMMU wizard's, an undo's) shows them instead of this line.
+  shell: (op) => [
+    formatArgv([
+      'passthru',
+      'iommu',
+      op.intent.action,
+      ...(op.intent.action === 'enable' && op.intent.pt ? ['--pt'] : []),
+      ...(op.intent.action === 'enable' && op.intent.earlyVfio ? ['--early-vfio'] : []),
+      '--yes',
+    ]),
+  ],
   validate(op, ctx) {
     const plan = replanBootConfig(op, ctx);
     // A tree whose links would take a write out of it (or into nothing) is refused now, before

@@ -20,7 +20,7 @@ import { buildFakeHost, labHostSpec, makeTempRoot } from '../testing/fake-sysfs'
 import { hostileBase, outsideState, type HostileBase } from '../testing/hostile-tree';
 import { IOMMU_TESTDATA } from '../testing/iommu-roots';
 import type { OpContext } from './op-context';
-import { runOp, validateOp } from './index';
+import { OPS } from './index';
 
 const VF = '0000:01:10.0';
 const PF = '0000:01:00.0';
@@ -69,8 +69,8 @@ function treeCtx(root: string): OpContext {
 
 async function attempt(op: OpCall, ctx: OpContext): Promise<void> {
   try {
-    validateOp(op, ctx);
-    await runOp(op, ctx);
+    OPS.validate(op, ctx);
+    await OPS.run(op, ctx);
   } catch {
     // Refused or failed: either is fine here; what matters is the outside.
   }
@@ -92,7 +92,7 @@ describe('kernel ops never write outside the tree (sysfs attributes, /dev/vfio)'
       // stopped by something else.
       const clean = labTree();
       const before = fs.lstatSync(clean.root + attribute);
-      await runOp(op, liveCtx(clean.root));
+      await OPS.run(op, liveCtx(clean.root));
       const after = fs.lstatSync(clean.root + attribute);
       expect(after.mtimeMs !== before.mtimeMs || after.uid !== before.uid).toBe(true);
 
@@ -202,7 +202,7 @@ describe('apply-boot-config never writes outside the tree (grub, its drop-in, in
             const outside = outsideState(b);
             const service = new ChangeService({ root: b.root, stateDir: makeTempRoot('passthru-hostile-state-'), runCommand: chrootTools(b.root), inProcess: true });
             try {
-              const plan = await service.planIommu({ action: 'enable', pt: true, earlyVfio: c.earlyVfio });
+              const plan = await service.planChange({ kind: 'iommu', action: 'enable', pt: true, earlyVfio: c.earlyVfio });
               await service.apply(plan.id, {});
             } catch {
               // Refused (bad input, or no bootloader left to see): fine, as long as nothing outside changed.
@@ -219,7 +219,7 @@ describe('apply-boot-config never writes outside the tree (grub, its drop-in, in
     const b = debianTree(null);
     b.linkOut('/etc/default/grub.d', 'dotdot');
     const service = new ChangeService({ root: b.root, stateDir: makeTempRoot('passthru-hostile-state-'), runCommand: chrootTools(b.root), inProcess: true });
-    const plan = await service.planIommu({ action: 'enable' });
+    const plan = await service.planChange({ kind: 'iommu', action: 'enable' });
     await expect(service.apply(plan.id, {})).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/etc\/default\/grub\.d is a link to .*leads out of/) });
   });
 });

@@ -16,7 +16,7 @@ import { RootFs } from '../fs/root-fs';
 import { persistenceFiles } from '../formats/persistence-files';
 import { buildFakeHost, labHostSpec, makeTempRoot } from '../testing/fake-sysfs';
 import { chownDevice, commandFor, kernelFor, runIn, write, type OpContext } from './op-context';
-import { validateOp } from './index';
+import { OPS } from './index';
 
 const VF = '0000:01:10.0';
 const PF = '0000:01:00.0';
@@ -84,7 +84,7 @@ describe('the kernel rule', () => {
       const { ctx, calls } = tree();
       let err: { code?: string; message?: string } | null = null;
       try {
-        validateOp(op, ctx);
+        OPS.validate(op, ctx);
       } catch (e) {
         err = e as { code?: string; message?: string };
       }
@@ -126,7 +126,7 @@ describe('ChangeService on a tree without a kernel', () => {
     const stateDir = makeTempRoot('passthru-kernel-rule-state-');
     const service = new ChangeService({ root, stateDir, runCommand: r.run, inProcess: true });
     const before = listing(root);
-    const plan = await service.planAssign({ address: VF, persist: true });
+    const plan = await service.planChange({ kind: 'assign', address: VF, persist: true });
     await expect(service.apply(plan.id, {})).rejects.toMatchObject({ code: 'ENVIRONMENT', message: expect.stringMatching(/does not run `.+` for it/) });
     expect([...calls, ...r.calls].filter((c) => c[0] === 'modprobe' || c[0] === 'ip')).toEqual([]);
     expect(listing(root)).toEqual(before);

@@ -12,6 +12,7 @@
  * - commands on the root's files through {@link runIn} with scope 'files' (`chroot ROOT` for a tree).
  */
 import * as path from 'node:path';
+import type * as z from 'zod/mini';
 import { PassthruError, badInput } from '../../../shared/errors';
 import type { OpCall } from '../../../shared/plan';
 import { ConfinedFs } from '../exec/confined-fs';
@@ -60,12 +61,22 @@ export interface OpContext {
 
 /** One privileged operation: checked, done, then verified by reading the tree back. */
 export interface OpHandler<V extends OpCall['verb']> {
+  verb: V;
+  /**
+   * The op's exact shape (strict: an unknown key is refused). Journal files are parsed with
+   * it, so a record can only ever hold ops that exist; the meaning is checked by validate().
+   */
+  schema: z.ZodMiniType<Extract<OpCall, { verb: V }>>;
   /**
    * 'kernel': the op acts on the running kernel (sysfs, /dev, modprobe, ip), so it is refused
    * for a tree without one before anything runs (ops/index.ts validateOp). 'files': it only
    * changes files under the root.
    */
   scope: 'kernel' | 'files';
+  /** What the op does, in plain words, made from the op alone (history and undo show these, never stored text). */
+  describe(op: Extract<OpCall, { verb: V }>): string;
+  /** The root shell lines that do what the op does, for the plan to show and the user to copy. */
+  shell(op: Extract<OpCall, { verb: V }>): string[];
   validate(op: Extract<OpCall, { verb: V }>, ctx: OpContext): void;
   run(op: Extract<OpCall, { verb: V }>, ctx: OpContext): Promise<void>;
   /**

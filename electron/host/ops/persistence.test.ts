@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RootFs } from '../fs/root-fs';
 import { buildFakeHost, labHostSpec } from '../testing/fake-sysfs';
 import type { OpContext } from './op-context';
-import { runOp, validateOp, verifyOp } from './index';
+import { OPS } from './index';
 
 const A = '0000:01:10.0';
 const files = (a: string) => [
@@ -28,35 +28,35 @@ describe('persistence ops', () => {
   it('write atomically, verify, remove exactly what was written', async () => {
     const root = buildFakeHost(labHostSpec());
     const c = ctx(root);
-    validateOp({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c);
-    await runOp({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c);
-    expect(await verifyOp({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c)).toBeNull();
+    OPS.validate({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c);
+    await OPS.run({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c);
+    expect(await OPS.verify({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c)).toBeNull();
     expect(fs.readdirSync(path.join(root, 'etc/udev/rules.d'))).toEqual([`90-passthru-${A}.rules`]);
     fs.writeFileSync(path.join(root, 'etc/udev/rules.d/10-user.rules'), 'keep me\n');
-    await runOp({ verb: 'remove-persistence', address: A }, c);
-    expect(await verifyOp({ verb: 'remove-persistence', address: A }, c)).toBeNull();
+    await OPS.run({ verb: 'remove-persistence', address: A }, c);
+    expect(await OPS.verify({ verb: 'remove-persistence', address: A }, c)).toBeNull();
     expect(fs.readdirSync(path.join(root, 'etc/udev/rules.d'))).toEqual(['10-user.rules']);
   });
 
   it('keeps the shared modules-load file while another device is still persisted', async () => {
     const root = buildFakeHost(labHostSpec());
     const c = ctx(root);
-    await runOp({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c);
-    await runOp({ verb: 'write-persistence', address: '0000:01:00.0', driver: 'vfio-pci' }, c);
-    await runOp({ verb: 'remove-persistence', address: A }, c);
-    expect(await verifyOp({ verb: 'remove-persistence', address: A }, c)).toBeNull();
+    await OPS.run({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c);
+    await OPS.run({ verb: 'write-persistence', address: '0000:01:00.0', driver: 'vfio-pci' }, c);
+    await OPS.run({ verb: 'remove-persistence', address: A }, c);
+    expect(await OPS.verify({ verb: 'remove-persistence', address: A }, c)).toBeNull();
     expect(fs.existsSync(path.join(root, 'etc/modules-load.d/passthru-vfio-pci.conf'))).toBe(true);
-    await runOp({ verb: 'remove-persistence', address: '0000:01:00.0' }, c);
+    await OPS.run({ verb: 'remove-persistence', address: '0000:01:00.0' }, c);
     expect(fs.readdirSync(path.join(root, 'etc/modules-load.d'))).toEqual([]);
   });
 
   it('leaves a file someone edited, and refuses paths outside the allowed directories', async () => {
     const root = buildFakeHost(labHostSpec());
     const c = ctx(root);
-    await runOp({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c);
+    await OPS.run({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, c);
     fs.appendFileSync(path.join(root, `etc/udev/rules.d/90-passthru-${A}.rules`), '# edited\n');
-    await expect(runOp({ verb: 'remove-persistence', address: A }, c)).rejects.toThrow(/changed by someone else/);
+    await expect(OPS.run({ verb: 'remove-persistence', address: A }, c)).rejects.toThrow(/changed by someone else/);
     const evil = ctx(root, () => [{ path: '/etc/udev/rules.d/../../passwd', content: 'x' }]);
-    expect(() => validateOp({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, evil)).toThrow(/allowed directory/);
+    expect(() => OPS.validate({ verb: 'write-persistence', address: A, driver: 'vfio-pci' }, evil)).toThrow(/allowed directory/);
   });
 });

@@ -6,9 +6,12 @@
  * rule and no link in a tree leads the write out of it; removal deletes only those paths, and
  * only while they still hold what Passthru wrote.
  */
+import * as z from 'zod/mini';
+import { address } from '../../../shared/change-schemas';
 import { PassthruError } from '../../../shared/errors';
 import { persistenceFiles } from '../formats/persistence-files';
 import { checkAddress, files, type OpContext, type OpHandler } from './op-context';
+import { formatArgv, writeFileLine } from './shell-lines';
 
 /** Only these directories may receive persistence files. */
 const ALLOWED_DIRS = ['/etc/udev/rules.d/', '/etc/modules-load.d/', '/etc/modprobe.d/'];
@@ -34,7 +37,11 @@ function othersPersisted(ctx: OpContext, address: string): boolean {
 }
 
 export const writePersistence: OpHandler<'write-persistence'> = {
+  verb: 'write-persistence',
+  schema: z.strictObject({ verb: z.literal('write-persistence'), address, driver: z.literal('vfio-pci') }),
   scope: 'files',
+  describe: (op) => `Keep ${op.address} on vfio-pci after a reboot (udev rule for this address only)`,
+  shell: (op) => persistenceFiles(op.address).flatMap((f) => [formatArgv(['mkdir', '-p', f.path.slice(0, f.path.lastIndexOf('/'))]), writeFileLine(f.path, f.content)]),
   validate(op, ctx) {
     checkAddress(op.address, ctx);
     if (op.driver !== 'vfio-pci') throw new PassthruError('BAD_INPUT', 'Persistence only binds to vfio-pci.', null);
@@ -50,7 +57,11 @@ export const writePersistence: OpHandler<'write-persistence'> = {
 };
 
 export const removePersistence: OpHandler<'remove-persistence'> = {
+  verb: 'remove-persistence',
+  schema: z.strictObject({ verb: z.literal('remove-persistence'), address }),
   scope: 'files',
+  describe: (op) => `Stop keeping ${op.address} on vfio-pci at boot (remove Passthru's files)`,
+  shell: (op) => persistenceFiles(op.address).map((f) => formatArgv(['rm', '-f', f.path])),
   validate(op, ctx) {
     checkAddress(op.address, ctx);
     filesFor(ctx, op.address);

@@ -1,9 +1,21 @@
 /** drivers_probe: let the kernel bind the device again (honouring driver_override). */
+import * as z from 'zod/mini';
+import { address, driver } from '../../../shared/change-schemas';
 import { KERNEL_CHOOSES } from '../../../shared/plan';
 import { checkAddress, checkDriver, currentDriver, files, iommuGroupOf, write, type OpHandler } from './op-context';
+import { echoTo } from './shell-lines';
 
 export const probe: OpHandler<'probe'> = {
+  verb: 'probe',
+  schema: z.strictObject({ verb: z.literal('probe'), address, expectDriver: z.union([z.null(), z.literal(KERNEL_CHOOSES), driver]) }),
   scope: 'kernel',
+  describe: (op) =>
+    op.expectDriver === null
+      ? `Ask the kernel to probe ${op.address} (no driver expected)`
+      : op.expectDriver === KERNEL_CHOOSES
+        ? `Ask the kernel to bind ${op.address} to its usual driver`
+        : `Ask the kernel to bind ${op.address} to ${op.expectDriver}`,
+  shell: (op) => [echoTo(op.address, '/sys/bus/pci/drivers_probe')],
   validate(op, ctx) {
     checkAddress(op.address, ctx);
     if (op.expectDriver !== null && op.expectDriver !== KERNEL_CHOOSES) checkDriver(op.expectDriver, ctx);

@@ -4,7 +4,7 @@ import { CommandError } from '../exec/run-command';
 import { RootFs } from '../fs/root-fs';
 import { buildFakeHost, labHostSpec } from '../testing/fake-sysfs';
 import type { OpContext } from './op-context';
-import { runOp, validateOp, verifyOp } from './index';
+import { OPS } from './index';
 
 const PF = '0000:01:00.0';
 
@@ -41,19 +41,19 @@ describe('set-vf', () => {
     const ip = fakeIp();
     const c = ctx(ip.run);
     const op = { verb: 'set-vf' as const, address: PF, vf: 1, settings: { vlan: 100, qos: 3 } };
-    validateOp(op, c);
-    await runOp(op, c);
+    OPS.validate(op, c);
+    await OPS.run(op, c);
     expect(ip.calls.filter((a) => a[1] === 'link')).toEqual([['ip', 'link', 'set', 'dev', 'enp1s0', 'vf', '1', 'vlan', '100', 'qos', '3']]);
-    expect(await verifyOp(op, c)).toBeNull();
+    expect(await OPS.verify(op, c)).toBeNull();
     // Already in place: a second run reads the table and changes nothing.
-    await runOp(op, c);
+    await OPS.run(op, c);
     expect(ip.calls.filter((a) => a[1] === 'link')).toHaveLength(1);
-    expect(await verifyOp({ ...op, settings: { mac: '02:00:00:00:00:09' } }, c)).toMatch(/MAC is unset/);
+    expect(await OPS.verify({ ...op, settings: { mac: '02:00:00:00:00:09' } }, c)).toMatch(/MAC is unset/);
   });
 
   it('explains a setting the driver does not support', async () => {
     const c = ctx(fakeIp({ refuse: 'state' }).run);
-    await expect(runOp({ verb: 'set-vf', address: PF, vf: 0, settings: { linkState: 'disable' } }, c)).rejects.toMatchObject({
+    await expect(OPS.run({ verb: 'set-vf', address: PF, vf: 0, settings: { linkState: 'disable' } }, c)).rejects.toMatchObject({
       code: 'FAILED',
       message: expect.stringContaining('refused state disable for VF 0: Operation not supported'),
     });
@@ -61,7 +61,7 @@ describe('set-vf', () => {
 
   it('re-validates everything it is sent', () => {
     const c = ctx(fakeIp().run);
-    const bad = (vf: unknown, settings: unknown) => () => validateOp({ verb: 'set-vf', address: PF, vf, settings } as never, c);
+    const bad = (vf: unknown, settings: unknown) => () => OPS.validate({ verb: 'set-vf', address: PF, vf, settings } as never, c);
     expect(bad(0, { mac: '01:00:5e:00:00:01' })).toThrow(/multicast/);
     expect(bad(0, { mac: '02:AA:00:00:00:01' })).toThrow(/lower case/);
     expect(bad(0, { mac: '02:00:00:00:00:01 vf 1 trust on' })).toThrow(/not a MAC/);
@@ -69,6 +69,6 @@ describe('set-vf', () => {
     expect(bad(0, { rate: 5 })).toThrow(/Unknown VF setting/);
     expect(bad(0, {})).toThrow(/Nothing to change/);
     expect(bad(7, { trust: true })).toThrow(/VF index/);
-    expect(() => validateOp({ verb: 'set-vf', address: '0000:00:04.0', vf: 0, settings: { trust: true } }, c)).toThrow(/no SR-IOV/);
+    expect(() => OPS.validate({ verb: 'set-vf', address: '0000:00:04.0', vf: 0, settings: { trust: true } }, c)).toThrow(/no SR-IOV/);
   });
 });

@@ -6,12 +6,27 @@
  * (igb has no link-state control) leaves the first two changed. Verified by reading the VF
  * table back with `ip -j link show`.
  */
+import * as z from 'zod/mini';
+import { address, count, vfChangeSchema } from '../../../shared/change-schemas';
 import { PassthruError } from '../../../shared/errors';
 import { CommandError } from '../exec/run-command';
 import { parseVfInfo } from '../probes/ip-state';
 import { checkInt, currentDriver, runIn, type OpContext, type OpHandler } from './op-context';
 import { checkPf, vfCount } from './sriov';
 import { checkVfChange, vfArgs } from '../formats/vf-settings';
+import type { VfChange } from '../../../shared/plan';
+import { formatArgv, shellQuote, sysfsDevice } from './shell-lines';
+
+function vfWords(s: VfChange): string {
+  const parts = [
+    ...(s.mac !== undefined ? [s.mac === '00:00:00:00:00:00' ? 'clear the MAC' : `MAC ${s.mac}`] : []),
+    ...(s.vlan !== undefined ? [s.vlan === 0 ? 'no VLAN' : `VLAN ${s.vlan}${s.qos !== undefined ? ` (priority ${s.qos})` : ''}`] : []),
+    ...(s.spoofCheck !== undefined ? [`spoof check ${s.spoofCheck ? 'on' : 'off'}`] : []),
+    ...(s.trust !== undefined ? [`trust ${s.trust ? 'on' : 'off'}`] : []),
+    ...(s.linkState !== undefined ? [`link state ${s.linkState}`] : []),
+  ];
+  return parts.join(', ');
+}
 
 /** The PF's network interface, from sysfs; FAILED when its driver has none (it is not a NIC driver now). */
 function pfInterface(ctx: OpContext, address: string): string {
@@ -28,7 +43,12 @@ function pfInterface(ctx: OpContext, address: string): string {
 }
 
 export const setVf: OpHandler<'set-vf'> = {
+  verb: 'set-vf',
+  schema: z.strictObject({ verb: z.literal('set-vf'), address, vf: count, settings: vfChangeSchema }),
   scope: 'kernel',
+  describe: (op) => `Set VF ${op.vf} of ${op.address}: ${vfWords(op.settings)}`,
+  // The interface name is looked up when the step runs; the shell line reads it the same way.
+  shell: (op) => [`ip link set dev "$(ls ${shellQuote(`${sysfsDevice(op.address)}/net`)})" ${formatArgv(['vf', String(op.vf), ...vfArgs(op.settings)])}`],
   validate(op, ctx) {
     const { totalVfs } = checkPf(op.address, ctx);
     checkInt(op.vf, 'VF index', Math.max(totalVfs - 1, 0));

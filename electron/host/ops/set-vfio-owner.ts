@@ -1,9 +1,16 @@
 /** Hand /dev/vfio/<group> to the desktop user so qemu need not run as root. */
+import * as z from 'zod/mini';
+import { count, uid } from '../../../shared/change-schemas';
 import { PassthruError } from '../../../shared/errors';
 import { checkInt, chownDevice, files, type OpHandler } from './op-context';
+import { formatArgv } from './shell-lines';
 
 export const setVfioOwner: OpHandler<'set-vfio-owner'> = {
+  verb: 'set-vfio-owner',
+  schema: z.strictObject({ verb: z.literal('set-vfio-owner'), group: count, uid, gid: uid }),
   scope: 'kernel',
+  describe: (op) => (op.uid === 0 ? `Give /dev/vfio/${op.group} back to root` : `Give /dev/vfio/${op.group} to user ${op.uid} (group ${op.gid}) so qemu need not run as root`),
+  shell: (op) => [formatArgv(['chown', `${op.uid}:${op.gid}`, `/dev/vfio/${op.group}`])],
   validate(op, ctx) {
     checkInt(op.group, 'IOMMU group', 65535);
     checkInt(op.uid, 'uid');

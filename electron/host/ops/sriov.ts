@@ -3,10 +3,13 @@
  * (sriov_drivers_autoprobe), and the boot-time rule that recreates them. The count is checked
  * against sriov_totalvfs as the kernel has it now, never against what the plan says.
  */
+import * as z from 'zod/mini';
+import { address, count } from '../../../shared/change-schemas';
 import { PassthruError } from '../../../shared/errors';
 import { parseSriovRule, sriovPersistenceFile, sriovRulePath } from '../formats/persistence-files';
 import { SysfsWriteError } from '../exec/write-sysfs';
 import { checkAddress, checkInt, currentDriver, files, write, type OpContext, type OpHandler } from './op-context';
+import { echoTo, formatArgv, writeFileLine } from './shell-lines';
 
 const dev = (a: string): string => `/sys/bus/pci/devices/${a}`;
 
@@ -49,7 +52,11 @@ function explainNumVfsError(err: unknown, address: string, driver: string | null
 }
 
 export const setSriovNumvfs: OpHandler<'set-sriov-numvfs'> = {
+  verb: 'set-sriov-numvfs',
+  schema: z.strictObject({ verb: z.literal('set-sriov-numvfs'), address, count }),
   scope: 'kernel',
+  describe: (op) => (op.count === 0 ? `Remove the VFs of ${op.address}` : `Create ${op.count} VFs on ${op.address}`),
+  shell: (op) => [echoTo(String(op.count), `${dev(op.address)}/sriov_numvfs`)],
   validate(op, ctx) {
     const { totalVfs } = checkPf(op.address, ctx);
     checkInt(op.count, 'VF count', totalVfs);
@@ -72,7 +79,14 @@ export const setSriovNumvfs: OpHandler<'set-sriov-numvfs'> = {
 };
 
 export const setSriovAutoprobe: OpHandler<'set-sriov-autoprobe'> = {
+  verb: 'set-sriov-autoprobe',
+  schema: z.strictObject({ verb: z.literal('set-sriov-autoprobe'), address, enabled: z.boolean() }),
   scope: 'kernel',
+  describe: (op) =>
+    op.enabled
+      ? `Let new VFs of ${op.address} get their host driver (sriov_drivers_autoprobe on)`
+      : `Keep new VFs of ${op.address} without a host driver, for VMs (sriov_drivers_autoprobe off)`,
+  shell: (op) => [echoTo(op.enabled ? '1' : '0', `${dev(op.address)}/sriov_drivers_autoprobe`)],
   validate(op, ctx) {
     checkPf(op.address, ctx);
     if (typeof op.enabled !== 'boolean') throw new PassthruError('BAD_INPUT', 'Autoprobe must be on or off.', null);
@@ -87,7 +101,14 @@ export const setSriovAutoprobe: OpHandler<'set-sriov-autoprobe'> = {
 };
 
 export const writeSriovPersistence: OpHandler<'write-sriov-persistence'> = {
+  verb: 'write-sriov-persistence',
+  schema: z.strictObject({ verb: z.literal('write-sriov-persistence'), address, numVfs: count, autoprobe: z.boolean() }),
   scope: 'files',
+  describe: (op) => `Recreate ${op.numVfs} VFs on ${op.address} at every boot (udev rule for this address only)`,
+  shell: (op) => {
+    const f = sriovPersistenceFile(op.address, op.numVfs, op.autoprobe);
+    return [writeFileLine(f.path, f.content)];
+  },
   validate(op, ctx) {
     const { totalVfs } = checkPf(op.address, ctx);
     checkInt(op.numVfs, 'VF count', totalVfs);
@@ -105,7 +126,11 @@ export const writeSriovPersistence: OpHandler<'write-sriov-persistence'> = {
 };
 
 export const removeSriovPersistence: OpHandler<'remove-sriov-persistence'> = {
+  verb: 'remove-sriov-persistence',
+  schema: z.strictObject({ verb: z.literal('remove-sriov-persistence'), address }),
   scope: 'files',
+  describe: (op) => `Stop recreating VFs on ${op.address} at boot (remove Passthru's rule)`,
+  shell: (op) => [formatArgv(['rm', '-f', sriovRulePath(op.address)])],
   validate(op, ctx) {
     checkPf(op.address, ctx);
   },

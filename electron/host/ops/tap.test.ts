@@ -4,7 +4,7 @@ import { vmTapName } from '../../../shared/vm';
 import { RootFs } from '../fs/root-fs';
 import { makeTempRoot, TreeWriter } from '../testing/fake-sysfs';
 import type { OpContext } from './op-context';
-import { validateOp } from './index';
+import { OPS } from './index';
 
 function host(): OpContext {
   const root = makeTempRoot('passthru-tap-');
@@ -25,7 +25,7 @@ function host(): OpContext {
 
 function code(op: OpCall, ctx: OpContext): string | null {
   try {
-    validateOp(op, ctx);
+    OPS.validate(op, ctx);
     return null;
   } catch (err) {
     return (err as { code?: string }).code ?? 'none';

@@ -4,9 +4,18 @@
  * helper — only for the user who asked (PKEXEC_UID), so the helper cannot be used to hand
  * someone else a network device or to delete an interface that is not ours.
  */
+import * as z from 'zod/mini';
+import { ifname, uid } from '../../../shared/change-schemas';
 import { PassthruError, badInput } from '../../../shared/errors';
 import { IFNAME_PATTERN, VM_TAP_PATTERN } from '../../../shared/vm-names';
+import type { OpCall } from '../../../shared/plan';
 import { checkInt, runIn, type OpContext, type OpHandler } from './op-context';
+import { formatArgv } from './shell-lines';
+
+/** The commands of create-tap, run by the op and shown as its shell lines. */
+const addTapArgv = (op: Extract<OpCall, { verb: 'create-tap' }>): string[] => ['ip', 'tuntap', 'add', 'dev', op.tap, 'mode', 'tap', 'user', String(op.uid)];
+const attachTapArgv = (op: Extract<OpCall, { verb: 'create-tap' }>): string[] => ['ip', 'link', 'set', 'dev', op.tap, 'master', op.bridge, 'up'];
+const deleteTapArgv = (tap: string): string[] => ['ip', 'link', 'delete', 'dev', tap];
 
 function checkTap(tap: unknown): string {
   if (typeof tap !== 'string' || !VM_TAP_PATTERN.test(tap)) throw badInput(`${JSON.stringify(tap)} is not the name of a Passthru tap device.`);
@@ -16,7 +25,11 @@ function checkTap(tap: unknown): string {
 const isTap = (ctx: OpContext, tap: string): boolean => ctx.fs.exists(`/sys/class/net/${tap}/tun_flags`);
 
 export const createTap: OpHandler<'create-tap'> = {
+  verb: 'create-tap',
+  schema: z.strictObject({ verb: z.literal('create-tap'), tap: ifname, bridge: ifname, uid }),
   scope: 'kernel',
+  describe: (op) => `Create the tap device ${op.tap} on bridge ${op.bridge}, owned by user ${op.uid}`,
+  shell: (op) => [formatArgv(addTapArgv(op)), formatArgv(attachTapArgv(op))],
   validate(op, ctx) {
     checkTap(op.tap);
     if (typeof op.bridge !== 'string' || !IFNAME_PATTERN.test(op.bridge)) throw badInput(`${JSON.stringify(op.bridge)} is not an interface name.`);
@@ -27,8 +40,8 @@ export const createTap: OpHandler<'create-tap'> = {
     if (ctx.fs.exists(`/sys/class/net/${op.tap}`) && !isTap(ctx, op.tap)) throw new PassthruError('REFUSED', `${op.tap} exists and is not a tap device.`, null);
   },
   async run(op, ctx) {
-    if (!ctx.fs.exists(`/sys/class/net/${op.tap}`)) await runIn(ctx, ['ip', 'tuntap', 'add', 'dev', op.tap, 'mode', 'tap', 'user', String(op.uid)], 'kernel');
-    await runIn(ctx, ['ip', 'link', 'set', 'dev', op.tap, 'master', op.bridge, 'up'], 'kernel');
+    if (!ctx.fs.exists(`/sys/class/net/${op.tap}`)) await runIn(ctx, addTapArgv(op), 'kernel');
+    await runIn(ctx, attachTapArgv(op), 'kernel');
   },
   verify(op, ctx) {
     if (!isTap(ctx, op.tap)) return `${op.tap} is not a tap device.`;
@@ -40,7 +53,11 @@ export const createTap: OpHandler<'create-tap'> = {
 };
 
 export const removeTap: OpHandler<'remove-tap'> = {
+  verb: 'remove-tap',
+  schema: z.strictObject({ verb: z.literal('remove-tap'), tap: ifname }),
   scope: 'kernel',
+  describe: (op) => `Remove the tap device ${op.tap}`,
+  shell: (op) => [formatArgv(deleteTapArgv(op.tap))],
   validate(op, ctx) {
     checkTap(op.tap);
     if (ctx.fs.exists(`/sys/class/net/${op.tap}`) && !isTap(ctx, op.tap)) throw new PassthruError('REFUSED', `${op.tap} is not a tap device.`, null);
@@ -52,7 +69,7 @@ export const removeTap: OpHandler<'remove-tap'> = {
     }
   },
   async run(op, ctx) {
-    if (ctx.fs.exists(`/sys/class/net/${op.tap}`)) await runIn(ctx, ['ip', 'link', 'delete', 'dev', op.tap], 'kernel');
+    if (ctx.fs.exists(`/sys/class/net/${op.tap}`)) await runIn(ctx, deleteTapArgv(op.tap), 'kernel');
   },
   verify(op, ctx) {
     return ctx.fs.exists(`/sys/class/net/${op.tap}`) ? `${op.tap} still exists.` : null;

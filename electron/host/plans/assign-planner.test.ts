@@ -4,11 +4,19 @@ import { RootFs } from '../fs/root-fs';
 import { scanHost } from '../scan';
 import { buildFakeHost, labHostSpec, type FakeHostSpec } from '../testing/fake-sysfs';
 import type { JournalRecord } from '../apply/journal-store';
+import type { PlanningContext } from '../changes/change-kind';
+import { finishPlan } from '../changes/finish-plan';
 import { planUndoOf } from '../changes/undo-plan';
-import { planAssign, planRelease } from './assign-planner';
+import { OPS } from '../ops';
+import { planAssign as draftAssign, planRelease as draftRelease } from './assign-planner';
 import { gatherHostFacts, type HostFacts } from './host-facts';
 
 const ids = { planId: 'p1', now: '2026-11-24T21:00:00.000Z' };
+// The planners' drafts as the user sees them: with each op's own shell lines.
+const planAssign = (...a: Parameters<typeof draftAssign>): Plan => finishPlan(draftAssign(...a), OPS);
+const planRelease = (...a: Parameters<typeof draftRelease>): Plan => finishPlan(draftRelease(...a), OPS);
+/** What planUndoOf reads of a planning context. */
+const undoContext = (root: string, planIds: typeof ids) => ({ root, fs: new RootFs(root), ids: planIds, ops: OPS }) as unknown as PlanningContext;
 const fixture = (name: string): string => `${__dirname}/../../../e2e/fixtures/${name}`;
 
 async function facts(root: string, patch: Partial<HostFacts> = {}): Promise<HostFacts> {
@@ -261,7 +269,7 @@ describe('planRelease and planUndo', () => {
       reverses: null,
       steps: applied.steps.map((s) => ({ id: s.id, op: s.op, undo: s.undo, state: 'done', error: null })),
     };
-    const u = planUndoOf(record, seed, new RootFs(seed), await facts(seed), { planId: 'u1', now: ids.now });
+    const u = planUndoOf(record, undoContext(seed, { planId: 'u1', now: ids.now }), await facts(seed));
     expect(u.expected).toEqual({ iommuGroup: 6, groupViable: false, remainingBlockers: [{ address: '0000:01:00.0', driver: 'igb' }] });
     expect(u.kind).toBe('undo');
     expect(u.steps.map((s) => s.op)).toEqual([
@@ -269,6 +277,6 @@ describe('planRelease and planUndo', () => {
       { verb: 'set-driver-override', address: '0000:01:00.0', driver: null },
       { verb: 'probe', address: '0000:01:00.0', expectDriver: 'igb' },
     ]);
-    expect(planUndoOf({ ...record, state: 'undone' }, seed, new RootFs(seed), null, ids).refusal).not.toBeNull();
+    expect(planUndoOf({ ...record, state: 'undone' }, undoContext(seed, ids), null).refusal).not.toBeNull();
   });
 });

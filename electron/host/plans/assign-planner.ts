@@ -10,10 +10,10 @@
  * override is back. With the override first, undoing the unbind would re-probe into vfio-pci.
  */
 import type { PciDevice } from '../../../shared/model';
-import { KERNEL_CHOOSES, type DeviceState, type Plan, type PlanCheck, type PlanStep } from '../../../shared/plan';
+import { KERNEL_CHOOSES, type DeviceState, type Plan, type PlanCheck } from '../../../shared/plan';
 import type { HostFacts } from './host-facts';
 import * as C from './plan-checks';
-import { loadModuleStep, overrideStep, ownerStep, probeStep, removePersistenceStep, unbindStep, writePersistenceStep } from './plan-steps';
+import { loadModuleStep, overrideStep, ownerStep, probeStep, removePersistenceStep, unbindStep, writePersistenceStep, type PlanDraft, type PlannedStep } from './plan-steps';
 import { allowedDrivers, resolveDevice, validateDriverName } from './validate';
 
 export interface AssignRequest {
@@ -47,7 +47,7 @@ function expectedFor(facts: HostFacts, target: PciDevice, bound: Set<string>, dr
 }
 
 /** Plans moving `request.address` (or its group's endpoints) to vfio-pci. */
-export function planAssign(facts: HostFacts, request: AssignRequest, ids: PlanIds): Plan {
+export function planAssign(facts: HostFacts, request: AssignRequest, ids: PlanIds): PlanDraft {
   const target = resolveDevice(facts.scan, request.address);
   const group = request.group ?? false;
   const persist = request.persist ?? false;
@@ -70,7 +70,7 @@ export function planAssign(facts: HostFacts, request: AssignRequest, ids: PlanId
       C.checkReset(members),
     ]);
 
-  const steps: PlanStep[] = [];
+  const steps: PlannedStep[] = [];
   const original: Record<string, DeviceState> = {};
   for (const d of members) {
     original[d.address] = { driver: d.driver, driverOverride: d.driverOverride };
@@ -111,12 +111,12 @@ export function planAssign(facts: HostFacts, request: AssignRequest, ids: PlanId
  * override and reprobe, accepting whatever the kernel binds (KERNEL_CHOOSES); the driver it
  * most likely picks (the device's one matching module) is shown, not enforced.
  */
-export function planRelease(facts: HostFacts, address: string, original: DeviceState | null, ids: PlanIds): Plan {
+export function planRelease(facts: HostFacts, address: string, original: DeviceState | null, ids: PlanIds): PlanDraft {
   const d = resolveDevice(facts.scan, address);
   const n = d.address;
   // The journal is a file on disk: its driver names end up in sysfs paths, so re-check their shape.
   for (const name of [original?.driver, original?.driverOverride]) if (name) validateDriverName(name, allowedDrivers(name));
-  const steps: PlanStep[] = [];
+  const steps: PlannedStep[] = [];
   const checks: PlanCheck[] = [];
   const modules = d.modules.filter((m) => m !== 'vfio_pci' && m !== 'vfio-pci');
   const likely = modules.length === 1 ? (modules[0] as string) : null;

@@ -1,83 +1,26 @@
 /**
- * Step builders: one OpCall each, with the exact root shell line a user could type instead,
- * what is verified after it, and its exact reverse. Shell lines are for reading and copying;
- * nothing here runs them.
+ * Step builders: one OpCall each, with its title, what is verified after it, and its exact
+ * reverse. A planner decides which ops run; each op's shell line is the op's own (ops/), added
+ * to the plan by the changes layer (changes/finish-plan.ts), so planners never word a command.
  */
-import { KERNEL_CHOOSES, type OpCall, type PlanStep, type VfChange } from '../../../shared/plan';
-import { formatArgv, shellQuote, writeFileLine } from '../../../shared/shell-quote';
-import { persistenceFiles, sriovPersistenceFile, sriovRulePath } from '../formats/persistence-files';
-import { vfArgs } from '../formats/vf-settings';
-
-const dev = (a: string): string => `/sys/bus/pci/devices/${a}`;
+import { KERNEL_CHOOSES, type OpCall, type Plan, type PlanStep, type VfChange } from '../../../shared/plan';
+import { persistenceFiles, sriovPersistenceFile } from '../formats/persistence-files';
 
 /**
- * `echo VALUE > FILE`, both quoted: the value and the path come from the host. echo would take
- * a value starting with `-` for an option and a backslash for an escape (dash), so any value
- * that is not a plain word is written with `printf '%s\n'` instead — the same bytes, exactly.
+ * A step as a planner makes it: without the shell lines, which come from its ops. `shell` only
+ * when the planner knows the real commands better than the op's generic line (the boot
+ * configuration: the commands depend on the bootloader the planner detected).
  */
-const echoTo = (value: string, file: string): string =>
-  `${/^[A-Za-z0-9_.:+@,=/][A-Za-z0-9_.:+@,=/-]*$/.test(value) ? formatArgv(['echo', value]) : formatArgv(['printf', '%s\\n', value])} > ${shellQuote(file)}`;
+export type PlannedStep = Omit<PlanStep, 'shell' | 'undoShell'> & Partial<Pick<PlanStep, 'shell' | 'undoShell'>>;
 
-/**
- * The root shell equivalent of one op. Every word that is not a constant of ours is quoted
- * (shared/shell-quote.ts): addresses, driver and interface names come from the host.
- */
-export function shellFor(op: OpCall): string[] {
-  switch (op.verb) {
-    case 'set-driver-override':
-      return [op.driver === null ? `echo > ${shellQuote(`${dev(op.address)}/driver_override`)}` : echoTo(op.driver, `${dev(op.address)}/driver_override`)];
-    case 'unbind':
-      return [echoTo(op.address, `/sys/bus/pci/drivers/${op.driver}/unbind`)];
-    case 'probe':
-      return [echoTo(op.address, '/sys/bus/pci/drivers_probe')];
-    case 'load-module':
-      return ['modprobe vfio-pci'];
-    case 'set-vfio-owner':
-      return [formatArgv(['chown', `${op.uid}:${op.gid}`, `/dev/vfio/${op.group}`])];
-    case 'write-persistence':
-      return persistenceFiles(op.address).flatMap((f) => [formatArgv(['mkdir', '-p', f.path.slice(0, f.path.lastIndexOf('/'))]), writeFileLine(f.path, f.content)]);
-    case 'remove-persistence':
-      return persistenceFiles(op.address).map((f) => formatArgv(['rm', '-f', f.path]));
-    case 'set-sriov-numvfs':
-      return [echoTo(String(op.count), `${dev(op.address)}/sriov_numvfs`)];
-    case 'set-sriov-autoprobe':
-      return [echoTo(op.enabled ? '1' : '0', `${dev(op.address)}/sriov_drivers_autoprobe`)];
-    case 'set-vf':
-      // The interface name is looked up when the step runs; the shell line reads it the same way.
-      return [`ip link set dev "$(ls ${shellQuote(`${dev(op.address)}/net`)})" ${formatArgv(['vf', String(op.vf), ...vfArgs(op.settings)])}`];
-    case 'write-sriov-persistence': {
-      const f = sriovPersistenceFile(op.address, op.numVfs, op.autoprobe);
-      return [writeFileLine(f.path, f.content)];
-    }
-    case 'remove-sriov-persistence':
-      return [formatArgv(['rm', '-f', sriovRulePath(op.address)])];
-    case 'apply-boot-config':
-      // The files and commands are planned when the step runs (the plan's step lists them).
-      return [
-        formatArgv([
-          'passthru',
-          'iommu',
-          op.intent.action,
-          ...(op.intent.action === 'enable' && op.intent.pt ? ['--pt'] : []),
-          ...(op.intent.action === 'enable' && op.intent.earlyVfio ? ['--early-vfio'] : []),
-          '--yes',
-        ]),
-      ];
-    case 'create-tap':
-      return [
-        formatArgv(['ip', 'tuntap', 'add', 'dev', op.tap, 'mode', 'tap', 'user', String(op.uid)]),
-        formatArgv(['ip', 'link', 'set', 'dev', op.tap, 'master', op.bridge, 'up']),
-      ];
-    case 'remove-tap':
-      return [formatArgv(['ip', 'link', 'delete', 'dev', op.tap])];
-  }
+/** A plan as a planner makes it (see {@link PlannedStep}). */
+export type PlanDraft = Omit<Plan, 'steps'> & { steps: PlannedStep[] };
+
+function step(id: string, title: string, op: OpCall, verify: string, undo: OpCall | null, extra: Partial<PlannedStep> = {}): PlannedStep {
+  return { id, title, op, verify, undo, ...extra };
 }
 
-function step(id: string, title: string, op: OpCall, verify: string, undo: OpCall | null, extra: Partial<PlanStep> = {}): PlanStep {
-  return { id, title, op, shell: shellFor(op), verify, undo, undoShell: undo ? shellFor(undo) : [], ...extra };
-}
-
-export function loadModuleStep(): PlanStep {
+export function loadModuleStep(): PlannedStep {
   return step(
     'load-vfio-pci',
     'Load the vfio-pci kernel module',
@@ -87,7 +30,7 @@ export function loadModuleStep(): PlanStep {
   );
 }
 
-export function overrideStep(id: string, address: string, driver: string | null, previous: string | null): PlanStep {
+export function overrideStep(id: string, address: string, driver: string | null, previous: string | null): PlannedStep {
   const title =
     driver === null ? `Clear the driver override of ${address}, so the kernel picks its usual driver again` : `Tell the kernel that ${address} should only be driven by ${driver}`;
   return step(id, title, { verb: 'set-driver-override', address, driver }, `driver_override of ${address} reads ${driver ?? '(null)'}.`, {
@@ -98,7 +41,7 @@ export function overrideStep(id: string, address: string, driver: string | null,
 }
 
 /** Undo probes the same driver back; that needs the original override restored first (see assign-planner). */
-export function unbindStep(id: string, address: string, driver: string): PlanStep {
+export function unbindStep(id: string, address: string, driver: string): PlannedStep {
   return step(id, `Detach ${address} from its driver ${driver}`, { verb: 'unbind', address, driver }, `${address} has no driver (its driver link is gone).`, {
     verb: 'probe',
     address,
@@ -110,7 +53,7 @@ export function unbindStep(id: string, address: string, driver: string): PlanSte
  * `expectDriver` KERNEL_CHOOSES: the override is cleared and the kernel binds what it would at
  * boot; the driver it will pick is unknown here, so the step has no exact undo.
  */
-export function probeStep(id: string, address: string, expectDriver: string | null | typeof KERNEL_CHOOSES, group: number | null, likely: string | null = null): PlanStep {
+export function probeStep(id: string, address: string, expectDriver: string | null | typeof KERNEL_CHOOSES, group: number | null, likely: string | null = null): PlannedStep {
   const verify =
     expectDriver === 'vfio-pci'
       ? `The driver link of ${address} points at vfio-pci${group === null ? '' : ` and /dev/vfio/${group} exists`}.`
@@ -134,7 +77,7 @@ export function probeStep(id: string, address: string, expectDriver: string | nu
   );
 }
 
-export function ownerStep(id: string, group: number, uid: number, gid: number): PlanStep {
+export function ownerStep(id: string, group: number, uid: number, gid: number): PlannedStep {
   return step(
     id,
     `Give /dev/vfio/${group} to user ${uid} so qemu need not run as root`,
@@ -144,7 +87,7 @@ export function ownerStep(id: string, group: number, uid: number, gid: number): 
   );
 }
 
-export function writePersistenceStep(id: string, address: string): PlanStep {
+export function writePersistenceStep(id: string, address: string): PlannedStep {
   return step(
     id,
     `Keep ${address} on vfio-pci after a reboot (udev rule for this address only)`,
@@ -155,7 +98,7 @@ export function writePersistenceStep(id: string, address: string): PlanStep {
   );
 }
 
-export function removePersistenceStep(id: string, address: string): PlanStep {
+export function removePersistenceStep(id: string, address: string): PlannedStep {
   return step(
     id,
     `Stop keeping ${address} on vfio-pci at boot (remove Passthru's files)`,
@@ -167,7 +110,7 @@ export function removePersistenceStep(id: string, address: string): PlanStep {
 }
 
 /** `previous` is the count to restore on undo. */
-export function numVfsStep(id: string, address: string, count: number, previous: number): PlanStep {
+export function numVfsStep(id: string, address: string, count: number, previous: number): PlannedStep {
   const title = count === 0 ? `Remove the ${previous} VFs of ${address}` : `Create ${count} VFs on ${address}`;
   return step(id, title, { verb: 'set-sriov-numvfs', address, count }, `sriov_numvfs of ${address} reads ${count} and the kernel lists ${count} VFs (virtfn links).`, {
     verb: 'set-sriov-numvfs',
@@ -176,7 +119,7 @@ export function numVfsStep(id: string, address: string, count: number, previous:
   });
 }
 
-export function autoprobeStep(id: string, address: string, enabled: boolean): PlanStep {
+export function autoprobeStep(id: string, address: string, enabled: boolean): PlannedStep {
   const title = enabled
     ? `Let new VFs of ${address} get their host driver (sriov_drivers_autoprobe on)`
     : `Keep new VFs of ${address} without a host driver, for VMs (sriov_drivers_autoprobe off)`;
@@ -188,7 +131,7 @@ export function autoprobeStep(id: string, address: string, enabled: boolean): Pl
 }
 
 /** `previous`: the rule there now (rewritten on undo), or null (removed on undo). */
-export function writeSriovPersistenceStep(id: string, address: string, numVfs: number, autoprobe: boolean, previous: { numVfs: number; autoprobe: boolean } | null): PlanStep {
+export function writeSriovPersistenceStep(id: string, address: string, numVfs: number, autoprobe: boolean, previous: { numVfs: number; autoprobe: boolean } | null): PlannedStep {
   return step(
     id,
     `Recreate ${numVfs} VFs on ${address} at every boot (udev rule for this address only)`,
@@ -199,7 +142,7 @@ export function writeSriovPersistenceStep(id: string, address: string, numVfs: n
   );
 }
 
-export function removeSriovPersistenceStep(id: string, address: string, previous: { numVfs: number; autoprobe: boolean }): PlanStep {
+export function removeSriovPersistenceStep(id: string, address: string, previous: { numVfs: number; autoprobe: boolean }): PlannedStep {
   return step(
     id,
     `Stop recreating VFs on ${address} at boot (remove Passthru's rule)`,
@@ -211,7 +154,7 @@ export function removeSriovPersistenceStep(id: string, address: string, previous
 }
 
 /** One VF setting; `previous` holds the same fields as they are now, or null when unknown (no undo then). */
-export function vfSettingStep(id: string, address: string, vf: number, change: VfChange, previous: VfChange | null, what: string): PlanStep {
+export function vfSettingStep(id: string, address: string, vf: number, change: VfChange, previous: VfChange | null, what: string): PlannedStep {
   return step(
     id,
     `Set ${what} of VF ${vf} on ${address}`,

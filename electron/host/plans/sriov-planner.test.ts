@@ -10,11 +10,16 @@ import { FakeKernel } from '../testing/fake-kernel';
 import { buildFakeHost, labHostSpec, makeTempRoot } from '../testing/fake-sysfs';
 import { gatherHostFacts, type HostFacts } from './host-facts';
 import { sriovPersistenceFile } from '../formats/persistence-files';
-import { planSriov, planVfConfig } from './sriov-planner';
+import { finishPlan } from '../changes/finish-plan';
+import { OPS } from '../ops';
+import { planSriov as draftSriov, planVfConfig as draftVfConfig } from './sriov-planner';
 
 const ids = { planId: 'p1', now: '2026-11-24T21:00:00.000Z' };
 const fixture = (name: string): string => `${__dirname}/../../../e2e/fixtures/${name}`;
 const PF = '0000:01:00.0';
+// The planners' drafts as the user sees them: with each op's own shell lines.
+const planSriov = (...a: Parameters<typeof draftSriov>): Plan => finishPlan(draftSriov(...a), OPS);
+const planVfConfig = (...a: Parameters<typeof draftVfConfig>): Plan => finishPlan(draftVfConfig(...a), OPS);
 
 async function facts(root: string, patch: Partial<HostFacts> = {}): Promise<HostFacts> {
   const fs = new RootFs(root);

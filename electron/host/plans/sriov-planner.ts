@@ -10,12 +10,12 @@
 import { badInput } from '../../../shared/errors';
 import { normalizeMac, ZERO_MAC } from '../../../shared/mac';
 import type { PciDevice, VfSettings } from '../../../shared/model';
-import type { Plan, PlanStep, VfChange } from '../../../shared/plan';
+import type { Plan, VfChange } from '../../../shared/plan';
 import { checkVfChange } from '../formats/vf-settings';
 import type { PlanIds } from './assign-planner';
 import type { HostFacts } from './host-facts';
 import * as C from './plan-checks';
-import { autoprobeStep, numVfsStep, removeSriovPersistenceStep, vfSettingStep, writeSriovPersistenceStep } from './plan-steps';
+import { autoprobeStep, numVfsStep, removeSriovPersistenceStep, vfSettingStep, writeSriovPersistenceStep, type PlanDraft, type PlannedStep } from './plan-steps';
 import { resolveDevice } from './validate';
 
 export interface SriovPlanRequest {
@@ -118,7 +118,7 @@ function checkHostNetwork(facts: HostFacts, pf: PciDevice, removed: PciDevice[])
 }
 
 /** Plans setting the PF's VF count (through 0 when needed), autoprobe and the boot rule. */
-export function planSriov(facts: HostFacts, request: SriovPlanRequest, ids: PlanIds): Plan {
+export function planSriov(facts: HostFacts, request: SriovPlanRequest, ids: PlanIds): PlanDraft {
   const pf = resolvePf(facts, request.address);
   const { totalVfs, numVfs: current } = pf.sriov;
   const want = request.numVfs;
@@ -152,7 +152,7 @@ export function planSriov(facts: HostFacts, request: SriovPlanRequest, ids: Plan
       : C.pass('autoprobe', 'New VFs and host drivers', 'New VFs stay without a host driver, ready for vfio-pci and VMs.'),
   ];
 
-  const steps: PlanStep[] = [];
+  const steps: PlannedStep[] = [];
   if (autoprobeNow !== null && autoprobe !== autoprobeNow) steps.push(autoprobeStep(`autoprobe-${pf.address}`, pf.address, autoprobe));
   if (changesCount && current > 0) steps.push(numVfsStep(`remove-vfs-${pf.address}`, pf.address, 0, current));
   if (changesCount && want > 0) steps.push(numVfsStep(`create-vfs-${pf.address}`, pf.address, want, 0));
@@ -202,7 +202,7 @@ const PARTS: { what: string; pick: (c: VfChange) => VfChange | null; from: (now:
 const same = (a: VfChange, b: VfChange | null): boolean => b !== null && JSON.stringify(a) === JSON.stringify(b);
 
 /** Plans one VF's settings through its PF (`ip link set PF vf N ...`), one step per setting. */
-export function planVfConfig(facts: HostFacts, request: VfConfigPlanRequest, ids: PlanIds): Plan {
+export function planVfConfig(facts: HostFacts, request: VfConfigPlanRequest, ids: PlanIds): PlanDraft {
   const pf = resolvePf(facts, request.address);
   const count = pf.sriov.numVfs;
   if (!Number.isInteger(request.vf) || request.vf < 0 || request.vf >= count) {
@@ -241,7 +241,7 @@ export function planVfConfig(facts: HostFacts, request: VfConfigPlanRequest, ids
       : C.pass('vf-in-use', 'VF in use', `${vfAddress ?? `VF ${request.vf}`} is not held by a running VM.`),
   ];
 
-  const steps: PlanStep[] = [];
+  const steps: PlannedStep[] = [];
   for (const part of PARTS) {
     const change = part.pick(settings);
     if (!change) continue;

@@ -3,8 +3,7 @@
  * runs qemu, or remove taps when the VM stops. A plan like every privileged change, so it goes
  * through the one helper, is journaled, and shows up in History with its undo.
  */
-import type { Plan, PlanStep } from '../../../shared/plan';
-import { shellFor } from './plan-steps';
+import type { PlanDraft, PlannedStep } from './plan-steps';
 
 export interface VmNetworkRequest {
   /** The VM the taps are for (words only). */
@@ -14,25 +13,21 @@ export interface VmNetworkRequest {
   uid: number;
 }
 
-export function planVmNetwork(request: VmNetworkRequest, meta: { planId: string; now: string }): Plan {
-  const creates: PlanStep[] = (request.create ?? []).map(({ tap, bridge }) => ({
+export function planVmNetwork(request: VmNetworkRequest, meta: { planId: string; now: string }): PlanDraft {
+  const creates: PlannedStep[] = (request.create ?? []).map(({ tap, bridge }) => ({
     id: `create-tap-${tap}`,
     title: `Create the tap device ${tap} on bridge ${bridge} for VM ${request.vm} (owned by user ${request.uid})`,
     op: { verb: 'create-tap', tap, bridge, uid: request.uid },
-    shell: shellFor({ verb: 'create-tap', tap, bridge, uid: request.uid }),
     verify: `${tap} is a tap device of user ${request.uid} and a port of ${bridge}.`,
     undo: { verb: 'remove-tap', tap },
-    undoShell: shellFor({ verb: 'remove-tap', tap }),
   }));
-  const removes: PlanStep[] = (request.remove ?? []).map((tap) => ({
+  const removes: PlannedStep[] = (request.remove ?? []).map((tap) => ({
     id: `remove-tap-${tap}`,
     title: `Remove the tap device ${tap} of VM ${request.vm}`,
     op: { verb: 'remove-tap', tap },
-    shell: shellFor({ verb: 'remove-tap', tap }),
     verify: `${tap} is gone.`,
     // A removed tap is made again by the VM's next start.
     undo: null,
-    undoShell: [],
   }));
   const steps = [...creates, ...removes];
   return {

@@ -7,7 +7,7 @@
 import { PassthruError } from '../../../shared/errors';
 import type { ApplyProgress, Plan } from '../../../shared/plan';
 import { ChangeService, type ChangeServiceOptions } from '../changes/change-service';
-import type { AssignRequest, ChangeServiceApi, IommuRequest, SriovRequest, VfConfigRequest } from '../changes/change-service.types';
+import type { ChangeRequestInput, ChangeServiceApi } from '../changes/change-service.types';
 
 const SNAPSHOT_MESSAGE = 'This is a snapshot: Passthru shows it read-only and changes nothing.';
 const SNAPSHOT_REMEDY = 'Use "Back to live host" to make changes on this machine, or run the plan\'s commands on the host the snapshot came from.';
@@ -50,24 +50,8 @@ export class ChangesForSource implements ChangeServiceApi {
     return service;
   }
 
-  planAssign(request: AssignRequest) {
-    return this.rehearsed(this.current().planAssign(request));
-  }
-
-  planRelease(address: string) {
-    return this.rehearsed(this.current().planRelease(address));
-  }
-
-  planSriov(request: SriovRequest) {
-    return this.rehearsed(this.current().planSriov(request));
-  }
-
-  planVfConfig(request: VfConfigRequest) {
-    return this.rehearsed(this.current().planVfConfig(request));
-  }
-
-  planIommu(request: IommuRequest) {
-    return this.rehearsed(this.current().planIommu(request));
+  planChange(request: ChangeRequestInput) {
+    return this.rehearsed(this.current().planChange(request));
   }
 
   apply(planId: string, options: { confirmText?: string; onProgress?: (progress: ApplyProgress) => void }) {

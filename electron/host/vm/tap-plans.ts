@@ -4,11 +4,12 @@
  * can start a VM on a bridge, and every tap it makes is journaled with its undo.
  */
 import { PassthruError } from '../../../shared/errors';
+import type { Plan } from '../../../shared/plan';
 import type { ChangeService } from '../changes/change-service';
 import type { HostFs } from '../fs/host-fs';
 import type { TapManager } from './tap-ops';
 
-async function applyOrThrow(service: ChangeService, plan: Awaited<ReturnType<ChangeService['planVmNetwork']>>): Promise<void> {
+async function applyOrThrow(service: ChangeService, plan: Plan): Promise<void> {
   if (plan.noop) return;
   const result = await service.apply(plan.id, {});
   if (!result.ok) {
@@ -23,13 +24,13 @@ export function plannedTaps(service: ChangeService, fs: () => HostFs): TapManage
       // A tap already on its bridge (made by an administrator for this user) is used as it is.
       const needed = taps.filter((t) => !host.readLink(`/sys/class/net/${t.tap}/master`)?.endsWith(`/${t.bridge}`));
       const created = needed.filter((t) => !host.exists(`/sys/class/net/${t.tap}`)).map((t) => t.tap);
-      await applyOrThrow(service, await service.planVmNetwork({ vm, create: needed, uid }));
+      await applyOrThrow(service, await service.planChange({ kind: 'vm-network', vm, create: needed.map(({ tap, bridge }) => ({ tap, bridge })), uid }));
       return created;
     },
     async remove(vm, taps) {
       const host = fs();
       const present = taps.filter((t) => host.exists(`/sys/class/net/${t}`));
-      if (present.length > 0) await applyOrThrow(service, await service.planVmNetwork({ vm, remove: present, uid: process.getuid?.() ?? 0 }));
+      if (present.length > 0) await applyOrThrow(service, await service.planChange({ kind: 'vm-network', vm, remove: present, uid: process.getuid?.() ?? 0 }));
     },
   };
 }

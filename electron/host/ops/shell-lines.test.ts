@@ -1,5 +1,5 @@
 /**
- * A plan's shell lines, pasted into a shell, do exactly what the op does (a user may run them
+ * An op's shell lines, pasted into a shell, do exactly what the op does (a user may run them
  * instead of Passthru), whatever the host named things. The lines that write to sysfs are run
  * by sh with /sys moved under a temporary directory; the value written must be the driver name
  * (or address) and a newline, byte for byte — a driver named `-n`, `a\c` or `$(id)` included.
@@ -12,7 +12,9 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasUnsafeControls } from '../../../shared/control-chars';
 import { hostileArg } from '../../../shared/testing/text-arbitraries';
-import { shellFor } from './plan-steps';
+import { OPS } from './index';
+
+const shellFor = (op: Parameters<typeof OPS.shellOf>[0]): string[] => OPS.shellOf(op);
 
 const tmp = mkdtempSync(join(tmpdir(), 'passthru-plan-shell-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
