@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHandlers, dispatch, type HandlerDeps, type Handlers } from './ipc-handlers';
 import { PassthruError } from '../../shared/errors';
+import { createApi, withRebuiltErrors } from '../../shared/api';
+import { invokeChannels, type InvokeChannel } from '../../shared/ipc-contract';
 import type { HostService } from '../host/service/host-service';
 import type { ScanSource } from '../../shared/model';
 import type { ChangeServiceApi } from '../host/changes/change-service.types';
@@ -69,6 +71,40 @@ function deps(overrides: Partial<HandlerDeps> = {}): HandlerDeps {
     ...overrides,
   };
 }
+
+describe('the handlers derived from the contract', () => {
+  it('implement every request channel, under the API method the renderer calls it with', () => {
+    const methods = (Object.keys(invokeChannels) as InvokeChannel[]).map((c) => invokeChannels[c].method);
+    expect(Object.keys(createHandlers(deps())).sort()).toEqual(methods.sort());
+  });
+
+  it('answer the renderer API end to end: payload object in, service call with its arguments, errors rebuilt', async () => {
+    const calls: unknown[][] = [];
+    const handlers = createHandlers(
+      deps({
+        changes: fakeChanges(calls),
+        vms: {
+          ...fakeVms(calls),
+          start: async (name) => {
+            throw new PassthruError('REFUSED', `VM ${name} runs already.`, 'Stop it first.');
+          },
+        },
+      }),
+    );
+    const api = withRebuiltErrors(createApi({ invoke: (channel, payload) => dispatch(handlers, channel, payload), subscribe: () => () => undefined }));
+    expect(await api.planRelease({ address: '0000:01:00.0' })).toEqual({ id: 'p2' });
+    expect(await api.planSriov({ address: '0000:01:00.0', numVfs: 2 })).toEqual({ id: 'p4' });
+    expect(await api.planUndo()).toEqual({ id: 'p3' });
+    expect(calls).toEqual([
+      ['planRelease', '0000:01:00.0'],
+      ['planSriov', { address: '0000:01:00.0', numVfs: 2 }],
+      ['planUndo', undefined],
+    ]);
+    const refused = await api.vmStart({ name: 'web', paused: true }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(PassthruError);
+    expect(refused).toMatchObject({ code: 'REFUSED', message: 'VM web runs already.', remedy: 'Stop it first.' });
+  });
+});
 
 describe('dispatch', () => {
   const handlers: Handlers = createHandlers(deps());

@@ -18,7 +18,7 @@ function fakeApi() {
   const api: PassthruApi = {
     scan: vi.fn(() => new Promise<HostScan>((resolve, reject) => pending.push({ resolve, reject }))),
     source: vi.fn(async () => source),
-    openSnapshot: vi.fn(async (path?: string) => (path === 'cancel' ? null : (source = sampleSnapshotScan.source))),
+    openSnapshot: vi.fn(async (request?: { path?: string }) => (request?.path === 'cancel' ? null : (source = sampleSnapshotScan.source))),
     useLiveHost: vi.fn(async () => (source = sampleScan.source)),
     onHostChanged: vi.fn((l) => {
       listeners.add(l);

@@ -20,9 +20,9 @@ export async function planFor(request: WizardRequest, api: PassthruApi = getApi(
       return api.planAssign(force ? { address, group, persist, force } : { address, group, persist });
     }
     case 'release':
-      return api.planRelease(request.address);
+      return api.planRelease({ address: request.address });
     case 'undo':
-      return api.planUndo(request.journalId);
+      return api.planUndo({ journalId: request.journalId });
     case 'sriov':
       return api.planSriov(sriovPayload(request));
     case 'vf-config':
@@ -68,7 +68,7 @@ export function useWizard(initial: WizardRequest) {
     dispatch({ type: 'apply' });
     const off = api.onPlanProgress((progress) => dispatch({ type: 'progress', progress }));
     try {
-      const result = await api.applyPlan(state.plan.id, confirmFor(state));
+      const result = await api.applyPlan({ planId: state.plan.id, confirmText: confirmFor(state) });
       dispatch({ type: 'applied', result });
     } catch (err) {
       dispatch({ type: 'failed', error: toDisplayError(err) });
