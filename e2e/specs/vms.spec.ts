@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import type { PassthruApi } from '../../shared/api';
 import { test, expect, fixtureCapturedAt, fixtureRoot, keepScreenshot } from '../support/app';
 import { formatTimestamp } from '../../renderer/src/lib/format';
 import { expectNoSeriousA11yViolations } from '../support/axe';
@@ -194,9 +195,7 @@ test.describe('VMs', () => {
       expect(dialogs).toEqual([]);
     } finally {
       // Never leave a qemu behind, whatever failed above.
-      await page.evaluate(() =>
-        (globalThis as unknown as { passthru: { vmStop(n: string, o: object): Promise<unknown> } }).passthru.vmStop('web', { force: true }).catch(() => null),
-      );
+      await page.evaluate(() => (globalThis as unknown as { passthru: PassthruApi }).passthru.vmStop({ name: 'web', force: true }).catch(() => null));
     }
   });
 
@@ -301,7 +300,7 @@ test.describe('VMs', () => {
       await expect(card.getByRole('button', { name: 'Start', exact: true })).toHaveAccessibleDescription(/^Start is off while a snapshot is shown/);
       // Main refuses too, whatever a renderer sends.
       const refused = await page.evaluate(() =>
-        (globalThis as unknown as { passthru: { vmStart(n: string): Promise<unknown> } }).passthru.vmStart('rehearsal').then(
+        (globalThis as unknown as { passthru: PassthruApi }).passthru.vmStart({ name: 'rehearsal' }).then(
           () => 'started',
           (e: unknown) => String((e as Error).message),
         ),

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createHandlers, dispatch, type HandlerDeps, type Handlers } from './ipc-handlers';
 import { PassthruError } from '../../shared/errors';
+import { createApi, withRebuiltErrors } from '../../shared/api';
+import { invokeChannels, type InvokeChannel } from '../../shared/ipc-contract';
 import type { HostService } from '../host/service/host-service';
 import type { ScanSource } from '../../shared/model';
+import { ChangeService } from '../host/changes/change-service';
 import type { ChangeServiceApi } from '../host/changes/change-service.types';
+import { makeTempRoot } from '../host/testing/fake-sysfs';
+
+const fixture = (name: string): string => `${__dirname}/../../e2e/fixtures/${name}`;
 import type { ApplyProgress, Plan } from '../../shared/plan';
 
 const source: ScanSource = { kind: 'snapshot', root: '/snap', capturedAt: null, hostname: 'h' };
@@ -66,6 +72,40 @@ function deps(overrides: Partial<HandlerDeps> = {}): HandlerDeps {
   };
 }
 
+describe('the handlers derived from the contract', () => {
+  it('implement every request channel, under the API method the renderer calls it with', () => {
+    const methods = (Object.keys(invokeChannels) as InvokeChannel[]).map((c) => invokeChannels[c].method);
+    expect(Object.keys(createHandlers(deps())).sort()).toEqual(methods.sort());
+  });
+
+  it('answer the renderer API end to end: payload object in, service call with its arguments, errors rebuilt', async () => {
+    const calls: unknown[][] = [];
+    const handlers = createHandlers(
+      deps({
+        changes: fakeChanges(calls),
+        vms: {
+          ...fakeVms(calls),
+          start: async (name) => {
+            throw new PassthruError('REFUSED', `VM ${name} runs already.`, 'Stop it first.');
+          },
+        },
+      }),
+    );
+    const api = withRebuiltErrors(createApi({ invoke: (channel, payload) => dispatch(handlers, channel, payload), subscribe: () => () => undefined }));
+    expect(await api.planChange({ kind: 'release', address: '0000:01:00.0' })).toEqual({ id: 'p1' });
+    expect(await api.planChange({ kind: 'sriov', address: '0000:01:00.0', numVfs: 2 })).toEqual({ id: 'p1' });
+    expect(await api.planUndo()).toEqual({ id: 'p3' });
+    expect(calls).toEqual([
+      ['planChange', { kind: 'release', address: '0000:01:00.0' }],
+      ['planChange', { kind: 'sriov', address: '0000:01:00.0', numVfs: 2 }],
+      ['planUndo', undefined],
+    ]);
+    const refused = await api.vmStart({ name: 'web', paused: true }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(PassthruError);
+    expect(refused).toMatchObject({ code: 'REFUSED', message: 'VM web runs already.', remedy: 'Stop it first.' });
+  });
+});
+
 describe('dispatch', () => {
   const handlers: Handlers = createHandlers(deps());
 
@@ -117,26 +157,70 @@ describe('dispatch', () => {
   });
 });
 
-describe('change channels', () => {
-  it('check SR-IOV requests: counts, VF indexes, MACs, VLANs, unknown settings', async () => {
+/** A real ChangeService on the seed fixture (a tree of files): what a request becomes, or why it is refused. */
+function realChanges(): ChangeService {
+  return new ChangeService({ root: fixture('seed'), stateDir: makeTempRoot('passthru-ipc-journal-') });
+}
+
+describe('change:plan', () => {
+  it('refuses a request without a kind, or with one that is not a word, before any service sees it', async () => {
     const calls: unknown[][] = [];
     const handlers = createHandlers(deps({ changes: fakeChanges(calls) }));
-    const A = '0000:01:00.0';
-    for (const payload of [{ address: A, numVfs: -1 }, { address: A, numVfs: 1.5 }, { address: A, numVfs: '2' }, { address: A }, { address: A, numVfs: 2, extra: true }]) {
-      expect(await dispatch(handlers, 'sriov:plan', payload)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
-    }
-    for (const settings of [{ mac: '02:00:00:00:00' }, { mac: '02:00:00:00:00:01;reboot' }, { vlan: 4096 }, { qos: 8 }, { trust: 'on' }, { rate: 100 }]) {
-      expect(await dispatch(handlers, 'vf:plan', { address: A, vf: 0, settings })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    for (const payload of [{}, { address: '0000:01:00.0' }, { kind: 3 }, { kind: '../assign' }, { kind: 'Assign' }, { kind: '' }, null, []]) {
+      expect(await dispatch(handlers, 'change:plan', payload), JSON.stringify(payload)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
     }
     expect(calls).toEqual([]);
-    expect(await dispatch(handlers, 'sriov:plan', { address: A, numVfs: 2, autoprobe: false })).toEqual({ ok: true, value: { id: 'p4' } });
-    expect(await dispatch(handlers, 'vf:plan', { address: A, vf: 1, settings: { mac: '02:11:22:33:44:55', vlan: 100 } })).toEqual({ ok: true, value: { id: 'p5' } });
-    expect(calls).toEqual([
-      ['planChange', { kind: 'sriov', address: A, numVfs: 2, autoprobe: false }],
-      ['planChange', { kind: 'vf-config', address: A, vf: 1, settings: { mac: '02:11:22:33:44:55', vlan: 100 } }],
-    ]);
   });
 
+  it("checks each kind's request strictly on the host side: unknown kinds, fields, counts, MACs, VLANs, actions, addresses", async () => {
+    const handlers = createHandlers(deps({ changes: realChanges() }));
+    const A = '0000:01:00.0';
+    const bad: unknown[] = [
+      { kind: 'reboot' },
+      { kind: 'assign', address: A, steps: [] },
+      { kind: 'assign', address: '0000:01:00.0/../../etc' },
+      { kind: 'assign', address: '0000:01:00.0\n' },
+      { kind: 'assign', address: A, ownerUid: 0 },
+      { kind: 'sriov', address: A, numVfs: -1 },
+      { kind: 'sriov', address: A, numVfs: 1.5 },
+      { kind: 'sriov', address: A, numVfs: '2' },
+      { kind: 'sriov', address: A },
+      { kind: 'sriov', address: A, numVfs: 2, extra: true },
+      ...[{ mac: '02:00:00:00:00' }, { mac: '02:00:00:00:00:01;reboot' }, { vlan: 4096 }, { qos: 8 }, { trust: 'on' }, { rate: 100 }].map((settings) => ({
+        kind: 'vf-config',
+        address: A,
+        vf: 0,
+        settings,
+      })),
+      { kind: 'iommu' },
+      { kind: 'iommu', action: 'on' },
+      { kind: 'iommu', action: 'enable', pt: 'yes' },
+      { kind: 'iommu', action: 'enable', files: [] },
+      { kind: 'iommu', action: 'disable', digest: 'x' },
+      { kind: 'undo', journalId: '../../etc/passwd' },
+    ];
+    for (const payload of bad) {
+      expect(await dispatch(handlers, 'change:plan', payload), JSON.stringify(payload)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    }
+  });
+
+  it('plans each kind a caller may ask for, and fills in what only main knows (who gets /dev/vfio)', async () => {
+    const changes = new ChangeService({ root: fixture('seed'), stateDir: makeTempRoot('passthru-ipc-journal-'), ownerUid: 4242 });
+    const handlers = createHandlers(deps({ changes }));
+    const plan = async (payload: object): Promise<Plan> => {
+      const r = await dispatch(handlers, 'change:plan', payload);
+      if (!r.ok) throw new Error(`${JSON.stringify(payload)}: ${r.error.message}`);
+      return r.value as Plan;
+    };
+    const assign = await plan({ kind: 'assign', address: '01:00.0', group: false });
+    expect(assign).toMatchObject({ kind: 'assign', target: '0000:01:00.0', options: { ownerUid: 4242 } });
+    expect(assign.steps.find((s) => s.op.verb === 'set-vfio-owner')?.op).toMatchObject({ uid: 4242 });
+    expect((await plan({ kind: 'sriov', address: '0000:01:00.0', numVfs: 2, autoprobe: false })).kind).toBe('sriov');
+    expect((await plan({ kind: 'release', address: '0000:01:00.0' })).kind).toBe('release');
+  });
+});
+
+describe('VM channels', () => {
   it('check VM requests: names that could be paths or options, hostile profiles, unknown fields', async () => {
     const calls: unknown[][] = [];
     const handlers = createHandlers(deps({ vms: fakeVms(calls) }));
@@ -176,40 +260,28 @@ describe('change channels', () => {
       ['stop', 'web', { force: true, timeoutSeconds: undefined }],
     ]);
   });
+});
 
-  it('check IOMMU requests: the action, booleans, nothing else', async () => {
-    const calls: unknown[][] = [];
-    const handlers = createHandlers(deps({ changes: fakeChanges(calls) }));
-    for (const payload of [{}, { action: 'on' }, { action: 'enable', pt: 'yes' }, { action: 'enable', files: [] }, { action: 'disable', digest: 'x' }]) {
-      expect(await dispatch(handlers, 'iommu:plan', payload)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
-    }
-    expect(calls).toEqual([]);
-    expect(await dispatch(handlers, 'iommu:plan', { action: 'enable', pt: true })).toEqual({ ok: true, value: { id: 'p6' } });
-    expect(calls).toEqual([['planChange', { kind: 'iommu', action: 'enable', pt: true }]]);
-  });
-
-  it('refuse malformed addresses before the change service sees them', async () => {
-    const calls: unknown[][] = [];
-    const handlers = createHandlers(deps({ changes: fakeChanges(calls) }));
-    for (const address of ['0000:01:00.0/../../etc', '0000:01:20.0', '0000:01:00.8', '01:00.0', '0000:01:00.0\n']) {
-      expect(await dispatch(handlers, 'assign:plan', { address })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
-    }
-    expect(await dispatch(handlers, 'plan:apply', { planId: 'p1', steps: [] })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
-    expect(calls).toEqual([]);
-  });
-
+describe('plans by id', () => {
   it('pass plans by id with the confirmation, and forward progress', async () => {
     const calls: unknown[][] = [];
     const progress: ApplyProgress[] = [];
     const handlers = createHandlers(deps({ changes: fakeChanges(calls), emitProgress: (p) => progress.push(p) }));
-    expect(await dispatch(handlers, 'assign:plan', { address: '0000:01:00.0', group: true })).toEqual({ ok: true, value: { id: 'p1' } });
+    expect(await dispatch(handlers, 'change:plan', { kind: 'assign', address: '0000:01:00.0', group: true })).toEqual({ ok: true, value: { id: 'p1' } });
     expect(await dispatch(handlers, 'plan:apply', { planId: 'p1', confirmText: 'enp2s0' })).toMatchObject({ ok: true });
     expect(await dispatch(handlers, 'history:planUndo', {})).toMatchObject({ ok: true, value: { id: 'p3' } });
     expect(calls).toEqual([
-      ['planAssign', { address: '0000:01:00.0', group: true }],
+      ['planChange', { kind: 'assign', address: '0000:01:00.0', group: true }],
       ['apply', 'p1', 'enp2s0'],
       ['planUndo', undefined],
     ]);
     expect(progress).toEqual([{ planId: 'p1', stepId: 's1', state: 'done', message: null }]);
+  });
+
+  it('never take steps from the renderer', async () => {
+    const calls: unknown[][] = [];
+    const handlers = createHandlers(deps({ changes: fakeChanges(calls) }));
+    expect(await dispatch(handlers, 'plan:apply', { planId: 'p1', steps: [] })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    expect(calls).toEqual([]);
   });
 });

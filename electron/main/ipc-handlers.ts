@@ -1,8 +1,9 @@
 /**
  * The main-side implementation of every IPC channel, and the dispatcher that parses each
- * payload with its channel's schema and turns thrown errors into data. No electron import:
- * Electron's `handle()` (ipc.ts) and the test bridge both call `dispatch`, so the GUI specs
- * exercise exactly the handlers the app runs.
+ * payload with its channel's schema (shared/ipc-contract.ts), runs the handler of the channel's
+ * API method and turns thrown errors into data. No electron import: Electron's `handle()`
+ * (ipc.ts) and the test bridge both call `dispatch`, so the GUI specs exercise exactly the
+ * handlers the app runs.
  */
 import { invokeChannels, isInvokeChannel, type InvokeChannel, type InvokeResult, type IpcResult } from '../../shared/ipc-contract';
 import { PassthruError, toErrorData } from '../../shared/errors';
@@ -13,7 +14,8 @@ import type { ApplyProgress } from '../../shared/plan';
 import type { z } from 'zod';
 
 type Payload<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['request']>;
-export type Handlers = { [C in InvokeChannel]: (payload: Payload<C>) => Promise<InvokeResult<C>> };
+/** Main's side of every request channel, keyed by the API method the renderer calls it with; each takes the parsed payload. */
+export type Handlers = { [C in InvokeChannel as (typeof invokeChannels)[C]['method']]: (payload: Payload<C>) => Promise<InvokeResult<C>> };
 
 export interface HandlerDeps {
   service: HostService;
@@ -25,36 +27,47 @@ export interface HandlerDeps {
   pickSnapshotDirectory(): Promise<string | null>;
 }
 
+/**
+ * Handlers for the methods `target` implements under the API's own name, taking the payload
+ * object as it is (or nothing): each forwards the parsed payload to them. Whether each really
+ * fits its channel is checked where the result meets `Handlers`.
+ */
+function forwardTo<Target, Method extends keyof Target & keyof Handlers>(target: Target, methods: readonly Method[]): Pick<Target, Method> {
+  const forwarded: Partial<Record<Method, (payload: unknown) => unknown>> = {};
+  for (const method of methods) {
+    // Looked up at call time: the service may be a class (whose methods need it as `this`) or a partial fake.
+    forwarded[method] = (payload) => (target[method] as (payload: unknown) => unknown).call(target, payload);
+  }
+  return forwarded as Pick<Target, Method>;
+}
+
 export function createHandlers({ service, changes, vms, emitProgress, pickSnapshotDirectory }: HandlerDeps): Handlers {
   return {
-    'host:scan': () => service.scan(),
-    'host:source': () => service.source(),
-    'host:openSnapshot': async ({ path }) => {
+    ...forwardTo(service, ['scan', 'source', 'iommuStatus']),
+    ...forwardTo(changes, ['planChange', 'history']),
+
+    // What main adds to the payload: the folder the user picks, and the way progress gets back.
+    openSnapshot: async ({ path }) => {
       const chosen = path ?? (await pickSnapshotDirectory());
       return chosen === null ? null : service.openSnapshot(chosen);
     },
-    'host:useLive': () => service.useLive(),
-    'assign:plan': (request) => changes.planChange({ kind: 'assign', ...request }),
-    'release:plan': (request) => changes.planChange({ kind: 'release', ...request }),
-    'sriov:plan': (request) => changes.planChange({ kind: 'sriov', ...request }),
-    'vf:plan': (request) => changes.planChange({ kind: 'vf-config', ...request }),
-    'iommu:status': () => service.iommuStatus(),
-    'iommu:plan': (request) => changes.planChange({ kind: 'iommu', ...request }),
-    'plan:apply': ({ planId, confirmText }) => changes.apply(planId, { confirmText, onProgress: emitProgress }),
-    'history:list': () => changes.history(),
-    'history:planUndo': ({ journalId }) => changes.planUndo(journalId),
-    'vm:list': () => vms.list(),
-    'vm:preview': ({ profile, paused }) => vms.preview(profile, paused),
-    'vm:create': ({ profile }) => vms.create(profile),
-    'vm:delete': ({ name }) => vms.delete(name),
-    'vm:createDisk': ({ path, sizeGiB }) => vms.createDisk(path, sizeGiB),
-    'vm:start': ({ name, paused }) => vms.start(name, paused),
-    'vm:status': ({ name }) => vms.status(name),
-    'vm:pause': ({ name }) => vms.pause(name),
-    'vm:resume': ({ name }) => vms.resume(name),
-    'vm:stop': ({ name, force, timeoutSeconds }) => vms.stop(name, { force, timeoutSeconds }),
-    'vm:log': ({ name }) => vms.log(name),
-    'vm:export': ({ name, format }) => vms.export(name, format),
+    applyPlan: ({ planId, confirmText }) => changes.apply(planId, { confirmText, onProgress: emitProgress }),
+
+    // The host services name these differently or take positional arguments: adapted here, the one place.
+    useLiveHost: () => service.useLive(),
+    planUndo: ({ journalId }) => changes.planUndo(journalId),
+    vmList: () => vms.list(),
+    vmPreview: ({ profile, paused }) => vms.preview(profile, paused),
+    vmCreate: ({ profile }) => vms.create(profile),
+    vmDelete: ({ name }) => vms.delete(name),
+    vmCreateDisk: ({ path, sizeGiB }) => vms.createDisk(path, sizeGiB),
+    vmStart: ({ name, paused }) => vms.start(name, paused),
+    vmStatus: ({ name }) => vms.status(name),
+    vmPause: ({ name }) => vms.pause(name),
+    vmResume: ({ name }) => vms.resume(name),
+    vmStop: ({ name, force, timeoutSeconds }) => vms.stop(name, { force, timeoutSeconds }),
+    vmLog: ({ name }) => vms.log(name),
+    vmExport: ({ name, format }) => vms.export(name, format),
   };
 }
 
@@ -64,11 +77,12 @@ export async function dispatch(handlers: Handlers, channel: string, payload: unk
     if (!isInvokeChannel(channel)) {
       throw new PassthruError('BAD_INPUT', `Unknown request "${channel}".`, null);
     }
-    const parsed = invokeChannels[channel].request.safeParse(payload ?? {});
+    const { method, request } = invokeChannels[channel];
+    const parsed = request.safeParse(payload ?? {});
     if (!parsed.success) {
       throw new PassthruError('BAD_INPUT', `Invalid request for ${channel}.`, null, parsed.error.message);
     }
-    const handler = handlers[channel] as (p: unknown) => Promise<unknown>;
+    const handler = handlers[method] as (p: unknown) => Promise<unknown>;
     return { ok: true, value: await handler(parsed.data) };
   } catch (err) {
     return { ok: false, error: toErrorData(err) };

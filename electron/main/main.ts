@@ -87,8 +87,8 @@ function main(): void {
 
   installMenu(
     {
-      openSnapshot: () => void handlers['host:openSnapshot']({}).catch((err: Error) => dialog.showErrorBox('Cannot open snapshot', err.message)),
-      useLiveHost: () => void handlers['host:useLive']({}),
+      openSnapshot: () => void handlers.openSnapshot({}).catch((err: Error) => dialog.showErrorBox('Cannot open snapshot', err.message)),
+      useLiveHost: () => void handlers.useLiveHost({}),
       refresh: () => mainWindow && sendEvent(mainWindow.webContents, 'host:changed', { reason: 'devices' }),
     },
     !app.isPackaged,

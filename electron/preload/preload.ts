@@ -4,12 +4,12 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { createApi } from '../../shared/api';
-import { eventChannels, type EventChannel, type EventPayloads, type IpcResult } from '../../shared/ipc-contract';
+import { isEventChannel, type EventChannel, type EventPayloads, type IpcResult } from '../../shared/ipc-contract';
 
 const api = createApi({
   invoke: (channel, payload) => ipcRenderer.invoke(channel, payload) as Promise<IpcResult<unknown>>,
   subscribe<E extends EventChannel>(event: E, listener: (payload: EventPayloads[E]) => void) {
-    if (!eventChannels.includes(event)) throw new Error(`Unknown event ${event}`);
+    if (!isEventChannel(event)) throw new Error(`Unknown event ${event}`);
     const wrapped = (_e: IpcRendererEvent, payload: EventPayloads[E]) => listener(payload);
     ipcRenderer.on(event, wrapped);
     return () => {

@@ -11,7 +11,7 @@ import { firstProblem } from '../../../shared/change-schemas';
 import { PassthruError, badInput } from '../../../shared/errors';
 import type { OpCall } from '../../../shared/plan';
 import { applyBootConfig } from './apply-boot-config';
-import { requireKernel, type OpContext, type OpHandler } from './op-context';
+import { requireKernel, type OpContext, type OpHandlerFor } from './op-context';
 import { loadModule } from './load-module';
 import { removePersistence, writePersistence } from './persistence';
 import { probe } from './probe';
@@ -24,7 +24,7 @@ import { unbind } from './unbind';
 
 /** An op handler of any verb (the registry looks each up by the verb of the op it is given). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler is typed by its own verb; the registry only routes
-export type AnyOpHandler = OpHandler<any>;
+export type AnyOpHandler = OpHandlerFor<any>;
 
 export const BUILT_IN_OPS: readonly AnyOpHandler[] = [
   setDriverOverride,

@@ -59,14 +59,18 @@ export interface OpContext {
   callerUid?: number | null;
 }
 
-/** One privileged operation: checked, done, then verified by reading the tree back. */
-export interface OpHandler<V extends OpCall['verb']> {
-  verb: V;
+/**
+ * One privileged operation: checked, done, then verified by reading the tree back. `Op` is the
+ * exact shape of its calls; a built-in op is typed by its verb ({@link OpHandler}), an op a
+ * change kind brings by the shape it declares.
+ */
+export interface OpHandlerFor<Op extends { verb: string }> {
+  verb: Op['verb'];
   /**
    * The op's exact shape (strict: an unknown key is refused). Journal files are parsed with
    * it, so a record can only ever hold ops that exist; the meaning is checked by validate().
    */
-  schema: z.ZodMiniType<Extract<OpCall, { verb: V }>>;
+  schema: z.ZodMiniType<Op>;
   /**
    * 'kernel': the op acts on the running kernel (sysfs, /dev, modprobe, ip), so it is refused
    * for a tree without one before anything runs (ops/index.ts validateOp). 'files': it only
@@ -74,17 +78,20 @@ export interface OpHandler<V extends OpCall['verb']> {
    */
   scope: 'kernel' | 'files';
   /** What the op does, in plain words, made from the op alone (history and undo show these, never stored text). */
-  describe(op: Extract<OpCall, { verb: V }>): string;
+  describe(op: Op): string;
   /** The root shell lines that do what the op does, for the plan to show and the user to copy. */
-  shell(op: Extract<OpCall, { verb: V }>): string[];
-  validate(op: Extract<OpCall, { verb: V }>, ctx: OpContext): void;
-  run(op: Extract<OpCall, { verb: V }>, ctx: OpContext): Promise<void>;
+  shell(op: Op): string[];
+  validate(op: Op, ctx: OpContext): void;
+  run(op: Op, ctx: OpContext): Promise<void>;
   /**
    * Null when the step's effect is really there; otherwise why not, in plain words. May be
    * async for effects only a command can read back (a VF's MAC through `ip -j link show`).
    */
-  verify(op: Extract<OpCall, { verb: V }>, ctx: OpContext): string | null | Promise<string | null>;
+  verify(op: Op, ctx: OpContext): string | null | Promise<string | null>;
 }
+
+/** The handler of a built-in op, typed by its verb (shared/plan.ts OpCall). */
+export type OpHandler<V extends OpCall['verb']> = OpHandlerFor<Extract<OpCall, { verb: V }>>;
 
 /** Drivers Passthru itself binds devices to. */
 export const DRIVER_ALLOWLIST: readonly string[] = ['vfio-pci'];

@@ -58,7 +58,8 @@ describe('host data reaches the views with control characters made visible', () 
         expect(h.entries.map((e) => e.journalId)).toEqual(sampleHistory.map((e) => e.journalId));
 
         const plan = sampleAssignPlan();
-        const p = await withVisibleHostData(createApi(fakeTransport({ ...plan, steps: plan.steps.map((s) => ({ ...s, title: evil, verify: evil })) }).transport)).planAssign({
+        const p = await withVisibleHostData(createApi(fakeTransport({ ...plan, steps: plan.steps.map((s) => ({ ...s, title: evil, verify: evil })) }).transport)).planChange({
+          kind: 'assign',
           address: plan.target,
         });
         for (const s of strings(p)) expect(hasUnsafeControls(s)).toBe(false);
@@ -70,7 +71,7 @@ describe('host data reaches the views with control characters made visible', () 
         for (const s of strings(progress)) expect(hasUnsafeControls(s)).toBe(false);
 
         const failing = withVisibleHostData(withRebuiltErrors(createApi(fakeTransport(null, { code: 'REFUSED', message: evil, remedy: evil, detail: evil }).transport)));
-        const err = await failing.vmStart('vm1').catch((e: unknown) => e);
+        const err = await failing.vmStart({ name: 'vm1' }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(PassthruError);
         for (const s of [(err as PassthruError).message, (err as PassthruError).remedy ?? '', (err as PassthruError).detail ?? '']) expect(hasUnsafeControls(s)).toBe(false);
       }),

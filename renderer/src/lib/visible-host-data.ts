@@ -11,7 +11,7 @@
  * plan and journal ids, PCI addresses, VM names — main makes or checks against patterns that
  * admit none of these characters, so they pass through unchanged.
  */
-import { isErrorData, type PassthruApi } from '../../../shared/api';
+import { isErrorData, wrapApi, type PassthruApi } from '../../../shared/api';
 import { PassthruError } from '../../../shared/errors';
 import { visibleControls } from '../../../shared/control-chars';
 
@@ -36,15 +36,11 @@ function visibleError(err: unknown): unknown {
 
 /** The API with its results, events and errors made visible (see above). */
 export function withVisibleHostData(api: PassthruApi): PassthruApi {
-  const wrapped: Record<string, unknown> = {};
-  for (const [key, fn] of Object.entries(api) as [string, (...args: unknown[]) => unknown][]) {
-    // Subscriptions (onHostChanged, onPlanProgress) take a listener; everything else returns a promise.
-    wrapped[key] = key.startsWith('on')
-      ? (listener: (payload: unknown) => void) => fn((payload: unknown) => listener(visibleHostData(payload)))
-      : (...args: unknown[]) =>
-          (fn(...args) as Promise<unknown>).then(visibleHostData, (err: unknown) => {
-            throw visibleError(err);
-          });
-  }
-  return wrapped as unknown as PassthruApi;
+  return wrapApi(api, {
+    request: (call) => (request) =>
+      call(request).then(visibleHostData, (err: unknown) => {
+        throw visibleError(err);
+      }),
+    subscription: (subscribe) => (listener) => subscribe((payload) => listener(visibleHostData(payload))),
+  });
 }

@@ -72,7 +72,7 @@ export function createSourceStore(api: ApiGetter = getApi, scans: StoreApi<ScanS
         scans.getState().reset();
         await scans.getState().load();
       },
-      openSnapshot: (path) => switchTo('open', () => api().openSnapshot(path)),
+      openSnapshot: (path) => switchTo('open', () => api().openSnapshot({ path })),
       backToLive: () => switchTo('live', () => api().useLiveHost()),
       dismissError: () => set({ error: null }),
     };

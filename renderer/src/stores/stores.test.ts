@@ -18,16 +18,13 @@ function fakeApi() {
   const api: PassthruApi = {
     scan: vi.fn(() => new Promise<HostScan>((resolve, reject) => pending.push({ resolve, reject }))),
     source: vi.fn(async () => source),
-    openSnapshot: vi.fn(async (path?: string) => (path === 'cancel' ? null : (source = sampleSnapshotScan.source))),
+    openSnapshot: vi.fn(async (request?: { path?: string }) => (request?.path === 'cancel' ? null : (source = sampleSnapshotScan.source))),
     useLiveHost: vi.fn(async () => (source = sampleScan.source)),
     onHostChanged: vi.fn((l) => {
       listeners.add(l);
       return () => listeners.delete(l);
     }),
-    planAssign: vi.fn(async () => sampleAssignPlan()),
-    planRelease: vi.fn(async () => sampleReleasePlan()),
-    planSriov: vi.fn(async () => sampleReleasePlan()),
-    planVfConfig: vi.fn(async () => sampleReleasePlan()),
+    planChange: vi.fn(async (request: { kind: string }) => (request.kind === 'assign' ? sampleAssignPlan() : sampleReleasePlan())),
     iommuStatus: vi.fn(async () => ({
       findings: [],
       bootloader: { supported: false as const, reason: 'not in this test' },
@@ -36,7 +33,6 @@ function fakeApi() {
       configuredArgs: [],
       enableSummary: '',
     })),
-    planIommu: vi.fn(async () => sampleReleasePlan()),
     applyPlan: vi.fn(async () => sampleOkResult(sampleAssignPlan())),
     history: vi.fn(async () => ({ entries: sampleHistory, unreadable: [] })),
     planUndo: vi.fn(async () => sampleReleasePlan()),

@@ -191,7 +191,7 @@ function VmCard({
               className="button button--primary"
               disabled={busy !== null || snapshot !== null}
               aria-describedby={snapshot ? startOffId : undefined}
-              onClick={act('start', () => api.vmStart(name))}
+              onClick={act('start', () => api.vmStart({ name }))}
             >
               {busy === 'start' ? 'Starting…' : 'Start'}
             </button>
@@ -200,7 +200,7 @@ function VmCard({
               className="button"
               disabled={busy !== null || snapshot !== null}
               aria-describedby={snapshot ? startOffId : undefined}
-              onClick={act('start-paused', () => api.vmStart(name, true))}
+              onClick={act('start-paused', () => api.vmStart({ name, paused: true }))}
             >
               {busy === 'start-paused' ? 'Starting…' : 'Start paused'}
             </button>
@@ -208,11 +208,11 @@ function VmCard({
         )}
         {running &&
           (state === 'running' ? (
-            <button type="button" className="button" disabled={busy !== null} onClick={act('pause', () => api.vmPause(name))}>
+            <button type="button" className="button" disabled={busy !== null} onClick={act('pause', () => api.vmPause({ name }))}>
               Pause
             </button>
           ) : (
-            <button type="button" className="button" disabled={busy !== null} onClick={act('resume', () => api.vmResume(name))}>
+            <button type="button" className="button" disabled={busy !== null} onClick={act('resume', () => api.vmResume({ name }))}>
               Resume
             </button>
           ))}
@@ -224,7 +224,7 @@ function VmCard({
               disabled={busy !== null}
               onClick={act(
                 'shutdown',
-                () => api.vmStop(name, { timeoutSeconds: SHUTDOWN_TIMEOUT_S }),
+                () => api.vmStop({ name, timeoutSeconds: SHUTDOWN_TIMEOUT_S }),
                 (r) => stopSentence(name, r as { how: string; notes: string[] }),
               )}
             >
@@ -235,7 +235,7 @@ function VmCard({
             </button>
           </>
         )}
-        <button type="button" className="button button--quiet" onClick={() => void api.vmLog(name).then(setLog, (err: unknown) => setError(toDisplayError(err)))}>
+        <button type="button" className="button button--quiet" onClick={() => void api.vmLog({ name }).then(setLog, (err: unknown) => setError(toDisplayError(err)))}>
           Show log
         </button>
         {profile && (
@@ -243,14 +243,14 @@ function VmCard({
             <button
               type="button"
               className="button button--quiet"
-              onClick={() => void api.vmExport(name, 'script').then(setExported, (err: unknown) => setError(toDisplayError(err)))}
+              onClick={() => void api.vmExport({ name, format: 'script' }).then(setExported, (err: unknown) => setError(toDisplayError(err)))}
             >
               Export script
             </button>
             <button
               type="button"
               className="button button--quiet"
-              onClick={() => void api.vmExport(name, 'libvirt').then(setExported, (err: unknown) => setError(toDisplayError(err)))}
+              onClick={() => void api.vmExport({ name, format: 'libvirt' }).then(setExported, (err: unknown) => setError(toDisplayError(err)))}
             >
               Export libvirt XML
             </button>
@@ -270,7 +270,7 @@ function VmCard({
             setConfirming(null);
             void act(
               'force',
-              () => api.vmStop(name, { force: true }),
+              () => api.vmStop({ name, force: true }),
               (r) => stopSentence(name, r as { how: string; notes: string[] }),
             )();
           }}
@@ -283,7 +283,7 @@ function VmCard({
           onConfirm={() => {
             setConfirming(null);
             void act('delete', async () => {
-              await api.vmDelete(name);
+              await api.vmDelete({ name });
               onGone();
             })();
           }}

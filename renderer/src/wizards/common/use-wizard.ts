@@ -12,30 +12,34 @@ import { toDisplayError } from '../../lib/display-error';
 import { scanStore } from '../../stores/scan-store';
 import { canApply, confirmFor, initialWizard, wizardReducer, type WizardRequest } from './wizard-state';
 
-/** The plan call for a request (exported for tests: what each wizard sends). */
+/**
+ * The plan call for a request (exported for tests: what each wizard sends). Every change kind
+ * goes through the one `change:plan` channel; an undo names its journal entry through history.
+ */
 export async function planFor(request: WizardRequest, api: PassthruApi = getApi()): Promise<Plan> {
   switch (request.kind) {
     case 'assign': {
       const { address, group, persist, force } = request;
-      return api.planAssign(force ? { address, group, persist, force } : { address, group, persist });
+      return api.planChange(force ? { kind: 'assign', address, group, persist, force } : { kind: 'assign', address, group, persist });
     }
     case 'release':
-      return api.planRelease(request.address);
+      return api.planChange({ kind: 'release', address: request.address });
     case 'undo':
-      return api.planUndo(request.journalId);
+      return api.planUndo({ journalId: request.journalId });
     case 'sriov':
-      return api.planSriov(sriovPayload(request));
+      return api.planChange(sriovPayload(request));
     case 'vf-config':
-      return api.planVfConfig({ address: request.address, vf: request.vf, settings: request.settings });
+      return api.planChange({ kind: 'vf-config', address: request.address, vf: request.vf, settings: request.settings });
     case 'iommu':
-      return api.planIommu(request.action === 'enable' ? { action: 'enable', pt: request.pt, earlyVfio: request.earlyVfio } : { action: 'disable' });
+      return api.planChange(request.action === 'enable' ? { kind: 'iommu', action: 'enable', pt: request.pt, earlyVfio: request.earlyVfio } : { kind: 'iommu', action: 'disable' });
   }
 }
 
-/** `sriov:plan`'s payload: autoprobe only when the user changed it, force only when forcing. */
-export function sriovPayload(request: Extract<WizardRequest, { kind: 'sriov' }>): InvokeRequest<'sriov:plan'> {
+/** The sriov request: autoprobe only when the user changed it, force only when forcing. */
+export function sriovPayload(request: Extract<WizardRequest, { kind: 'sriov' }>): InvokeRequest<'change:plan'> {
   const { address, numVfs, autoprobe, persist, force } = request;
   return {
+    kind: 'sriov',
     address,
     numVfs,
     ...(autoprobe === undefined ? {} : { autoprobe }),
@@ -68,7 +72,7 @@ export function useWizard(initial: WizardRequest) {
     dispatch({ type: 'apply' });
     const off = api.onPlanProgress((progress) => dispatch({ type: 'progress', progress }));
     try {
-      const result = await api.applyPlan(state.plan.id, confirmFor(state));
+      const result = await api.applyPlan({ planId: state.plan.id, confirmText: confirmFor(state) });
       dispatch({ type: 'applied', result });
     } catch (err) {
       dispatch({ type: 'failed', error: toDisplayError(err) });

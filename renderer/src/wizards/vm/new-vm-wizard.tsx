@@ -344,7 +344,7 @@ export function NewVmWizard({ taken, onClose }: { taken: string[]; onClose: () =
     setBusy('Checking…');
     setError(null);
     try {
-      setPreview(await getApi().vmPreview(p));
+      setPreview(await getApi().vmPreview({ profile: p }));
       setProfile(p);
       setStep('preview');
     } catch (err) {
@@ -360,13 +360,13 @@ export function NewVmWizard({ taken, onClose }: { taken: string[]; onClose: () =
     setError(null);
     const api = getApi();
     try {
-      if (diskMode === 'new' && profile.disks[0]) await api.vmCreateDisk(profile.disks[0].path, Number(diskSize));
-      await api.vmCreate(profile);
+      if (diskMode === 'new' && profile.disks[0]) await api.vmCreateDisk({ path: profile.disks[0].path, sizeGiB: Number(diskSize) });
+      await api.vmCreate({ profile });
       let said = preview?.against
         ? `Saved ${profile.name}, marked as made against the snapshot of ${preview.against.hostname ?? 'another host'}. Start it from the VMs page once back on the live host.`
         : `Saved ${profile.name}.`;
       if (start !== 'no') {
-        const status = await api.vmStart(profile.name, start === 'paused');
+        const status = await api.vmStart({ name: profile.name, paused: start === 'paused' });
         said += ` Started (pid ${status.pid ?? '?'}, ${status.state === 'prelaunch' ? 'paused before boot' : status.state}).`;
       }
       setOutcome(said);
