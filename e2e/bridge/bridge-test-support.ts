@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleOptions } from '../../scripts/bundles.mjs';
 import { spawnBridge } from '../support/bridge-process';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,16 +35,7 @@ export interface BuiltBridge {
 export async function buildTestBridge(): Promise<BuiltBridge> {
   const dir = mkdtempSync(join(tmpdir(), 'passthru-bridge-'));
   const server = join(dir, 'bridge/server.cjs');
-  await build({
-    entryPoints: [join(REPO_ROOT, 'e2e/bridge/server.ts')],
-    outfile: server,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'warning',
-    external: ['electron'],
-  });
+  await build(bundleOptions('bridge', { repoRoot: REPO_ROOT, outfile: server }));
   // The page and the browser half are not under test here: small stand-ins do.
   writeFileSync(join(dir, 'bridge/client.js'), '/* test stand-in */\n');
   mkdirSync(join(dir, 'renderer/assets'), { recursive: true });

@@ -19,6 +19,7 @@ export const WRITE_OPTIONS = {
   'state-dir': { type: 'string' },
 } as const;
 
+/** The ChangeService of a command: the root and journal its options name (`--root`, `--state-dir`), this machine's by default. */
 export function makeService(values: ParsedArgs['values'], ownerUid?: number): ChangeService {
   const root = resolveRoot(values.root);
   const stateDir = typeof values['state-dir'] === 'string' ? values['state-dir'] : undefined;

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { ProfileStore, resolveVmDirs } from '../../host/vm/profile-store';
 import { VmSupervisor } from '../../host/vm/vm-supervisor';
-import { ChangeService } from '../../host/changes/change-service';
+import { makeService } from '../change-support';
 import { plannedTaps } from '../../host/vm/tap-plans';
 import { exportVm } from '../../host/vm/vm-export';
 import { findOvmf } from '../../host/vm/vm-host';
@@ -37,8 +37,9 @@ function supervisor(v: ParsedArgs['values']): VmSupervisor {
   const accel = v.accel === undefined ? 'auto' : v.accel;
   if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw bad(`--accel must be auto, kvm or tcg, not ${JSON.stringify(accel)}.`);
   const root = resolveRoot(v.root);
-  // Taps are privileged changes like any other: planned, journaled (--state-dir), undoable.
-  const changes = new ChangeService({ root: '/', stateDir: typeof v['state-dir'] === 'string' ? v['state-dir'] : undefined });
+  // Taps are privileged changes like any other: planned, journaled (--state-dir), undoable —
+  // on this machine, whatever tree --root reads profiles' devices from.
+  const changes = makeService({ 'state-dir': v['state-dir'] });
   return new VmSupervisor({
     store: new ProfileStore(dirs),
     root,

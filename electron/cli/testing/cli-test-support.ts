@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleOptions } from '../../../scripts/bundles.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -20,17 +21,7 @@ export interface BuiltCli {
 export async function buildCli(): Promise<BuiltCli> {
   const dir = mkdtempSync(join(tmpdir(), 'passthru-cli-'));
   const outfile = join(dir, 'passthru.cjs');
-  await build({
-    entryPoints: [join(REPO_ROOT, 'electron/cli/passthru.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'warning',
-    external: ['electron'],
-    banner: { js: '#!/usr/bin/env node' },
-  });
+  await build(bundleOptions('cli', { repoRoot: REPO_ROOT, outfile }));
   chmodSync(outfile, 0o755);
   return { path: outfile, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { NODE_BUNDLES, bundleOptions } from '../../../scripts/bundles.mjs';
 import { describe, expect, it } from 'vitest';
 import { HELPER_PATH } from './helper-protocol';
 
@@ -85,13 +86,11 @@ const list = (v: Yaml | undefined): Yaml[] => (Array.isArray(v) ? v : v === unde
 
 const builderConfig = obj(parseYamlSubset(read('build/electron-builder.yml')));
 
-/** The helper entry of scripts/build.mjs (a targeted read of its object literal). */
+/** The helper's bundle as scripts/build.mjs builds it (scripts/bundles.mjs). */
 function helperBuildEntry(): { out: string; banner: string; target: string } {
-  const text = read('scripts/build.mjs');
-  const entry = /\{\s*name:\s*'helper',[^}]*\}/.exec(text)?.[0];
-  if (!entry) throw new Error('scripts/build.mjs has no helper entry');
-  const field = (name: string): string => /'([^']*)'/.exec(new RegExp(`${name}:\\s*'[^']*'`).exec(entry)?.[0] ?? '')?.[1] ?? '';
-  return { out: field('out'), banner: field('banner'), target: field('target') };
+  const entry = NODE_BUNDLES.find((b) => b.name === 'helper');
+  if (!entry) throw new Error('scripts/bundles.mjs has no helper bundle');
+  return { out: entry.out, banner: entry.banner ?? '', target: entry.target ?? '' };
 }
 
 /** Where electron-builder puts the built helper inside the installed deb (/opt/<product>/resources/...). */
@@ -206,17 +205,9 @@ describe('packaging the pkexec helper', () => {
   });
 
   it('the helper bundle needs nothing newer than node 18', async () => {
-    const result = await build({
-      entryPoints: [path.join(REPO, 'electron/host/helper/passthru-helper.ts')],
-      bundle: true,
-      platform: 'node',
-      target: helperBuildEntry().target,
-      format: 'cjs',
-      external: ['electron'],
-      write: false,
-      logLevel: 'silent',
-    });
-    const code = result.outputFiles[0]!.text;
+    const result = await build(bundleOptions('helper', { repoRoot: REPO, write: false, sourcemap: false, logLevel: 'silent' }));
+    expect(result.outputFiles, 'esbuild returns the bundle when told not to write it').toHaveLength(1);
+    const code = result.outputFiles![0]!.text;
     // Only Node built-ins; never Electron.
     const required = new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]));
     for (const r of required) expect(r).toMatch(/^node:/);

@@ -73,7 +73,7 @@ export interface OpHandlerFor<Op extends { verb: string }> {
   schema: z.ZodMiniType<Op>;
   /**
    * 'kernel': the op acts on the running kernel (sysfs, /dev, modprobe, ip), so it is refused
-   * for a tree without one before anything runs (ops/index.ts validateOp). 'files': it only
+   * for a tree without one before anything runs (OpRegistry.validate, ops/index.ts). 'files': it only
    * changes files under the root.
    */
   scope: 'kernel' | 'files';

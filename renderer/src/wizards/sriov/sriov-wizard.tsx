@@ -9,7 +9,7 @@ import type { PciDevice } from '../../../../shared/model';
 import { useScanStore } from '../../stores/scan-store';
 import { useWizard } from '../common/use-wizard';
 import { ChangeWizardSteps } from '../common/change-wizard-steps';
-import { FormField } from './form-field';
+import { FormField } from '../../components/form-field';
 import { initialSriovForm, sriovRequestFrom, vfCountProblem, type SriovFormValues, type SriovRequest } from './sriov-form';
 
 function SriovForm({

@@ -12,7 +12,7 @@ import { useScanStore } from '../../stores/scan-store';
 import { useWizard } from '../common/use-wizard';
 import { ChangeWizardSteps } from '../common/change-wizard-steps';
 import { describeVfChange, type WizardRequest } from '../common/wizard-state';
-import { FormField, SelectField } from './form-field';
+import { FormField, SelectField } from '../../components/form-field';
 import { initialVfForm, qosEnabled, vfChangeFrom, vfFormProblems, type LinkChoice, type OnOff, type VfFormValues } from './vf-form';
 
 export type VfConfigRequest = Extract<WizardRequest, { kind: 'vf-config' }>;

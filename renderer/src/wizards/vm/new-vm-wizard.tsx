@@ -26,7 +26,7 @@ import { vmStore } from '../../stores/vm-store';
 import { wizardStore } from '../../stores/wizard-store';
 import { CodeBlock } from '../common/plan-view';
 import { WizardFrame } from '../common/wizard-frame';
-import { FormField } from '../sriov/form-field';
+import { FormField } from '../../components/form-field';
 import { bridgeCandidates, candidateText, initialVmForm, passthroughCandidates, profileFrom, vmFormProblems, type NicChoice, type VmFormValues } from './vm-form';
 import { snapshotHost, useShownSnapshot } from '../../pages/vms/shown-source';
 

@@ -1,5 +1,5 @@
 /**
- * A labelled text field for the settings forms, with its hint and its problem (announced as
+ * A labelled text field for the settings forms (SR-IOV, VF settings, New VM), with its hint and its problem (announced as
  * the user types) tied to the input through aria-describedby.
  */
 import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
