@@ -52,12 +52,12 @@ export class PassthruError extends Error {
   }
 }
 
-/** Normalises anything thrown into error data; unknown errors become INTERNAL. */
 /** Input that cannot be acted on (exit 2): one sentence, and what to do instead when there is a way. */
 export function badInput(message: string, remedy: string | null = null): PassthruError {
   return new PassthruError('BAD_INPUT', message, remedy);
 }
 
+/** Normalises anything thrown into error data; unknown errors become INTERNAL. */
 export function toErrorData(err: unknown): PassthruErrorData {
   if (err instanceof PassthruError) return err.toData();
   const message = err instanceof Error ? err.message : String(err);

@@ -142,6 +142,35 @@ export interface DeviceState {
   driverOverride: string | null;
 }
 
+/** A device group's verdict once a plan is applied, and what still blocks it. */
+export interface GroupOutcome {
+  iommuGroup: number | null;
+  groupViable: boolean;
+  remainingBlockers: { address: PciAddress; driver: string }[];
+}
+
+/**
+ * What a plan says beyond the common header, by kind: only what that kind of change is about
+ * (`detail.kind` is always the plan's `kind`). The wizards and the CLI read it for their words;
+ * it is part of the fingerprint of the plan shown.
+ */
+export type PlanDetail =
+  | { kind: 'assign'; group: boolean; persist: boolean; ownerUid: number | null; expected: GroupOutcome }
+  | { kind: 'release'; expected: GroupOutcome }
+  /** The VF count asked for, whether new VFs get a host driver, and whether a boot rule keeps them. */
+  | { kind: 'sriov'; numVfs: number; autoprobe: boolean; persist: boolean; expected: GroupOutcome }
+  /** Which VF (its index, and its address when it exists now) and what changes. */
+  | { kind: 'vf-config'; vf: number; vfAddress: PciAddress | null; settings: VfChange }
+  /**
+   * What was asked, and whether a reboot is needed for the running kernel to see it;
+   * `manualSteps`: for `--root DIR` without the boot tools inside, the commands the user runs,
+   * shell-quoted (the written files are Passthru's).
+   */
+  | ({ kind: 'iommu'; rebootNeeded: boolean; manualSteps?: string[] } & IommuIntent)
+  | { kind: 'vm-network'; vm: string; uid: number }
+  /** The journal entry reversed; the group's outcome when the change moved devices. */
+  | { kind: 'undo'; reverses: string; expected: GroupOutcome | null };
+
 export interface Plan {
   id: string;
   kind: PlanKind;
@@ -150,22 +179,8 @@ export interface Plan {
   target: PciAddress;
   /** Every device the plan changes (the target, or the group's endpoints with --group; none for iommu). */
   devices: PciAddress[];
-  options: {
-    group: boolean;
-    persist: boolean;
-    ownerUid: number | null;
-    force: boolean;
-    /** sriov plans: the VF count asked for and whether new VFs get a host driver. */
-    sriov?: { numVfs: number; autoprobe: boolean };
-    /** vf-config plans: which VF and what changes. */
-    vf?: { index: number; address: PciAddress | null; settings: VfChange };
-    /** iommu plans: what was asked, and whether a reboot is needed for the running kernel to see it. */
-    iommu?: IommuIntent & {
-      rebootNeeded: boolean;
-      /** `--root DIR` without the boot tools inside: commands the user runs, shell-quoted (written files are Passthru's). */
-      manualSteps?: string[];
-    };
-  };
+  /** Asked with force: a forceable refusal may then be overridden by typing its confirmText. */
+  force: boolean;
   checks: PlanCheck[];
   /** Set when a check refuses the plan: nothing will be changed. */
   refusal: {
@@ -181,8 +196,13 @@ export interface Plan {
   steps: PlanStep[];
   /** Recorded before any change: what "give back" restores. */
   original: Record<PciAddress, DeviceState>;
-  /** The group's verdict once the plan is applied, and what still blocks it. */
-  expected: { iommuGroup: number | null; groupViable: boolean; remainingBlockers: { address: PciAddress; driver: string }[] };
+  /** What this kind of plan says beyond this header. */
+  detail: PlanDetail;
+}
+
+/** The group outcome a plan shows, for the kinds that move devices (null for the others). */
+export function groupOutcome(plan: Pick<Plan, 'detail'>): GroupOutcome | null {
+  return 'expected' in plan.detail ? plan.detail.expected : null;
 }
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'undoing' | 'undone';

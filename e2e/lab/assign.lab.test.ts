@@ -7,7 +7,7 @@
  * report alone. LAB_SCENARIOS=seed,shared-group,no-iommu limits the run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ApplyResult, JournalHistory, Plan } from '../../shared/plan';
+import { groupOutcome, type ApplyResult, type JournalHistory, type Plan } from '../../shared/plan';
 import { guestFileExists, kernelState, runCli, vfioNodeOwner, type KernelDeviceState } from './checks/device-state';
 import { passthru } from './checks/guest-facts';
 import { runs, useLab } from './checks/use-lab';
@@ -343,8 +343,8 @@ describe.runIf(runs('shared-group'))('assign in a shared IOMMU group', () => {
     expect(dry.code, dry.stdout + dry.stderr).toBe(0);
     const plan = dry.json as Plan;
     expect(plan.devices).toEqual([E1000]);
-    expect(plan.expected.groupViable).toBe(false);
-    expect(plan.expected.remainingBlockers).toEqual([{ address: RTL, driver: before[RTL]!.driver }]);
+    expect(groupOutcome(plan)?.groupViable).toBe(false);
+    expect(groupOutcome(plan)?.remainingBlockers).toEqual([{ address: RTL, driver: before[RTL]!.driver }]);
     const r = await runCli(lab(), 'assign', E1000, '--yes');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toContain(RTL);

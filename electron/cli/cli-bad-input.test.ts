@@ -267,7 +267,7 @@ function expectPlainAnswer(c: Case): void {
     // Nothing made of a number that is not one: 1e+23, NaN, Infinity.
     expect(all, shown).not.toMatch(/\d(\.\d+)?e\+\d|\bNaN\b|\bInfinity\b/);
     if (c.argv[0] === 'assign' && c.argv.includes('--json')) {
-      const uid = (JSON.parse(r.stdout) as { options?: { ownerUid?: unknown } }).options?.ownerUid;
+      const uid = (JSON.parse(r.stdout) as { detail?: { ownerUid?: unknown } }).detail?.ownerUid;
       expect(uid === null || (Number.isSafeInteger(uid) && (uid as number) >= 0 && (uid as number) <= 4294967294), shown).toBe(true);
     }
   }

@@ -213,7 +213,7 @@ describe('change:plan', () => {
       return r.value as Plan;
     };
     const assign = await plan({ kind: 'assign', address: '01:00.0', group: false });
-    expect(assign).toMatchObject({ kind: 'assign', target: '0000:01:00.0', options: { ownerUid: 4242 } });
+    expect(assign).toMatchObject({ kind: 'assign', target: '0000:01:00.0', detail: { kind: 'assign', ownerUid: 4242 } });
     expect(assign.steps.find((s) => s.op.verb === 'set-vfio-owner')?.op).toMatchObject({ uid: 4242 });
     expect((await plan({ kind: 'sriov', address: '0000:01:00.0', numVfs: 2, autoprobe: false })).kind).toBe('sriov');
     expect((await plan({ kind: 'release', address: '0000:01:00.0' })).kind).toBe('release');

@@ -119,7 +119,7 @@ export class ChangeExecutor {
       );
     }
     if (plan.refusal) {
-      const forced = plan.refusal.forceable && plan.refusal.confirmText !== null && confirmText === plan.refusal.confirmText && plan.options.force;
+      const forced = plan.refusal.forceable && plan.refusal.confirmText !== null && confirmText === plan.refusal.confirmText && plan.force;
       if (!forced) throw new PassthruError(plan.refusal.code === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'REFUSED', plan.refusal.message, plan.refusal.remedy);
     }
     return this.engine().apply(plan, { onProgress, reverses: intent.kind === 'undo' ? intent.journalId : null });

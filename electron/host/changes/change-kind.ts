@@ -70,7 +70,12 @@ export interface ChangeKindModule<Intent extends { kind: string }, Request exten
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind is typed by its own intent; the registry only routes
 export type AnyChangeKind = ChangeKindModule<any, any>;
 
-/** Declares a kind with its types inferred from its schemas. */
-export function defineChangeKind<Intent extends { kind: string }, Request extends { kind: string }>(kind: ChangeKindModule<Intent, Request>): ChangeKindModule<Intent, Request> {
+/** Declares a kind with its types inferred from its schemas (and only from them: the functions are checked against them). */
+export function defineChangeKind<Intent extends { kind: string }, Request extends { kind: string }>(
+  kind: Omit<ChangeKindModule<Intent, Request>, 'toIntent' | 'plan'> & {
+    toIntent(request: NoInfer<Request>, requester: Requester): NoInfer<Intent>;
+    plan(ctx: PlanningContext, intent: NoInfer<Intent>): Promise<PlanDraft>;
+  },
+): ChangeKindModule<Intent, Request> {
   return kind;
 }

@@ -111,7 +111,7 @@ export class ChangeService implements ChangeServiceApi {
     if (!made) throw new PassthruError('BAD_INPUT', 'That plan was not made by Passthru in this session.', 'Plan the change again.');
     const { plan } = made;
     if (plan.refusal) {
-      const ok = plan.refusal.forceable && plan.options.force && plan.refusal.confirmText !== null && options.confirmText === plan.refusal.confirmText;
+      const ok = plan.refusal.forceable && plan.force && plan.refusal.confirmText !== null && options.confirmText === plan.refusal.confirmText;
       if (!ok) throw new PassthruError(plan.refusal.code === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'REFUSED', plan.refusal.message, plan.refusal.remedy);
     }
     const needsHost = !(plan.noop || plan.steps.length === 0);

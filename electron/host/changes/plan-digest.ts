@@ -1,6 +1,6 @@
 /**
  * The fingerprint of what a plan will do: sha256 over the canonical JSON of everything the user
- * is shown that decides the outcome — the kind, the devices, the options, the refusal, every
+ * is shown that decides the outcome — the kind, the devices, force, the kind's detail, the refusal, every
  * check's verdict and every step (its words, op, shell lines, verification, undo, files and
  * diffs). Not its id or creation time. The caller sends it with the intent; the executor plans
  * the intent again and acts only when its own plan has the same fingerprint, so nothing happens
@@ -24,7 +24,8 @@ export function planDigest(plan: Plan): string {
     kind: plan.kind,
     target: plan.target,
     devices: plan.devices,
-    options: plan.options,
+    force: plan.force,
+    detail: plan.detail,
     refusal: plan.refusal,
     noop: plan.noop,
     checks: plan.checks.map((c) => [c.id, c.status, c.forceable]),

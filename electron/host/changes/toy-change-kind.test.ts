@@ -10,7 +10,7 @@ import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
-import type { OpCall, Plan } from '../../../shared/plan';
+import type { OpCall, Plan, PlanDetail } from '../../../shared/plan';
 import type { HistoryEntry } from '../../../shared/plan';
 import { planAndApply } from '../../cli/change-support';
 import { createHandlers, dispatch, type HandlerDeps } from '../../main/ipc-handlers';
@@ -59,23 +59,23 @@ const noteKind = defineChangeKind({
   toIntent: (r) => r,
   intent: note,
   async plan(ctx, intent) {
-    // shared/plan.ts types the ops of plans with the built-in verbs the renderer knows; a kind
-    // living in a test says once that its own ops are ops.
+    // shared/plan.ts types plans with the built-in kinds and verbs the renderer knows (a kind
+    // added for real adds its names there); a kind living in a test casts its own instead.
     const op = { verb: 'write-note', text: intent.text } satisfies WriteNote as unknown as OpCall;
     const undo = { verb: 'remove-note' } satisfies RemoveNote as unknown as OpCall;
     return {
       id: ctx.ids.planId,
       kind: 'note' as Plan['kind'],
+      detail: { kind: 'note', text: intent.text } as unknown as PlanDetail,
       createdAt: ctx.ids.now,
       target: '',
       devices: [],
-      options: { group: false, persist: true, ownerUid: null, force: false },
+      force: false,
       checks: [],
       refusal: null,
       noop: false,
       steps: [{ id: 'write-note', title: `Write the note "${intent.text}"`, op, verify: `${NOTE} holds the note.`, undo }],
       original: {},
-      expected: { iommuGroup: null, groupViable: false, remainingBlockers: [] },
     };
   },
   formatPlan: (plan) => `A note, in ${plan.steps.length} step: ${plan.steps.map((s) => s.shell.join(' && ')).join('; ')}\n`,

@@ -113,13 +113,13 @@ export function planUndoOf(record: JournalRecord, ctx: PlanningContext, facts: H
     createdAt: ids.now,
     target: record.target,
     devices: [...record.devices],
-    options: { group: false, persist: false, ownerUid: null, force: false },
+    force: false,
     checks,
     refusal,
     noop: refusal === null && steps.length === 0,
     steps,
     original: record.original,
-    expected: facts ? expectedAfter(facts, record.target, record.original) : { iommuGroup: null, groupViable: false, remainingBlockers: [] },
+    detail: { kind: 'undo', reverses: record.journalId, expected: facts ? expectedAfter(facts, record.target, record.original) : null },
   };
 }
 

@@ -87,19 +87,18 @@ export function iommuToPlan(setup: BootSetup, plan: IommuPlan, intent: IommuInte
     createdAt: meta.now,
     target: '',
     devices: [],
-    options: {
-      group: false,
-      persist: true,
-      ownerUid: null,
-      force: false,
-      iommu: { ...intent, rebootNeeded: plan.rebootNeeded, ...(plan.manual ? { manualSteps: plan.manual.steps.map((argv) => formatArgv(argv)) } : {}) },
-    },
+    force: false,
     checks: plan.checks,
     refusal: plan.refusal ? { message: plan.refusal.message, remedy: plan.refusal.remedy, forceable: false, confirmText: null, code: refusalCode(plan) } : null,
     noop: plan.refusal === null && plan.noop,
     steps: [],
     original: {},
-    expected: { iommuGroup: null, groupViable: false, remainingBlockers: [] },
+    detail: {
+      kind: 'iommu',
+      ...intent,
+      rebootNeeded: plan.rebootNeeded,
+      ...(plan.manual ? { manualSteps: plan.manual.steps.map((argv) => formatArgv(argv)) } : {}),
+    },
   };
   if (plan.refusal || plan.noop) return base;
   const op: OpCall = { verb: 'apply-boot-config', intent, digest: bootConfigDigest(plan) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KERNEL_CHOOSES, type Plan } from '../../../shared/plan';
+import { groupOutcome, KERNEL_CHOOSES, type Plan } from '../../../shared/plan';
 import { RootFs } from '../fs/root-fs';
 import { scanHost } from '../scan';
 import { buildFakeHost, labHostSpec, type FakeHostSpec } from '../testing/fake-sysfs';
@@ -48,7 +48,7 @@ describe('planAssign on the seed fixture', () => {
     expect(p.steps[1]?.undo).toEqual({ verb: 'probe', address: '0000:01:00.0', expectDriver: 'igb' });
     expect(p.steps[3]?.verify).toMatch(/vfio-pci and \/dev\/vfio\/6 exists/);
     expect(p.original).toEqual({ '0000:01:00.0': { driver: 'igb', driverOverride: null } });
-    expect(p.expected).toEqual({ iommuGroup: 6, groupViable: true, remainingBlockers: [] });
+    expect(groupOutcome(p)!).toEqual({ iommuGroup: 6, groupViable: true, remainingBlockers: [] });
     expect(check(p, 'vfio-pci')?.detail).toMatch(/loads it first/);
     expect(check(p, 'reset')?.detail).toContain('flr, pm, bus');
   });
@@ -119,7 +119,7 @@ describe('planAssign on the shared-group fixture', () => {
     expect(p.refusal).toBeNull();
     expect(check(p, 'iommu-group')?.status).toBe('warn');
     expect(check(p, 'iommu-group')?.detail).toContain('0000:02:02.0');
-    expect(p.expected).toEqual({ iommuGroup: 6, groupViable: false, remainingBlockers: [{ address: '0000:02:02.0', driver: '8139cp' }] });
+    expect(groupOutcome(p)!).toEqual({ iommuGroup: 6, groupViable: false, remainingBlockers: [{ address: '0000:02:02.0', driver: '8139cp' }] });
     expect(check(p, 'reset')?.status).toBe('pass');
   });
 
@@ -127,7 +127,7 @@ describe('planAssign on the shared-group fixture', () => {
     const p = planAssign(await facts(fixture('shared-group')), { address: '0000:02:01.0', group: true }, ids);
     expect(p.devices).toEqual(['0000:02:01.0', '0000:02:02.0']);
     expect(verbs(p).filter((v) => v.includes('0000:01:00.0'))).toEqual([]);
-    expect(p.expected.groupViable).toBe(true);
+    expect(groupOutcome(p)!.groupViable).toBe(true);
     expect(check(p, 'reset')).toMatchObject({ status: 'warn', detail: expect.stringContaining('no reset: the device may not work after a VM stops') });
   });
 
@@ -214,7 +214,7 @@ describe('planRelease and planUndo', () => {
       'rm -f /etc/modules-load.d/passthru-vfio.conf',
     ]);
     expect(p.steps[2]?.op).toEqual({ verb: 'probe', address: '0000:00:04.0', expectDriver: 'e1000e' });
-    expect(p.expected.remainingBlockers).toEqual([{ address: '0000:00:04.0', driver: 'e1000e' }]);
+    expect(groupOutcome(p)!.remainingBlockers).toEqual([{ address: '0000:00:04.0', driver: 'e1000e' }]);
   });
 
   it('leaves a device that had no driver unbound; unknown original lets the kernel choose', async () => {
@@ -270,7 +270,7 @@ describe('planRelease and planUndo', () => {
       steps: applied.steps.map((s) => ({ id: s.id, op: s.op, undo: s.undo, state: 'done', error: null })),
     };
     const u = planUndoOf(record, undoContext(seed, { planId: 'u1', now: ids.now }), await facts(seed));
-    expect(u.expected).toEqual({ iommuGroup: 6, groupViable: false, remainingBlockers: [{ address: '0000:01:00.0', driver: 'igb' }] });
+    expect(groupOutcome(u)).toEqual({ iommuGroup: 6, groupViable: false, remainingBlockers: [{ address: '0000:01:00.0', driver: 'igb' }] });
     expect(u.kind).toBe('undo');
     expect(u.steps.map((s) => s.op)).toEqual([
       { verb: 'unbind', address: '0000:01:00.0', driver: 'vfio-pci' },

@@ -10,7 +10,7 @@
  * override is back. With the override first, undoing the unbind would re-probe into vfio-pci.
  */
 import type { PciDevice } from '../../../shared/model';
-import { KERNEL_CHOOSES, type DeviceState, type Plan, type PlanCheck } from '../../../shared/plan';
+import { KERNEL_CHOOSES, type DeviceState, type GroupOutcome, type Plan, type PlanCheck } from '../../../shared/plan';
 import type { HostFacts } from './host-facts';
 import * as C from './plan-checks';
 import { loadModuleStep, overrideStep, ownerStep, probeStep, removePersistenceStep, unbindStep, writePersistenceStep, type PlanDraft, type PlannedStep } from './plan-steps';
@@ -34,7 +34,7 @@ export interface PlanIds {
 const VFIO_OK = new Set([null, 'vfio-pci', 'pci-stub']);
 
 /** Group verdict once `bound` are on vfio-pci (and `drivers` hold the given driver). */
-function expectedFor(facts: HostFacts, target: PciDevice, bound: Set<string>, drivers: Map<string, string | null> = new Map()): Plan['expected'] {
+function expectedFor(facts: HostFacts, target: PciDevice, bound: Set<string>, drivers: Map<string, string | null> = new Map()): GroupOutcome {
   const g = facts.scan.groups.find((x) => x.id === target.iommuGroup);
   if (!g) return { iommuGroup: target.iommuGroup, groupViable: false, remainingBlockers: [] };
   const remainingBlockers = g.devices.flatMap((a) => {
@@ -94,13 +94,19 @@ export function planAssign(facts: HostFacts, request: AssignRequest, ids: PlanId
     createdAt: ids.now,
     target: target.address,
     devices: members.map((d) => d.address),
-    options: { group, persist, ownerUid, force: request.force ?? false },
+    force: request.force ?? false,
     checks: results.map((r) => r.check),
     refusal,
     noop: refusal === null && steps.length === 0,
     steps,
     original,
-    expected: refusal?.code === 'ENVIRONMENT' ? expectedFor(facts, target, new Set()) : expectedFor(facts, target, bound),
+    detail: {
+      kind: 'assign',
+      group,
+      persist,
+      ownerUid,
+      expected: refusal?.code === 'ENVIRONMENT' ? expectedFor(facts, target, new Set()) : expectedFor(facts, target, bound),
+    },
   };
 }
 
@@ -171,17 +177,17 @@ export function planRelease(facts: HostFacts, address: string, original: DeviceS
     createdAt: ids.now,
     target: n,
     devices: [n],
-    options: { group: false, persist: false, ownerUid: null, force: false },
+    force: false,
     checks,
     refusal,
     noop: refusal === null && steps.length === 0,
     steps,
     original: { [n]: { driver: d.driver, driverOverride: d.driverOverride } },
-    expected: expectedAfterRelease(facts, d, original ? back.driver : likely),
+    detail: { kind: 'release', expected: expectedAfterRelease(facts, d, original ? back.driver : likely) },
   };
 }
 
-function expectedAfterRelease(facts: HostFacts, d: PciDevice, driver: string | null): Plan['expected'] {
+function expectedAfterRelease(facts: HostFacts, d: PciDevice, driver: string | null): GroupOutcome {
   const base = expectedFor(facts, d, new Set());
   if (driver === null || VFIO_OK.has(driver) || base.remainingBlockers.some((b) => b.address === d.address)) return base;
   const remainingBlockers = [...base.remainingBlockers, { address: d.address, driver }];
@@ -192,7 +198,7 @@ function expectedAfterRelease(facts: HostFacts, d: PciDevice, driver: string | n
  * The group verdict once the recorded original drivers are back (the undo of a change);
  * unknown (non-viable, no blockers) when the target is not on this host.
  */
-export function expectedAfter(facts: HostFacts, targetAddress: string, original: Record<string, DeviceState>): Plan['expected'] {
+export function expectedAfter(facts: HostFacts, targetAddress: string, original: Record<string, DeviceState>): GroupOutcome {
   const target = facts.scan.devices.find((d) => d.address === targetAddress);
   if (!target) return { iommuGroup: null, groupViable: false, remainingBlockers: [] };
   const drivers = new Map(Object.entries(original).map(([a, st]) => [a, st.driver] as const));

@@ -38,7 +38,7 @@ async function withVfTable(root: string, table: VfSettings[] | null): Promise<Ho
 describe('planSriov', () => {
   it('0 → 2 on the seed igb: one write, undone by writing 0, with the shell line', async () => {
     const p = planSriov(await facts(fixture('seed')), { address: PF, numVfs: 2 }, ids);
-    expect(p).toMatchObject({ kind: 'sriov', refusal: null, noop: false, options: { sriov: { numVfs: 2, autoprobe: true } } });
+    expect(p).toMatchObject({ kind: 'sriov', refusal: null, noop: false, detail: { kind: 'sriov', numVfs: 2, autoprobe: true } });
     expect(ops(p)).toEqual([{ verb: 'set-sriov-numvfs', address: PF, count: 2 }]);
     expect(p.steps[0]?.shell).toEqual([`echo 2 > /sys/bus/pci/devices/${PF}/sriov_numvfs`]);
     expect(p.steps[0]?.undo).toEqual({ verb: 'set-sriov-numvfs', address: PF, count: 0 });
@@ -115,7 +115,7 @@ describe('planSriov', () => {
     expect(follow.steps.at(-1)?.undo).toEqual({ verb: 'write-sriov-persistence', address: PF, numVfs: 7, autoprobe: true });
     // persist: false drops it, with the VFs left as they are.
     expect(ops(planSriov(persisted, { address: PF, numVfs: 7, persist: false }, ids))).toEqual([{ verb: 'remove-sriov-persistence', address: PF }]);
-    expect(planSriov(persisted, { address: PF, numVfs: 7 }, ids)).toMatchObject({ noop: true, options: { persist: true } });
+    expect(planSriov(persisted, { address: PF, numVfs: 7 }, ids)).toMatchObject({ noop: true, detail: { kind: 'sriov', persist: true } });
   });
   it('reads a boot rule Passthru wrote into the scan (sriov.bootRule)', async () => {
     const root = buildFakeHost(labHostSpec());

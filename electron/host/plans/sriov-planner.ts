@@ -10,7 +10,7 @@
 import { badInput } from '../../../shared/errors';
 import { normalizeMac, ZERO_MAC } from '../../../shared/mac';
 import type { PciDevice, VfSettings } from '../../../shared/model';
-import type { Plan, VfChange } from '../../../shared/plan';
+import type { GroupOutcome, VfChange } from '../../../shared/plan';
 import { checkVfChange } from '../formats/vf-settings';
 import type { PlanIds } from './assign-planner';
 import type { HostFacts } from './host-facts';
@@ -44,7 +44,7 @@ function resolvePf(facts: HostFacts, address: string): PciDevice & { sriov: NonN
   return pf as PciDevice & { sriov: NonNullable<PciDevice['sriov']> };
 }
 
-function groupVerdict(facts: HostFacts, d: PciDevice): Plan['expected'] {
+function groupVerdict(facts: HostFacts, d: PciDevice): GroupOutcome {
   const g = facts.scan.groups.find((x) => x.id === d.iommuGroup);
   return { iommuGroup: d.iommuGroup, groupViable: g?.viable ?? false, remainingBlockers: g?.blockers ?? [] };
 }
@@ -172,13 +172,13 @@ export function planSriov(facts: HostFacts, request: SriovPlanRequest, ids: Plan
     createdAt: ids.now,
     target: pf.address,
     devices: [pf.address, ...removed.map((v) => v.address)],
-    options: { group: false, persist: keepRule, ownerUid: null, force: request.force ?? false, sriov: { numVfs: want, autoprobe } },
+    force: request.force ?? false,
     checks: results.map((r) => r.check),
     refusal,
     noop: refusal === null && steps.length === 0,
     steps,
     original: { [pf.address]: { driver: pf.driver, driverOverride: pf.driverOverride } },
-    expected: groupVerdict(facts, pf),
+    detail: { kind: 'sriov', numVfs: want, autoprobe, persist: keepRule, expected: groupVerdict(facts, pf) },
   };
 }
 
@@ -257,12 +257,12 @@ export function planVfConfig(facts: HostFacts, request: VfConfigPlanRequest, ids
     createdAt: ids.now,
     target: pf.address,
     devices: vfAddress ? [pf.address, vfAddress] : [pf.address],
-    options: { group: false, persist: false, ownerUid: null, force: false, vf: { index: request.vf, address: vfAddress, settings } },
+    force: false,
     checks: results.map((r) => r.check),
     refusal,
     noop: refusal === null && steps.length === 0,
     steps,
     original: { [pf.address]: { driver: pf.driver, driverOverride: pf.driverOverride } },
-    expected: groupVerdict(facts, pf),
+    detail: { kind: 'vf-config', vf: request.vf, vfAddress, settings },
   };
 }

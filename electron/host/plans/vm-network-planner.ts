@@ -36,12 +36,12 @@ export function planVmNetwork(request: VmNetworkRequest, meta: { planId: string;
     createdAt: meta.now,
     target: '',
     devices: [],
-    options: { group: false, persist: false, ownerUid: request.uid, force: false },
+    force: false,
     checks: [],
     refusal: null,
     noop: steps.length === 0,
     steps,
     original: {},
-    expected: { iommuGroup: null, groupViable: false, remainingBlockers: [] },
+    detail: { kind: 'vm-network', vm: request.vm, uid: request.uid },
   };
 }

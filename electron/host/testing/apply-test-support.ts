@@ -25,7 +25,7 @@ export function assignVfPlan(id = 'plan-1'): Plan {
     createdAt: '2026-01-01T00:00:00.000Z',
     target: a,
     devices: [a],
-    options: { group: false, persist: false, ownerUid: null, force: false },
+    force: false,
     checks: [],
     refusal: null,
     noop: false,
@@ -35,7 +35,7 @@ export function assignVfPlan(id = 'plan-1'): Plan {
       step('bind', { verb: 'probe', address: a, expectDriver: 'vfio-pci' }, { verb: 'unbind', address: a, driver: 'vfio-pci' }),
     ],
     original: { [a]: { driver: 'igbvf', driverOverride: null } },
-    expected: { iommuGroup: 3, groupViable: true, remainingBlockers: [] },
+    detail: { kind: 'assign', group: false, persist: false, ownerUid: null, expected: { iommuGroup: 3, groupViable: true, remainingBlockers: [] } },
   };
 }
 

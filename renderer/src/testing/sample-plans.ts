@@ -70,7 +70,7 @@ export function sampleAssignPlan(opts: { group?: boolean; persist?: boolean } = 
     createdAt: '2026-11-24T20:00:00.000Z',
     target: '0000:01:00.1',
     devices,
-    options: { group, persist, ownerUid: 1000, force: false },
+    force: false,
     checks: [
       ...baseChecks,
       {
@@ -97,10 +97,12 @@ export function sampleAssignPlan(opts: { group?: boolean; persist?: boolean } = 
     noop: false,
     steps: devices.flatMap((a) => assignSteps(a, 'igb', persist)),
     original: Object.fromEntries(devices.map((a) => [a, { driver: 'igb', driverOverride: null }])),
-    expected: {
-      iommuGroup: 1,
-      groupViable: group,
-      remainingBlockers: group ? [] : [{ address: '0000:01:00.0', driver: 'igb' }],
+    detail: {
+      kind: 'assign',
+      group,
+      persist,
+      ownerUid: 1000,
+      expected: { iommuGroup: 1, groupViable: group, remainingBlockers: group ? [] : [{ address: '0000:01:00.0', driver: 'igb' }] },
     },
   };
 }
@@ -112,7 +114,7 @@ export function sampleManagementPlan(force = false): Plan {
     id: `plan-mgmt${force ? '-forced' : ''}`,
     target: '0000:00:1f.6',
     devices: ['0000:00:1f.6'],
-    options: { group: false, persist: false, ownerUid: 1000, force },
+    force,
     checks: [
       ...baseChecks,
       {
@@ -132,7 +134,13 @@ export function sampleManagementPlan(force = false): Plan {
     },
     steps: assignSteps('0000:00:1f.6', 'e1000e', false),
     original: { '0000:00:1f.6': { driver: 'e1000e', driverOverride: null } },
-    expected: { iommuGroup: 9, groupViable: false, remainingBlockers: [{ address: '0000:00:1f.3', driver: 'snd_hda_intel' }] },
+    detail: {
+      kind: 'assign',
+      group: false,
+      persist: false,
+      ownerUid: 1000,
+      expected: { iommuGroup: 9, groupViable: false, remainingBlockers: [{ address: '0000:00:1f.3', driver: 'snd_hda_intel' }] },
+    },
   };
 }
 
@@ -150,7 +158,13 @@ export function sampleDiskPlan(): Plan {
     refusal: { message: '0000:03:00.0 controls the disk this system runs from (/ and /boot).', remedy: null, forceable: false, confirmText: null },
     steps: [],
     original: {},
-    expected: { iommuGroup: 8, groupViable: false, remainingBlockers: [{ address: '0000:03:00.0', driver: 'nvme' }] },
+    detail: {
+      kind: 'assign',
+      group: false,
+      persist: false,
+      ownerUid: 1000,
+      expected: { iommuGroup: 8, groupViable: false, remainingBlockers: [{ address: '0000:03:00.0', driver: 'nvme' }] },
+    },
   };
 }
 
@@ -164,7 +178,7 @@ export function sampleNoopPlan(): Plan {
     noop: true,
     steps: [],
     original: { '0000:02:00.0': { driver: 'vfio-pci', driverOverride: 'vfio-pci' } },
-    expected: { iommuGroup: 7, groupViable: true, remainingBlockers: [] },
+    detail: { kind: 'assign', group: false, persist: false, ownerUid: 1000, expected: { iommuGroup: 7, groupViable: true, remainingBlockers: [] } },
   };
 }
 
@@ -205,7 +219,7 @@ export function sampleReleasePlan(): Plan {
         undoShell: [],
       },
     ],
-    expected: { iommuGroup: 7, groupViable: false, remainingBlockers: [{ address: a, driver: 'igb' }] },
+    detail: { kind: 'release', expected: { iommuGroup: 7, groupViable: false, remainingBlockers: [{ address: a, driver: 'igb' }] } },
   };
 }
 
@@ -256,7 +270,7 @@ export function sampleSriovPlan(opts: { numVfs?: number; autoprobe?: boolean; pe
     createdAt: '2026-11-24T20:00:00.000Z',
     target: pf,
     devices: [pf],
-    options: { group: false, persist, ownerUid: 1000, force: false, sriov: { numVfs, autoprobe } },
+    force: false,
     checks: [
       pass('sriov-range', `${numVfs} VFs is within the device's limit`, 'sriov_totalvfs is 7.'),
       pass('vfs-free', 'No VF to be removed is in use', 'Neither 0000:01:10.0 (igbvf) nor 0000:01:10.2 is used by a running VM.'),
@@ -265,7 +279,7 @@ export function sampleSriovPlan(opts: { numVfs?: number; autoprobe?: boolean; pe
     noop: false,
     steps,
     original: { [pf]: { driver: 'igb', driverOverride: null } },
-    expected: { iommuGroup: 1, groupViable: false, remainingBlockers: [] },
+    detail: { kind: 'sriov', numVfs, autoprobe, persist, expected: { iommuGroup: 1, groupViable: false, remainingBlockers: [] } },
   };
 }
 
@@ -276,7 +290,7 @@ export function sampleVfPlan(settings: VfChange = { mac: '02:00:00:00:00:01' }):
     ...sampleSriovPlan(),
     id: 'plan-vf-1',
     kind: 'vf-config',
-    options: { group: false, persist: false, ownerUid: 1000, force: false, vf: { index: 1, address: '0000:01:10.2', settings } },
+    detail: { kind: 'vf-config', vf: 1, vfAddress: '0000:01:10.2', settings },
     checks: [pass('pf-interface', 'The PF has an interface', 'enp1s0f0 (igb) holds the VF settings.')],
     steps: [
       {

@@ -20,7 +20,14 @@ export const assignKind = defineChangeKind({
     persist: z.optional(z.boolean()),
     force: z.optional(z.boolean()),
   }),
-  toIntent: (r, requester) => ({ kind: 'assign', address: r.address, group: r.group ?? false, persist: r.persist ?? false, force: r.force ?? false, ownerUid: requester.ownerUid }),
+  toIntent: (r, requester) => ({
+    kind: 'assign' as const,
+    address: r.address,
+    group: r.group ?? false,
+    persist: r.persist ?? false,
+    force: r.force ?? false,
+    ownerUid: requester.ownerUid,
+  }),
   intent: z.strictObject({ kind: z.literal('assign'), address: addressInput, group: z.boolean(), persist: z.boolean(), force: z.boolean(), ownerUid: z.nullable(uid) }),
   async plan(ctx, i) {
     checkOwner(ctx.caller, i.ownerUid);

@@ -9,7 +9,8 @@ import { checkLines, refusalLine } from '../plan-text';
 
 /** The plan in full: checks, every file's unified diff, the backups, the commands. */
 function formatIommuPlan(plan: Plan): string {
-  const lines = [`Plan ${plan.id}: iommu ${plan.options.iommu?.action ?? ''}`, '', 'Checks:', ...checkLines(plan.checks), ...refusalLine(plan)];
+  const detail = plan.detail.kind === 'iommu' ? plan.detail : null;
+  const lines = [`Plan ${plan.id}: iommu ${detail?.action ?? ''}`, '', 'Checks:', ...checkLines(plan.checks), ...refusalLine(plan)];
   if (plan.noop) lines.push('', 'Nothing to do: the boot configuration already says so.');
   for (const s of plan.steps) {
     lines.push('', s.title);
@@ -24,9 +25,9 @@ function formatIommuPlan(plan: Plan): string {
     lines.push('', 'Then, as root:', ...commands.map((c) => `  $ ${c}`));
     lines.push('', `Verify: ${s.verify}`, `Undo:   passthru undo (or: ${s.undoShell.join(' && ')})`);
   }
-  const manual = plan.options.iommu?.manualSteps;
+  const manual = detail?.manualSteps;
   if (manual?.length) lines.push('', 'Left to you (see the check "Commands left to you"): after applying, run', ...manual.map((m) => `  $ ${m}`));
-  if (!plan.refusal && plan.options.iommu?.rebootNeeded) lines.push('', 'A reboot is needed for the running kernel to use it.');
+  if (!plan.refusal && detail?.rebootNeeded) lines.push('', 'A reboot is needed for the running kernel to use it.');
   return `${lines.join('\n')}\n`;
 }
 
@@ -36,7 +37,7 @@ export const iommuKind = defineChangeKind({
   kind: 'iommu',
   request: z.strictObject({ kind: z.literal('iommu'), action, pt: z.optional(z.boolean()), earlyVfio: z.optional(z.boolean()) }),
   // pt and early VFIO modules go with enable; disable removes every argument Passthru adds.
-  toIntent: (r) => ({ kind: 'iommu', action: r.action, pt: r.action === 'enable' && r.pt === true, earlyVfio: r.action === 'enable' && r.earlyVfio === true }),
+  toIntent: (r) => ({ kind: 'iommu' as const, action: r.action, pt: r.action === 'enable' && r.pt === true, earlyVfio: r.action === 'enable' && r.earlyVfio === true }),
   intent: z.strictObject({ kind: z.literal('iommu'), action, pt: z.boolean(), earlyVfio: z.boolean() }),
   async plan(ctx, i) {
     const setup = detectBootSetup(ctx.fs);

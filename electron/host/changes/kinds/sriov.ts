@@ -15,7 +15,7 @@ export const sriovKind = defineChangeKind({
     force: z.optional(z.boolean()),
   }),
   // Absent autoprobe/persist: left as they are (null), which differs from false.
-  toIntent: (r) => ({ kind: 'sriov', address: r.address, numVfs: r.numVfs, autoprobe: r.autoprobe ?? null, persist: r.persist ?? null, force: r.force ?? false }),
+  toIntent: (r) => ({ kind: 'sriov' as const, address: r.address, numVfs: r.numVfs, autoprobe: r.autoprobe ?? null, persist: r.persist ?? null, force: r.force ?? false }),
   intent: z.strictObject({
     kind: z.literal('sriov'),
     address: addressInput,

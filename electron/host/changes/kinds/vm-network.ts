@@ -17,7 +17,7 @@ const remove = z.array(ifname).check(z.maxLength(16));
 export const vmNetworkKind = defineChangeKind({
   kind: 'vm-network',
   request: z.strictObject({ ...fields, create: z.optional(create), remove: z.optional(remove) }),
-  toIntent: (r) => ({ kind: 'vm-network', vm: r.vm, create: r.create ?? [], remove: r.remove ?? [], uid: r.uid }),
+  toIntent: (r) => ({ kind: 'vm-network' as const, vm: r.vm, create: r.create ?? [], remove: r.remove ?? [], uid: r.uid }),
   intent: z.strictObject({ ...fields, create, remove }),
   async plan(ctx, i) {
     if (ctx.caller.uid !== null && i.uid !== ctx.caller.uid) {

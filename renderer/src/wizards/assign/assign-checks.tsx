@@ -3,16 +3,19 @@
  * leaves it, and the assign options (each change re-plans on the host).
  */
 import type { Dispatch } from 'react';
-import type { Plan } from '../../../../shared/plan';
+import { groupOutcome, type Plan } from '../../../../shared/plan';
 import type { WizardAction, WizardRequest } from '../common/wizard-state';
 
 export function ExpectedGroup({ plan }: { plan: Plan }) {
-  const { iommuGroup, groupViable, remainingBlockers } = plan.expected;
+  const outcome = groupOutcome(plan);
+  // An undo of a change that moved no device (the boot configuration, a VM's taps) has no group to speak of.
+  if (outcome === null) return null;
+  const { iommuGroup, groupViable, remainingBlockers } = outcome;
   if (iommuGroup === null) return <p>The device is not in an IOMMU group.</p>;
   return (
     <div className="wizard__expected">
       <p>
-        <strong>IOMMU group {iommuGroup}</strong>: {plan.noop ? 'nothing to change for' : plan.refusal && !plan.options.force ? 'this plan would change' : 'this plan changes'}{' '}
+        <strong>IOMMU group {iommuGroup}</strong>: {plan.noop ? 'nothing to change for' : plan.refusal && !plan.force ? 'this plan would change' : 'this plan changes'}{' '}
         <span className="mono">{plan.devices.join(', ')}</span>.{' '}
         {plan.kind === 'assign'
           ? groupViable

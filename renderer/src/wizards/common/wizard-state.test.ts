@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { groupOutcome } from '../../../../shared/plan';
 import {
   sampleAssignPlan,
   sampleDiskPlan,
@@ -52,7 +53,7 @@ describe('wizard reducer', () => {
     expect(s.phase).toBe('planning');
     expect(s.request).toMatchObject({ group: true });
     s = run(s, { type: 'planned', plan: sampleAssignPlan({ group: true }) });
-    expect(s.plan?.expected.groupViable).toBe(true);
+    expect(s.plan && groupOutcome(s.plan)?.groupViable).toBe(true);
     expect(s.phase).toBe('checks');
   });
 
@@ -181,11 +182,11 @@ describe('settings-first wizards (SR-IOV)', () => {
       kind: 'iommu' as const,
       target: '',
       devices: [],
-      options: { group: false, persist: true, ownerUid: null, force: false, iommu: { ...req, rebootNeeded: true } },
+      detail: { kind: 'iommu' as const, action: req.action, pt: req.pt, earlyVfio: req.earlyVfio, rebootNeeded: true },
     };
     expect(resultSentence(plan, sampleOkResult(plan))).toBe('The boot configuration now turns the IOMMU on. Reboot for the running kernel to use it.');
     expect(noopSentence({ ...plan, noop: true })).toBe('The boot configuration already says so — nothing to change. The running kernel does not reflect it yet: reboot.');
-    const off = { ...plan, options: { ...plan.options, iommu: { action: 'disable' as const, pt: false, earlyVfio: false, rebootNeeded: false } } };
+    const off = { ...plan, detail: { kind: 'iommu' as const, action: 'disable' as const, pt: false, earlyVfio: false, rebootNeeded: false } };
     expect(noopSentence({ ...off, noop: true })).toBe('The boot configuration has none of the IOMMU arguments Passthru adds — nothing to change.');
   });
 

@@ -92,7 +92,7 @@ export function refusalCleared(s: WizardState): boolean {
   const plan = s.plan;
   if (!plan || plan.noop) return false;
   if (!plan.refusal) return true;
-  if (!plan.refusal.forceable || !plan.options.force) return false;
+  if (!plan.refusal.forceable || !plan.force) return false;
   return s.acknowledged && s.confirmText === (plan.refusal.confirmText ?? '');
 }
 
@@ -185,13 +185,13 @@ export function describeVfChange(c: VfChange): string {
 
 /** What "nothing to do" means for this plan, for the checks step. */
 export function noopSentence(plan: Plan): string {
-  if (plan.kind === 'sriov' && plan.options.sriov) {
-    return `${plan.target} already has ${plural(plan.options.sriov.numVfs, 'VF', 'VFs')} — nothing to do.`;
+  if (plan.detail.kind === 'sriov') {
+    return `${plan.target} already has ${plural(plan.detail.numVfs, 'VF', 'VFs')} — nothing to do.`;
   }
   if (plan.kind === 'vf-config') return 'The VF already has these settings — nothing to do.';
-  if (plan.kind === 'iommu') {
-    const what = plan.options.iommu?.action === 'disable' ? 'has none of the IOMMU arguments Passthru adds' : 'already says so';
-    return `The boot configuration ${what} — nothing to change.${plan.options.iommu?.rebootNeeded ? ' The running kernel does not reflect it yet: reboot.' : ''}`;
+  if (plan.detail.kind === 'iommu') {
+    const what = plan.detail.action === 'disable' ? 'has none of the IOMMU arguments Passthru adds' : 'already says so';
+    return `The boot configuration ${what} — nothing to change.${plan.detail.rebootNeeded ? ' The running kernel does not reflect it yet: reboot.' : ''}`;
   }
   if (plan.kind === 'release') return 'Already with the host — nothing to do.';
   return 'Already on vfio-pci — nothing to do.';
@@ -201,17 +201,17 @@ export function noopSentence(plan: Plan): string {
 export function resultSentence(plan: Plan, result: ApplyResult): string {
   if (result.ok) {
     const who = plan.devices.length > 1 ? plan.devices.join(', ') : plan.target;
-    if (plan.kind === 'sriov' && plan.options.sriov) return `${plan.target} now has ${plural(plan.options.sriov.numVfs, 'VF', 'VFs')}.`;
+    if (plan.detail.kind === 'sriov') return `${plan.target} now has ${plural(plan.detail.numVfs, 'VF', 'VFs')}.`;
     if (plan.noop) return `${who}: nothing needed changing.`;
     if (plan.kind === 'assign') return `${who} ${plan.devices.length > 1 ? 'are' : 'is'} now on vfio-pci.`;
     if (plan.kind === 'release') return `${who} ${plan.devices.length > 1 ? 'were' : 'was'} given back to the host.`;
-    if (plan.kind === 'iommu' && plan.options.iommu) {
-      const on = plan.options.iommu.action === 'enable';
-      return `The boot configuration now ${on ? 'turns the IOMMU on' : 'has none of the IOMMU arguments Passthru adds'}.${plan.options.iommu.rebootNeeded ? ' Reboot for the running kernel to use it.' : ''}`;
+    if (plan.detail.kind === 'iommu') {
+      const on = plan.detail.action === 'enable';
+      return `The boot configuration now ${on ? 'turns the IOMMU on' : 'has none of the IOMMU arguments Passthru adds'}.${plan.detail.rebootNeeded ? ' Reboot for the running kernel to use it.' : ''}`;
     }
-    if (plan.kind === 'vf-config' && plan.options.vf) {
-      const { index, settings } = plan.options.vf;
-      return `VF ${index} of ${plan.target} now has ${describeVfChange(settings) || 'its settings unchanged'}.`;
+    if (plan.detail.kind === 'vf-config') {
+      const { vf, settings } = plan.detail;
+      return `VF ${vf} of ${plan.target} now has ${describeVfChange(settings) || 'its settings unchanged'}.`;
     }
     return `The change to ${plan.target} was undone.`;
   }
