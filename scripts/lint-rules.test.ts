@@ -77,6 +77,12 @@ const cases: { rule: string; what: string; file: string; code: string }[] = [
     file: 'electron/host/service/x-violation.ts',
     code: "import { makeRig } from '../testing/apply-test-support';\nexport const r = makeRig;\n",
   },
+  {
+    rule: 'import-x/no-restricted-paths',
+    what: 'product code importing a test helper through the #shared alias',
+    file: 'electron/host/service/x-violation.ts',
+    code: "import { hostileArg } from '#shared/testing/text-arbitraries';\nexport const h = hostileArg;\n",
+  },
   // vf-settings is imported by ops/set-vf: importing set-vf back from it closes a cycle.
   { rule: 'import-x/no-cycle', what: 'an import cycle', file: 'electron/host/formats/vf-settings.ts', code: "import { setVf } from '../ops/set-vf';\nexport const s = setVf;\n" },
 ];

@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { EventChannel, EventPayloads } from '../../shared/ipc-contract';
+import type { EventChannel, EventPayloads } from '#shared/ipc-contract';
 import { originFor } from './origin';
 import { MAX_MESSAGE_BYTES } from './protocol';
 import { SocketSession, type SessionDeps } from './socket-session';

@@ -2,8 +2,8 @@
  * Browser half of the test bridge: defines window.passthru with the same createApi() the
  * preload uses, over a WebSocket to the bridge server that served this page.
  */
-import { createApi } from '../../shared/api';
-import type { EventChannel, EventPayloads, IpcResult } from '../../shared/ipc-contract';
+import { createApi } from '#shared/api';
+import type { EventChannel, EventPayloads, IpcResult } from '#shared/ipc-contract';
 import type { BridgeMessage } from './protocol';
 
 const socket = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/__bridge`);

@@ -3,8 +3,8 @@
  * the bridge cannot read as a request gets an `error` message instead (with the id when one
  * could be read), so a client is told rather than left waiting.
  */
-import type { PassthruErrorData } from '../../shared/errors';
-import type { EventChannel, EventPayloads, IpcResult } from '../../shared/ipc-contract';
+import type { PassthruErrorData } from '#shared/errors';
+import type { EventChannel, EventPayloads, IpcResult } from '#shared/ipc-contract';
 
 export interface BridgeRequest {
   id: number;

@@ -6,8 +6,8 @@
  * dropped; too many requests at once are answered with an error instead of queued.
  */
 import type { WebSocket } from 'ws';
-import { PassthruError, toErrorData } from '../../shared/errors';
-import type { EventChannel, EventPayloads } from '../../shared/ipc-contract';
+import { PassthruError, toErrorData } from '#shared/errors';
+import type { EventChannel, EventPayloads } from '#shared/ipc-contract';
 import { dispatch, type Handlers } from '../../electron/main/ipc-handlers';
 import { parseBridgeRequest, type BridgeMessage } from './protocol';
 

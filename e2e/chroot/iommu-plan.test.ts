@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { IommuIntent, OpCall } from '../../shared/plan';
+import type { IommuIntent, OpCall } from '#shared/plan';
 import { CommandError, type CommandRunner } from '../../electron/host/exec/run-command';
 import { RootFs } from '../../electron/host/fs/root-fs';
 import { detectBootSetup } from '../../electron/host/iommu/detect';

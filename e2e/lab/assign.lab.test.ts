@@ -7,7 +7,7 @@
  * report alone. LAB_SCENARIOS=seed,shared-group,no-iommu limits the run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { groupOutcome, type ApplyResult, type JournalHistory, type Plan } from '../../shared/plan';
+import { groupOutcome, type ApplyResult, type JournalHistory, type Plan } from '#shared/plan';
 import { guestFileExists, kernelState, runCli, vfioNodeOwner, type KernelDeviceState } from './checks/device-state';
 import { passthru } from './checks/guest-facts';
 import { runs, useLab } from './checks/use-lab';

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync, statSync, lstatSync } from 'node:fs';
 import path from 'node:path';
-import type { HostScan } from '../../shared/model';
+import type { HostScan } from '#shared/model';
 import { bootLab } from './boot';
 import { repoRoot } from './initramfs';
 import { SCENARIOS, findScenario } from './scenarios';

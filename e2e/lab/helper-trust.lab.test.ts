@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ChangeIntent, ChangeRequest, Plan } from '../../shared/plan';
+import type { ChangeIntent, ChangeRequest, Plan } from '#shared/plan';
 import { planDigest } from '../../electron/host/changes/plan-digest';
 import { kernelState, runCli, type KernelDeviceState } from './checks/device-state';
 import { runs, useLab } from './checks/use-lab';

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HostScan } from '../../shared/model';
+import type { HostScan } from '#shared/model';
 import { bootLab, type LabHandle } from './boot';
 import { SCENARIOS } from './scenarios';
 import { cliPath, collectGuestFacts, passthru, type GuestFacts } from './checks/guest-facts';

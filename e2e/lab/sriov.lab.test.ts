@@ -7,7 +7,7 @@
  * run in order in one boot per scenario. LAB_SCENARIOS=seed,many-vfs limits the run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ApplyResult, Plan } from '../../shared/plan';
+import type { ApplyResult, Plan } from '#shared/plan';
 import { guestFileExists, kernelSriov, kernelState, runCli, vfTable } from './checks/device-state';
 import { runs, useLab } from './checks/use-lab';
 

@@ -6,7 +6,7 @@
  * from `scan --json`, drivers from sysfs with plain shell. LAB_SCENARIOS=seed limits the run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { HostScan, PassthroughState } from '../../shared/model';
+import type { HostScan, PassthroughState } from '#shared/model';
 import { kernelState, runCli, type KernelDeviceState } from './checks/device-state';
 import { runs, useLab } from './checks/use-lab';
 import { passthru } from './checks/guest-facts';

@@ -9,7 +9,7 @@
  * the checks run in order. LAB_SCENARIOS=seed,shared-group limits the run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { VmStatus } from '../../shared/vm';
+import type { VmStatus } from '#shared/vm';
 import type { LabHandle } from './boot';
 import { guestFileExists, kernelSriov, runCli } from './checks/device-state';
 import { recordTiming } from './checks/timings';

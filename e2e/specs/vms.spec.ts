@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import type { PassthruApi } from '../../shared/api';
+import type { PassthruApi } from '#shared/api';
 import { test, expect, fixtureCapturedAt, fixtureRoot, keepScreenshot } from '../support/app';
 import { formatTimestamp } from '../../renderer/src/lib/format';
 import { expectNoSeriousA11yViolations } from '../support/axe';

@@ -5,13 +5,13 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { userInfo } from 'node:os';
-import { PassthruError } from '../../shared/errors';
-import type { ApplyResult, Plan } from '../../shared/plan';
+import { PassthruError } from '#shared/errors';
+import type { ApplyResult, Plan } from '#shared/plan';
 import { ChangeService } from '../host/changes/change-service';
 import { runCommand } from '../host/exec/run-command';
 import { resolveRoot, type CliIo, type ParsedArgs } from './command-line';
 import { MAX_UID } from './option-values';
-import { formatArgv } from '../../shared/shell-quote';
+import { formatArgv } from '#shared/shell-quote';
 
 export const WRITE_OPTIONS = {
   yes: { type: 'boolean', short: 'y' },

@@ -21,8 +21,8 @@ import { COMMANDS } from './main';
 import { valueRule, type CliCommand } from './command-line';
 import type { ValueRule } from './option-values';
 import { ACTION_OPTIONS as VM_ACTION_OPTIONS } from './commands/vm';
-import { hostileArg } from '../../shared/testing/text-arbitraries';
-import { hasControlChars } from '../../shared/control-chars';
+import { hostileArg } from '#shared/testing/text-arbitraries';
+import { hasControlChars } from '#shared/control-chars';
 import { makeRig } from '../host/testing/apply-test-support';
 import { ChangeService } from '../host/changes/change-service';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { buildCli, runCli, type BuiltCli } from './testing/cli-test-support';
 import { makeTempRoot } from '../host/testing/network-test-tree';
 import { checkScanContract } from '../host/scan-contract';
-import type { HostScan, PciDevice } from '../../shared/model';
+import type { HostScan, PciDevice } from '#shared/model';
 
 let cli: BuiltCli;
 let live: HostScan;

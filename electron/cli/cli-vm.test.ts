@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derivedVmMac, vmTapName } from '../../shared/vm';
+import { derivedVmMac, vmTapName } from '#shared/vm';
 import { buildCli, type BuiltCli } from './testing/cli-test-support';
 
 const isRoot = process.getuid?.() === 0;

@@ -5,7 +5,7 @@ import { buildCli, runCli, REPO_ROOT, type BuiltCli } from './testing/cli-test-s
 import { makeTempRoot } from '../host/testing/network-test-tree';
 import { writeFakeHost } from '../host/testing/scan-test-host';
 import { checkScanContract } from '../host/scan-contract';
-import type { HostScan } from '../../shared/model';
+import type { HostScan } from '#shared/model';
 
 let cli: BuiltCli;
 let tmp: string;

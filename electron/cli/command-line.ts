@@ -8,8 +8,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { PassthruError, badInput, exitCodeFor, toErrorData } from '../../shared/errors';
-import { visibleControls } from '../../shared/control-chars';
+import { PassthruError, badInput, exitCodeFor, toErrorData } from '#shared/errors';
+import { visibleControls } from '#shared/control-chars';
 import { checkValue, COMMON_VALUE_RULES, type ValueRule } from './option-values';
 
 /** Where output goes; tests capture it, the binary writes to the process streams. */

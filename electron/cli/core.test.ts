@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PassthruError, type ErrorCode } from '../../shared/errors';
+import { PassthruError, type ErrorCode } from '#shared/errors';
 import { CommandError } from '../host/exec/run-command';
 import { parseCommandArgs, reportError, resolveRoot, wantsJson, type CliCommand, type CliIo } from './command-line';
 import { main } from './main';

@@ -3,7 +3,7 @@
  * verdicts with their fix, devices as lspci shows them plus driver and IOMMU group, each
  * group's passthrough verdict with why, and interfaces with the management one marked.
  */
-import type { HostScan, IommuGroup, NetInterface, PassthroughState, PciDevice, ReadinessCheck } from '../../shared/model';
+import type { HostScan, IommuGroup, NetInterface, PassthroughState, PciDevice, ReadinessCheck } from '#shared/model';
 
 /** Aligns columns; the last column is not padded. */
 export function formatTable(header: string[], rows: string[][], indent = '  '): string[] {

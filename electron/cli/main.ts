@@ -3,7 +3,7 @@
  * it in-process. One command per file (commands/*.ts); everything about arguments, errors and
  * exit codes is in command-line.ts so every command, now and later, keeps the same contract.
  */
-import { ERROR_CODES } from '../../shared/errors';
+import { ERROR_CODES } from '#shared/errors';
 import { PASSTHRU_VERSION } from '../host/snapshot-format';
 import { commandHelp, neutralizedIo, parseCommandArgs, reportError, usageError, wantsJson, type CliCommand, type CliIo } from './command-line';
 import { scanCommand } from './commands/scan';

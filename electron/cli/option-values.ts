@@ -12,8 +12,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { PassthruError } from '../../shared/errors';
-import { visibleInline, hasControlChars } from '../../shared/control-chars';
+import { PassthruError } from '#shared/errors';
+import { visibleInline, hasControlChars } from '#shared/control-chars';
 
 export type ValueRule =
   /** An existing directory (a host tree, a snapshot). */

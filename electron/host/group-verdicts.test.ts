@@ -4,7 +4,7 @@
  * not the kernel's "viable", which calls a lone root port usable and a lone VF on igbvf a blocker.
  */
 import { describe, expect, it } from 'vitest';
-import type { HostScan, PassthroughState } from '../../shared/model';
+import type { HostScan, PassthroughState } from '#shared/model';
 import { RootFs } from './fs/root-fs';
 import { scanHost } from './scan';
 import { buildFakeHost, labHostSpec } from './testing/fake-sysfs';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostInfo, IommuGroup, ReadinessCheck } from '../../shared/model';
+import type { HostInfo, IommuGroup, ReadinessCheck } from '#shared/model';
 import { assessReadiness } from './readiness';
 
 function host(over: Partial<HostInfo> = {}, iommu: Partial<HostInfo['iommu']> = {}, vfio: Partial<HostInfo['vfio']> = {}): HostInfo {

@@ -1,4 +1,4 @@
-import type { HostInfo, IommuGroup, PciDevice, ReadinessCheck } from '../../shared/model';
+import type { HostInfo, IommuGroup, PciDevice, ReadinessCheck } from '#shared/model';
 import { kernelParams, paramValue } from './probes/kernel-cmdline';
 
 type Cpu = 'intel' | 'amd' | 'other';

@@ -6,7 +6,7 @@
  * changes, so the check cannot drift.
  */
 import { z } from 'zod';
-import type { HostScan } from '../../shared/model';
+import type { HostScan } from '#shared/model';
 
 const address = z.string().regex(/^[0-9a-f]{4,}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, 'a full PCI address like 0000:00:02.0');
 const id4 = z.string().regex(/^[0-9a-f]{4}$/, '4 lowercase hex digits');

@@ -3,7 +3,7 @@
  * lab all consume. It only assembles: each probe reads its own part through the same HostFs,
  * so the live host, a snapshot and a test tree are scanned by exactly the same code.
  */
-import type { HostScan, NetInterface, PciAddress, PciDevice, ScanSource, VfSettings } from '../../shared/model';
+import type { HostScan, NetInterface, PciAddress, PciDevice, ScanSource, VfSettings } from '#shared/model';
 import type { HostFs } from './fs/host-fs';
 import type { CommandRunner } from './exec/run-command';
 import { probePciDevices } from './probes/pci-devices';

@@ -8,7 +8,7 @@
  */
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
-import { PassthruError } from '../../shared/errors';
+import { PassthruError } from '#shared/errors';
 import { ConfinedFs } from './exec/confined-fs';
 
 const KERNEL_DIRS = ['/proc', '/sys', '/dev'];

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HostScan } from '../../shared/model';
+import type { HostScan } from '#shared/model';
 import { RecordingFs } from './fs/recording-fs';
 import { RootFs } from './fs/root-fs';
 import { probeHostInfo } from './probes/host-info';

@@ -1,4 +1,4 @@
-import type { HostScan, PciDevice } from '../../shared/model';
+import type { HostScan, PciDevice } from '#shared/model';
 import { firstProcessorBlock } from './probes/cpuinfo';
 import { fnmatch } from './probes/fnmatch';
 import { buildModalias } from './probes/pci-devices';

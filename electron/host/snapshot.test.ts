@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { PassthruError } from '../../shared/errors';
+import { PassthruError } from '#shared/errors';
 import { RootFs } from './fs/root-fs';
 import { scanHost } from './scan';
 import { captureSnapshot, compareScans } from './snapshot';

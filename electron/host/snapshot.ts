@@ -7,8 +7,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { resolve } from 'node:path';
-import type { HostScan } from '../../shared/model';
-import { PassthruError } from '../../shared/errors';
+import type { HostScan } from '#shared/model';
+import { PassthruError } from '#shared/errors';
 import { RootFs } from './fs/root-fs';
 import { RecordingFs } from './fs/recording-fs';
 import { scanHost, scanHostWithIp, type ScanOptions } from './scan';

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { createHandlers, dispatch, type HandlerDeps, type Handlers } from './ipc-handlers';
-import { PassthruError } from '../../shared/errors';
-import { createApi, withRebuiltErrors } from '../../shared/api';
-import { invokeChannels, type InvokeChannel } from '../../shared/ipc-contract';
+import { PassthruError } from '#shared/errors';
+import { createApi, withRebuiltErrors } from '#shared/api';
+import { invokeChannels, type InvokeChannel } from '#shared/ipc-contract';
 import type { HostService } from '../host/service/host-service';
-import type { ScanSource } from '../../shared/model';
+import type { ScanSource } from '#shared/model';
 import { ChangeService } from '../host/changes/change-service';
 import type { ChangeServiceApi } from '../host/changes/change-service.types';
 import { makeTempRoot } from '../host/testing/fake-sysfs';
 
 const fixture = (name: string): string => `${__dirname}/../../e2e/fixtures/${name}`;
-import type { ApplyProgress, Plan } from '../../shared/plan';
+import type { ApplyProgress, Plan } from '#shared/plan';
 
 const source: ScanSource = { kind: 'snapshot', root: '/snap', capturedAt: null, hostname: 'h' };
 

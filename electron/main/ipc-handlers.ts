@@ -5,12 +5,12 @@
  * (ipc.ts) and the test bridge both call `dispatch`, so the GUI specs exercise exactly the
  * handlers the app runs.
  */
-import { invokeChannels, isInvokeChannel, type InvokeChannel, type InvokeResult, type IpcResult } from '../../shared/ipc-contract';
-import { PassthruError, toErrorData } from '../../shared/errors';
+import { invokeChannels, isInvokeChannel, type InvokeChannel, type InvokeResult, type IpcResult } from '#shared/ipc-contract';
+import { PassthruError, toErrorData } from '#shared/errors';
 import type { HostService } from '../host/service/host-service';
 import type { ChangeServiceApi } from '../host/changes/change-service.types';
 import type { VmService } from '../host/service/vm-service';
-import type { ApplyProgress } from '../../shared/plan';
+import type { ApplyProgress } from '#shared/plan';
 import type { z } from 'zod';
 
 type Payload<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['request']>;

@@ -7,7 +7,7 @@ vi.mock('electron', () => ({
 }));
 
 const { registerIpcHandlers } = await import('./ipc');
-const { invokeChannels } = await import('../../shared/ipc-contract');
+const { invokeChannels } = await import('#shared/ipc-contract');
 const { createHandlers } = await import('./ipc-handlers');
 
 const appUrl = 'file:///opt/Passthru/resources/app.asar/dist/renderer/index.html';

@@ -4,8 +4,8 @@
  * payload (the channel's zod schema, in dispatch) before a handler runs.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { invokeChannels, type EventChannel, type EventPayloads } from '../../shared/ipc-contract';
-import { PassthruError } from '../../shared/errors';
+import { invokeChannels, type EventChannel, type EventPayloads } from '#shared/ipc-contract';
+import { PassthruError } from '#shared/errors';
 import { dispatch, type Handlers } from './ipc-handlers';
 
 /** GitHub Desktop's trusted-ipc-sender check: only our window's top frame may call. */

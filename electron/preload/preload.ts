@@ -3,8 +3,8 @@
  * ipcRenderer (as Electron Fiddle's preload). Only known event channels can be subscribed.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { createApi } from '../../shared/api';
-import { isEventChannel, type EventChannel, type EventPayloads, type IpcResult } from '../../shared/ipc-contract';
+import { createApi } from '#shared/api';
+import { isEventChannel, type EventChannel, type EventPayloads, type IpcResult } from '#shared/ipc-contract';
 
 const api = createApi({
   invoke: (channel, payload) => ipcRenderer.invoke(channel, payload) as Promise<IpcResult<unknown>>,

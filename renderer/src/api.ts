@@ -4,8 +4,8 @@
  * instead of a crash, so stores can be tested with a fake, and so every piece of host data
  * is shown with its control characters made visible (lib/visible-host-data.ts).
  */
-import { withRebuiltErrors, type PassthruApi } from '../../shared/api';
-import { PassthruError } from '../../shared/errors';
+import { withRebuiltErrors, type PassthruApi } from '#shared/api';
+import { PassthruError } from '#shared/errors';
 import { withVisibleHostData } from './lib/visible-host-data';
 
 export type ApiGetter = () => PassthruApi;

@@ -3,7 +3,7 @@
  * states handled once here so pages can assume a scan is present.
  */
 import { useEffect, type MouseEvent } from 'react';
-import type { HostScan } from '../../shared/model';
+import type { HostScan } from '#shared/model';
 import { AppHeader } from './components/app-header';
 import { EmptyState, ErrorNotice, Loading } from './components/feedback';
 import { SideNav } from './components/side-nav';

@@ -3,7 +3,7 @@
  * independent source collected in the same guest and returns every disagreement as one
  * precise sentence (empty = agrees). Tests assert `toEqual([])`, so a failure lists them all.
  */
-import type { HostScan } from '../../../shared/model';
+import type { HostScan } from '#shared/model';
 import type { GuestFacts } from './guest-facts';
 
 type Diffs = string[];

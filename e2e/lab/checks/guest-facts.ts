@@ -3,7 +3,7 @@
  * host (lspci, sysfs, ip), so the checks can compare them without booting again.
  */
 import path from 'node:path';
-import type { HostScan } from '../../../shared/model';
+import type { HostScan } from '#shared/model';
 import type { LabHandle } from '../boot';
 import { repoRoot } from '../initramfs';
 import { parseJson, parseLspciK, parseLspciVmm, parseSysfsFacts, type IpLink, type IpRoute, type LspciKEntry, type LspciVmmEntry, type SysfsFacts } from './parse-guest';

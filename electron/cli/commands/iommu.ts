@@ -10,7 +10,7 @@ import { RootFs } from '../../host/fs/root-fs';
 import { detectBootSetup, type BootSetup } from '../../host/iommu/detect';
 import { planIommuEnable } from '../../host/iommu/plan';
 import { iommuBootStatus } from '../../host/iommu/status';
-import { verifyIommu, type IommuVerification } from '../../../shared/iommu';
+import { verifyIommu, type IommuVerification } from '#shared/iommu';
 import { scanHost } from '../../host/scan';
 import { usageError, COMMON_OPTIONS, resolveRoot, type CliCommand, type CliIo, type ParsedArgs } from '../command-line';
 import { makeService, planAndApply, reportIncomplete, WRITE_OPTIONS } from '../change-support';

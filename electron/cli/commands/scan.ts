@@ -1,5 +1,5 @@
 /** `passthru scan [--json] [--root DIR]`: the whole inventory, readable or as the HostScan JSON contract. */
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError } from '#shared/errors';
 import { RootFs } from '../../host/fs/root-fs';
 import type { HostFs } from '../../host/fs/host-fs';
 import { scanHost } from '../../host/scan';

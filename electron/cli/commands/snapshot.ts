@@ -1,6 +1,6 @@
 /** `passthru snapshot DIR [--root SRC] [--json]`: capture what the probes read, for bug reports and fixtures. */
 import { captureSnapshot } from '../../host/snapshot';
-import { formatArgv } from '../../../shared/shell-quote';
+import { formatArgv } from '#shared/shell-quote';
 import { COMMON_OPTIONS, ROOT_OPTION, resolveRoot, type CliCommand } from '../command-line';
 
 export const snapshotCommand: CliCommand = {

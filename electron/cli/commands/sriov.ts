@@ -3,8 +3,8 @@
  * settings, through a plan, like every change. Values are checked here for shape (exit 2,
  * nothing written) and again by the planner and the executor against the device as it is.
  */
-import { normalizeMac, randomLocalMac } from '../../../shared/mac';
-import type { VfChange } from '../../../shared/plan';
+import { normalizeMac, randomLocalMac } from '#shared/mac';
+import type { VfChange } from '#shared/plan';
 import { usageError, COMMON_OPTIONS, type CliCommand, type ParsedArgs } from '../command-line';
 import { makeService, planAndApply, reportIncomplete, WRITE_OPTIONS } from '../change-support';
 

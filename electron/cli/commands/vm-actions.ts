@@ -20,8 +20,8 @@ import type { Action } from './vm';
 import { profileFromArgs } from './vm-profile-args';
 import { fixCommand, formatChecks, formatList, formatStatus } from './vm-format';
 import { VmCheckRefusal } from '../../host/vm/vm-checks';
-import { PassthruError } from '../../../shared/errors';
-import { formatArgv } from '../../../shared/shell-quote';
+import { PassthruError } from '#shared/errors';
+import { formatArgv } from '#shared/shell-quote';
 
 /** --config-dir/--runtime-dir: made on first use (like the XDG defaults), so they need not exist yet. */
 function vmDir(value: string | boolean | undefined, what: string): string | undefined {

@@ -1,7 +1,7 @@
 /** Human-readable output of `passthru vm status|list` and the pre-start checks. */
-import { formatArgv } from '../../../shared/shell-quote';
-import type { VmStatus } from '../../../shared/vm';
-import type { VmFix } from '../../../shared/vm-api';
+import { formatArgv } from '#shared/shell-quote';
+import type { VmStatus } from '#shared/vm';
+import type { VmFix } from '#shared/vm-api';
 import type { VmCheck } from '../../host/vm/vm-checks';
 import type { VmListEntry } from '../../host/vm/vm-supervisor';
 

@@ -6,11 +6,11 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PassthruError } from '../../../shared/errors';
-import type { HostScan } from '../../../shared/model';
-import { vmProfileSchema, IFNAME_PATTERN, type VmDisk, type VmNic, type VmProfile } from '../../../shared/vm';
+import { PassthruError } from '#shared/errors';
+import type { HostScan } from '#shared/model';
+import { vmProfileSchema, IFNAME_PATTERN, type VmDisk, type VmNic, type VmProfile } from '#shared/vm';
 import type { ParsedArgs } from '../command-line';
-import { normalizePciAddress } from '../../../shared/pci-address';
+import { normalizePciAddress } from '#shared/pci-address';
 
 function bad(message: string, remedy = 'See `passthru vm --help`.'): PassthruError {
   return new PassthruError('BAD_INPUT', message, remedy);

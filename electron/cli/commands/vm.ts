@@ -5,7 +5,7 @@
  * file only parses, dispatches and prints.
  */
 
-import { checkVmName } from '../../../shared/vm-names';
+import { checkVmName } from '#shared/vm-names';
 import { COMMON_OPTIONS, usageError, type CliCommand } from '../command-line';
 
 const bad = (message: string) => usageError('vm', message);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KERNEL_CHOOSES } from '../../../shared/plan';
+import { KERNEL_CHOOSES } from '#shared/plan';
 import { assignVfPlan, makeRig, planAndApply, step } from '../testing/apply-test-support';
 
 const VF = '0000:01:10.0';

@@ -4,8 +4,8 @@
  * only plans the executor made itself (changes/change-executor.ts) — in-process when root,
  * inside the pkexec helper otherwise — and re-validates every op against the host anyway.
  */
-import { PassthruError } from '../../../shared/errors';
-import type { ApplyProgress, ApplyResult, OpCall, Plan, StepState } from '../../../shared/plan';
+import { PassthruError } from '#shared/errors';
+import type { ApplyProgress, ApplyResult, OpCall, Plan, StepState } from '#shared/plan';
 import type { OpContext, OpRegistry } from '../ops';
 import { JournalStore, type JournalRecord, type JournalStep } from './journal-store';
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { OpCall } from '../../../shared/plan';
+import type { OpCall } from '#shared/plan';
 import { makeManagementNic, makeRootDiskController } from '../testing/host-roles';
 import { makeRig, planAndApply, type Rig } from '../testing/apply-test-support';
 import type { JournalRecord } from './journal-store';

@@ -14,8 +14,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
-import { firstProblem, JOURNAL_ID_PATTERN } from '../../../shared/change-schemas';
-import { PassthruError } from '../../../shared/errors';
+import { firstProblem, JOURNAL_ID_PATTERN } from '#shared/change-schemas';
+import { PassthruError } from '#shared/errors';
 import {
   PLAN_KINDS,
   type DeviceState,
@@ -26,10 +26,10 @@ import {
   type PlanKind,
   type StepState,
   type UnreadableJournalEntry,
-} from '../../../shared/plan';
+} from '#shared/plan';
 import { makeDirs } from '../fs/make-dirs';
 import { OPS, type OpRegistry } from '../ops';
-import { PCI_ADDRESS } from '../../../shared/pci-address';
+import { PCI_ADDRESS } from '#shared/pci-address';
 
 export interface JournalStep {
   id: string;

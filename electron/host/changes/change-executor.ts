@@ -7,8 +7,8 @@
  * the pkexec helper, whose caller is then the user pkexec names — so a request edited by hand,
  * a stale plan or a forged journal entry can never do what the planners refuse.
  */
-import { PassthruError } from '../../../shared/errors';
-import type { ApplyProgress, ApplyResult, ChangeIntent, ChangeRequest, OpCall, Plan } from '../../../shared/plan';
+import { PassthruError } from '#shared/errors';
+import type { ApplyProgress, ApplyResult, ChangeIntent, ChangeRequest, OpCall, Plan } from '#shared/plan';
 import { ApplyEngine } from '../apply/apply-engine';
 import { JournalStore } from '../apply/journal-store';
 import type { CommandRunner } from '../exec/run-command';

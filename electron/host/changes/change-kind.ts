@@ -6,7 +6,7 @@
  * the pkexec helper and the journal all work from it, so adding a kind touches nothing else.
  */
 import type * as z from 'zod/mini';
-import type { Plan } from '../../../shared/plan';
+import type { Plan } from '#shared/plan';
 import type { JournalStore } from '../apply/journal-store';
 import type { HostFs } from '../fs/host-fs';
 import type { AnyOpHandler, OpRegistry } from '../ops';

@@ -5,9 +5,9 @@
  * `new ChangeRegistry([...BUILT_IN_KINDS, itsKind])`.
  */
 import * as z from 'zod/mini';
-import { firstProblem } from '../../../shared/change-schemas';
-import { PassthruError, badInput } from '../../../shared/errors';
-import type { ChangeIntent, ChangeRequest, Plan } from '../../../shared/plan';
+import { firstProblem } from '#shared/change-schemas';
+import { PassthruError, badInput } from '#shared/errors';
+import type { ChangeIntent, ChangeRequest, Plan } from '#shared/plan';
 import { BUILT_IN_OPS, OpRegistry } from '../ops';
 import type { AnyChangeKind, PlanningContext, Requester } from './change-kind';
 import { finishPlan } from './finish-plan';

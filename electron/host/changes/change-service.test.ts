@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ApplyResult } from '../../../shared/plan';
+import type { ApplyResult } from '#shared/plan';
 import { makeRig } from '../testing/apply-test-support';
 import type { CommandRunner } from '../exec/run-command';
 import { HELPER_PATH } from '../helper/helper-protocol';

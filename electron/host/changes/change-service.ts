@@ -6,8 +6,8 @@
  * the executor: in-process when root (or on a test tree), through the pkexec helper otherwise.
  * Either way the executor plans again and refuses anything but the plan the user saw.
  */
-import { PassthruError } from '../../../shared/errors';
-import type { ApplyProgress, ApplyResult, ChangeIntent, ChangeRequest, HistoryEntry, JournalHistory, Plan } from '../../../shared/plan';
+import { PassthruError } from '#shared/errors';
+import type { ApplyProgress, ApplyResult, ChangeIntent, ChangeRequest, HistoryEntry, JournalHistory, Plan } from '#shared/plan';
 import { defaultStateDir, SYSTEM_JOURNAL_DIR, type JournalStore } from '../apply/journal-store';
 import { runCommand as defaultRunCommand, type CommandRunner } from '../exec/run-command';
 import type { SysfsWriter } from '../exec/write-sysfs';

@@ -2,7 +2,7 @@
  * What the IPC handlers (Electron main and the test bridge) need from the host side to plan,
  * apply and undo changes. Implemented by ChangeService (change-service.ts).
  */
-import type { ApplyProgress, ApplyResult, JournalHistory, Plan } from '../../../shared/plan';
+import type { ApplyProgress, ApplyResult, JournalHistory, Plan } from '#shared/plan';
 
 /**
  * A change as a caller asks for it: its kind and that kind's options (changes/kinds/<kind>.ts

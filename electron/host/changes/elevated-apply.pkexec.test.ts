@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApplyProgress, ChangeRequest } from '../../../shared/plan';
+import type { ApplyProgress, ChangeRequest } from '#shared/plan';
 import { assignVfPlan, makeRig, type Rig } from '../testing/apply-test-support';
 import { runCommand } from '../exec/run-command';
 import type { FakeHostHelperConfig } from '../helper/passthru-helper.test-entry';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ApplyResult, ChangeRequest } from '../../../shared/plan';
+import type { ApplyResult, ChangeRequest } from '#shared/plan';
 
 /** What ChangeService sends: an intent and the digest of the plan shown (never steps). */
 const request: ChangeRequest = { intent: { kind: 'release', address: '0000:01:10.0' }, digest: 'a'.repeat(64), confirmText: null };

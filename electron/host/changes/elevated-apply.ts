@@ -8,8 +8,8 @@
  * nothing, and otherwise a broken install (ENVIRONMENT, with pkexec's words).
  */
 import * as fs from 'node:fs';
-import { PassthruError } from '../../../shared/errors';
-import type { ApplyProgress, ApplyResult } from '../../../shared/plan';
+import { PassthruError } from '#shared/errors';
+import type { ApplyProgress, ApplyResult } from '#shared/plan';
 import { CommandError, type CommandRunner } from '../exec/run-command';
 import { HELPER_EXIT, HELPER_PATH, PKEXEC_DISMISSED, PKEXEC_NOT_AUTHORIZED, parseHelperLine, type HelperLine, type HelperRequest } from '../helper/helper-protocol';
 

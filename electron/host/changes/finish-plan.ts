@@ -3,7 +3,7 @@
  * (ops/), unless the planner already knows the real commands (the boot configuration's). This
  * is the one place plans and ops meet, so planners never word a command and ops never plan.
  */
-import type { Plan } from '../../../shared/plan';
+import type { Plan } from '#shared/plan';
 import type { OpRegistry } from '../ops';
 import type { PlanDraft } from '../plans/plan-steps';
 

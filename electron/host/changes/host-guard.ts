@@ -6,8 +6,8 @@
  * VFs). The executor adds the guard's failures to every plan it makes, so nothing a planner
  * refuses can reach the host by another road, and the user sees the refusal in the plan.
  */
-import type { PciDevice } from '../../../shared/model';
-import type { OpCall, Plan, PlanCheck } from '../../../shared/plan';
+import type { PciDevice } from '#shared/model';
+import type { OpCall, Plan, PlanCheck } from '#shared/plan';
 import type { HostFacts } from '../plans/host-facts';
 import * as C from '../plans/plan-checks';
 import { checkVfsRemovable } from '../plans/sriov-planner';

@@ -7,7 +7,7 @@
  * that the user did not see.
  */
 import { createHash } from 'node:crypto';
-import type { Plan } from '../../../shared/plan';
+import type { Plan } from '#shared/plan';
 
 /** JSON with object keys sorted, so the fingerprint does not depend on construction order. */
 function canonical(value: unknown): string {

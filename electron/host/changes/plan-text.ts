@@ -3,7 +3,7 @@
  * refusal, then every step with its shell lines, what is verified and how it is undone. A kind
  * prints its plans its own way by declaring `formatPlan` (changes/kinds/iommu.ts does).
  */
-import type { Plan, PlanCheck } from '../../../shared/plan';
+import type { Plan, PlanCheck } from '#shared/plan';
 
 export function checkLines(checks: readonly PlanCheck[]): string[] {
   return checks.map((c) => `  [${c.status}] ${c.title}: ${c.detail}${c.remedy ? ` (${c.remedy})` : ''}`);

@@ -5,8 +5,8 @@
  * made from those ops here, never taken from the journal, so the preview shows exactly what
  * will run. A change made under another root (a test tree, a snapshot) is never reversed here.
  */
-import { PassthruError } from '../../../shared/errors';
-import type { OpCall, Plan, PlanCheck, PlanStep } from '../../../shared/plan';
+import { PassthruError } from '#shared/errors';
+import type { OpCall, Plan, PlanCheck, PlanStep } from '#shared/plan';
 import type { JournalRecord } from '../apply/journal-store';
 import { iommuShell } from '../iommu/to-plan';
 import { replanBootConfig } from '../ops/apply-boot-config';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError } from '#shared/errors';
 import { RootFs } from '../fs/root-fs';
 import { makeTempRoot } from '../testing/fake-sysfs';
 import { ConfinedFs } from './confined-fs';

@@ -27,7 +27,7 @@
  */
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError } from '#shared/errors';
 import { MAX_READ_BYTES, specialFileError, specialKind, tooLargeError } from '../fs/tree-file';
 import { DIR_FLAGS, errno, magic, Missing, Walker, type Located } from './confined-walk';
 

@@ -7,7 +7,7 @@
  */
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError } from '#shared/errors';
 
 const posix = path.posix;
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = nodeFs.constants;

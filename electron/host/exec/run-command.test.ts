@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandError, formatArgv, runCommand } from './run-command';
-import { toErrorData } from '../../../shared/errors';
+import { toErrorData } from '#shared/errors';
 
 async function failure(p: Promise<unknown>): Promise<CommandError> {
   try {

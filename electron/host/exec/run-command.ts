@@ -12,8 +12,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import { PassthruError } from '../../../shared/errors';
-import { formatArgv } from '../../../shared/shell-quote';
+import { PassthruError } from '#shared/errors';
+import { formatArgv } from '#shared/shell-quote';
 
 export interface RunOptions {
   /** Kill the command after this many milliseconds (default 30 s; 0 = no limit). */

@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as nodeFs from 'node:fs';
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError } from '#shared/errors';
 import { ConfinedFs } from './confined-fs';
 
 /** Performs one write of `value` to the (resolved) host path; rejects with a {@link SysfsWriteError}. */

@@ -4,7 +4,7 @@
  * the user sees exactly the bytes that land on disk. Keyed by ADDRESS, driverctl-style: a
  * vendor:device id (`vfio-pci.ids=`) would grab every identical NIC in the machine.
  */
-import { parsePciAddress } from '../../../shared/pci-address';
+import { parsePciAddress } from '#shared/pci-address';
 
 /** Shared by every persisted device; removing one device's rule leaves it in place if others remain. */
 export const MODULES_LOAD_FILE = '/etc/modules-load.d/passthru-vfio.conf';

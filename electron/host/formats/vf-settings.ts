@@ -3,9 +3,9 @@
  * (the planner for the preview, the op again in the helper, which trusts nothing it is sent)
  * and the arguments in the order ip documents them. Pure: plans show them, ops run them.
  */
-import { badInput } from '../../../shared/errors';
-import { macProblem, normalizeMac } from '../../../shared/mac';
-import type { VfChange } from '../../../shared/plan';
+import { badInput } from '#shared/errors';
+import { macProblem, normalizeMac } from '#shared/mac';
+import type { VfChange } from '#shared/plan';
 
 const KEYS = new Set(['mac', 'vlan', 'qos', 'trust', 'spoofCheck', 'linkState']);
 

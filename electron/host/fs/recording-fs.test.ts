@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HostInfo, IommuGroup, PciDevice } from '../../../shared/model';
+import type { HostInfo, IommuGroup, PciDevice } from '#shared/model';
 import { probeHostInfo } from '../probes/host-info';
 import { probeIommuGroups } from '../probes/iommu-groups';
 import { probePciDevices } from '../probes/pci-devices';

@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError } from '#shared/errors';
 import type { HostFs } from './host-fs';
 import { MAX_READ_BYTES, specialFileError, specialKind, tooLargeError } from './tree-file';
 

@@ -5,7 +5,7 @@
  * driver does on open), and a huge or sparse file would be read into memory whole.
  */
 import type { Stats } from 'node:fs';
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError } from '#shared/errors';
 
 /**
  * The most Passthru reads of one file: far above anything the probes read (pci.ids ≈ 1.3 MB,

@@ -10,8 +10,8 @@
  * `{"type":"result","result":ApplyResult}` or `{"type":"error","error":PassthruErrorData}`.
  * Exit status: {@link HELPER_EXIT}.
  */
-import type { PassthruErrorData } from '../../../shared/errors';
-import type { ApplyProgress, ApplyResult, ChangeRequest } from '../../../shared/plan';
+import type { PassthruErrorData } from '#shared/errors';
+import type { ApplyProgress, ApplyResult, ChangeRequest } from '#shared/plan';
 
 export const HELPER_PATH = '/usr/lib/passthru/passthru-helper';
 

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ChangeIntent, ChangeRequest } from '../../../shared/plan';
+import type { ChangeIntent, ChangeRequest } from '#shared/plan';
 import { assignVfPlan, makeRig, type Rig } from '../testing/apply-test-support';
 import { planDigest } from '../changes/plan-digest';
 import { makeManagementNic, makeRootDiskController } from '../testing/host-roles';

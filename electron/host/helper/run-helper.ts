@@ -4,8 +4,8 @@
  * intent with the digest of the plan shown (helper-protocol.ts); the executor plans it again
  * and refuses anything that is not exactly that plan, or that a safety check refuses.
  */
-import { PassthruError, toErrorData } from '../../../shared/errors';
-import type { ApplyProgress } from '../../../shared/plan';
+import { PassthruError, toErrorData } from '#shared/errors';
+import type { ApplyProgress } from '#shared/plan';
 import type { CommandRunner } from '../exec/run-command';
 import type { SysfsWriter } from '../exec/write-sysfs';
 import { ChangeExecutor } from '../changes/change-executor';

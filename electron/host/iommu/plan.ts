@@ -5,14 +5,14 @@
  * how to verify afterwards. Pure: it reads nothing and writes nothing.
  */
 import { createTwoFilesPatch } from 'diff';
-import type { PlanCheck } from '../../../shared/plan';
+import type { PlanCheck } from '#shared/plan';
 import { fail, pass, warn, type CheckResult } from '../plans/plan-checks';
 import { applyArgEdits, argKey, argSatisfied, planArgEdits, splitArgs, unsafeArgReason, type ArgChange, type ArgEdit } from './cmdline';
 import { grubSources, type BootMethod, type BootSetup } from './detect';
 import { planEarlyVfio } from './early-vfio';
 import { editGrubDefaults, grubDropInContent, grubEffectiveArgs, parseGrubDropIn } from './grub-config';
 import * as P from './paths';
-import { formatArgv } from '../../../shared/shell-quote';
+import { formatArgv } from '#shared/shell-quote';
 
 export interface FileChange {
   path: string;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyIommu, type IommuBootStatus } from '../../../shared/iommu';
-import type { HostScan } from '../../../shared/model';
+import { verifyIommu, type IommuBootStatus } from '#shared/iommu';
+import type { HostScan } from '#shared/model';
 import { RootFs } from '../fs/root-fs';
 import { scanHost } from '../scan';
 import { TreeWriter } from '../testing/fake-sysfs';

@@ -3,8 +3,8 @@
  * with its evidence, whether the boot configuration already turns the IOMMU on (the enable
  * plan would change nothing), and what enabling would do. No file contents leave main.
  */
-import type { BootFinding, IommuBootStatus } from '../../../shared/iommu';
-import { formatArgv } from '../../../shared/shell-quote';
+import type { BootFinding, IommuBootStatus } from '#shared/iommu';
+import { formatArgv } from '#shared/shell-quote';
 import type { BootSetup } from './detect';
 import { planIommuEnable, type IommuPlan } from './plan';
 

@@ -4,8 +4,8 @@
  * (the executor plans again itself), the equivalent root shell lines, the new file contents
  * and the unified diffs for the preview, and the inverse as undo.
  */
-import type { IommuIntent, OpCall, Plan, PlanStep } from '../../../shared/plan';
-import { formatArgv, writeFileLine } from '../../../shared/shell-quote';
+import type { IommuIntent, OpCall, Plan, PlanStep } from '#shared/plan';
+import { formatArgv, writeFileLine } from '#shared/shell-quote';
 import type { BootSetup } from './detect';
 import { bootConfigDigest } from './digest';
 import { isRestorableArg, type IommuPlan } from './plan';

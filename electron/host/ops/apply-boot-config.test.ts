@@ -1,7 +1,7 @@
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { OpCall } from '../../../shared/plan';
+import type { OpCall } from '#shared/plan';
 import { ApplyEngine } from '../apply/apply-engine';
 import { JournalStore } from '../apply/journal-store';
 import { ChangeService } from '../changes/change-service';

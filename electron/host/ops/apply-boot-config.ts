@@ -11,9 +11,9 @@
  * again (best effort, reported), and the op fails with the command's output tail.
  */
 import * as z from 'zod/mini';
-import { iommuIntentSchema } from '../../../shared/change-schemas';
-import { PassthruError, badInput } from '../../../shared/errors';
-import type { IommuIntent, OpCall } from '../../../shared/plan';
+import { iommuIntentSchema } from '#shared/change-schemas';
+import { PassthruError, badInput } from '#shared/errors';
+import type { IommuIntent, OpCall } from '#shared/plan';
 import { CommandError, formatArgv } from '../exec/run-command';
 import { BOOT_TOOLS, detectBootSetup } from '../iommu/detect';
 import { bootConfigDigest } from '../iommu/digest';

@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OpCall } from '../../../shared/plan';
+import type { OpCall } from '#shared/plan';
 import { ChangeService } from '../changes/change-service';
 import type { CommandRunner } from '../exec/run-command';
 import { RootFs } from '../fs/root-fs';

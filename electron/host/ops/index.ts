@@ -7,9 +7,9 @@
  * without a kernel, at validation, before any step of the plan has run.
  */
 import * as z from 'zod/mini';
-import { firstProblem } from '../../../shared/change-schemas';
-import { PassthruError, badInput } from '../../../shared/errors';
-import type { OpCall } from '../../../shared/plan';
+import { firstProblem } from '#shared/change-schemas';
+import { PassthruError, badInput } from '#shared/errors';
+import type { OpCall } from '#shared/plan';
 import { applyBootConfig } from './apply-boot-config';
 import { requireKernel, type OpContext, type OpHandlerFor } from './op-context';
 import { loadModule } from './load-module';

@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { OpCall } from '../../../shared/plan';
-import { vmTapName } from '../../../shared/vm';
+import type { OpCall } from '#shared/plan';
+import { vmTapName } from '#shared/vm';
 import { ChangeService } from '../changes/change-service';
 import type { CommandRunner } from '../exec/run-command';
 import { RootFs } from '../fs/root-fs';

@@ -1,6 +1,6 @@
 /** modprobe, through the one exec seam; only modules on the allowlist. */
 import * as z from 'zod/mini';
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError } from '#shared/errors';
 import { runIn, type OpHandler } from './op-context';
 import { formatArgv } from './shell-lines';
 

@@ -13,13 +13,13 @@
  */
 import * as path from 'node:path';
 import type * as z from 'zod/mini';
-import { PassthruError, badInput } from '../../../shared/errors';
-import type { OpCall } from '../../../shared/plan';
+import { PassthruError, badInput } from '#shared/errors';
+import type { OpCall } from '#shared/plan';
 import { ConfinedFs } from '../exec/confined-fs';
 import { formatArgv, type CommandRunner, type RunOptions, type RunResult } from '../exec/run-command';
 import { writeSysfs, type SysfsWriter } from '../exec/write-sysfs';
 import type { HostFs } from '../fs/host-fs';
-import { isPciAddress } from '../../../shared/pci-address';
+import { isPciAddress } from '#shared/pci-address';
 
 /**
  * The kernel behind a root. 'live': the root is `/`, this machine. 'fake': a test injected one

@@ -7,8 +7,8 @@
  * only while they still hold what Passthru wrote.
  */
 import * as z from 'zod/mini';
-import { address } from '../../../shared/change-schemas';
-import { PassthruError } from '../../../shared/errors';
+import { address } from '#shared/change-schemas';
+import { PassthruError } from '#shared/errors';
 import { persistenceFiles } from '../formats/persistence-files';
 import { checkAddress, files, type OpContext, type OpHandler } from './op-context';
 import { formatArgv, writeFileLine } from './shell-lines';

@@ -1,7 +1,7 @@
 /** drivers_probe: let the kernel bind the device again (honouring driver_override). */
 import * as z from 'zod/mini';
-import { address, driver } from '../../../shared/change-schemas';
-import { KERNEL_CHOOSES } from '../../../shared/plan';
+import { address, driver } from '#shared/change-schemas';
+import { KERNEL_CHOOSES } from '#shared/plan';
 import { checkAddress, checkDriver, currentDriver, files, iommuGroupOf, write, type OpHandler } from './op-context';
 import { echoTo } from './shell-lines';
 

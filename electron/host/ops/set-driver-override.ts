@@ -1,6 +1,6 @@
 /** driver_override: which driver may bind this one device (the per-device alternative to new_id). */
 import * as z from 'zod/mini';
-import { address, driver } from '../../../shared/change-schemas';
+import { address, driver } from '#shared/change-schemas';
 import { checkAddress, checkDriver, currentOverride, write, type OpHandler } from './op-context';
 import { echoTo, shellQuote, sysfsDevice } from './shell-lines';
 

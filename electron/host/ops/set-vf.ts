@@ -7,14 +7,14 @@
  * table back with `ip -j link show`.
  */
 import * as z from 'zod/mini';
-import { address, count, vfChangeSchema } from '../../../shared/change-schemas';
-import { PassthruError } from '../../../shared/errors';
+import { address, count, vfChangeSchema } from '#shared/change-schemas';
+import { PassthruError } from '#shared/errors';
 import { CommandError } from '../exec/run-command';
 import { parseVfInfo } from '../probes/ip-state';
 import { checkInt, currentDriver, runIn, type OpContext, type OpHandler } from './op-context';
 import { checkPf, vfCount } from './sriov';
 import { checkVfChange, vfArgs } from '../formats/vf-settings';
-import type { VfChange } from '../../../shared/plan';
+import type { VfChange } from '#shared/plan';
 import { formatArgv, shellQuote, sysfsDevice } from './shell-lines';
 
 function vfWords(s: VfChange): string {

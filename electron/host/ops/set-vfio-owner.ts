@@ -1,7 +1,7 @@
 /** Hand /dev/vfio/<group> to the desktop user so qemu need not run as root. */
 import * as z from 'zod/mini';
-import { count, uid } from '../../../shared/change-schemas';
-import { PassthruError } from '../../../shared/errors';
+import { count, uid } from '#shared/change-schemas';
+import { PassthruError } from '#shared/errors';
 import { checkInt, chownDevice, files, type OpHandler } from './op-context';
 import { formatArgv } from './shell-lines';
 

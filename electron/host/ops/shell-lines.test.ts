@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasUnsafeControls } from '../../../shared/control-chars';
-import { hostileArg } from '../../../shared/testing/text-arbitraries';
+import { hasUnsafeControls } from '#shared/control-chars';
+import { hostileArg } from '#shared/testing/text-arbitraries';
 import { OPS } from './index';
 
 const shellFor = (op: Parameters<typeof OPS.shellOf>[0]): string[] => OPS.shellOf(op);

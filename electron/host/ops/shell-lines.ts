@@ -4,9 +4,9 @@
  * constant of ours is quoted (shared/shell-quote.ts): addresses, driver and interface names
  * come from the host.
  */
-import { formatArgv, shellQuote } from '../../../shared/shell-quote';
+import { formatArgv, shellQuote } from '#shared/shell-quote';
 
-export { formatArgv, shellQuote, writeFileLine } from '../../../shared/shell-quote';
+export { formatArgv, shellQuote, writeFileLine } from '#shared/shell-quote';
 
 /** A PCI device's sysfs directory. */
 export const sysfsDevice = (address: string): string => `/sys/bus/pci/devices/${address}`;

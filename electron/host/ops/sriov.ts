@@ -4,8 +4,8 @@
  * against sriov_totalvfs as the kernel has it now, never against what the plan says.
  */
 import * as z from 'zod/mini';
-import { address, count } from '../../../shared/change-schemas';
-import { PassthruError } from '../../../shared/errors';
+import { address, count } from '#shared/change-schemas';
+import { PassthruError } from '#shared/errors';
 import { parseSriovRule, sriovPersistenceFile, sriovRulePath } from '../formats/persistence-files';
 import { SysfsWriteError } from '../exec/write-sysfs';
 import { checkAddress, checkInt, currentDriver, files, write, type OpContext, type OpHandler } from './op-context';

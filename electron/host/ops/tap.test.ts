@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { OpCall } from '../../../shared/plan';
-import { vmTapName } from '../../../shared/vm';
+import type { OpCall } from '#shared/plan';
+import { vmTapName } from '#shared/vm';
 import { RootFs } from '../fs/root-fs';
 import { makeTempRoot, TreeWriter } from '../testing/fake-sysfs';
 import type { OpContext } from './op-context';

@@ -5,10 +5,10 @@
  * someone else a network device or to delete an interface that is not ours.
  */
 import * as z from 'zod/mini';
-import { ifname, uid } from '../../../shared/change-schemas';
-import { PassthruError, badInput } from '../../../shared/errors';
-import { IFNAME_PATTERN, VM_TAP_PATTERN } from '../../../shared/vm-names';
-import type { OpCall } from '../../../shared/plan';
+import { ifname, uid } from '#shared/change-schemas';
+import { PassthruError, badInput } from '#shared/errors';
+import { IFNAME_PATTERN, VM_TAP_PATTERN } from '#shared/vm-names';
+import type { OpCall } from '#shared/plan';
 import { checkInt, runIn, type OpContext, type OpHandler } from './op-context';
 import { formatArgv } from './shell-lines';
 

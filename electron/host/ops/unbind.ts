@@ -1,6 +1,6 @@
 /** Detach a device from its driver; may block while the driver tears down (write-sysfs times out). */
 import * as z from 'zod/mini';
-import { address, driver } from '../../../shared/change-schemas';
+import { address, driver } from '#shared/change-schemas';
 import { checkAddress, checkDriver, currentDriver, write, type OpHandler } from './op-context';
 import { echoTo } from './shell-lines';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupOutcome, KERNEL_CHOOSES, type Plan } from '../../../shared/plan';
+import { groupOutcome, KERNEL_CHOOSES, type Plan } from '#shared/plan';
 import { RootFs } from '../fs/root-fs';
 import { scanHost } from '../scan';
 import { buildFakeHost, labHostSpec, type FakeHostSpec } from '../testing/fake-sysfs';

@@ -9,8 +9,8 @@
  * original override, undo(unbind)=probe the original driver — which only works once the
  * override is back. With the override first, undoing the unbind would re-probe into vfio-pci.
  */
-import type { PciDevice } from '../../../shared/model';
-import { KERNEL_CHOOSES, type DeviceState, type GroupOutcome, type Plan, type PlanCheck } from '../../../shared/plan';
+import type { PciDevice } from '#shared/model';
+import { KERNEL_CHOOSES, type DeviceState, type GroupOutcome, type Plan, type PlanCheck } from '#shared/plan';
 import type { HostFacts } from './host-facts';
 import * as C from './plan-checks';
 import { loadModuleStep, overrideStep, ownerStep, probeStep, removePersistenceStep, unbindStep, writePersistenceStep, type PlanDraft, type PlannedStep } from './plan-steps';

@@ -3,7 +3,7 @@
  * filesystem, which display is in use, whether vfio-pci can be had, which devices Passthru
  * persisted. All read through HostFs, so a snapshot or a fake tree answers like the live host.
  */
-import type { HostNeed, HostScan, VfioGroupUser } from '../../../shared/model';
+import type { HostNeed, HostScan, VfioGroupUser } from '#shared/model';
 import type { HostFs } from '../fs/host-fs';
 import { udevRulePath } from '../formats/persistence-files';
 

@@ -3,8 +3,8 @@
  * not write. A `fail` refuses the plan; only the management NIC and a PF with VFs are
  * forceable (the user types `confirmText`), because those disturb the host but do not corrupt it.
  */
-import type { PciDevice } from '../../../shared/model';
-import type { Plan, PlanCheck } from '../../../shared/plan';
+import type { PciDevice } from '#shared/model';
+import type { Plan, PlanCheck } from '#shared/plan';
 import type { HostFacts } from './host-facts';
 
 export const isBridge = (d: PciDevice): boolean => d.classId.startsWith('06');

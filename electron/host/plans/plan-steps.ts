@@ -3,7 +3,7 @@
  * reverse. A planner decides which ops run; each op's shell line is the op's own (ops/), added
  * to the plan by the changes layer (changes/finish-plan.ts), so planners never word a command.
  */
-import { KERNEL_CHOOSES, type OpCall, type Plan, type PlanStep, type VfChange } from '../../../shared/plan';
+import { KERNEL_CHOOSES, type OpCall, type Plan, type PlanStep, type VfChange } from '#shared/plan';
 import { persistenceFiles, sriovPersistenceFile } from '../formats/persistence-files';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { VfSettings } from '../../../shared/model';
-import type { Plan } from '../../../shared/plan';
+import type { VfSettings } from '#shared/model';
+import type { Plan } from '#shared/plan';
 import { ApplyEngine } from '../apply/apply-engine';
 import { JournalStore } from '../apply/journal-store';
 import { RootFs } from '../fs/root-fs';

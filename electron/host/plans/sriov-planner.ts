@@ -7,10 +7,10 @@
  * - VFs on vfio-pci or held open by a process (a running VM) are never removed.
  * - sriov_numvfs only works with the PF's own driver bound.
  */
-import { badInput } from '../../../shared/errors';
-import { normalizeMac, ZERO_MAC } from '../../../shared/mac';
-import type { PciDevice, VfSettings } from '../../../shared/model';
-import type { GroupOutcome, VfChange } from '../../../shared/plan';
+import { badInput } from '#shared/errors';
+import { normalizeMac, ZERO_MAC } from '#shared/mac';
+import type { PciDevice, VfSettings } from '#shared/model';
+import type { GroupOutcome, VfChange } from '#shared/plan';
 import { checkVfChange } from '../formats/vf-settings';
 import type { PlanIds } from './assign-planner';
 import type { HostFacts } from './host-facts';

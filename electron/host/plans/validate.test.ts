@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError } from '#shared/errors';
 import { RootFs } from '../fs/root-fs';
 import { scanHost } from '../scan';
 import { persistenceFiles } from '../formats/persistence-files';
-import { parsePciAddress } from '../../../shared/pci-address';
+import { parsePciAddress } from '#shared/pci-address';
 import { allowedDrivers, resolveDevice, validateDriverName } from './validate';
 
 function badInput(fn: () => unknown): PassthruError {

@@ -3,9 +3,9 @@
  * in `echo ... >` lines a user may copy, so anything but the exact expected shape is refused
  * before it reaches a plan (for example `0000:01:00.0/../../etc`, slot 0x20, `vfio-pci\nnvme`).
  */
-import { PassthruError } from '../../../shared/errors';
-import type { HostScan, PciDevice } from '../../../shared/model';
-import { parsePciAddress } from '../../../shared/pci-address';
+import { PassthruError } from '#shared/errors';
+import type { HostScan, PciDevice } from '#shared/model';
+import { parsePciAddress } from '#shared/pci-address';
 
 /** Checks a driver name is a plain kernel driver name from the allowlist, or throws BAD_INPUT. */
 export function validateDriverName(name: string, allowed: readonly string[]): string {

@@ -1,4 +1,4 @@
-import type { HostInfo } from '../../../shared/model';
+import type { HostInfo } from '#shared/model';
 
 /**
  * CPU facts that decide whether KVM can run at all, from the first processor block of

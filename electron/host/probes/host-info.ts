@@ -1,4 +1,4 @@
-import type { HostInfo } from '../../../shared/model';
+import type { HostInfo } from '#shared/model';
 import type { HostFs } from '../fs/host-fs';
 import { parseCpuinfo } from './cpuinfo';
 import { iommuCmdlineArgs, kernelParams } from './kernel-cmdline';

@@ -5,9 +5,9 @@
  * management NIC is the network probe's (interfaces carry `management`). Read through HostFs,
  * so a snapshot or a fake tree answers like the live host.
  */
-import type { HostNeed, PciDevice } from '../../../shared/model';
+import type { HostNeed, PciDevice } from '#shared/model';
 import type { HostFs } from '../fs/host-fs';
-import { PCI_ADDRESS } from '../../../shared/pci-address';
+import { PCI_ADDRESS } from '#shared/pci-address';
 
 /** The nearest PCI function on a canonical /sys/devices path (last address-shaped segment). */
 export function nearestPciAncestor(sysPath: string | null): string | null {

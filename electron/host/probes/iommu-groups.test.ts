@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IommuGroup } from '../../../shared/model';
+import type { IommuGroup } from '#shared/model';
 import { RootFs } from '../fs/root-fs';
 import { buildFakeHost, labHostSpec, TreeWriter } from '../testing/fake-sysfs';
 import { probeIommuGroups } from './iommu-groups';

@@ -1,5 +1,5 @@
-import type { GroupBlocker, IommuGroup, PciAddress, PciDevice, VfioGroupUser } from '../../../shared/model';
-import { assessGroup, type GroupMember } from '../../../shared/group-passthrough';
+import type { GroupBlocker, IommuGroup, PciAddress, PciDevice, VfioGroupUser } from '#shared/model';
+import { assessGroup, type GroupMember } from '#shared/group-passthrough';
 import type { HostFs } from '../fs/host-fs';
 import { sortPciAddresses } from './pci-devices';
 import { readHex, readLinkBase } from './sysfs-read';

@@ -4,7 +4,7 @@
  * carries that JSON verbatim (so better parsers can re-read old snapshots); when neither is
  * available it falls back to procfs, where IPv4 addresses are not listed.
  */
-import type { IpAddress, VfSettings } from '../../../shared/model';
+import type { IpAddress, VfSettings } from '#shared/model';
 import type { HostFs } from '../fs/host-fs';
 import { CommandError, runCommand, type CommandRunner } from '../exec/run-command';
 import { SNAPSHOT_IP_STATE_PATH } from '../snapshot-format';

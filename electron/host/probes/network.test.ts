@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { RootFs } from '../fs/root-fs';
-import type { NetInterface } from '../../../shared/model';
+import type { NetInterface } from '#shared/model';
 import { parseIpCapture, readProcNet, type IpCapture } from './ip-state';
 import { BRIDGE_NS_IP, THIS_MACHINE_IP, THIS_MACHINE_PROCFS } from '../testing/ip-state.fixtures';
 import { makeTempRoot, netIface, writeTree, type Tree } from '../testing/network-test-tree';

@@ -7,7 +7,7 @@
  */
 import { posix } from 'node:path';
 import type { HostFs } from '../fs/host-fs';
-import type { InterfaceKind, NetInterface, PciAddress } from '../../../shared/model';
+import type { InterfaceKind, NetInterface, PciAddress } from '#shared/model';
 import type { IpState } from './ip-state';
 
 const NET = '/sys/class/net';

@@ -14,7 +14,7 @@
  * Validation, P2P Request Redirect, P2P Completion Redirect, Upstream Forwarding), without
  * the kernel's device-specific quirks (drivers/pci/quirks.c), which config space cannot show.
  */
-import type { AcsControl, AcsFacts, PciePortType } from '../../../shared/model';
+import type { AcsControl, AcsFacts, PciePortType } from '#shared/model';
 import type { HostFs } from '../fs/host-fs';
 
 /** Config space bytes a non-root reader gets (the kernel hides the rest). */

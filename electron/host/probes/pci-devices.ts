@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { PciAddress, PciDevice, SriovInfo } from '../../../shared/model';
+import type { PciAddress, PciDevice, SriovInfo } from '#shared/model';
 import type { HostFs } from '../fs/host-fs';
 import { parseSriovRule, sriovRulePath } from '../formats/persistence-files';
 import { loadPciAliases, type PciAliasIndex } from './modules-alias';

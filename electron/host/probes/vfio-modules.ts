@@ -1,4 +1,4 @@
-import type { HostInfo } from '../../../shared/model';
+import type { HostInfo } from '#shared/model';
 import type { HostFs } from '../fs/host-fs';
 import { kernelRelease, modulesDir, readTrim } from './sysfs-read';
 

@@ -4,7 +4,7 @@
  * snapshots leave it out (see ScanOptions.processes), and only processes this user may
  * inspect are seen.
  */
-import type { VfioGroupUser } from '../../../shared/model';
+import type { VfioGroupUser } from '#shared/model';
 import type { HostFs } from '../fs/host-fs';
 
 export function probeVfioUsers(fs: HostFs): Map<number, VfioGroupUser[]> {

@@ -4,8 +4,8 @@
  * on a snapshot says so in its checks, before Apply — the plan stays readable (and can be
  * saved as a script for the host it came from), Apply stays off — and applying one is refused.
  */
-import { PassthruError } from '../../../shared/errors';
-import type { ApplyProgress, Plan } from '../../../shared/plan';
+import { PassthruError } from '#shared/errors';
+import type { ApplyProgress, Plan } from '#shared/plan';
 import { ChangeService, type ChangeServiceOptions } from '../changes/change-service';
 import type { ChangeRequestInput, ChangeServiceApi } from '../changes/change-service.types';
 

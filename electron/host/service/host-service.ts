@@ -6,9 +6,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EventEmitter } from 'node:events';
-import type { HostScan, ScanSource } from '../../../shared/model';
-import { PassthruError } from '../../../shared/errors';
-import type { IommuBootStatus } from '../../../shared/iommu';
+import type { HostScan, ScanSource } from '#shared/model';
+import { PassthruError } from '#shared/errors';
+import type { IommuBootStatus } from '#shared/iommu';
 import { RootFs } from '../fs/root-fs';
 import { detectBootSetup } from '../iommu/detect';
 import { iommuBootStatus } from '../iommu/status';

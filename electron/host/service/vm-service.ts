@@ -8,9 +8,9 @@
  * bridge needs root (created through the supervisor's tap ops).
  */
 import { readFileSync } from 'node:fs';
-import { PassthruError } from '../../../shared/errors';
-import type { VmMadeAgainst, VmProfile, VmStatus } from '../../../shared/vm';
-import type { VmExport, VmPreview, VmStopResult, VmSummary } from '../../../shared/vm-api';
+import { PassthruError } from '#shared/errors';
+import type { VmMadeAgainst, VmProfile, VmStatus } from '#shared/vm';
+import type { VmExport, VmPreview, VmStopResult, VmSummary } from '#shared/vm-api';
 import { ProfileStore, resolveVmDirs, type VmDirs } from '../vm/profile-store';
 import { runCommand } from '../exec/run-command';
 import { createDiskImage } from '../vm/disk-image';

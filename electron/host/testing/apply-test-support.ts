@@ -1,14 +1,14 @@
 /** Hand-made plans and engine set-up shared by the apply/changes tests (no planner needed). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { OpCall, Plan, PlanStep } from '../../../shared/plan';
+import type { OpCall, Plan, PlanStep } from '#shared/plan';
 import type { CommandRunner } from '../exec/run-command';
 import { RootFs } from '../fs/root-fs';
 import { FakeKernel } from './fake-kernel';
 import { buildFakeHost, labHostSpec, makeTempRoot } from './fake-sysfs';
 import { ChangeExecutor } from '../changes/change-executor';
 import { planDigest } from '../changes/plan-digest';
-import type { ApplyResult, ChangeIntent } from '../../../shared/plan';
+import type { ApplyResult, ChangeIntent } from '#shared/plan';
 import { ApplyEngine } from '../apply/apply-engine';
 import { JournalStore } from '../apply/journal-store';
 

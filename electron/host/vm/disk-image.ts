@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError } from '#shared/errors';
 import { CommandError, type CommandRunner } from '../exec/run-command';
 
 export const MAX_DISK_GIB = 64 * 1024;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { derivedVmMac, vmProfileSchema, type VmProfile } from '../../../shared/vm';
+import { derivedVmMac, vmProfileSchema, type VmProfile } from '#shared/vm';
 import { exportLibvirtXml, pciAddressAttributes } from './export-libvirt';
 import { exportShellScript } from './export-script';
 import { buildQemuArgv } from './qemu-argv';

@@ -7,7 +7,7 @@
  * system libvirt (qemu:///system) offers for NAT, while `type='user'` only works in session
  * mode. The output validates under `virt-xml-validate` (domain schema).
  */
-import { nicMac, type VmProfile } from '../../../shared/vm';
+import { nicMac, type VmProfile } from '#shared/vm';
 
 export function xmlEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');

@@ -5,7 +5,7 @@
  * (root only). qemu stays in the foreground there (no -daemonize), so the script's lifetime
  * is the VM's.
  */
-import { formatArgv, shellComment } from '../../../shared/shell-quote';
+import { formatArgv, shellComment } from '#shared/shell-quote';
 import type { QemuCommand, VmRuntimePaths, FirmwareFiles } from './qemu-argv';
 import { tapAddCommands, tapDelCommand } from './tap-ops';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { vmProfileSchema } from '../../../shared/vm';
+import { vmProfileSchema } from '#shared/vm';
 import { ProfileStore, resolveVmDirs } from './profile-store';
 
 let dir = '';

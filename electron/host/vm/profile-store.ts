@@ -9,9 +9,9 @@ import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, 
 import { makeDirs } from '../fs/make-dirs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { PassthruError } from '../../../shared/errors';
-import { vmProfileSchema, type VmProfile } from '../../../shared/vm';
-import { checkVmName } from '../../../shared/vm-names';
+import { PassthruError } from '#shared/errors';
+import { vmProfileSchema, type VmProfile } from '#shared/vm';
+import { checkVmName } from '#shared/vm-names';
 
 export { checkVmName };
 import type { VmRuntimePaths } from './qemu-argv';

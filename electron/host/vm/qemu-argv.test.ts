@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { derivedVmMac, vmProfileSchema, vmTapName, type VmProfile } from '../../../shared/vm';
+import { derivedVmMac, vmProfileSchema, vmTapName, type VmProfile } from '#shared/vm';
 import { buildQemuArgv, qemuEscape, qemuShellLine, type VmRuntimePaths } from './qemu-argv';
 
 const paths: VmRuntimePaths = {

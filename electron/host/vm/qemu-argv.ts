@@ -9,8 +9,8 @@
  * error arrives on its stderr with exit status 1), and the VM outlives the CLI or app that
  * started it; a later process finds it again through the pidfile and the QMP socket.
  */
-import { nicMac, vmTapName, type VmProfile } from '../../../shared/vm';
-import { formatArgv } from '../../../shared/shell-quote';
+import { nicMac, vmTapName, type VmProfile } from '#shared/vm';
+import { formatArgv } from '#shared/shell-quote';
 
 export const QEMU_BINARY = 'qemu-system-x86_64';
 

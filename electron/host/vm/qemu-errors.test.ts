@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostScan } from '../../../shared/model';
+import type { HostScan } from '#shared/model';
 import { explainQemuError, qemuFailure } from './qemu-errors';
 import { QmpError } from './qmp-client';
 

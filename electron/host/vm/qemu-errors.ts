@@ -5,10 +5,10 @@
  * 10 prints them) is matched and explained with what the scan knows — which group member to
  * move, which limit to raise.
  */
-import type { HostScan } from '../../../shared/model';
-import { PassthruError, type ErrorCode } from '../../../shared/errors';
+import type { HostScan } from '#shared/model';
+import { PassthruError, type ErrorCode } from '#shared/errors';
 import { QmpError } from './qmp-client';
-import { formatArgv } from '../../../shared/shell-quote';
+import { formatArgv } from '#shared/shell-quote';
 
 export interface QemuErrorContext {
   /** The host scan, to name a non-viable group's blockers; null when not scanned. */

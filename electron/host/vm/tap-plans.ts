@@ -3,8 +3,8 @@
  * them in-process as root and through the pkexec helper otherwise — so the GUI, never root,
  * can start a VM on a bridge, and every tap it makes is journaled with its undo.
  */
-import { PassthruError } from '../../../shared/errors';
-import type { Plan } from '../../../shared/plan';
+import { PassthruError } from '#shared/errors';
+import type { Plan } from '#shared/plan';
 import type { ChangeService } from '../changes/change-service';
 import type { HostFs } from '../fs/host-fs';
 import type { TapManager } from './tap-ops';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { HostScan, PciDevice } from '../../../shared/model';
-import { vmProfileSchema, type VmNic } from '../../../shared/vm';
+import type { HostScan, PciDevice } from '#shared/model';
+import { vmProfileSchema, type VmNic } from '#shared/vm';
 import type { HostFs } from '../fs/host-fs';
 import { VmCheckRefusal, assertVmChecks, runVmChecks } from './vm-checks';
 import { fixCommand } from '../../cli/commands/vm-format';

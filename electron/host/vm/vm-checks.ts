@@ -6,14 +6,14 @@
  * the CLI can stop at the first failure with its remedy.
  */
 import { existsSync, statSync } from 'node:fs';
-import type { ErrorCode } from '../../../shared/errors';
-import { PassthruError } from '../../../shared/errors';
-import type { HostScan } from '../../../shared/model';
-import type { VmProfile } from '../../../shared/vm';
-import type { VmFix } from '../../../shared/vm-api';
+import type { ErrorCode } from '#shared/errors';
+import { PassthruError } from '#shared/errors';
+import type { HostScan } from '#shared/model';
+import type { VmProfile } from '#shared/vm';
+import type { VmFix } from '#shared/vm-api';
 import type { HostFs } from '../fs/host-fs';
 import { memlockNeeded, type MemlockLimit } from './vm-host';
-import { formatArgv } from '../../../shared/shell-quote';
+import { formatArgv } from '#shared/shell-quote';
 
 export interface VmCheck {
   id: string;

@@ -2,7 +2,7 @@
  * A saved VM as something to take elsewhere: a shell script that starts the same qemu, or
  * libvirt domain XML for virt-manager/virsh. One function for the CLI and the GUI.
  */
-import type { VmExport } from '../../../shared/vm-api';
+import type { VmExport } from '#shared/vm-api';
 import { exportLibvirtXml } from './export-libvirt';
 import { exportShellScript } from './export-script';
 import { findOvmf } from './vm-host';

@@ -7,7 +7,7 @@
 import { closeSync, constants, copyFileSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { makeDirs } from '../fs/make-dirs';
 import { dirname } from 'node:path';
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError } from '#shared/errors';
 import type { FirmwareFiles } from './qemu-argv';
 
 /** Whether this process can open /dev/kvm read-write (what qemu -accel kvm does). */

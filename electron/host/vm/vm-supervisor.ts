@@ -6,10 +6,10 @@
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
 import { makeDirs } from '../fs/make-dirs';
-import { PassthruError } from '../../../shared/errors';
-import { formatArgv } from '../../../shared/shell-quote';
-import type { HostScan } from '../../../shared/model';
-import { vmProfileSchema, type VmGuestDevice, type VmProfile, type VmStatus } from '../../../shared/vm';
+import { PassthruError } from '#shared/errors';
+import { formatArgv } from '#shared/shell-quote';
+import type { HostScan } from '#shared/model';
+import { vmProfileSchema, type VmGuestDevice, type VmProfile, type VmStatus } from '#shared/vm';
 import { CommandError, runCommand, type CommandRunner } from '../exec/run-command';
 import { RootFs } from '../fs/root-fs';
 import { scanHost } from '../scan';

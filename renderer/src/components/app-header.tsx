@@ -4,7 +4,7 @@
  * window is narrow the texts wrap (and the actions move to a line of their own) rather than
  * run under one another.
  */
-import type { ScanSource } from '../../../shared/model';
+import type { ScanSource } from '#shared/model';
 import { formatClock, formatTimestamp } from '../lib/format';
 import { useScanStore, scanStore } from '../stores/scan-store';
 import { sourceStore, useSourceStore } from '../stores/source-store';

@@ -6,7 +6,7 @@
  * address in the accessible name (after the visible words, so speech input still matches).
  */
 import { useId } from 'react';
-import type { PciDevice } from '../../../shared/model';
+import type { PciDevice } from '#shared/model';
 import { carriesManagement, deviceAvailability } from '../lib/device-availability';
 import { indexScan, type ScanIndex } from '../lib/scan-index';
 import { useScanStore } from '../stores/scan-store';

@@ -3,7 +3,7 @@
  * meaning, so nothing relies on colour or shape alone.
  */
 import type { ReactNode } from 'react';
-import type { CheckStatus } from '../../../shared/model';
+import type { CheckStatus } from '#shared/model';
 
 function Svg({ children, className }: { children: ReactNode; className?: string }) {
   return (

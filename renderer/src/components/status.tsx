@@ -1,6 +1,6 @@
 /** Status words with their icons: pass/warn/fail, the passthrough verdict, management. */
 import type { ReactNode } from 'react';
-import type { CheckStatus, PassthroughState } from '../../../shared/model';
+import type { CheckStatus, PassthroughState } from '#shared/model';
 import { PASSTHROUGH_LABEL, PASSTHROUGH_MEANING, PASSTHROUGH_TONE } from '../lib/passthrough-words';
 import { FailIcon, InfoIcon, PassIcon, StatusIcon, WarnIcon } from './icons';
 

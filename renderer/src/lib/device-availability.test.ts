@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostScan, PciDevice } from '../../../shared/model';
+import type { HostScan, PciDevice } from '#shared/model';
 import { sampleScan } from '../testing/sample-scan';
 import { carriesManagement, deviceAvailability } from './device-availability';
 import { indexScan } from './scan-index';

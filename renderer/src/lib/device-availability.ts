@@ -5,7 +5,7 @@
  * shown disabled with its reason; one it refuses unless the user insists (the management NIC,
  * a PF with VFs) stays available, and the wizard asks for the confirmation.
  */
-import type { PciDevice } from '../../../shared/model';
+import type { PciDevice } from '#shared/model';
 import { interfacesOf, type ScanIndex } from './scan-index';
 
 export interface Availability {

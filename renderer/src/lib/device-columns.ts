@@ -4,7 +4,7 @@
  * the words of the cells that are plain text (SR-IOV, management). No React here, so the rules
  * are unit-tested and the grid, the chooser and the store agree on them.
  */
-import type { PciDevice } from '../../../shared/model';
+import type { PciDevice } from '#shared/model';
 import type { SortKey } from './device-sort';
 import type { ScanIndex } from './scan-index';
 

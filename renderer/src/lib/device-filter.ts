@@ -2,7 +2,7 @@
  * Search and filter predicates for the Devices table. Kept pure (no React, no table
  * library) so the rules are unit-tested and identical wherever a device list is narrowed.
  */
-import type { PassthroughState, PciDevice } from '../../../shared/model';
+import type { PassthroughState, PciDevice } from '#shared/model';
 import { matchesVerdict } from './device-verdict';
 import { CATEGORY_LABELS, classCategory, type ClassCategory } from './format';
 

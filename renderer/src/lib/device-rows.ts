@@ -3,7 +3,7 @@
  * renders: plain device rows, or, when grouping by IOMMU group, a header row per group
  * followed by its members (in the current sort order).
  */
-import type { IommuGroup, PciDevice } from '../../../shared/model';
+import type { IommuGroup, PciDevice } from '#shared/model';
 
 export type GridItem = { kind: 'group'; key: string; groupId: number | null; group: IommuGroup | null; count: number } | { kind: 'device'; key: string; device: PciDevice };
 

@@ -3,7 +3,7 @@
  * library keeps `undefined` last), and names compare case-insensitively and numerically so
  * "Root Port #9" comes before "Root Port #17".
  */
-import type { PciDevice } from '../../../shared/model';
+import type { PciDevice } from '#shared/model';
 import { deviceVerdict, verdictRank, type GroupLookup } from './device-verdict';
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });

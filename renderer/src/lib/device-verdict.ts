@@ -2,7 +2,7 @@
  * A device's passthrough verdict is its IOMMU group's (shared/group-passthrough.ts): the one
  * answer the Devices table shows, sorts and filters by. A device outside any group has none.
  */
-import type { IommuGroup, PassthroughState, PciDevice } from '../../../shared/model';
+import type { IommuGroup, PassthroughState, PciDevice } from '#shared/model';
 import { PASSTHROUGH_LABEL, PASSTHROUGH_ORDER } from './passthrough-words';
 
 export type GroupLookup = ReadonlyMap<number, Pick<IommuGroup, 'passthrough'>>;

@@ -4,8 +4,8 @@
  * `instanceof PassthruError`, because errors crossing Electron's contextBridge arrive as
  * plain objects or bare Errors.
  */
-import type { ErrorCode, PassthruErrorData } from '../../../shared/errors';
-import { ERROR_CODES } from '../../../shared/errors';
+import type { ErrorCode, PassthruErrorData } from '#shared/errors';
+import { ERROR_CODES } from '#shared/errors';
 
 export interface DisplayError {
   code: ErrorCode;

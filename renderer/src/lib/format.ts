@@ -2,7 +2,7 @@
  * Plain-words formatting shared by every view, so the same value always reads the same way
  * (and null never leaks out as "null").
  */
-import type { IpAddress, PciDevice } from '../../../shared/model';
+import type { IpAddress, PciDevice } from '#shared/model';
 
 /** Shown for a value the host did not report. */
 export const NONE = '—';

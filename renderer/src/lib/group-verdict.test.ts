@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostScan } from '../../../shared/model';
+import type { HostScan } from '#shared/model';
 import { deriveGroups, makeDevice, makeInterface, sampleScan } from '../testing/sample-scan';
 import { explainGroup, groupOfDevice } from './group-verdict';
 import { indexScan } from './scan-index';

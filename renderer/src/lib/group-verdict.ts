@@ -3,7 +3,7 @@
  * side, shared/group-passthrough.ts) with its reasons, the members, and — as a fact beside it,
  * never instead of it — whether the kernel's VFIO would take the group right now ("viable").
  */
-import type { GroupPassthrough, IommuGroup, NetInterface, PciDevice } from '../../../shared/model';
+import type { GroupPassthrough, IommuGroup, NetInterface, PciDevice } from '#shared/model';
 import { deviceTitle } from './format';
 import { PASSTHROUGH_LABEL } from './passthrough-words';
 import type { ScanIndex } from './scan-index';

@@ -2,7 +2,7 @@
  * Reading the change journal for the History page: which entry is unfinished (a crash or a
  * failed rollback left a device possibly half-changed) and which change "Undo last" targets.
  */
-import type { HistoryEntry, JournalState, PlanKind } from '../../../shared/plan';
+import type { HistoryEntry, JournalState, PlanKind } from '#shared/plan';
 
 export const JOURNAL_STATE_LABEL: Record<JournalState, string> = {
   applying: 'Interrupted while applying',

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PassthruError } from '../../../shared/errors';
+import { PassthruError } from '#shared/errors';
 import { sampleNoIommuScan, sampleScan } from '../testing/sample-scan';
 import { debounce } from './debounce';
 import { toDisplayError } from './display-error';

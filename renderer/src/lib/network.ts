@@ -1,5 +1,5 @@
 /** Interface ordering and the words for why an interface is the management one. */
-import type { NetInterface } from '../../../shared/model';
+import type { NetInterface } from '#shared/model';
 import { compareText } from './device-sort';
 
 const KIND_ORDER: Record<NetInterface['kind'], number> = {

@@ -2,7 +2,7 @@
  * The words of the passthrough verdict (shared/model.ts PassthroughState), once for every view:
  * the badge, the Overview's counts, filters and the topology's legend.
  */
-import type { PassthroughState } from '../../../shared/model';
+import type { PassthroughState } from '#shared/model';
 
 export const PASSTHROUGH_LABEL: Record<PassthroughState, string> = {
   ready: 'Ready',

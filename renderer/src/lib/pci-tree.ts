@@ -2,7 +2,7 @@
  * The PCI hierarchy as a tree: root bus → bridges (via each device's `parent`) → functions.
  * Shared by the topology picture and its text alternative so both show the same structure.
  */
-import type { PciDevice } from '../../../shared/model';
+import type { PciDevice } from '#shared/model';
 import { compareAddress, compareText } from './device-sort';
 
 export interface PciTreeNode {

@@ -1,5 +1,5 @@
 /** The readiness checklist boiled down to one status and one sentence. */
-import type { CheckStatus, ReadinessCheck } from '../../../shared/model';
+import type { CheckStatus, ReadinessCheck } from '#shared/model';
 import { plural } from './format';
 
 export function overallStatus(checks: readonly ReadinessCheck[]): CheckStatus {

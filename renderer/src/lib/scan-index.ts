@@ -2,7 +2,7 @@
  * Lookup tables over one HostScan. Views cross-reference constantly (device → group →
  * members → interfaces), so the maps are built once per scan object and cached.
  */
-import type { HostScan, IommuGroup, NetInterface, PciDevice } from '../../../shared/model';
+import type { HostScan, IommuGroup, NetInterface, PciDevice } from '#shared/model';
 
 export interface ScanIndex {
   deviceByAddress: Map<string, PciDevice>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostScan } from '../../../shared/model';
+import type { HostScan } from '#shared/model';
 import { makeDevice, sampleScan } from '../testing/sample-scan';
 import { buildSriovTree } from './sriov-tree';
 

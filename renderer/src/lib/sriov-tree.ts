@@ -2,7 +2,7 @@
  * Builds the PF → VF tree for SR-IOV NICs from the device list: each physical function with
  * its virtual functions in virtfn order, and the interfaces on both, linked by PCI address.
  */
-import type { HostScan, NetInterface, PciDevice } from '../../../shared/model';
+import type { HostScan, NetInterface, PciDevice } from '#shared/model';
 import { compareAddress } from './device-sort';
 import { indexScan, interfacesOf } from './scan-index';
 

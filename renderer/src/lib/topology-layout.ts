@@ -4,8 +4,8 @@
  * Consecutive rows in the same IOMMU group share one coloured box; a group split by other
  * rows gets one box per run, labelled "(n/m)". Pure geometry: no DOM, unit-tested.
  */
-import type { IommuGroup, PciDevice } from '../../../shared/model';
-import type { PassthroughState } from '../../../shared/model';
+import type { IommuGroup, PciDevice } from '#shared/model';
+import type { PassthroughState } from '#shared/model';
 import { PASSTHROUGH_LABEL } from './passthrough-words';
 import { deviceTitle } from './format';
 import { buildPciTree, type PciTreeNode } from './pci-tree';

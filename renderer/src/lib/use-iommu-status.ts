@@ -4,7 +4,7 @@
  * after a snapshot is opened — so the overview and the wizard never show a stale verdict.
  */
 import { useEffect, useState } from 'react';
-import type { IommuBootStatus } from '../../../shared/iommu';
+import type { IommuBootStatus } from '#shared/iommu';
 import { getApi } from '../api';
 import { useScanStore } from '../stores/scan-store';
 import { toDisplayError, type DisplayError } from './display-error';

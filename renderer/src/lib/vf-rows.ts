@@ -3,7 +3,7 @@
  * (sriov.vfSettings, from iproute2), its PCI function (sriov.vfs) and that function in the scan
  * (driver, IOMMU group, interface).
  */
-import type { NetInterface, PciDevice, VfioGroupUser, VfSettings } from '../../../shared/model';
+import type { NetInterface, PciDevice, VfioGroupUser, VfSettings } from '#shared/model';
 import { NONE } from './format';
 import { interfacesOf, type ScanIndex } from './scan-index';
 

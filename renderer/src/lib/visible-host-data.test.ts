@@ -5,11 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createApi, withRebuiltErrors, type Transport } from '../../../shared/api';
-import { hasUnsafeControls } from '../../../shared/control-chars';
-import { PassthruError } from '../../../shared/errors';
-import type { EventChannel, IpcResult } from '../../../shared/ipc-contract';
-import { hostileText } from '../../../shared/testing/text-arbitraries';
+import { createApi, withRebuiltErrors, type Transport } from '#shared/api';
+import { hasUnsafeControls } from '#shared/control-chars';
+import { PassthruError } from '#shared/errors';
+import type { EventChannel, IpcResult } from '#shared/ipc-contract';
+import { hostileText } from '#shared/testing/text-arbitraries';
 import { sampleAssignPlan, sampleHistory } from '../testing/sample-plans';
 import { sampleScan } from '../testing/sample-scan';
 import { visibleHostData, withVisibleHostData } from './visible-host-data';

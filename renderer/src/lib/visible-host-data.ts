@@ -11,9 +11,9 @@
  * plan and journal ids, PCI addresses, VM names — main makes or checks against patterns that
  * admit none of these characters, so they pass through unchanged.
  */
-import { isErrorData, wrapApi, type PassthruApi } from '../../../shared/api';
-import { PassthruError } from '../../../shared/errors';
-import { visibleControls } from '../../../shared/control-chars';
+import { isErrorData, wrapApi, type PassthruApi } from '#shared/api';
+import { PassthruError } from '#shared/errors';
+import { visibleControls } from '#shared/control-chars';
 
 /** `value` with every string in it (deeply) made visible; other values as they are. */
 export function visibleHostData<T>(value: T): T {

@@ -2,7 +2,7 @@
  * Keeps the view current: listens for main's `host:changed` events and, debounced, re-scans
  * (devices changed) or re-reads the source and re-scans from scratch (source changed).
  */
-import type { PassthruApi } from '../../../shared/api';
+import type { PassthruApi } from '#shared/api';
 import { debounce } from '../lib/debounce';
 
 export const HOST_CHANGED_DEBOUNCE_MS = 250;

@@ -4,7 +4,7 @@
  * failed refresh keeps the last good data on screen (with the error beside it).
  */
 import { createStore, useStore } from 'zustand';
-import type { HostScan } from '../../../shared/model';
+import type { HostScan } from '#shared/model';
 import { getApi, type ApiGetter } from '../api';
 import { toDisplayError, type DisplayError } from '../lib/display-error';
 

@@ -4,7 +4,7 @@
  * shown under a snapshot label (or the reverse).
  */
 import { createStore, useStore, type StoreApi } from 'zustand';
-import type { ScanSource } from '../../../shared/model';
+import type { ScanSource } from '#shared/model';
 import { getApi, type ApiGetter } from '../api';
 import { toDisplayError, type DisplayError } from '../lib/display-error';
 import { scanStore, type ScanState } from './scan-store';

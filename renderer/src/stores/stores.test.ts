@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { PassthruApi } from '../../../shared/api';
-import type { EventPayloads } from '../../../shared/ipc-contract';
-import { PassthruError } from '../../../shared/errors';
-import type { HostScan } from '../../../shared/model';
+import type { PassthruApi } from '#shared/api';
+import type { EventPayloads } from '#shared/ipc-contract';
+import { PassthruError } from '#shared/errors';
+import type { HostScan } from '#shared/model';
 import { sampleAssignPlan, sampleHistory, sampleOkResult, sampleReleasePlan } from '../testing/sample-plans';
 import { sampleScan, sampleSnapshotScan } from '../testing/sample-scan';
 import { connectHostEvents } from './host-events';

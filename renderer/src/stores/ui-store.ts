@@ -15,7 +15,7 @@ export interface DeviceSort {
   desc: boolean;
 }
 
-export type GroupsFilter = 'all' | import('../../../shared/model').PassthroughState;
+export type GroupsFilter = 'all' | import('#shared/model').PassthroughState;
 
 export interface UiState {
   page: PageId;

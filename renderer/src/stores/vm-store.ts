@@ -4,7 +4,7 @@
  * after every action; a failed refresh keeps the last list with the error beside it.
  */
 import { createStore, useStore } from 'zustand';
-import type { VmSummary } from '../../../shared/vm-api';
+import type { VmSummary } from '#shared/vm-api';
 import { getApi, type ApiGetter } from '../api';
 import { toDisplayError, type DisplayError } from '../lib/display-error';
 

@@ -4,7 +4,7 @@
  * page switch underneath it.
  */
 import { createStore, useStore } from 'zustand';
-import type { SriovInfo } from '../../../shared/model';
+import type { SriovInfo } from '#shared/model';
 import type { WizardRequest } from '../wizards/common/wizard-state';
 
 export interface WizardStoreState {

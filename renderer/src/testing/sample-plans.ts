@@ -3,7 +3,7 @@
  * host planner produces for the sample scan (igb 82576 in group 1 with its sibling function,
  * the e1000e management NIC eno1, the NVMe boot disk, the I210 already on vfio-pci).
  */
-import type { ApplyResult, HistoryEntry, Plan, PlanCheck, PlanStep, VfChange } from '../../../shared/plan';
+import type { ApplyResult, HistoryEntry, Plan, PlanCheck, PlanStep, VfChange } from '#shared/plan';
 
 const pass = (id: string, title: string, detail: string): PlanCheck => ({ id, title, status: 'pass', detail, remedy: null, forceable: false });
 

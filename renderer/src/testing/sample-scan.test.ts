@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostScan } from '../../../shared/model';
+import type { HostScan } from '#shared/model';
 import { makeLargeScan, sampleNoIommuScan, sampleScan, sampleSnapshotScan } from './sample-scan';
 
 /** The fixtures must obey the model's contract, or tests built on them prove nothing. */

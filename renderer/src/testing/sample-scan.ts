@@ -4,8 +4,8 @@
  * port, an e1000e onboard NIC carrying the default route, and the PCH functions sharing one
  * IOMMU group. Never imported by the app bundle.
  */
-import type { HostScan, IommuGroup, NetInterface, PciDevice, ReadinessCheck, VfioGroupUser } from '../../../shared/model';
-import { assessGroup } from '../../../shared/group-passthrough';
+import type { HostScan, IommuGroup, NetInterface, PciDevice, ReadinessCheck, VfioGroupUser } from '#shared/model';
+import { assessGroup } from '#shared/group-passthrough';
 
 /** A device with sensible defaults; only what differs needs spelling out. */
 export function makeDevice(partial: Partial<PciDevice> & Pick<PciDevice, 'address'>): PciDevice {

@@ -1,7 +1,7 @@
 /** assign: give a device (or with `group`, its IOMMU group's endpoints) to vfio-pci. */
 import * as z from 'zod/mini';
-import { addressInput, uid } from '../../../../shared/change-schemas';
-import { PassthruError } from '../../../../shared/errors';
+import { addressInput, uid } from '#shared/change-schemas';
+import { PassthruError } from '#shared/errors';
 import { planAssign } from '../../plans/assign-planner';
 import { defineChangeKind, type Caller } from '../change-kind';
 

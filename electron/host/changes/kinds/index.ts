@@ -2,7 +2,7 @@
  * The change kinds Passthru has, one module each. A new kind is a module beside these and one
  * line here (docs/architecture.md, "Where a new change kind goes").
  */
-import type { ChangeIntent } from '../../../../shared/plan';
+import type { ChangeIntent } from '#shared/plan';
 import type { AnyChangeKind, ChangeKindModule } from '../change-kind';
 import { assignKind } from './assign';
 import { iommuKind } from './iommu';

@@ -1,6 +1,6 @@
 /** iommu: the IOMMU kernel arguments in the boot configuration this machine really uses, on or off. */
 import * as z from 'zod/mini';
-import type { Plan } from '../../../../shared/plan';
+import type { Plan } from '#shared/plan';
 import { detectBootSetup } from '../../iommu/detect';
 import { planIommuDisable, planIommuEnable } from '../../iommu/plan';
 import { iommuToPlan } from '../../iommu/to-plan';

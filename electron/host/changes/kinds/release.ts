@@ -1,8 +1,8 @@
 /** release: give a device back to the driver it had before Passthru assigned it. */
 import * as z from 'zod/mini';
-import { addressInput } from '../../../../shared/change-schemas';
-import type { DeviceState } from '../../../../shared/plan';
-import { parsePciAddress } from '../../../../shared/pci-address';
+import { addressInput } from '#shared/change-schemas';
+import type { DeviceState } from '#shared/plan';
+import { parsePciAddress } from '#shared/pci-address';
 import { planRelease } from '../../plans/assign-planner';
 import { defineChangeKind, type PlanningContext } from '../change-kind';
 

@@ -1,6 +1,6 @@
 /** sriov: set a PF's number of VFs, whether new VFs get a host driver, and whether they come back at boot. */
 import * as z from 'zod/mini';
-import { addressInput, count } from '../../../../shared/change-schemas';
+import { addressInput, count } from '#shared/change-schemas';
 import { planSriov } from '../../plans/sriov-planner';
 import { defineChangeKind } from '../change-kind';
 

@@ -1,6 +1,6 @@
 /** undo: reverse a journaled change — the undo of an applied one, or the rollback of an interrupted one. */
 import * as z from 'zod/mini';
-import { journalId } from '../../../../shared/change-schemas';
+import { journalId } from '#shared/change-schemas';
 import { defineChangeKind } from '../change-kind';
 import { planUndoOf, recordToUndo } from '../undo-plan';
 

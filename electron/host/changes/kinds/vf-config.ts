@@ -1,6 +1,6 @@
 /** vf-config: one VF's MAC, VLAN, trust, spoof check or link state, through its PF driver. */
 import * as z from 'zod/mini';
-import { addressInput, count, vfChangeSchema } from '../../../../shared/change-schemas';
+import { addressInput, count, vfChangeSchema } from '#shared/change-schemas';
 import { planVfConfig } from '../../plans/sriov-planner';
 import { defineChangeKind } from '../change-kind';
 

@@ -1,8 +1,8 @@
 /** vm-network: a VM's tap devices on their bridges, made for the user who runs qemu (or removed when it stops). */
 import * as z from 'zod/mini';
-import { ifname, uid } from '../../../../shared/change-schemas';
-import { PassthruError } from '../../../../shared/errors';
-import { VM_NAME_PATTERN } from '../../../../shared/vm-names';
+import { ifname, uid } from '#shared/change-schemas';
+import { PassthruError } from '#shared/errors';
+import { VM_NAME_PATTERN } from '#shared/vm-names';
 import { planVmNetwork } from '../../plans/vm-network-planner';
 import { defineChangeKind } from '../change-kind';
 

@@ -5,7 +5,7 @@
  */
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import { useMemo } from 'react';
-import type { PciDevice } from '../../../../shared/model';
+import type { PciDevice } from '#shared/model';
 import { ManagementBadge, PassthroughBadge } from '../../components/status';
 import { COLUMN_LABELS, isManagementDevice, sriovSummary } from '../../lib/device-columns';
 import { deviceVerdict, NO_GROUP_WORDS } from '../../lib/device-verdict';

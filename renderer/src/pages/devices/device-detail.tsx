@@ -6,7 +6,7 @@
  * related devices. The page closes the panel when the scan no longer has the device.
  */
 import { useEffect, useId, useRef, type KeyboardEvent } from 'react';
-import type { HostScan, NetInterface, PciDevice } from '../../../../shared/model';
+import type { HostScan, NetInterface, PciDevice } from '#shared/model';
 import { DeviceActions } from '../../components/device-actions';
 import { CloseIcon } from '../../components/icons';
 import { Field } from '../../components/page';

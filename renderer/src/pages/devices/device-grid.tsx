@@ -15,7 +15,7 @@
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { flexRender, type Table } from '@tanstack/react-table';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type FocusEvent, type KeyboardEvent, type PointerEvent } from 'react';
-import type { PciDevice } from '../../../../shared/model';
+import type { PciDevice } from '#shared/model';
 import { SortIcon } from '../../components/icons';
 import { PassthroughBadge } from '../../components/status';
 import { COLUMN_LABELS, COLUMN_WIDTHS, gridLayout, IDENTITY_COLUMNS, type ColumnId } from '../../lib/device-columns';

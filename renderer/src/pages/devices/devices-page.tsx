@@ -5,7 +5,7 @@
  */
 import { getCoreRowModel, useReactTable, type SortingState, type Updater } from '@tanstack/react-table';
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { HostScan, PciDevice } from '../../../../shared/model';
+import type { HostScan, PciDevice } from '#shared/model';
 import { openDeviceAction } from '../../components/device-actions';
 import { EmptyState } from '../../components/feedback';
 import { Page } from '../../components/page';

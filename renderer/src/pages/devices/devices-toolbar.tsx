@@ -1,5 +1,5 @@
 /** Search box, filters, the group-by toggle and the column chooser for the Devices grid, all labelled controls. */
-import type { PciDevice } from '../../../../shared/model';
+import type { PciDevice } from '#shared/model';
 import { ANY, filterOptions, hasActiveFilters, type DeviceFilters } from '../../lib/device-filter';
 import { verdictOptions, type GroupLookup } from '../../lib/device-verdict';
 import { plural } from '../../lib/format';

@@ -6,7 +6,7 @@
  * its PF and "Configure…".
  */
 import { memo, useId } from 'react';
-import type { PciDevice } from '../../../../shared/model';
+import type { PciDevice } from '#shared/model';
 import { Field } from '../../components/page';
 import { formatBool, NONE } from '../../lib/format';
 import type { ScanIndex } from '../../lib/scan-index';

@@ -4,7 +4,7 @@
  * viability as a fact beside it. Filtered by verdict.
  */
 import { memo, useMemo } from 'react';
-import type { HostScan } from '../../../../shared/model';
+import type { HostScan } from '#shared/model';
 import { EmptyState } from '../../components/feedback';
 import { Page } from '../../components/page';
 import { useProgressiveCount } from '../../components/use-progressive';

@@ -4,7 +4,7 @@
  * loudly, because a device may be left half-changed until it is rolled back.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { HistoryEntry, UnreadableJournalEntry } from '../../../../shared/plan';
+import type { HistoryEntry, UnreadableJournalEntry } from '#shared/plan';
 import { ErrorNotice, Loading } from '../../components/feedback';
 import { Page } from '../../components/page';
 import { getApi } from '../../api';

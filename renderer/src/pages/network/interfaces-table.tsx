@@ -3,7 +3,7 @@
  * interface is marked in words as well as colour, because handing it to a VM cuts the host
  * off the network.
  */
-import type { NetInterface } from '../../../../shared/model';
+import type { NetInterface } from '#shared/model';
 import { ManagementBadge } from '../../components/status';
 import { formatIp, formatSpeed, NONE } from '../../lib/format';
 import { inUseReason } from '../../lib/group-verdict';

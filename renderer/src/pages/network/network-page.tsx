@@ -1,6 +1,6 @@
 /** Network: every interface, which one is the management path, and the SR-IOV PF → VF tree. */
 import { useMemo } from 'react';
-import type { HostScan } from '../../../../shared/model';
+import type { HostScan } from '#shared/model';
 import { Page } from '../../components/page';
 import { InfoNote } from '../../components/status';
 import { plural } from '../../lib/format';

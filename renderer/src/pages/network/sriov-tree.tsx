@@ -2,7 +2,7 @@
  * The PF → VF tree as nested lists: each SR-IOV physical function with its interface(s),
  * and under it the VFs in virtfn order with their drivers and interfaces.
  */
-import type { NetInterface } from '../../../../shared/model';
+import type { NetInterface } from '#shared/model';
 import { deviceTitle } from '../../lib/format';
 import type { PfNode } from '../../lib/sriov-tree';
 import { uiStore } from '../../stores/ui-store';

@@ -3,8 +3,8 @@
  * /sys/class/iommu, groups, interrupt remapping), what is still missing, whether a reboot is
  * pending because the boot configuration already turns it on — and the wizard that changes it.
  */
-import type { HostScan } from '../../../../shared/model';
-import { verifyIommu } from '../../../../shared/iommu';
+import type { HostScan } from '#shared/model';
+import { verifyIommu } from '#shared/iommu';
 import { StatusBadge } from '../../components/status';
 import { useIommuStatus } from '../../lib/use-iommu-status';
 import { wizardStore } from '../../stores/wizard-store';

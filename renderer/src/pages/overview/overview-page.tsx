@@ -2,7 +2,7 @@
  * Overview: can this host do passthrough at all? The readiness checklist first (each line
  * pass/warn/fail with what was found and what to do), then the facts it is based on.
  */
-import type { HostScan, ReadinessCheck } from '../../../../shared/model';
+import type { HostScan, ReadinessCheck } from '#shared/model';
 import { Field, Page } from '../../components/page';
 import { StatusBadge } from '../../components/status';
 import { formatBool, iommuModeLabel, iommuVendorLabel, virtualizationLabel } from '../../lib/format';

@@ -3,7 +3,7 @@
  * coloured boxes, plus a legend and the same tree as text for screen readers and copying.
  */
 import { useMemo } from 'react';
-import type { HostScan } from '../../../../shared/model';
+import type { HostScan } from '#shared/model';
 import { DeviceActions } from '../../components/device-actions';
 import { Page } from '../../components/page';
 import { deviceTitle, plural } from '../../lib/format';

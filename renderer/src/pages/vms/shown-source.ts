@@ -3,7 +3,7 @@
  * rehearsal against that host, and VMs still run on this machine. Main refuses a
  * start on its own too (vm-service.ts); this lets the buttons say so before anyone clicks.
  */
-import type { ScanSource } from '../../../../shared/model';
+import type { ScanSource } from '#shared/model';
 import { useScanStore } from '../../stores/scan-store';
 import { useSourceStore } from '../../stores/source-store';
 

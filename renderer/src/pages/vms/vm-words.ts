@@ -1,6 +1,6 @@
 /** VM facts in words, for the VMs page and the New-VM wizard. */
-import type { VmNic, VmRunState } from '../../../../shared/vm';
-import { nicMac } from '../../../../shared/vm-names';
+import type { VmNic, VmRunState } from '#shared/vm';
+import { nicMac } from '#shared/vm-names';
 
 export function describeNic(vmName: string, nic: VmNic, index: number): string {
   const mac = nicMac(vmName, nic, index);

@@ -10,9 +10,9 @@
  * rehearsal against the snapshot, and Start is off with the reason beside it.
  */
 import { useEffect, useId, useRef, useState, type RefObject } from 'react';
-import type { ScanSource } from '../../../../shared/model';
-import type { VmProfile, VmStatus } from '../../../../shared/vm';
-import type { VmExport, VmSummary } from '../../../../shared/vm-api';
+import type { ScanSource } from '#shared/model';
+import type { VmProfile, VmStatus } from '#shared/vm';
+import type { VmExport, VmSummary } from '#shared/vm-api';
 import { getApi } from '../../api';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { EmptyState, ErrorNotice, Loading } from '../../components/feedback';

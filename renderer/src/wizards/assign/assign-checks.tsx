@@ -3,7 +3,7 @@
  * leaves it, and the assign options (each change re-plans on the host).
  */
 import type { Dispatch } from 'react';
-import { groupOutcome, type Plan } from '../../../../shared/plan';
+import { groupOutcome, type Plan } from '#shared/plan';
 import type { WizardAction, WizardRequest } from '../common/wizard-state';
 
 export function ExpectedGroup({ plan }: { plan: Plan }) {

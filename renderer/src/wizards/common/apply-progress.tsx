@@ -5,7 +5,7 @@
  * not: the device may be half-changed).
  */
 import type { ReactNode } from 'react';
-import type { Plan, StepState } from '../../../../shared/plan';
+import type { Plan, StepState } from '#shared/plan';
 import { FailIcon, PassIcon, StatusIcon } from '../../components/icons';
 import { resultSentence, type WizardState } from './wizard-state';
 

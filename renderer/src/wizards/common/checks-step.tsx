@@ -4,7 +4,7 @@
  * refusal that may be forced, the acknowledgement plus the typed confirmation.
  */
 import type { Dispatch, ReactNode } from 'react';
-import type { Plan } from '../../../../shared/plan';
+import type { Plan } from '#shared/plan';
 import { StatusIcon } from '../../components/icons';
 import { noopSentence, type WizardAction, type WizardState } from './wizard-state';
 

@@ -4,7 +4,7 @@
  * its undo, and the full contents of any file written — so nothing the app does is hidden.
  */
 import { useRef, useState } from 'react';
-import type { Plan, PlanStep } from '../../../../shared/plan';
+import type { Plan, PlanStep } from '#shared/plan';
 import { planScript, scriptFileName, scriptHref } from './script';
 
 /** Copies to the clipboard; where that is unavailable, selects the text so Ctrl+C works. */

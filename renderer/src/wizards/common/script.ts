@@ -2,8 +2,8 @@
  * Turns a plan into a shell script the user can read or run by hand — the same commands the
  * wizard shows, in order, stopping at the first failure.
  */
-import type { Plan } from '../../../../shared/plan';
-import { shellComment } from '../../../../shared/shell-quote';
+import type { Plan } from '#shared/plan';
+import { shellComment } from '#shared/shell-quote';
 
 /**
  * The script: the plan's shell lines as main made them (every word quoted there, with

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { PassthruApi } from '../../../../shared/api';
+import type { PassthruApi } from '#shared/api';
 import { sampleAssignPlan, sampleSriovPlan, sampleVfPlan } from '../../testing/sample-plans';
 import { planFor, sriovPayload } from './use-wizard';
 

@@ -4,9 +4,9 @@
  * also arrive; the scan store coalesces them).
  */
 import { useCallback, useEffect, useReducer } from 'react';
-import type { PassthruApi } from '../../../../shared/api';
-import type { InvokeRequest } from '../../../../shared/ipc-contract';
-import type { Plan } from '../../../../shared/plan';
+import type { PassthruApi } from '#shared/api';
+import type { InvokeRequest } from '#shared/ipc-contract';
+import type { Plan } from '#shared/plan';
 import { getApi } from '../../api';
 import { toDisplayError } from '../../lib/display-error';
 import { scanStore } from '../../stores/scan-store';

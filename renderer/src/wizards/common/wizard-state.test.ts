@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupOutcome } from '../../../../shared/plan';
+import { groupOutcome } from '#shared/plan';
 import {
   sampleAssignPlan,
   sampleDiskPlan,

@@ -4,7 +4,7 @@
  * forced path, live progress, the result) is unit-tested without a DOM. The components only
  * dispatch; the host decides everything through plans.
  */
-import type { ApplyProgress, ApplyResult, Plan, StepState, VfChange } from '../../../../shared/plan';
+import type { ApplyProgress, ApplyResult, Plan, StepState, VfChange } from '#shared/plan';
 import type { DisplayError } from '../../lib/display-error';
 
 /**

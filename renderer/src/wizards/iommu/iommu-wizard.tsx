@@ -6,7 +6,7 @@
  */
 import { WizardForm } from '../common/wizard-form';
 import { useState } from 'react';
-import type { BootFinding, IommuBootStatus } from '../../../../shared/iommu';
+import type { BootFinding, IommuBootStatus } from '#shared/iommu';
 import { ErrorNotice, Loading } from '../../components/feedback';
 import { useIommuStatus } from '../../lib/use-iommu-status';
 import { useWizard } from '../common/use-wizard';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SriovInfo } from '../../../../shared/model';
+import type { SriovInfo } from '#shared/model';
 import { initialSriovForm, parseWhole, sriovRequestFrom, vfCountProblem } from './sriov-form';
 
 const sriov = (over: Partial<SriovInfo> = {}): SriovInfo => ({

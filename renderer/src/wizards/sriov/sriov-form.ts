@@ -2,7 +2,7 @@
  * The "Set number of VFs…" form as pure functions: the count's validation (with the message
  * shown as the user types) and the request it submits.
  */
-import type { SriovInfo } from '../../../../shared/model';
+import type { SriovInfo } from '#shared/model';
 import type { WizardRequest } from '../common/wizard-state';
 
 export type SriovRequest = Extract<WizardRequest, { kind: 'sriov' }>;

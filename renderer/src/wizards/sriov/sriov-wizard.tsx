@@ -5,7 +5,7 @@
  */
 import { WizardForm } from '../common/wizard-form';
 import { useState } from 'react';
-import type { PciDevice } from '../../../../shared/model';
+import type { PciDevice } from '#shared/model';
 import { useScanStore } from '../../stores/scan-store';
 import { useWizard } from '../common/use-wizard';
 import { ChangeWizardSteps } from '../common/change-wizard-steps';

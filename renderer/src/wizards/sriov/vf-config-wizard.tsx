@@ -6,8 +6,8 @@
  */
 import { WizardForm } from '../common/wizard-form';
 import { useState } from 'react';
-import { randomLocalMac } from '../../../../shared/mac';
-import type { VfSettings } from '../../../../shared/model';
+import { randomLocalMac } from '#shared/mac';
+import type { VfSettings } from '#shared/model';
 import { useScanStore } from '../../stores/scan-store';
 import { useWizard } from '../common/use-wizard';
 import { ChangeWizardSteps } from '../common/change-wizard-steps';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VfSettings } from '../../../../shared/model';
+import type { VfSettings } from '#shared/model';
 import { initialVfForm, qosEnabled, vfChangeFrom, vfFormProblems, type VfFormValues } from './vf-form';
 
 const current: VfSettings = { index: 1, mac: '02:5e:10:00:00:01', vlan: 10, qos: 3, spoofCheck: true, trust: false, linkState: 'auto' };

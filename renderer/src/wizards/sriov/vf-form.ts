@@ -3,9 +3,9 @@
  * shared/mac.ts, VLAN 0–4095, priority 0–7 only with a VLAN) and the settings it sends —
  * only what differs from what the PF reports now.
  */
-import { macProblem, normalizeMac, ZERO_MAC } from '../../../../shared/mac';
-import type { VfSettings } from '../../../../shared/model';
-import type { VfChange } from '../../../../shared/plan';
+import { macProblem, normalizeMac, ZERO_MAC } from '#shared/mac';
+import type { VfSettings } from '#shared/model';
+import type { VfChange } from '#shared/plan';
 import { parseWhole } from './sriov-form';
 
 /** '' leaves the setting as it is (the only choice besides on/off when the PF did not say). */

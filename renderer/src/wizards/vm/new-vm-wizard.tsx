@@ -12,9 +12,9 @@
  */
 import { WizardForm } from '../common/wizard-form';
 import { useId, useState } from 'react';
-import type { ScanSource } from '../../../../shared/model';
-import type { VmProfile } from '../../../../shared/vm';
-import type { VmCheckView, VmFix, VmPreview } from '../../../../shared/vm-api';
+import type { ScanSource } from '#shared/model';
+import type { VmProfile } from '#shared/vm';
+import type { VmCheckView, VmFix, VmPreview } from '#shared/vm-api';
 import { getApi } from '../../api';
 import { ErrorNotice, Loading } from '../../components/feedback';
 import { StatusIcon } from '../../components/icons';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { vmProfileSchema } from '../../../../shared/vm';
+import { vmProfileSchema } from '#shared/vm';
 import { sampleScan, sampleSnapshotScan } from '../../testing/sample-scan';
 import { bridgeCandidates, candidateText, initialVmForm, passthroughCandidates, profileFrom, vmFormProblems, type VmFormValues } from './vm-form';
 

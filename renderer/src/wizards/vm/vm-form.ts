@@ -3,10 +3,10 @@
  * as the user types), the profile it submits (checked with the very schema main re-checks),
  * and what the host offers for each NIC kind: network functions to pass through, bridges.
  */
-import type { HostScan, PassthroughState, PciDevice } from '../../../../shared/model';
+import type { HostScan, PassthroughState, PciDevice } from '#shared/model';
 import { PASSTHROUGH_LABEL } from '../../lib/passthrough-words';
-import type { VmDisplay, VmFirmware, VmProfile } from '../../../../shared/vm';
-import { VM_NAME_PATTERN } from '../../../../shared/vm-names';
+import type { VmDisplay, VmFirmware, VmProfile } from '#shared/vm';
+import { VM_NAME_PATTERN } from '#shared/vm-names';
 import { parseWhole } from '../sriov/sriov-form';
 
 export type NicChoice = { kind: 'passthrough'; address: string } | { kind: 'bridge'; bridge: string } | { kind: 'nat' };
