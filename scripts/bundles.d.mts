@@ -12,6 +12,5 @@ export interface NodeBundle {
   external?: string[];
 }
 
-export const COMMON: BuildOptions;
 export const NODE_BUNDLES: readonly NodeBundle[];
 export function bundleOptions(name: string, options?: { repoRoot?: string; outfile?: string } & BuildOptions): BuildOptions;

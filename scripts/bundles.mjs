@@ -4,7 +4,7 @@
 // differently from what ships.
 
 /** Options every Node-side bundle shares. */
-export const COMMON = {
+const COMMON = {
   bundle: true,
   platform: 'node',
   target: 'node20',

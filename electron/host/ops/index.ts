@@ -7,8 +7,7 @@
  * without a kernel, at validation, before any step of the plan has run.
  */
 import * as z from 'zod/mini';
-import { firstProblem } from '#shared/change-schemas';
-import { PassthruError, badInput } from '#shared/errors';
+import { PassthruError } from '#shared/errors';
 import type { OpCall } from '#shared/plan';
 import { applyBootConfig } from './apply-boot-config';
 import { requireKernel, type OpContext, type OpHandlerFor } from './op-context';
@@ -58,22 +57,11 @@ export class OpRegistry {
     this.schema = z.discriminatedUnion('verb', schemas) as unknown as z.ZodMiniType<OpCall>;
   }
 
-  get verbs(): string[] {
-    return [...this.byVerb.keys()];
-  }
-
   private handlerFor(op: OpCall): AnyOpHandler {
     const verb = (op as { verb?: unknown }).verb;
     const h = typeof verb === 'string' ? this.byVerb.get(verb) : undefined;
     if (!h) throw new PassthruError('BAD_INPUT', `Unknown or unsupported operation ${JSON.stringify(verb)}.`, null);
     return h;
-  }
-
-  /** `data` as an op of this registry, or BAD_INPUT saying what is wrong with it. */
-  parse(data: unknown): OpCall {
-    const r = z.safeParse(this.schema, data);
-    if (!r.success) throw badInput(`The operation is malformed (${firstProblem(r.error)}).`, 'Plan the change again in Passthru.');
-    return r.data;
   }
 
   /** The root shell lines that do what `op` does (for plans to show; nothing runs them). */

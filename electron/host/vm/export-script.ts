@@ -7,7 +7,7 @@
  */
 import { formatArgv, shellComment } from '#shared/shell-quote';
 import type { QemuCommand, VmRuntimePaths, FirmwareFiles } from './qemu-argv';
-import { tapAddCommands, tapDelCommand } from './tap-ops';
+import { OPS } from '../ops';
 
 export interface ScriptExportInput {
   name: string;
@@ -36,9 +36,10 @@ export function exportShellScript(input: ScriptExportInput): string {
   if (command.taps.length) {
     lines.push('', '# Tap devices for the bridge NICs (needs root), removed again when qemu exits.');
     for (const t of command.taps) {
-      for (const c of tapAddCommands(t.tap, t.bridge, input.uid)) lines.push(formatArgv(c));
+      // The same lines the create-tap op shows in a plan (its own argv, quoted).
+      lines.push(...OPS.shellOf({ verb: 'create-tap', tap: t.tap, bridge: t.bridge, uid: input.uid }));
     }
-    lines.push(`trap ${formatArgv([command.taps.map((t) => formatArgv(tapDelCommand(t.tap))).join('; ')])} EXIT`);
+    lines.push(`trap ${formatArgv([command.taps.flatMap((t) => OPS.shellOf({ verb: 'remove-tap', tap: t.tap })).join('; ')])} EXIT`);
   }
   lines.push('', formatArgv(argv), '');
   return lines.join('\n');

@@ -1,20 +1,10 @@
 /**
  * The tap device a bridge NIC needs: created owned by the user who runs qemu, attached to the
- * bridge and up; removed again when the VM stops. The commands are here (the exported start
- * script shows them); the taps themselves are made as a journaled change (tap-plans.ts: the
- * create-tap/remove-tap ops, through the helper when not root), never beside the journal.
+ * bridge and up; removed again when the VM stops. The taps are made as a journaled change
+ * (tap-plans.ts: the create-tap/remove-tap ops, through the helper when not root), never
+ * beside the journal; the ops own their commands (ops/tap.ts), which the exported start
+ * script shows too.
  */
-
-export function tapAddCommands(tap: string, bridge: string, uid: number): string[][] {
-  return [
-    ['ip', 'tuntap', 'add', 'dev', tap, 'mode', 'tap', 'user', String(uid)],
-    ['ip', 'link', 'set', 'dev', tap, 'master', bridge, 'up'],
-  ];
-}
-
-export function tapDelCommand(tap: string): string[] {
-  return ['ip', 'link', 'delete', 'dev', tap];
-}
 
 /** How a VM gets its taps: made and removed around its qemu by the supervisor. */
 export interface TapManager {
