@@ -1,4 +1,6 @@
 /** Entry point: styles, then the app. Talks to the host only through window.passthru. */
+// First: before any module builds a schema.
+import './zod-without-eval';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
