@@ -1,6 +1,6 @@
 // Lint enforces the architecture's boundaries (docs/architecture.md, "The layers"): raw
 // ipcMain/ipcRenderer only in the one typed IPC module and the preload; no electron in the host
-// service, CLI or shared code; no Node in the renderer or shared code; processes only through
+// service, CLI, `passthru serve` or shared code; no Node in the renderer or shared code; processes only through
 // the exec seam; probes, plans and ops in their layers; test helpers only in tests; no cycles.
 import js from '@eslint/js';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
@@ -17,7 +17,7 @@ const testFiles = ['**/*.test.ts', '**/*.test.tsx', '**/testing/**', 'electron/h
 function restricted({ electron, node = false, childProcess = false }) {
   const paths = [
     electron === 'all'
-      ? { name: 'electron', message: 'Only Electron main and the preload import electron: the host service, CLI, shared code and renderer never do.' }
+      ? { name: 'electron', message: 'Only Electron main and the preload import electron: the host service, CLI, passthru serve, shared code and renderer never do.' }
       : { name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'Use the typed IPC: register in electron/main/ipc.ts, call window.passthru in the renderer.' },
   ];
   const patterns = [];
@@ -62,12 +62,12 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', restricted({ electron: 'ipc', childProcess: true })] },
   },
   {
-    files: ['electron/host/**/*.ts', 'electron/cli/**/*.ts', 'e2e/bridge/**/*.ts', 'e2e/lab/**/*.ts'],
+    files: ['electron/host/**/*.ts', 'electron/cli/**/*.ts', 'electron/serve/**/*.ts', 'e2e/lab/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', restricted({ electron: 'all' })] },
   },
   {
     // Processes start in one place, the exec seam, so tests can fake it and nothing runs a shell.
-    files: ['electron/host/**/*.ts', 'electron/cli/**/*.ts'],
+    files: ['electron/host/**/*.ts', 'electron/cli/**/*.ts', 'electron/serve/**/*.ts'],
     ignores: ['electron/host/exec/**', ...testFiles],
     rules: { 'no-restricted-imports': ['error', restricted({ electron: 'all', childProcess: true })] },
   },
@@ -124,6 +124,17 @@ export default tseslint.config(
               target: './shared',
               from: ['./electron', './renderer'],
               message: 'shared/ is the bottom layer: it imports nothing of main, host or renderer.',
+            },
+            {
+              target: './electron/serve',
+              from: './electron/main',
+              except: ['./ipc-handlers.ts'],
+              message: 'passthru serve runs the handlers of electron/main/ipc-handlers.ts (which imports no electron) and nothing else of main.',
+            },
+            {
+              target: './electron/cli',
+              from: './electron/main',
+              message: 'The CLI imports nothing of Electron main (passthru serve reaches the IPC handlers through electron/serve).',
             },
             {
               target: './renderer/src',

@@ -3,7 +3,7 @@ import { chromiumProject } from './e2e/support/chromium-project';
 
 /**
  * GUI end-to-end specs. Project "chromium" runs the built renderer in Debian's Chromium over
- * the test bridge (no browser download: executablePath is the system one). Project "electron"
+ * `passthru serve` (no browser download: executablePath is the system one). Project "electron"
  * runs the same specs in the real app when an Electron binary is installed, and reports
  * loudly that it skipped when not.
  */

@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 import { chromiumProject } from './e2e/support/chromium-project';
 
 /**
- * GUI end to end against a real kernel (`npm run test:lab-gui`): the test bridge runs as root
+ * GUI end to end against a real kernel (`npm run test:lab-gui`): `passthru serve` runs as root
  * inside a lab guest (qemu, TCG), the built renderer is opened in Debian's Chromium on this
  * machine through a qemu hostfwd port on 127.0.0.1, and every change the wizard makes is
  * checked in the guest's sysfs. One guest boot per file, files one at a time; TCG on two

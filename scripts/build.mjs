@@ -1,5 +1,6 @@
 // Builds every part of the app into dist/: the Node-side bundles with esbuild (scripts/bundles.mjs:
-// main, preload, CLI, test bridge, lab runner, helper) and the renderer with Vite. `--node-only` skips the renderer;
+// main, preload, CLI, lab runner, bench, helper) and the renderer with Vite (which the CLI's
+// `passthru serve` serves from dist/renderer). `--node-only` skips the renderer;
 // `--only=cli,lab` builds just those Node bundles (the lab scripts use it to stay quick).
 import { build } from 'esbuild';
 import { NODE_BUNDLES, bundleOptions } from './bundles.mjs';
@@ -17,17 +18,6 @@ await Promise.all(
   }),
 );
 if (only !== null) process.exit(0);
-
-// The test bridge's browser half: implements window.passthru over a WebSocket.
-await build({
-  entryPoints: ['e2e/bridge/client.ts'],
-  outfile: 'dist/bridge/client.js',
-  bundle: true,
-  platform: 'browser',
-  format: 'iife',
-  target: 'es2022',
-  logLevel: 'warning',
-});
 
 // The benchmark's in-page half (npm run bench installs it before the app's scripts).
 await build({

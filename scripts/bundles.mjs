@@ -1,5 +1,5 @@
 // The esbuild bundles of the app, in one place: scripts/build.mjs builds them into dist/, and
-// tests that need a bundle of their own (the CLI, the test bridge, the helper) build the same
+// tests that need a bundle of their own (the CLI, `passthru serve` with it, the helper) build the same
 // entry with the same options into a temporary directory, so a test never runs code bundled
 // differently from what ships.
 
@@ -21,8 +21,8 @@ export const NODE_BUNDLES = [
   // Minified: every `passthru` run compiles the whole bundle before doing anything (≈1.1 MB,
   // mostly zod), and V8 parses 40% fewer bytes ≈10 ms faster. Errors carry their own names
   // (no code reads a function's .name); the source map is next to it (node --enable-source-maps).
+  // `passthru serve` serves the renderer built next to it, dist/cli/../renderer.
   { name: 'cli', in: 'electron/cli/passthru.ts', out: 'dist/cli/passthru.cjs', banner: '#!/usr/bin/env node', executable: true, minify: true },
-  { name: 'bridge', in: 'e2e/bridge/server.ts', out: 'dist/bridge/server.cjs' },
   { name: 'lab', in: 'e2e/lab/lab.ts', out: 'dist/lab/lab.cjs', banner: '#!/usr/bin/env node', executable: true },
   // `npm run bench`; Playwright stays a package of its own (it finds its driver files at run time).
   { name: 'bench', in: 'e2e/bench/bench.ts', out: 'dist/bench/bench.cjs', external: ['@playwright/test', 'playwright-core'] },

@@ -28,6 +28,25 @@ const cases: { rule: string; what: string; file: string; code: string }[] = [
     code: "import { execFileSync } from 'child_process';\nexport const e = execFileSync;\n",
   },
   { rule: 'no-restricted-imports', what: 'electron in the host', file: 'electron/host/x-violation.ts', code: "import { app } from 'electron';\nexport const a = app;\n" },
+  { rule: 'no-restricted-imports', what: 'electron in passthru serve', file: 'electron/serve/x-violation.ts', code: "import { app } from 'electron';\nexport const a = app;\n" },
+  {
+    rule: 'no-restricted-imports',
+    what: 'child_process in passthru serve',
+    file: 'electron/serve/x-violation.ts',
+    code: "import { spawn } from 'node:child_process';\nexport const s = spawn;\n",
+  },
+  {
+    rule: 'import-x/no-restricted-paths',
+    what: 'passthru serve importing Electron main beyond the IPC handlers',
+    file: 'electron/serve/x-violation.ts',
+    code: "import { parseMainArgs } from '../main/main-args';\nexport const p = parseMainArgs;\n",
+  },
+  {
+    rule: 'import-x/no-restricted-paths',
+    what: 'the CLI importing Electron main',
+    file: 'electron/cli/x-violation.ts',
+    code: "import { createHandlers } from '../main/ipc-handlers';\nexport const c = createHandlers;\n",
+  },
   {
     rule: 'no-restricted-imports',
     what: 'Node in the renderer',
@@ -105,5 +124,6 @@ describe('lint rules fail on a deliberate violation of each boundary', () => {
       ),
     ).toEqual([]);
     expect(await ruleIds('electron/host/ops/x-allowed.test.ts', "import { makeRig } from '../testing/apply-test-support';\nexport const r = makeRig;\n")).toEqual([]);
+    expect(await ruleIds('electron/serve/x-allowed.ts', "import { createHandlers } from '../main/ipc-handlers';\nexport const c = createHandlers;\n")).toEqual([]);
   }, 60_000);
 });

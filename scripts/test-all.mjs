@@ -1,6 +1,6 @@
 // `npm test`: every check the project has, in order, each timed: types, lint, build, unit
 // tests, the chroot tests (the real update-grub in a Debian chroot; root), GUI specs
-// (Chromium over the test bridge, and Electron when its runtime exists), the real-kernel
+// (Chromium through `passthru serve`, and Electron when its runtime exists), the real-kernel
 // lab, and the GUI driven against a lab guest. Keeps going after a failure so one run shows
 // everything, and exits non-zero if any step failed.
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ const steps = [
   ['build', 'npm', ['run', '-s', 'build']],
   ['unit', 'npx', ['vitest', 'run']],
   ['chroot (update-grub in a debootstrap Debian chroot)', 'npm', ['run', '-s', 'test:chroot']],
-  ['gui (chromium over the test bridge; electron when present)', 'npx', ['playwright', 'test']],
+  ['gui (chromium through passthru serve; electron when present)', 'npx', ['playwright', 'test']],
   ['lab (real kernels under qemu)', 'npm', ['run', '-s', 'test:lab']],
   // The build step above made dist/, so this calls Playwright directly (test:lab-gui rebuilds).
   ['lab gui (the wizard in Chromium against a lab guest)', 'npx', ['playwright', 'test', '--config', 'playwright.lab.config.ts']],

@@ -82,7 +82,7 @@ describe('the API derived from the contract', () => {
     }
   });
 
-  it('rejects with plain error data across the bridge, and withRebuiltErrors makes it a PassthruError again', async () => {
+  it('rejects with plain error data across the transport, and withRebuiltErrors makes it a PassthruError again', async () => {
     const api = createApi(recordingTransport({ ok: false, error: refusal }).transport);
     const crossed = await api.vmStart({ name: 'web' }).catch((err: unknown) => err);
     expect(crossed).not.toBeInstanceOf(Error);

@@ -1,6 +1,7 @@
 /**
  * The narrow domain API the renderer sees as `window.passthru`. Built from a transport so
- * the preload (ipcRenderer) and the test bridge (WebSocket) expose exactly the same object.
+ * the preload (ipcRenderer) and the page in a browser (a WebSocket to `passthru serve`) expose
+ * exactly the same object.
  * Its type and its methods come from the contract (ipc-contract.ts): one method per request
  * channel, taking the channel's payload as one object, and one subscription per event.
  */

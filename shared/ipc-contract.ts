@@ -3,7 +3,7 @@
  * the renderer calls, the zod schema of its payload and the type of its result; and every
  * event main pushes, with the method that subscribes to it. The renderer's API (shared/api.ts:
  * its type, createApi, withRebuiltErrors), main's registration and dispatch, the preload and
- * the test bridge are all derived from these two maps.
+ * `passthru serve` are all derived from these two maps.
  *
  * Adding a channel is: one entry here, one implementation in main (electron/main/ipc-handlers.ts),
  * and nothing else.

@@ -1,13 +1,12 @@
 /**
- * The Devices page at scale, in Debian's Chromium over the test bridge (the Electron runtime
- * cannot be downloaded here). Every time is taken inside the page (page-probes.ts) with
+ * The Devices page at scale, in Debian's Chromium through `passthru serve` (the Electron
+ * runtime cannot be downloaded here). Every time is taken inside the page (page-probes.ts) with
  * performance.now(): from the user's action (navigation, a click on a column header, the
  * search box's input event) to the frame showing the result painted.
  */
 import { chromium, type Page } from '@playwright/test';
-import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { spawnBridge } from '../support/bridge-process';
+import { spawnServe, type ServeProcess } from '../../electron/serve/testing/serve-process';
 import { chromiumProject } from '../support/chromium-project';
 import { repoRoot } from '../support/repo';
 import { stats, type Stats } from './measure-scan';
@@ -15,7 +14,7 @@ import { stats, type Stats } from './measure-scan';
 export interface GuiResult {
   chromium: string;
   firstContentfulPaint: Stats;
-  /** Navigation → the scan's data received over the bridge's WebSocket (includes the bridge's scan). */
+  /** Navigation → the scan's data received over the WebSocket of `passthru serve` (includes its scan). */
   scanReceived: Stats;
   /** Navigation → the Devices table with its first rows painted. */
   tablePainted: Stats;
@@ -26,9 +25,9 @@ export interface GuiResult {
   rowCount: number;
 }
 
-function startBridge(root: string): Promise<{ url: string; child: ChildProcess }> {
+function startServe(root: string): Promise<ServeProcess> {
   // Polling disabled: a re-scan in the background would land in the middle of a measurement.
-  return spawnBridge(path.join(repoRoot(), 'dist/bridge/server.cjs'), ['--root', root, '--poll-ms', '0']);
+  return spawnServe(path.join(repoRoot(), 'dist/cli/passthru.cjs'), ['--root', root, '--port', '0'], { PASSTHRU_TEST_POLL_MS: '0' });
 }
 
 const renderedRows = (page: Page) => page.locator('[role=grid][aria-label="PCI devices"] [role=row][data-address]').count();
@@ -45,7 +44,7 @@ const filterOnce = (page: Page, query: string) => page.evaluate((q) => (globalTh
 
 /** Loads the Devices page `loads` times, then sorts and filters the table of the last load. */
 export async function measureGui(root: string, rowCount: number, loads: number): Promise<GuiResult> {
-  const { url, child } = await startBridge(root);
+  const { url, child } = await startServe(root);
   const browser = await chromium.launch(chromiumProject.use!.launchOptions);
   try {
     const fcp: number[] = [];

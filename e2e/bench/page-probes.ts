@@ -1,8 +1,8 @@
 /**
  * The benchmark's in-page half (built by scripts/build.mjs into dist/bench/page-probes.js and
  * installed before the app's own scripts): watches for the Devices table's first painted rows
- * and the scan's arrival over the bridge, and times a sort or a filter from the user's action
- * to the painted result. "Painted": a task queued from the next animation frame runs after
+ * and the scan's arrival over the WebSocket, and times a sort or a filter from the user's
+ * action to the painted result. "Painted": a task queued from the next animation frame runs after
  * that frame's paint.
  */
 interface BenchState {
@@ -58,7 +58,7 @@ const state: BenchState = {
 };
 window.__bench = state;
 
-// The scan is the biggest message the bridge sends: note when it arrives.
+// The scan is the biggest message the server sends: note when it arrives.
 const NativeWebSocket = window.WebSocket;
 window.WebSocket = class extends NativeWebSocket {
   constructor(url: string | URL, protocols?: string | string[]) {

@@ -98,7 +98,7 @@ export function formatReport(r: Results): string {
   }
   lines.push('');
 
-  lines.push('### Devices page in Chromium (test bridge)', '');
+  lines.push('### Devices page in Chromium (passthru serve)', '');
   if ('skipped' in r.gui) lines.push(`Not measured: ${r.gui.skipped}`, '');
   else {
     const g = r.gui;
@@ -108,7 +108,7 @@ export function formatReport(r: Results): string {
     lines.push(
       `| navigation → first contentful paint (${g.firstContentfulPaint.runs} loads) | ${range(g.firstContentfulPaint)} | < 1 s: ${verdict(g.firstContentfulPaint.median < 1000, `${ms(g.firstContentfulPaint.median - 1000)} ms over`)} |`,
     );
-    lines.push(`| navigation → scan received over the bridge (includes the scan) | ${range(g.scanReceived)} | |`);
+    lines.push(`| navigation → scan received over the WebSocket (includes the scan) | ${range(g.scanReceived)} | |`);
     lines.push(
       `| navigation → Devices table painted | ${range(g.tablePainted)} | < 1 s: ${verdict(g.tablePainted.median < 1000, `${ms(g.tablePainted.median - 1000)} ms over`)} |`,
     );

@@ -1,6 +1,6 @@
 /**
- * The assign wizard, end to end against a real kernel: the test bridge's host service runs as
- * root inside a lab guest (seed scenario), and the built renderer is opened in this machine's
+ * The assign wizard, end to end against a real kernel: `passthru serve` runs as root inside
+ * a lab guest (seed scenario), and the built renderer is opened in this machine's
  * Chromium through a qemu hostfwd port on 127.0.0.1. The GUI assigns the igb PF to vfio-pci
  * and gives it back, and shows the refusal for the management NIC; every verdict comes from
  * the guest's sysfs (e2e/lab/checks/device-state.ts), never from the GUI alone.
@@ -149,6 +149,6 @@ test('History lists the give-back and the assign, newest first, and nothing for 
   await expect(entries.nth(1).getByRole('heading', { level: 3 })).toHaveText(`Assign ${PF}`);
   await expect(gui.page.getByRole('list', { name: 'Changes, newest first' })).not.toContainText(MGMT);
   await keepScreenshot(gui.page, testInfo, 'lab-history');
-  // The journal is the guest's, in the bridge's --state-dir.
+  // The journal is the guest's, in the server's --state-dir.
   expect((await gui.lab.runOk(['ls', GUEST_STATE_DIR])).stdout.trim()).not.toBe('');
 });

@@ -1,6 +1,6 @@
 /**
- * The SR-IOV wizards, end to end against a real kernel: the test bridge's host service runs as
- * root inside a lab guest (seed scenario: an igb 82576 with 7 VFs available, none enabled),
+ * The SR-IOV wizards, end to end against a real kernel: `passthru serve` runs as root inside
+ * a lab guest (seed scenario: an igb 82576 with 7 VFs available, none enabled),
  * and the built renderer is opened in this machine's Chromium through a qemu hostfwd port.
  * The GUI creates 2 VFs (kept without a host driver, for VMs), sets VF 1's MAC and goes back
  * to 0 VFs; every verdict comes from the guest's sysfs and iproute2 (e2e/lab/checks), and the

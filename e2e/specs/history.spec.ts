@@ -41,7 +41,7 @@ test.describe('History', () => {
           ],
         }),
       );
-      const page = await app.open({ fixture: root, bridgeArgs: ['--state-dir', stateDir] });
+      const page = await app.open({ fixture: root, stateDir });
       await goTo(page, 'History');
       const unreadable = page.getByRole('status').filter({ hasText: 'could not be read' });
       await expect(unreadable).toContainText(join(stateDir, 'torn.json'));

@@ -40,7 +40,7 @@ test.describe('Host text with escape sequences', () => {
       mkdirSync(join(vmConfig, 'vms'), { recursive: true });
       writeFileSync(join(vmConfig, 'vms', 'bad.json'), `${TITLE}{`);
 
-      const page = await app.open({ fixture: root, bridgeArgs: ['--state-dir', rig.stateDir, '--vm-config-dir', vmConfig, '--vm-runtime-dir', join(dir, 'vm-run')] });
+      const page = await app.open({ fixture: root, stateDir: rig.stateDir, vmDirs: { config: vmConfig, runtime: join(dir, 'vm-run') } });
       await expect(page.getByTestId('source')).toContainText('host\\u001b[2J');
       for (const name of ['Overview', 'Devices', 'IOMMU groups', 'Network', 'Topology', 'VMs'] satisfies PageName[]) {
         await goTo(page, name);

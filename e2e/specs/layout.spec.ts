@@ -87,7 +87,9 @@ test.describe('Layout', () => {
       );
       const page = await app.open({
         fixture: 'many-vfs',
-        bridgeArgs: ['--state-dir', rig.stateDir, '--vm-config-dir', vmConfig, '--vm-runtime-dir', join(dir, 'run'), '--vm-accel', 'tcg'],
+        stateDir: rig.stateDir,
+        vmDirs: { config: vmConfig, runtime: join(dir, 'run') },
+        vmAccel: 'tcg',
       });
       await page.setViewportSize({ width: 1024, height: 700 });
       // Each place is reported on its own (soft), so one failing does not hide the others.

@@ -16,11 +16,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import type { PassthruApi } from '#shared/api';
 import { test, expect, fixtureCapturedAt, fixtureRoot, keepScreenshot } from '../support/app';
 import { formatTimestamp } from '../../renderer/src/lib/format';
 import { expectNoSeriousA11yViolations } from '../support/axe';
 import { fixtureWithBridges } from '../support/bridged-host';
+import { hostRequest } from '../support/host-request';
 import { goTo } from '../support/pages';
 
 /** The browser's own dialogs (alert, confirm, prompt) the page opened: the app must open none. */
@@ -57,7 +57,8 @@ test.describe('VMs', () => {
     const page = await app.open({
       fixture: '/',
       pickSnapshot: fixtureRoot('seed'),
-      bridgeArgs: ['--vm-config-dir', configDir, '--vm-runtime-dir', runtimeDir, '--vm-accel', 'tcg'],
+      vmDirs: { config: configDir, runtime: runtimeDir },
+      vmAccel: 'tcg',
     });
     const dialogs = browserDialogs(page);
     try {
@@ -195,7 +196,7 @@ test.describe('VMs', () => {
       expect(dialogs).toEqual([]);
     } finally {
       // Never leave a qemu behind, whatever failed above.
-      await page.evaluate(() => (globalThis as unknown as { passthru: PassthruApi }).passthru.vmStop({ name: 'web', force: true }).catch(() => null));
+      await hostRequest(page, 'vm:stop', { name: 'web', force: true }).catch(() => null);
     }
   });
 
@@ -206,7 +207,7 @@ test.describe('VMs', () => {
       const configDir = join(dir, 'config');
       // many-vfs has 4 igb PFs with 7 VFs each and its management NIC (0000:05:00.0, e1000e); bridges added.
       const root = fixtureWithBridges(fixtureRoot('many-vfs'), join(dir, 'many-vfs'), ['br0', 'br-lan']);
-      const page = await app.open({ fixture: root, bridgeArgs: ['--vm-config-dir', configDir, '--vm-runtime-dir', join(dir, 'run'), '--vm-accel', 'tcg'] });
+      const page = await app.open({ fixture: root, vmDirs: { config: configDir, runtime: join(dir, 'run') }, vmAccel: 'tcg' });
       const dialogs = browserDialogs(page);
       await expect(page.getByTestId('source')).toContainText('Snapshot (read-only)');
       await goTo(page, 'VMs');
@@ -299,13 +300,8 @@ test.describe('VMs', () => {
       await expect(card.getByRole('button', { name: 'Start', exact: true })).toBeDisabled();
       await expect(card.getByRole('button', { name: 'Start', exact: true })).toHaveAccessibleDescription(/^Start is off while a snapshot is shown/);
       // Main refuses too, whatever a renderer sends.
-      const refused = await page.evaluate(() =>
-        (globalThis as unknown as { passthru: PassthruApi }).passthru.vmStart({ name: 'rehearsal' }).then(
-          () => 'started',
-          (e: unknown) => String((e as Error).message),
-        ),
-      );
-      expect(refused).toContain('VMs run on this machine, not on lab-many-vfs');
+      const refused = await hostRequest(page, 'vm:start', { name: 'rehearsal' });
+      expect(refused.ok ? 'started' : refused.error.message).toContain('VMs run on this machine, not on lab-many-vfs');
       expect(existsSync(join(dir, 'run', 'rehearsal', 'qemu.pid'))).toBe(false);
       await keepAtSizes(page, testInfo, 'vms-page-snapshot-saved');
       expect(dialogs).toEqual([]);

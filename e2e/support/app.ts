@@ -1,13 +1,13 @@
 /**
- * The `app` fixture: a page showing Passthru on a given host root, either the built renderer
- * in Chromium over the test bridge (project "chromium") or the real Electron app (project
- * "electron", skipped loudly when no Electron runtime is installed).
+ * The `app` fixture: a page showing Passthru on a given host root, either the built app in
+ * Chromium through `passthru serve` — the product, started as `node dist/cli/passthru.cjs
+ * serve`, logged in with the token it prints (project "chromium") — or the real Electron app
+ * (project "electron", skipped loudly when no Electron runtime is installed).
  */
 import { test as base, _electron, type Page, type TestInfo } from '@playwright/test';
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnBridge } from './bridge-process';
+import { spawnServe, type ServeProcess } from '../../electron/serve/testing/serve-process';
 import { electronBinary } from './electron-binary';
 
 export const repoRoot = resolve(__dirname, '../..');
@@ -19,22 +19,32 @@ export const fixtureCapturedAt = (name: string): string =>
 export interface OpenOptions {
   /** Fixture host under e2e/fixtures, or an absolute root. */
   fixture: string;
-  /** Folder the "Open snapshot…" picker returns (bridge only). */
+  /** Folder the "Open snapshot…" picker returns (in a browser, PASSTHRU_TEST_PICK_SNAPSHOT; in Electron, a stubbed dialog). */
   pickSnapshot?: string;
-  /** More bridge options (bridge only), e.g. the VM directories. */
-  bridgeArgs?: string[];
+  /** `passthru serve --state-dir` (browser only). */
+  stateDir?: string;
+  /** VM profiles and runtime files (PASSTHRU_CONFIG_DIR, PASSTHRU_RUNTIME_DIR; browser only). */
+  vmDirs?: { config: string; runtime: string };
+  /** VMs run under TCG (PASSTHRU_TEST_VM_ACCEL; browser only). */
+  vmAccel?: 'tcg';
 }
 
 export interface AppFixture {
   open(options: OpenOptions): Promise<Page>;
 }
 
-function startBridge(options: OpenOptions): Promise<{ url: string; child: ChildProcess }> {
+function startServe(options: OpenOptions): Promise<ServeProcess> {
   const root = options.fixture.startsWith('/') ? options.fixture : fixtureRoot(options.fixture);
-  const args = ['--root', root, '--poll-ms', '300'];
-  if (options.pickSnapshot) args.push('--pick-snapshot', options.pickSnapshot);
-  if (options.bridgeArgs) args.push(...options.bridgeArgs);
-  return spawnBridge(join(repoRoot, 'dist/bridge/server.cjs'), args);
+  const args = ['--root', root, '--port', '0', ...(options.stateDir ? ['--state-dir', options.stateDir] : [])];
+  const env: Record<string, string> = {
+    PASSTHRU_TEST_POLL_MS: '300',
+    // Plans are compared as made for nobody in particular, whoever runs the specs.
+    PASSTHRU_TEST_OWNER: 'none',
+    ...(options.pickSnapshot ? { PASSTHRU_TEST_PICK_SNAPSHOT: options.pickSnapshot } : {}),
+    ...(options.vmDirs ? { PASSTHRU_CONFIG_DIR: options.vmDirs.config, PASSTHRU_RUNTIME_DIR: options.vmDirs.runtime } : {}),
+    ...(options.vmAccel ? { PASSTHRU_TEST_VM_ACCEL: options.vmAccel } : {}),
+  };
+  return spawnServe(join(repoRoot, 'dist/cli/passthru.cjs'), args, env);
 }
 
 export const test = base.extend<{ app: AppFixture }>({
@@ -46,7 +56,7 @@ export const test = base.extend<{ app: AppFixture }>({
     await use({
       async open(options) {
         if (isElectron) return openElectron(options, testInfo, cleanups);
-        const { url, child } = await startBridge(options);
+        const { url, child } = await startServe(options);
         cleanups.push(() => void child.kill('SIGTERM'));
         const browser = await playwright.chromium.launch(testInfo.project.use.launchOptions);
         cleanups.push(() => browser.close());

@@ -111,6 +111,7 @@ const OUT_OF_RANGE: Record<string, string[]> = {
   memory: ['0', '15', '99999999999'],
   timeout: ['86401', '100000000'],
   owner: ['4294967295', '99999999999999999999999', '-1', '1e3', 'root;id', 'a b', '$(id)'],
+  port: ['65536', '99999'],
 };
 
 function optionValues(command: CliCommand, name: string, rule: ValueRule | undefined, sandbox: string): Values {
@@ -307,6 +308,9 @@ function sweepBase(command: CliCommand, slot: string, sandbox: string, journal: 
       return { action: 'enable', flags: common, positionals: [] };
     case 'history':
       return { flags: [`--root=${seed}`, `--state-dir=${join(sandbox, 'state')}`], positionals: [] };
+    case 'serve':
+      // --dry-run checks every option and exits; without it the server would run until stopped.
+      return { flags: [`--root=${seed}`, `--state-dir=${join(sandbox, 'state')}`, '--dry-run'], positionals: [] };
     case 'undo':
       return { flags: [...journal, '--dry-run'], positionals: [] };
     case 'vm': {

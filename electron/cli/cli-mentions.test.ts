@@ -17,7 +17,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => cli?.dispose());
 
-const SOURCE_DIRS = ['electron', 'shared', 'renderer/src', 'e2e/bridge', 'scripts'];
+const SOURCE_DIRS = ['electron', 'shared', 'renderer/src', 'scripts'];
 const DOCS = ['README.md', 'BENCHMARKS.md', 'CONTRIBUTING.md', 'docs/architecture.md', 'e2e/chroot/README.md'];
 
 function sourceFiles(dir: string): string[] {

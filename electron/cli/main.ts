@@ -15,8 +15,20 @@ import { undoCommand } from './commands/undo';
 import { sriovCommand } from './commands/sriov';
 import { iommuCommand } from './commands/iommu';
 import { vmCommand } from './commands/vm';
+import { serveCommand } from './commands/serve';
 
-export const COMMANDS: readonly CliCommand[] = [scanCommand, snapshotCommand, assignCommand, releaseCommand, sriovCommand, iommuCommand, vmCommand, historyCommand, undoCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  scanCommand,
+  snapshotCommand,
+  assignCommand,
+  releaseCommand,
+  sriovCommand,
+  iommuCommand,
+  vmCommand,
+  historyCommand,
+  undoCommand,
+  serveCommand,
+];
 
 /**
  * Runs the command line and returns the exit code (the process is not exited here). Every

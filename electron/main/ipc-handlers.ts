@@ -2,7 +2,7 @@
  * The main-side implementation of every IPC channel, and the dispatcher that parses each
  * payload with its channel's schema (shared/ipc-contract.ts), runs the handler of the channel's
  * API method and turns thrown errors into data. No electron import: Electron's `handle()`
- * (ipc.ts) and the test bridge both call `dispatch`, so the GUI specs exercise exactly the
+ * (ipc.ts) and `passthru serve` (electron/serve) both call `dispatch`, so the GUI specs exercise exactly the
  * handlers the app runs.
  */
 import { invokeChannels, isInvokeChannel, type InvokeChannel, type InvokeResult, type IpcResult } from '#shared/ipc-contract';

@@ -1,24 +1,36 @@
 /**
- * The renderer's only door to the host: `window.passthru`, provided by the preload (or the
- * test bridge). Reached through this function so a missing bridge becomes a readable error
- * instead of a crash, so stores can be tested with a fake, and so every piece of host data
- * is shown with its control characters made visible (lib/visible-host-data.ts).
+ * The renderer's only door to the host. In the app, `window.passthru`, provided by the preload;
+ * in a browser (`passthru serve`), the same API built here over a WebSocket to the server that
+ * served the page (socket-transport.ts) — nothing is injected into the page. Reached through
+ * this function so a missing connection becomes a readable error instead of a crash, so stores
+ * can be tested with a fake, and so every piece of host data is shown with its control
+ * characters made visible (lib/visible-host-data.ts).
  */
-import { withRebuiltErrors, type PassthruApi } from '#shared/api';
+import { createApi, withRebuiltErrors, type PassthruApi } from '#shared/api';
 import { PassthruError } from '#shared/errors';
 import { withVisibleHostData } from './lib/visible-host-data';
+import { createSocketTransport, socketUrl } from './socket-transport';
 
 export type ApiGetter = () => PassthruApi;
 
 let wrapped: { raw: PassthruApi; api: PassthruApi } | null = null;
+let browserApi: PassthruApi | null = null;
+
+/** The API over a WebSocket, when this page was served over HTTP(S) (by `passthru serve`); null otherwise. */
+function servedApi(): PassthruApi | null {
+  const location = (globalThis as { location?: { protocol: string; host: string } }).location;
+  if (!location || (location.protocol !== 'http:' && location.protocol !== 'https:') || typeof WebSocket !== 'function') return null;
+  browserApi ??= createApi(createSocketTransport(socketUrl(location), (url) => new WebSocket(url)));
+  return browserApi;
+}
 
 export const getApi: ApiGetter = () => {
-  const raw = (globalThis as { passthru?: PassthruApi }).passthru;
+  const raw = (globalThis as { passthru?: PassthruApi }).passthru ?? servedApi();
   if (!raw) {
     throw new PassthruError(
       'ENVIRONMENT',
       'The connection to the Passthru host service is missing.',
-      'Start Passthru with "npm start" (or the installed app) rather than opening the page directly.',
+      'Start Passthru with "npm start" (or the installed app), or run `passthru serve` and open the address it prints, rather than opening the page directly.',
     );
   }
   if (wrapped?.raw !== raw) wrapped = { raw, api: withVisibleHostData(withRebuiltErrors(raw)) };

@@ -1,9 +1,9 @@
-/** `window.passthru` is injected by the preload (or the test bridge) before the app loads. */
+/** `window.passthru` is put there by the preload in the app; in a browser it is absent (api.ts builds the API itself). */
 import type { PassthruApi } from '#shared/api';
 
 declare global {
   interface Window {
-    passthru: PassthruApi;
+    passthru?: PassthruApi;
   }
 }
 

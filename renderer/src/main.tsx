@@ -1,4 +1,4 @@
-/** Entry point: styles, then the app. Talks to the host only through window.passthru. */
+/** Entry point: styles, then the app. Talks to the host only through api.ts (getApi). */
 // First: before any module builds a schema.
 import './zod-without-eval';
 import { StrictMode } from 'react';

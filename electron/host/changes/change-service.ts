@@ -47,6 +47,14 @@ interface Made {
   request: Omit<ChangeRequest, 'confirmText'>;
 }
 
+/**
+ * Whether changes of `root` are applied by this process: as root, or on a tree of files; on
+ * the live host otherwise, the pkexec helper applies them.
+ */
+export function appliesInProcess(root: string): boolean {
+  return process.getuid?.() === 0 || root !== '/';
+}
+
 export class ChangeService implements ChangeServiceApi {
   readonly root: string;
   private readonly plans = new Map<string, Made>();
@@ -141,9 +149,8 @@ export class ChangeService implements ChangeServiceApi {
       .map((r) => this.store.toHistory(r));
   }
 
-  /** As root, or on a test tree, the executor runs here; otherwise the pkexec helper does. */
   private inProcess(): boolean {
-    return this.options.inProcess ?? (process.getuid?.() === 0 || this.root !== '/');
+    return this.options.inProcess ?? appliesInProcess(this.root);
   }
 
   /** Only the default pkexec command needs the installed helper; a given helperArgv names its own. */

@@ -1,5 +1,5 @@
 /**
- * What the IPC handlers (Electron main and the test bridge) need from the host side to plan,
+ * What the IPC handlers (Electron main and `passthru serve`) need from the host side to plan,
  * apply and undo changes. Implemented by ChangeService (change-service.ts).
  */
 import type { ApplyProgress, ApplyResult, JournalHistory, Plan } from '#shared/plan';

@@ -1,6 +1,6 @@
 /**
  * The services behind the window, built in one place for every front end that shows it
- * (Electron's main process and the browser bridge): the source shown and its scans, the
+ * (Electron's main process and `passthru serve`): the source shown and its scans, the
  * changes against that source (rehearsals on a snapshot), and the VMs, whose changes (their
  * taps) are always this machine's. The front ends differ only in the options they pass.
  */

@@ -1,7 +1,7 @@
 /**
  * The host service the GUI talks to: which source is shown (live host or a snapshot), scans
  * of it, and "changed" notifications. Plain Node (never imports electron) so Electron main,
- * the test bridge and the CLI can all run it.
+ * `passthru serve` and the CLI can all run it.
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -1,23 +1,28 @@
 /**
- * Wire format of the test bridge's WebSocket: requests carry an id, results echo it. A message
- * the bridge cannot read as a request gets an `error` message instead (with the id when one
- * could be read), so a client is told rather than left waiting.
+ * The wire format between the page `passthru serve` serves and the server, over one WebSocket
+ * on SOCKET_PATH: requests carry an id, results echo it, events carry no id. A message the
+ * server cannot read as a request gets an `error` message instead (with the id when one could
+ * be read), so a client is told rather than left waiting. The renderer's transport
+ * (renderer/src/socket-transport.ts) and the server (electron/serve) both read it from here.
  */
-import type { PassthruErrorData } from '#shared/errors';
-import type { EventChannel, EventPayloads, IpcResult } from '#shared/ipc-contract';
+import type { PassthruErrorData } from './errors';
+import type { EventChannel, EventPayloads, IpcResult } from './ipc-contract';
 
-export interface BridgeRequest {
+/** Where the page opens its WebSocket, on the origin that served it. */
+export const SOCKET_PATH = '/socket';
+
+export interface SocketRequest {
   id: number;
   channel: string;
   payload: unknown;
 }
 
-export type BridgeMessage =
+export type SocketMessage =
   | { type: 'result'; id: number; result: IpcResult<unknown> }
   | { type: 'event'; event: EventChannel; payload: EventPayloads[EventChannel] }
   | { type: 'error'; id: number | null; error: PassthruErrorData };
 
-/** Largest WebSocket message the bridge reads (a request is a channel name and a small payload). */
+/** Largest WebSocket message the server reads (a request is a channel name and a small payload). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** Longest channel name accepted (the real ones are under 20 characters). */
@@ -27,7 +32,7 @@ const MAX_CHANNEL_LENGTH = 64;
  * A request from one text message, or why it is not one (and its id, when that much was
  * readable). Checks only the envelope; the channel and payload are checked by `dispatch`.
  */
-export function parseBridgeRequest(text: string): { ok: true; request: BridgeRequest } | { ok: false; id: number | null; problem: string } {
+export function parseSocketRequest(text: string): { ok: true; request: SocketRequest } | { ok: false; id: number | null; problem: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);

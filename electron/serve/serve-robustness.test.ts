@@ -1,48 +1,41 @@
 /**
- * No request can stop the test bridge, since anything that can reach its port may send
+ * No request can stop `passthru serve`, since anything that can reach its port may send
  * anything. Random HTTP request lines, paths (bad percent-encoding included), headers and
  * bodies, and random WebSocket frames sent as raw bytes (bad UTF-8, RSV bits, every opcode,
  * lies about the length, sizes over the limit, JSON of every type) — after each one the process
  * is still running and answers the next good HTTP request and the next good WebSocket request.
  * The Host and Origin checks keep refusing what they refused before.
  */
-import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { buildTestBridge, encodeFrame, rawExchange, rawWebSocket, type BuiltBridge, type FrameSpec, type RunningBridge } from './bridge-test-support';
+import { SOCKET_PATH } from '#shared/socket-protocol';
+import { buildServe, encodeFrame, httpGet, login, rawExchange, rawWebSocket, type BuiltServe, type FrameSpec, type RunningServe } from './testing/serve-test-support';
 
-let built: BuiltBridge;
-let bridge: RunningBridge;
+let built: BuiltServe;
+let server: RunningServe;
+/** The session cookie of this test's server: the fuzz is mostly logged in, so it reaches past the gate. */
+let cookie: string;
 
 beforeAll(async () => {
-  built = await buildTestBridge();
+  built = await buildServe();
 }, 60_000);
 afterAll(() => built?.dispose());
 
-// A fresh process per test: one test that stops the bridge says nothing about the others.
+// A fresh process per test: one test that stops the server says nothing about the others.
 beforeEach(async () => {
-  bridge = await built.start();
+  server = await built.start();
+  cookie = await login(server);
 }, 30_000);
-afterEach(() => bridge?.stop());
+afterEach(() => server?.stop());
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: bridge.port, path, headers: { host: `127.0.0.1:${bridge.port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += String(d)));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.setTimeout(5_000, () => req.destroy(new Error('no answer in 5 s')));
-    req.end();
-  });
-}
+/** A GET with the session cookie (unless headers replace it). */
+const get = (path: string, headers: Record<string, string> = {}) => httpGet(server.port, path, { headers: { cookie, ...headers } });
 
 /** One good request over the real WebSocket client, as the page makes it. */
 function goodSocketRequest(): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${bridge.port}/__bridge`, { origin: `http://127.0.0.1:${bridge.port}` });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}${SOCKET_PATH}`, { origin: `http://127.0.0.1:${server.port}`, headers: { cookie } });
     const timer = setTimeout(() => {
       ws.terminate();
       reject(new Error('no WebSocket answer in 5 s'));
@@ -62,22 +55,22 @@ function goodSocketRequest(): Promise<unknown> {
   });
 }
 
-/** The bridge is still there and answers a good page request and a good socket request. */
+/** The server is still there and answers a good page request and a good socket request. */
 async function expectAlive(what: string): Promise<void> {
-  expect(bridge.child.exitCode, `the bridge exited after ${what}:\n${bridge.stderr()}`).toBeNull();
-  expect(bridge.child.signalCode, `the bridge was killed after ${what}`).toBeNull();
+  expect(server.child.exitCode, `passthru serve exited after ${what}:\n${server.output()}`).toBeNull();
+  expect(server.child.signalCode, `passthru serve was killed after ${what}`).toBeNull();
   const page = await get('/');
   expect(page.status, `GET / after ${what}`).toBe(200);
   expect(await goodSocketRequest()).toMatchObject({ type: 'result', id: 7, result: { ok: true } });
 }
 
-describe('the test bridge survives any request', () => {
+describe('passthru serve survives any request', () => {
   it("the review's examples: bad percent-encoding is 400, the socket answers or closes, the process stays", async () => {
     const bad = await get('/%E0%A4%A');
     expect(bad.status).toBe(400);
     await expectAlive('GET /%E0%A4%A');
     for (const text of ['null', '1', '"x"', '[]', '{}', '{"id":"x","channel":1}', '{"id":1}', '{', '\u0000']) {
-      const { socket, received } = await rawWebSocket(bridge.port);
+      const { socket, received } = await rawWebSocket(server.port, cookie);
       socket.write(encodeFrame({ fin: true, rsv: 0, opcode: 1, masked: true, payload: Buffer.from(text) }));
       await new Promise((r) => setTimeout(r, 100));
       // An error reply (a text frame) or a close; never silence followed by a dead process.
@@ -90,7 +83,7 @@ describe('the test bridge survives any request', () => {
       { fin: true, rsv: 0, opcode: 1, masked: true, payload: Buffer.alloc(0), claimedLength: 2 ** 40 },
       { fin: true, rsv: 0, opcode: 1, masked: true, payload: Buffer.from([0xc3, 0x28]) },
     ] satisfies FrameSpec[]) {
-      const { socket } = await rawWebSocket(bridge.port);
+      const { socket } = await rawWebSocket(server.port, cookie);
       socket.write(encodeFrame(frame));
       await new Promise((r) => setTimeout(r, 100));
       socket.destroy();
@@ -99,7 +92,7 @@ describe('the test bridge survives any request', () => {
   }, 60_000);
 
   it('a message over the size limit closes that socket (1009) and nothing else', async () => {
-    const { socket, received, closed } = await rawWebSocket(bridge.port);
+    const { socket, received, closed } = await rawWebSocket(server.port, cookie);
     socket.write(encodeFrame({ fin: true, rsv: 0, opcode: 1, masked: true, payload: Buffer.alloc(2 * 1024 * 1024, 0x20) }));
     await new Promise((r) => setTimeout(r, 300));
     const reply = received();
@@ -110,7 +103,7 @@ describe('the test bridge survives any request', () => {
   }, 30_000);
 
   it('random HTTP requests (request line, path, headers, body) never stop it', async () => {
-    // Weighted towards requests the HTTP parser accepts, so most reach the bridge's own code.
+    // Weighted towards requests the HTTP parser accepts, so most reach the server's own code.
     const token = fc.stringMatching(/^[A-Za-z0-9%._~!$&'()*+,;=:@-]{0,12}$/);
     const segment = fc.oneof(
       { weight: 3, arbitrary: token },
@@ -136,8 +129,9 @@ describe('the test bridge survives any request', () => {
           'index.html',
           'assets',
           'app.js',
-          '__bridge',
-          'client.js',
+          'socket',
+          '?token=',
+          '?token=wrong',
         ),
       },
       { weight: 1, arbitrary: fc.string({ maxLength: 8 }).map((t) => encodeURIComponent(t)) },
@@ -151,8 +145,11 @@ describe('the test bridge survives any request', () => {
           '/index.html',
           '/assets/app.js',
           '/assets',
-          '/__bridge',
-          '/__bridge/client.js',
+          SOCKET_PATH,
+          '/?token=',
+          '/?token=%zz',
+          '/x/y?a=1&token=wrong&b=%',
+          '//evil.example/?token=x',
           '/..',
           '/%2e%2e/%2e%2e/etc/passwd',
           '/%00',
@@ -179,20 +176,24 @@ describe('the test bridge survives any request', () => {
       { weight: 2, arbitrary: fc.constantFrom('POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PATCH', 'FOO', 'G\u0000T', '') },
     );
     const hostHeader = fc.oneof(
-      { weight: 6, arbitrary: fc.constant(`127.0.0.1:${bridge.port}`) },
+      { weight: 6, arbitrary: fc.constant(`127.0.0.1:${server.port}`) },
       {
         weight: 2,
         arbitrary: fc.constantFrom(
-          `localhost:${bridge.port}`,
-          `[::1]:${bridge.port}`,
+          `localhost:${server.port}`,
+          `[::1]:${server.port}`,
           'evil.example:80',
           '127.0.0.1',
           '',
           '127.0.0.1:99999',
-          `127.0.0.1:${bridge.port}\u0000`,
-          `127.0.0.1:${bridge.port}, evil.example:80`,
+          `127.0.0.1:${server.port}\u0000`,
+          `127.0.0.1:${server.port}, evil.example:80`,
         ),
       },
+    );
+    const cookieHeader = fc.oneof(
+      { weight: 5, arbitrary: fc.constant(`Cookie: ${cookie}`) },
+      { weight: 1, arbitrary: fc.constantFrom('', 'Cookie: ', `Cookie: ${cookie.split('=')[0]}=`, 'Cookie: a=b; ; =; x', `Cookie: x=1; ${cookie}; ${cookie}x`) },
     );
     const extraHeaders = fc.array(
       fc.oneof(
@@ -220,11 +221,12 @@ describe('the test bridge survives any request', () => {
     const body = fc.oneof(fc.constant(''), fc.string({ unit: 'binary', maxLength: 64 }), fc.constant('0\r\n\r\n'), fc.constant('zz\r\nxx\r\n'));
     const version = fc.oneof({ weight: 6, arbitrary: fc.constant('HTTP/1.1') }, { weight: 2, arbitrary: fc.constantFrom('HTTP/1.0', 'HTTP/2.0', 'HTTP/9', '') });
     await fc.assert(
-      fc.asyncProperty(method, pathPart, version, hostHeader, extraHeaders, body, async (m, p, v, host, headers, b) => {
-        const text = `${m} ${p} ${v}\r\nHost: ${host}\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n${b}`;
-        const reply = await rawExchange(bridge.port, [Buffer.from(text, 'utf8')]);
+      fc.asyncProperty(method, pathPart, version, hostHeader, cookieHeader, extraHeaders, body, async (m, p, v, host, c, headers, b) => {
+        const lines = [...(c ? [c] : []), ...headers];
+        const text = `${m} ${p} ${v}\r\nHost: ${host}\r\n${lines.map((h) => `${h}\r\n`).join('')}\r\n${b}`;
+        const reply = await rawExchange(server.port, [Buffer.from(text, 'utf8')]);
         const status = /^HTTP\/1\.1 (\d{3})/.exec(reply.toString('latin1'))?.[1];
-        // Whatever it says, it is never a 5xx (an error of ours) — and the bridge stays up.
+        // Whatever it says, it is never a 5xx (an error of ours) — and the server stays up.
         if (status !== undefined) expect(Number(status), `${JSON.stringify(text.slice(0, 200))} → ${status}`).toBeLessThan(500);
         await expectAlive(JSON.stringify(text.slice(0, 200)));
       }),
@@ -264,7 +266,7 @@ describe('the test bridge survives any request', () => {
     });
     await fc.assert(
       fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 4 }), async (frames) => {
-        const { socket } = await rawWebSocket(bridge.port);
+        const { socket } = await rawWebSocket(server.port, cookie);
         for (const f of frames) socket.write(encodeFrame(f));
         await new Promise((r) => setTimeout(r, 30));
         socket.destroy();
@@ -276,12 +278,12 @@ describe('the test bridge survives any request', () => {
 
   it('keeps its Host and Origin checks: other names, ports and origins are refused', async () => {
     expect((await get('/', { host: 'evil.example:80' })).status).toBe(421);
-    expect((await get('/', { host: `127.0.0.1:${bridge.port + 1}` })).status).toBe(421);
+    expect((await get('/', { host: `127.0.0.1:${server.port + 1}` })).status).toBe(421);
     expect((await get('/', { host: 'localhost' })).status).toBe(421);
-    for (const origin of ['http://evil.example', `http://localhost:${bridge.port}`, 'null']) {
+    for (const origin of ['http://evil.example', `http://localhost:${server.port}`, 'null']) {
       await expect(
         new Promise((resolve, reject) => {
-          const ws = new WebSocket(`ws://127.0.0.1:${bridge.port}/__bridge`, { origin });
+          const ws = new WebSocket(`ws://127.0.0.1:${server.port}${SOCKET_PATH}`, { origin, headers: { cookie } });
           ws.on('open', () => resolve('open'));
           ws.on('error', reject);
         }),

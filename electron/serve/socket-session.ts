@@ -1,5 +1,5 @@
 /**
- * One WebSocket of the test bridge: requests in, results and events out. Nothing a client sends
+ * One WebSocket of `passthru serve`: requests in, results and events out. Nothing a client sends
  * can throw out of here or stop the process: a message that is not a request gets an error
  * reply, a binary message closes the socket (1003), a protocol error (RSV bits, bad UTF-8, a
  * message over MAX_MESSAGE_BYTES) is ws's to answer with a close, after which the socket is
@@ -8,8 +8,8 @@
 import type { WebSocket } from 'ws';
 import { PassthruError, toErrorData } from '#shared/errors';
 import type { EventChannel, EventPayloads } from '#shared/ipc-contract';
-import { dispatch, type Handlers } from '../../electron/main/ipc-handlers';
-import { parseBridgeRequest, type BridgeMessage } from './protocol';
+import { parseSocketRequest, type SocketMessage } from '#shared/socket-protocol';
+import { dispatch, type Handlers } from '../main/ipc-handlers';
 
 /** Requests one socket may have running at once (the GUI has a handful at most). */
 export const MAX_IN_FLIGHT = 32;
@@ -50,7 +50,7 @@ export class SocketSession {
   }
 
   private async handle(text: string, handlers: Handlers): Promise<void> {
-    const parsed = parseBridgeRequest(text);
+    const parsed = parseSocketRequest(text);
     if (!parsed.ok) {
       this.send({ type: 'error', id: parsed.id, error: toErrorData(new PassthruError('BAD_INPUT', parsed.problem, 'Send {"id": N, "channel": "…", "payload": {…}}.')) });
       return;
@@ -74,14 +74,14 @@ export class SocketSession {
     }
   }
 
-  private send(message: BridgeMessage): void {
+  private send(message: SocketMessage): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     let text: string;
     try {
       text = JSON.stringify(message);
     } catch (err) {
       const id = message.type === 'event' ? null : message.id;
-      text = JSON.stringify({ type: 'error', id, error: toErrorData(err) } satisfies BridgeMessage);
+      text = JSON.stringify({ type: 'error', id, error: toErrorData(err) } satisfies SocketMessage);
     }
     this.ws.send(text);
   }

@@ -1,0 +1,37 @@
+/**
+ * Test-only: starts `passthru serve` (a CLI bundle, `node CLI serve …`) as a child process and
+ * resolves with the address it prints — token included — once it listens; rejects with its
+ * output if it exits first. Shared by the GUI specs' `app` fixture, the benchmark and the
+ * serve tests. NAT NICs never reach out (PASSTHRU_RESTRICT_NAT=1), and `env` adds test seams.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface ServeProcess {
+  /** The address printed, with the token: open it to log in. */
+  url: string;
+  child: ChildProcess;
+  /** Everything printed so far. */
+  output(): string;
+}
+
+export const SERVING_LINE = /^Passthru is serving at (\S+)$/m;
+/** On a unix socket, the address to open once forwarded. */
+const FORWARDED_LINE = /^Open (\S+) after forwarding it/m;
+
+export function spawnServe(cli: string, args: readonly string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [cli, 'serve', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PASSTHRU_DEBUG: '1', PASSTHRU_RESTRICT_NAT: '1', ...env },
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const seen = (d: unknown) => {
+      output += String(d);
+      const match = SERVING_LINE.exec(output) ?? FORWARDED_LINE.exec(output);
+      if (match) resolve({ url: match[1]!, child, output: () => output });
+    };
+    child.stdout!.on('data', seen);
+    child.stderr!.on('data', (d) => (output += String(d)));
+    child.on('exit', (code) => reject(new Error(`passthru serve exited with ${code}: ${output}`)));
+  });
+}
