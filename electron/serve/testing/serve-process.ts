@@ -18,20 +18,30 @@ export const SERVING_LINE = /^Passthru is serving at (\S+)$/m;
 /** On a unix socket, the address to open once forwarded. */
 const FORWARDED_LINE = /^Open (\S+) after forwarding it/m;
 
-export function spawnServe(cli: string, args: readonly string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+export function spawnServe(cli: string, args: readonly string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ServeProcess> {
   const child = spawn(process.execPath, [cli, 'serve', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PASSTHRU_DEBUG: '1', PASSTHRU_RESTRICT_NAT: '1', ...env },
   });
   let output = '';
   return new Promise((resolve, reject) => {
+    // A server that never says where it is would outlive the test that started it.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`passthru serve printed no address in ${timeoutMs / 1000} s: ${output}`));
+    }, timeoutMs);
     const seen = (d: unknown) => {
       output += String(d);
       const match = SERVING_LINE.exec(output) ?? FORWARDED_LINE.exec(output);
-      if (match) resolve({ url: match[1]!, child, output: () => output });
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({ url: match[1]!, child, output: () => output });
     };
     child.stdout!.on('data', seen);
     child.stderr!.on('data', (d) => (output += String(d)));
-    child.on('exit', (code) => reject(new Error(`passthru serve exited with ${code}: ${output}`)));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`passthru serve exited with ${code}: ${output}`));
+    });
   });
 }

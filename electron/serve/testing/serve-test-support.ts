@@ -59,6 +59,7 @@ export async function buildServe(): Promise<BuiltServe> {
   writeFileSync(join(dir, 'renderer/index.html'), STAND_IN_PAGE);
   writeFileSync(join(dir, 'renderer/assets/app.js'), 'console.log(1);\n');
   let runs = 0;
+  const children = new Set<ChildProcess>();
   const scratch = () => {
     const run = join(dir, `run-${++runs}`);
     mkdirSync(run, { recursive: true });
@@ -81,6 +82,7 @@ export async function buildServe(): Promise<BuiltServe> {
         PASSTHRU_TEST_POLL_MS: '60000',
         ...env,
       });
+      children.add(child);
       const parsed = new URL(url);
       return {
         url,
@@ -97,7 +99,11 @@ export async function buildServe(): Promise<BuiltServe> {
         },
       };
     },
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
+    dispose: () => {
+      // Whatever a failed test left running goes with the directory it runs from.
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
