@@ -1,7 +1,8 @@
 // Builds every part of the app into dist/: the Node-side bundles with esbuild (scripts/bundles.mjs:
 // main, preload, CLI, lab runner, bench, helper) and the renderer with Vite (which the CLI's
 // `passthru serve` serves from dist/renderer). `--node-only` skips the renderer;
-// `--only=cli,lab` builds just those Node bundles (the lab scripts use it to stay quick).
+// `--only=cli,lab` builds just those Node bundles, and those built with them (`builtWith`: the
+// lab's in-guest scripts); the lab scripts use it to stay quick.
 import { build } from 'esbuild';
 import { NODE_BUNDLES, bundleOptions } from './bundles.mjs';
 import { build as viteBuild } from 'vite';
@@ -12,7 +13,7 @@ const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : null;
 const nodeOnly = only !== null || process.argv.includes('--node-only');
 
 await Promise.all(
-  NODE_BUNDLES.filter((e) => only === null || only.includes(e.name)).map(async (e) => {
+  NODE_BUNDLES.filter((e) => only === null || only.includes(e.name) || (e.builtWith && only.includes(e.builtWith))).map(async (e) => {
     await build(bundleOptions(e.name));
     if (e.executable) chmodSync(e.out, 0o755);
   }),

@@ -24,6 +24,8 @@ export const NODE_BUNDLES = [
   // `passthru serve` serves the renderer built next to it, dist/cli/../renderer.
   { name: 'cli', in: 'electron/cli/passthru.ts', out: 'dist/cli/passthru.cjs', banner: '#!/usr/bin/env node', executable: true, minify: true },
   { name: 'lab', in: 'e2e/lab/lab.ts', out: 'dist/lab/lab.cjs', banner: '#!/usr/bin/env node', executable: true },
+  // Run inside lab guests by e2e/lab/change-events.lab.test.ts; `builtWith`: `--only=lab` builds it too.
+  { name: 'lab-watch', in: 'e2e/lab/guest/watch-changes.ts', out: 'dist/lab/watch-changes.cjs', builtWith: 'lab' },
   // `npm run bench`; Playwright stays a package of its own (it finds its driver files at run time).
   { name: 'bench', in: 'e2e/bench/bench.ts', out: 'dist/bench/bench.cjs', external: ['@playwright/test', 'playwright-core'] },
   // Run as root by pkexec (installed as /usr/lib/passthru/passthru-helper by the deb). pkexec

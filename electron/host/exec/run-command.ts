@@ -8,12 +8,14 @@
  * Other doors build on this one rather than spawning on their own: sysfs writes (a sibling
  * `write-sysfs.ts` over the same error type) and privilege elevation (`pkexec <helper>` run
  * through this runner, its JSON-lines progress read with {@link RunOptions.onStdoutLine}; see
- * changes/elevated-apply.ts).
+ * changes/elevated-apply.ts). A command that runs until it is stopped (a monitor of the
+ * kernel's events) goes through the sibling `spawn-lines.ts`, which reports with the same
+ * CommandError.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { StringDecoder } from 'node:string_decoder';
 import { PassthruError } from '#shared/errors';
 import { formatArgv } from '#shared/shell-quote';
+import { LineSplitter } from './line-splitter';
 
 export interface RunOptions {
   /** Kill the command after this many milliseconds (default 30 s; 0 = no limit). */
@@ -245,41 +247,6 @@ function describeFailure(shown: string, init: { failure: CommandFailure; exitCod
       return `\`${shown}\` could not be started.`;
     case 'output-limit':
       return `\`${shown}\` produced too much output and was stopped.`;
-  }
-}
-
-/**
- * Cuts a byte stream into lines for {@link RunOptions.onStdoutLine}. Decoding goes through a
- * StringDecoder so a UTF-8 character split across two chunks is not mangled; `\r\n` endings
- * are accepted too. The first error the listener throws stops delivery and is kept.
- */
-class LineSplitter {
-  private readonly decoder = new StringDecoder('utf8');
-  private pending = '';
-  listenerError: Error | null = null;
-
-  constructor(private readonly onLine: (line: string) => void) {}
-
-  push(chunk: Buffer): void {
-    const lines = (this.pending + this.decoder.write(chunk)).split('\n');
-    this.pending = lines.pop() ?? '';
-    for (const line of lines) this.deliver(line.endsWith('\r') ? line.slice(0, -1) : line);
-  }
-
-  /** Delivers what is left after the last newline, if anything. */
-  end(): void {
-    const rest = this.pending + this.decoder.end();
-    this.pending = '';
-    if (rest !== '') this.deliver(rest);
-  }
-
-  private deliver(line: string): void {
-    if (this.listenerError) return;
-    try {
-      this.onLine(line);
-    } catch (err) {
-      this.listenerError = err instanceof Error ? err : new Error(String(err));
-    }
   }
 }
 

@@ -24,7 +24,7 @@ export interface AppServices {
 }
 
 export function createAppServices(options: AppServicesOptions = {}): AppServices {
-  const service = new HostService({ root: options.root, pollIntervalMs: options.pollIntervalMs });
+  const service = new HostService({ root: options.root, pollIntervalMs: options.pollIntervalMs, watchEvents: options.watchEvents });
   const changes = new ChangesForSource(() => service.currentRoot, options.changes);
   // A VM runs on this machine whatever the window shows: its taps are changes of '/'.
   const vms = new VmService({ ...options.vms, changes: new ChangeService({ ...options.changes, root: '/' }), shownRoot: () => service.currentRoot });

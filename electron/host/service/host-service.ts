@@ -13,13 +13,19 @@ import { RootFs } from '../fs/root-fs';
 import { detectBootSetup } from '../iommu/detect';
 import { iommuBootStatus } from '../iommu/status';
 import { scanHost, scanSource } from '../scan';
-import { ChangeWatcher } from './change-watcher';
+import { ChangeWatcher, type WatchMode } from './change-watcher';
 
 export interface HostServiceOptions {
   /** Root to show at start: '/' for the live host, or a snapshot directory. */
   root?: string;
-  /** How often the live host is polled for device/driver changes (ms); 0 disables. */
+  /**
+   * How often the shown root is polled for changes (ms) when the kernel's events cannot be
+   * used: always for a snapshot or test tree, on the live host only if a monitor cannot run.
+   * 0 never polls.
+   */
   pollIntervalMs?: number;
+  /** Whether the live host is watched through the kernel's events (default true). */
+  watchEvents?: boolean;
 }
 
 export type HostChangeReason = 'devices' | 'source';
@@ -31,13 +37,18 @@ export class HostService {
 
   constructor(options: HostServiceOptions = {}) {
     this.root = options.root ? checkSnapshotRoot(options.root) : '/';
-    this.watcher = new ChangeWatcher(options.pollIntervalMs ?? 2000, () => this.emitChanged('devices'));
+    this.watcher = new ChangeWatcher({ pollIntervalMs: options.pollIntervalMs ?? 2000, events: options.watchEvents }, () => this.emitChanged('devices'));
     this.restartWatcher();
   }
 
   /** The root being shown: '/' for the live host, else a snapshot or test tree (read-only). */
   get currentRoot(): string {
     return this.root;
+  }
+
+  /** How changes of the shown root are noticed now: the kernel's events, polling, or not at all. */
+  get watchMode(): WatchMode {
+    return this.watcher.mode;
   }
 
   async scan(): Promise<HostScan> {
@@ -81,7 +92,8 @@ export class HostService {
 
   private restartWatcher(): void {
     // Snapshots are frozen, but a test tree or a chroot given as root may change like a live
-    // host, and the fingerprint is cheap, so every root is watched.
+    // host, and the fingerprint is cheap, so every root is watched: the live host through the
+    // kernel's events, any other root by polling.
     this.watcher.start(new RootFs(this.root));
   }
 
