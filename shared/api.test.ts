@@ -115,7 +115,7 @@ describe('the API derived from the contract', () => {
 
   it('lets exactly the channels whose schema accepts {} be called without a payload', () => {
     type CallableWithoutPayload = { [M in RequestMethod]: PassthruApi[M] extends () => unknown ? M : never }[RequestMethod];
-    const withoutPayload = ['scan', 'source', 'openSnapshot', 'useLiveHost', 'iommuStatus', 'vmList', 'history', 'planUndo'] as const;
+    const withoutPayload = ['scan', 'source', 'openSnapshot', 'useLiveHost', 'iommuStatus', 'vmList', 'history', 'planUndo', 'status'] as const;
     expectTypeOf<CallableWithoutPayload>().toEqualTypeOf<(typeof withoutPayload)[number]>();
     const acceptingEmpty = requestChannels.filter((c) => invokeChannels[c].request.safeParse({}).success).map((c) => invokeChannels[c].method);
     expect(acceptingEmpty.sort()).toEqual([...withoutPayload].sort());

@@ -15,6 +15,7 @@ import type { VmExport, VmPreview, VmStopResult, VmSummary } from './vm-api';
 import type { HostScan, ScanSource } from './model';
 import type { ApplyProgress, ApplyResult, JournalHistory, Plan } from './plan';
 import type { PassthruErrorData } from './errors';
+import type { AppStatus } from './app-status';
 
 /** Declares a request channel: the API method that sends it, its payload schema and (type-only) its result type. */
 function channel<Result>() {
@@ -39,6 +40,8 @@ export const invokeChannels = {
   'host:openSnapshot': channel<ScanSource | null>()('openSnapshot', z.object({ path: z.string().min(1).max(4096).optional() }).strict()),
   /** Go back to the live host. */
   'host:useLive': channel<ScanSource>()('useLiveHost', empty),
+  /** How changes are applied and how host changes are noticed, for the header (shared/app-status.ts). */
+  'app:status': channel<AppStatus>()('status', empty),
 
   /**
    * Plan a change: `{ kind, ...that kind's options }` — e.g. `{ kind: 'assign', address, group? }`,
@@ -113,7 +116,7 @@ export type RequestMethod = (typeof invokeChannels)[InvokeChannel]['method'];
 
 /** Events main pushes to the renderer. */
 export const eventChannels = {
-  /** Devices, drivers or interfaces changed (or the source changed): re-fetch. */
+  /** Devices, drivers, interfaces, addresses or routes changed (or the source, or how changes are noticed): re-fetch. */
   'host:changed': event<{ reason: 'devices' | 'source' }>()('onHostChanged'),
   /** A step of a plan being applied changed state. */
   'plan:progress': event<ApplyProgress>()('onPlanProgress'),

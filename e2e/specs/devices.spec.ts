@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect, fixtureRoot, keepScreenshot } from '../support/app';
 import { expectNoSeriousA11yViolations } from '../support/axe';
-import { devicesGrid, goTo, openDetails, renderedAddresses } from '../support/pages';
+import { devicesGrid, goTo, openDetails, openSnapshotFromHeader, renderedAddresses } from '../support/pages';
 
 /** The two window sizes the table is checked at: a small laptop and a full-HD screen. */
 const SIZES = [
@@ -262,8 +262,7 @@ test.describe('Devices table', () => {
     const page = await app.open({ fixture: 'many-vfs', pickSnapshot: fixtureRoot('seed') });
     const panel = await openDetails(page, '0000:04:10.0');
     await expect(panel).toContainText('82576 Virtual Function');
-    const opener = page.getByRole('button', { name: 'Open snapshot…' });
-    await opener.click();
+    await openSnapshotFromHeader(page, fixtureRoot('seed'));
     await expect(page.getByTestId('source')).toContainText('seed');
     // The seed host's scan is on screen (10 devices, none matching the old search)...
     await expect(page.getByRole('status').filter({ hasText: /Showing/ })).toContainText('Showing 0 of 10 devices');

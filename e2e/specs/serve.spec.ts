@@ -4,7 +4,7 @@
  * Content-Security-Policy with no violation and no inline script; the token leaves the address
  * bar at once and the session cookie is HttpOnly and SameSite=Strict; without the token the
  * page is one sentence; over TLS (as the lab GUI runs it) the page logs in and talks over wss;
- * and Open snapshot… without a folder picker is a cancel. Chromium only: Electron has no server.
+ * and Open snapshot…, without a folder picker, asks for the path. Chromium only: Electron has no server.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,6 +68,9 @@ test.describe('passthru serve in a browser', () => {
     await goTo(page, 'Devices');
     await expect(page.getByRole('row', { name: /82576/ }).first()).toBeVisible();
     expect(await page.locator('script:not([src])').count()).toBe(0);
+    // The header says how a change would go: on a snapshot, nowhere; and that the snapshot is polled.
+    await expect(page.getByTestId('change-route')).toContainText('Changes: plans only');
+    await expect(page.getByTestId('watch-mode')).toContainText('Updates: every 2 s');
     expect(violations).toEqual([]);
     const cookies = await context.cookies();
     expect(cookies).toHaveLength(1);
@@ -104,13 +107,30 @@ test.describe('passthru serve in a browser', () => {
     }
   });
 
-  test('Open snapshot… in a browser, where there is no folder picker, is a cancel: the source stays, no error', async ({ playwright }, testInfo) => {
+  test('Open snapshot… in a browser asks for the folder’s path on the serving host: Escape backs out, a relative path is explained, a path opens it', async ({
+    playwright,
+  }, testInfo) => {
     const { page, url } = await open(playwright, testInfo);
     await page.goto(url.href);
     await expect(page.getByTestId('source')).toContainText('seed');
-    await page.getByRole('button', { name: 'Open snapshot…' }).click();
-    await expect(page.getByRole('button', { name: 'Open snapshot…' })).toBeEnabled();
+    const opener = page.getByRole('button', { name: 'Open snapshot…' });
+    const dialog = page.getByRole('dialog', { name: 'Open a snapshot' });
+    const field = dialog.getByLabel('Snapshot folder on the host running Passthru');
+    await opener.click();
+    await expect(field).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(opener).toBeFocused();
     await expect(page.getByTestId('source')).toContainText('seed');
+
+    await opener.click();
+    await field.fill('snapshots/router');
+    await page.keyboard.press('Enter');
+    await expect(field).toHaveAccessibleDescription(/Give the full path, starting with \//);
+    await field.fill(fixtureRoot('many-vfs'));
+    await page.keyboard.press('Enter');
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('source')).toContainText('many-vfs');
     await expect(page.getByRole('alert')).toHaveCount(0);
   });
 });

@@ -2,13 +2,13 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, fixtureRoot, keepScreenshot } from '../support/app';
-import { devicesGrid, goTo } from '../support/pages';
+import { devicesGrid, goTo, openSnapshotFromHeader } from '../support/pages';
 
 test.describe('Sources and live refresh', () => {
   test('File → Open snapshot… switches to another host', async ({ app }, testInfo) => {
     const page = await app.open({ fixture: 'this-machine', pickSnapshot: fixtureRoot('seed') });
     await expect(page.getByTestId('source')).toContainText('this-machine');
-    await page.getByRole('button', { name: 'Open snapshot…' }).click();
+    await openSnapshotFromHeader(page, fixtureRoot('seed'));
     await expect(page.getByTestId('source')).toContainText('seed');
     await expect(page.getByTestId('source')).toContainText('Snapshot (read-only)');
     await goTo(page, 'Devices');
@@ -20,7 +20,7 @@ test.describe('Sources and live refresh', () => {
     const empty = mkdtempSync(join(tmpdir(), 'passthru-not-a-snapshot-'));
     try {
       const page = await app.open({ fixture: 'this-machine', pickSnapshot: empty });
-      await page.getByRole('button', { name: 'Open snapshot…' }).click();
+      await openSnapshotFromHeader(page, empty);
       const alert = page.getByRole('alert');
       await expect(alert).toContainText('does not look like a Passthru snapshot');
       await expect(alert).toContainText('passthru snapshot DIR');

@@ -21,7 +21,7 @@ import { formatTimestamp } from '../../renderer/src/lib/format';
 import { expectNoSeriousA11yViolations } from '../support/axe';
 import { fixtureWithBridges } from '../support/bridged-host';
 import { hostRequest } from '../support/host-request';
-import { goTo } from '../support/pages';
+import { goTo, openSnapshotFromHeader } from '../support/pages';
 
 /** The browser's own dialogs (alert, confirm, prompt) the page opened: the app must open none. */
 function browserDialogs(page: Page): string[] {
@@ -158,7 +158,7 @@ test.describe('VMs', () => {
       await expect(card.getByLabel('qemu log of web', { exact: true })).toBeVisible();
 
       // On a snapshot this machine's VMs stay listed, but Start is off, saying why, before any click.
-      await page.getByRole('button', { name: 'Open snapshot…' }).click();
+      await openSnapshotFromHeader(page, fixtureRoot('seed'));
       await expect(page.getByTestId('source')).toContainText('Snapshot (read-only)');
       await expect(page.getByTestId('vms-rehearsal')).toContainText('VMs run on this machine, not on lab-seed.');
       await expect(card.getByRole('button', { name: 'Start', exact: true })).toBeDisabled();
@@ -170,7 +170,7 @@ test.describe('VMs', () => {
       await expect(page.getByTestId('source')).toContainText('Live host');
       await expect(page.getByTestId('vms-rehearsal')).toHaveCount(0);
       await expect(card.getByRole('button', { name: 'Start', exact: true })).toBeEnabled();
-      // The app re-reads the source once more on the (debounced, 250 ms) source-change event, which
+      // The app re-reads the source once more on the (debounced, 50 ms) source-change event, which
       // re-mounts the page; a dialog opened before that would go with it.
       await page.waitForTimeout(1000);
 

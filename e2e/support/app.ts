@@ -19,7 +19,7 @@ export const fixtureCapturedAt = (name: string): string =>
 export interface OpenOptions {
   /** Fixture host under e2e/fixtures, or an absolute root. */
   fixture: string;
-  /** Folder the "Open snapshot…" picker returns (in a browser, PASSTHRU_TEST_PICK_SNAPSHOT; in Electron, a stubbed dialog). */
+  /** Folder Electron's "Open snapshot…" picker returns (a stubbed dialog); a browser asks for the path in the page (support/pages.ts, openSnapshotFromHeader). */
   pickSnapshot?: string;
   /** `passthru serve --state-dir` (browser only). */
   stateDir?: string;
@@ -40,7 +40,6 @@ function startServe(options: OpenOptions): Promise<ServeProcess> {
     PASSTHRU_TEST_POLL_MS: '300',
     // Plans are compared as made for nobody in particular, whoever runs the specs.
     PASSTHRU_TEST_OWNER: 'none',
-    ...(options.pickSnapshot ? { PASSTHRU_TEST_PICK_SNAPSHOT: options.pickSnapshot } : {}),
     ...(options.vmDirs ? { PASSTHRU_CONFIG_DIR: options.vmDirs.config, PASSTHRU_RUNTIME_DIR: options.vmDirs.runtime } : {}),
     ...(options.vmAccel ? { PASSTHRU_TEST_VM_ACCEL: options.vmAccel } : {}),
   };

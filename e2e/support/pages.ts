@@ -31,5 +31,17 @@ export async function openDetails(page: Page, address: string) {
   return panel;
 }
 
+/**
+ * Opens the snapshot at `path` with the header's "Open snapshot…": in Electron the native picker
+ * answers (stubbed by `app.open({ pickSnapshot })`); in a browser the page asks for the path.
+ */
+export async function openSnapshotFromHeader(page: Page, path: string): Promise<void> {
+  await page.getByRole('button', { name: 'Open snapshot…' }).click();
+  if (await page.evaluate(() => 'passthru' in globalThis)) return;
+  const dialog = page.getByRole('dialog', { name: 'Open a snapshot' });
+  await dialog.getByLabel('Snapshot folder on the host running Passthru').fill(path);
+  await dialog.getByRole('button', { name: 'Open', exact: true }).click();
+}
+
 /** The step a change wizard is on, in its step bar ("2. Checks"). */
 export const currentStep = (dialog: Locator) => dialog.getByRole('list', { name: 'Wizard steps' }).locator('[aria-current="step"]');

@@ -42,8 +42,10 @@ export async function scanHost(fs: HostFs, options: ScanOptions = {}): Promise<H
 
 /** {@link scanHost}, also returning the addresses/routes source it read. */
 export async function scanHostWithIp(fs: HostFs, options: ScanOptions = {}): Promise<ScanWithIp> {
-  const ip = await loadIpState(fs, { capture: options.ipCapture, run: options.run, signal: options.signal });
-  options.signal?.throwIfAborted();
+  // The commands of a live scan (`ip -j …`) run while sysfs is read below: on a slow machine
+  // they are much of a scan's time. Awaited once the sysfs part that does not need them is done.
+  const ipPending = loadIpState(fs, { capture: options.ipCapture, run: options.run, signal: options.signal });
+  ipPending.catch(() => undefined); // a probe below may throw first: the failure is still awaited (and thrown) when it is not
   const manifest = readSnapshotManifest(fs);
 
   const host = probeHostInfo(fs);
@@ -51,8 +53,14 @@ export async function scanHostWithIp(fs: HostFs, options: ScanOptions = {}): Pro
   if (manifest && host.kvmAccessible === null && manifest.kvmAccessible !== null) {
     host.kvmAccessible = manifest.kvmAccessible;
   }
+  // Each device's interfaces are the network probe's (below), so devices and interfaces agree.
+  const found = probePciDevices(fs, new Map());
+  const ip = await ipPending;
+  options.signal?.throwIfAborted();
   const interfaces = probeNetwork(fs, ip.state);
-  const devices = withHostNeeds(fs, withVfSettings(probePciDevices(fs, interfacesByDevice(interfaces)), ip.state.vfSettings), interfaces);
+  const byDevice = interfacesByDevice(interfaces);
+  for (const device of found) device.interfaces = byDevice.get(device.address) ?? [];
+  const devices = withHostNeeds(fs, withVfSettings(found, ip.state.vfSettings), interfaces);
   // Only a group on vfio-pci can be held open: skip walking /proc when none is.
   const holders = options.processes !== false && devices.some((d) => d.driver === 'vfio-pci') ? probeVfioUsers(fs) : new Map();
   const groups = probeIommuGroups(fs, devices, holders);

@@ -37,6 +37,7 @@ function fakeChanges(calls: unknown[][]): ChangeServiceApi {
     },
     history: async () => ({ entries: [], unreadable: [] }),
     planUndo: async (journalId) => (calls.push(['planUndo', journalId]), { id: 'p3' } as Plan),
+    route: () => 'helper',
   };
 }
 
@@ -68,9 +69,25 @@ function deps(overrides: Partial<HandlerDeps> = {}): HandlerDeps {
     vms: fakeVms([]),
     emitProgress: () => undefined,
     pickSnapshotDirectory: async () => '/picked',
+    passwordPrompt: () => 'terminal',
     ...overrides,
   };
 }
+
+describe('the status for the header', () => {
+  it('puts together the road of a change, where the password is asked, and how changes are noticed', async () => {
+    const handlers = createHandlers(
+      deps({
+        service: fakeService({ watchMode: 'polling', watchFallback: '`ip monitor link address route` ended.', pollIntervalMs: 1500 } as Partial<HostService>),
+        passwordPrompt: () => 'terminal',
+      }),
+    );
+    expect(await dispatch(handlers, 'app:status', {})).toEqual({
+      ok: true,
+      value: { changes: 'helper', passwordPrompt: 'terminal', watch: 'polling', watchFallback: '`ip monitor link address route` ended.', pollIntervalMs: 1500 },
+    });
+  });
+});
 
 describe('the handlers derived from the contract', () => {
   it('implement every request channel, under the API method the renderer calls it with', () => {

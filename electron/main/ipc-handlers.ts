@@ -11,6 +11,7 @@ import type { HostService } from '../host/service/host-service';
 import type { ChangeServiceApi } from '../host/changes/change-service.types';
 import type { VmService } from '../host/service/vm-service';
 import type { ApplyProgress } from '#shared/plan';
+import type { PasswordPrompt } from '#shared/app-status';
 import type { z } from 'zod';
 
 type Payload<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['request']>;
@@ -25,6 +26,8 @@ export interface HandlerDeps {
   emitProgress(progress: ApplyProgress): void;
   /** Asks the user for a snapshot folder (a native dialog in Electron); null when cancelled. */
   pickSnapshotDirectory(): Promise<string | null>;
+  /** Where polkit asks for the password when a change goes through the helper, now: the front end knows. */
+  passwordPrompt(): PasswordPrompt;
 }
 
 /**
@@ -41,7 +44,7 @@ function forwardTo<Target, Method extends keyof Target & keyof Handlers>(target:
   return forwarded as Pick<Target, Method>;
 }
 
-export function createHandlers({ service, changes, vms, emitProgress, pickSnapshotDirectory }: HandlerDeps): Handlers {
+export function createHandlers({ service, changes, vms, emitProgress, pickSnapshotDirectory, passwordPrompt }: HandlerDeps): Handlers {
   return {
     ...forwardTo(service, ['scan', 'source', 'iommuStatus']),
     ...forwardTo(changes, ['planChange', 'history']),
@@ -52,6 +55,13 @@ export function createHandlers({ service, changes, vms, emitProgress, pickSnapsh
       return chosen === null ? null : service.openSnapshot(chosen);
     },
     applyPlan: ({ planId, confirmText }) => changes.apply(planId, { confirmText, onProgress: emitProgress }),
+    status: async () => ({
+      changes: changes.route(),
+      passwordPrompt: passwordPrompt(),
+      watch: service.watchMode,
+      watchFallback: service.watchFallback,
+      pollIntervalMs: service.pollIntervalMs,
+    }),
 
     // The host services name these differently or take positional arguments: adapted here, the one place.
     useLiveHost: () => service.useLive(),

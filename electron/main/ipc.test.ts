@@ -19,7 +19,10 @@ beforeEach(() => {
   registered.clear();
   const service = { source: async () => source } as never;
   const changes = {} as never;
-  registerIpcHandlers(createHandlers({ service, changes, vms: {} as never, emitProgress: () => undefined, pickSnapshotDirectory: async () => null }), isTrustedUrl);
+  registerIpcHandlers(
+    createHandlers({ service, changes, vms: {} as never, emitProgress: () => undefined, pickSnapshotDirectory: async () => null, passwordPrompt: () => 'desktop' }),
+    isTrustedUrl,
+  );
 });
 
 describe('registerIpcHandlers', () => {

@@ -78,6 +78,8 @@ function main(): void {
     changes,
     vms,
     pickSnapshotDirectory,
+    // The desktop session's own polkit agent shows the password dialog.
+    passwordPrompt: () => 'desktop',
     emitProgress: (progress) => mainWindow && sendEvent(mainWindow.webContents, 'plan:progress', progress),
   });
   registerIpcHandlers(handlers, isTrustedUrl);

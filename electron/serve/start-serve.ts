@@ -4,6 +4,7 @@
  * for this start. The CLI command (electron/cli/commands/serve.ts) checks the options and
  * prints; this module only builds, listens and stops.
  */
+import type { PasswordPrompt } from '#shared/app-status';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -30,11 +31,11 @@ export interface ServeOptions {
   ownerUid?: number;
   /** How often the host is polled for device changes, in ms (default: the host service's). */
   pollIntervalMs?: number;
-  /** What Open snapshot… returns when the page names no folder (a browser has no folder picker): tests only. */
-  pickSnapshot?: string;
   /** NAT NICs with `restrict=on` (tests: nothing leaves the machine). */
   restrictNat?: boolean;
   vmAccel?: 'auto' | 'kvm' | 'tcg';
+  /** Where polkit asks for the password of a change made through the helper, now (default: nowhere). */
+  passwordPrompt?: () => PasswordPrompt;
 }
 
 export interface RunningServe {
@@ -68,9 +69,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     service,
     changes,
     vms,
-    // A browser has no native folder picker: without a folder named in the page, Open
-    // snapshot… is a cancel. (Tests preset the folder the picker "returns".)
-    pickSnapshotDirectory: async () => options.pickSnapshot ?? null,
+    // A browser has no native folder picker: the page asks for the path (SnapshotPathDialog), and
+    // a request without one is a cancel.
+    pickSnapshotDirectory: async () => null,
+    passwordPrompt: options.passwordPrompt ?? (() => 'none'),
     emitProgress: (progress) => serve.broadcast('plan:progress', progress),
   });
   const gate = new AccessGate({ secure: options.tls !== undefined });

@@ -24,6 +24,14 @@ function servedApi(): PassthruApi | null {
   return browserApi;
 }
 
+/**
+ * Whether the host side can ask the user for a folder itself (the desktop app's native picker).
+ * A page served by `passthru serve` cannot: it asks for the path in a dialog of its own.
+ */
+export function hasFolderPicker(): boolean {
+  return (globalThis as { passthru?: PassthruApi }).passthru !== undefined;
+}
+
 export const getApi: ApiGetter = () => {
   const raw = (globalThis as { passthru?: PassthruApi }).passthru ?? servedApi();
   if (!raw) {

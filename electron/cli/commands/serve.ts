@@ -13,6 +13,7 @@ import { isHelperInstalled } from '../../host/changes/elevated-apply';
 import { checkSnapshotRoot } from '../../host/service/host-service';
 import { DEFAULT_PORT, parseListen, reachesTheNetwork } from '../../serve/listen-address';
 import { checkRendererDir, sshForward, startServe, type ServeOptions } from '../../serve/start-serve';
+import { startTerminalAgent, type TerminalAgent } from '../../host/exec/polkit-text-agent';
 import { COMMON_OPTIONS, ROOT_OPTION, resolveRoot, usageError, type CliCommand } from '../command-line';
 import { MAX_UID } from '../option-values';
 
@@ -85,7 +86,6 @@ export const serveCommand: CliCommand = {
       // Like the app: the user who runs it receives /dev/vfio/N; as root, nobody in particular.
       ownerUid: seams.owner === undefined ? (uid === null || uid === 0 ? undefined : uid) : (seams.owner ?? undefined),
       pollIntervalMs: seams.pollMs,
-      pickSnapshot: seams.pickSnapshot,
       restrictNat: seams.restrictNat,
       vmAccel: seams.vmAccel,
     };
@@ -98,7 +98,16 @@ export const serveCommand: CliCommand = {
       return;
     }
 
-    const running = await startServe(options);
+    // As a normal user on the live host, changes need polkit to ask for a password: here, in
+    // this terminal, when no desktop does (a host reached over SSH).
+    const agent = appliesInProcess('/') ? null : await startTerminalAgent({ pid: process.pid, terminal: process.stdin.isTTY === true });
+    let running: Awaited<ReturnType<typeof startServe>>;
+    try {
+      running = await startServe({ ...options, passwordPrompt: () => agent?.prompt ?? 'none' });
+    } catch (err) {
+      agent?.stop();
+      throw err;
+    }
     const ssh = sshForward(address, running.port);
     if (v.json) {
       io.out(`${JSON.stringify({ serving: { url: running.url, ssh, inProcess: appliesInProcess('/') } })}\n`);
@@ -111,22 +120,28 @@ export const serveCommand: CliCommand = {
         io.out(`Passthru is serving at ${running.url}\n`);
         if (ssh) io.out(`From another machine: ${ssh}, then open the same address there.\n`);
       }
-      io.out(`${changesLine(root, uid)} Ctrl-C stops it.\n`);
+      io.out(`${changesLine(root, uid, agent)} Ctrl-C stops it.\n`);
     }
     await untilStopped();
+    agent?.stop();
     await running.close();
     if (!v.json) io.err('passthru: stopped serving.\n');
   },
 };
 
-/** How changes made in the page are applied, as ChangeService decides for this machine. */
-function changesLine(root: string, uid: number | null): string {
+/**
+ * How changes made in the page are applied, as ChangeService decides for this machine, and
+ * where the password is asked for (`agent`: polkit's text agent, once it was tried).
+ */
+function changesLine(root: string, uid: number | null, agent: TerminalAgent | null = null): string {
   const shown = root === '/' ? '' : `Showing the snapshot ${root}, read-only ("Back to live host" in the page shows this machine). `;
   if (appliesInProcess('/')) return `${shown}Changes you make in the page are applied by this process${uid === 0 ? ', which runs as root' : ''}.`;
   const missing = isHelperInstalled() ? '' : ' (not installed here: install the .deb, or run `sudo passthru serve`)';
-  // pkexec needs a polkit authentication agent to ask for the password: a desktop session has
-  // one, a host reached over SSH has none until serve runs polkit's text agent itself.
-  return `${shown}Changes you make in the page go through pkexec and the Passthru helper${missing}; polkit asks for an administrator's password only where an authentication agent runs (a desktop session): on a host without one, run \`sudo passthru serve\` to make changes.`;
+  const road = `${shown}Changes you make in the page go through pkexec and the Passthru helper${missing}`;
+  if (agent?.prompt === 'terminal') return `${road}; polkit asks for the password here, in this terminal (or in your desktop's own dialog, where one runs).`;
+  // Without polkit's text agent (no terminal, pkttyagent missing or refused), only a desktop's agent can ask.
+  const why = agent?.reason ? ` No password prompt here: ${agent.reason}.` : '';
+  return `${road}; polkit asks for an administrator's password only where an authentication agent runs (a desktop session).${why} To make changes without one, run \`sudo passthru serve\`.`;
 }
 
 /** Resolves on Ctrl-C or SIGTERM. */
@@ -165,8 +180,8 @@ function readTls(certFile: string | boolean | undefined, keyFile: string | boole
 
 /**
  * Test seams (CONTRIBUTING.md lists them with the other environment variables), read here and
- * nowhere else. They stand in for what a browser cannot do (a native folder picker) or pin
- * what tests compare (who receives a device, how often the host is polled, TCG); none of them
+ * nowhere else. They pin what tests compare (who receives a device, how often the host is
+ * polled, TCG); none of them
  * loosens the listen address, TLS, the token or the cookie. PASSTHRU_CONFIG_DIR and
  * PASSTHRU_RUNTIME_DIR (the VM directories) are read by the profile store, as for `passthru vm`.
  */
@@ -175,7 +190,6 @@ export function testSeams(env: NodeJS.ProcessEnv): {
   pollMs?: number;
   /** null: nobody receives /dev/vfio (PASSTHRU_TEST_OWNER=none). */
   owner?: number | null;
-  pickSnapshot?: string;
   restrictNat: boolean;
   vmAccel?: 'auto' | 'kvm' | 'tcg';
 } {
@@ -190,13 +204,10 @@ export function testSeams(env: NodeJS.ProcessEnv): {
   if (owner !== undefined && owner !== 'none' && !(/^\d{1,10}$/.test(owner) && Number(owner) <= MAX_UID)) throw bad('PASSTHRU_TEST_OWNER', 'a uid or none');
   const accel = env.PASSTHRU_TEST_VM_ACCEL;
   if (accel !== undefined && accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw bad('PASSTHRU_TEST_VM_ACCEL', 'auto, kvm or tcg');
-  const pick = env.PASSTHRU_TEST_PICK_SNAPSHOT;
-  if (pick === '') throw bad('PASSTHRU_TEST_PICK_SNAPSHOT', 'a directory');
   return {
     names,
     pollMs: poll === undefined ? undefined : Number(poll),
     owner: owner === undefined ? undefined : owner === 'none' ? null : Number(owner),
-    pickSnapshot: pick,
     restrictNat: env.PASSTHRU_RESTRICT_NAT === '1',
     vmAccel: accel,
   };

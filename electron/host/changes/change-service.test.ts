@@ -122,6 +122,7 @@ describe('ChangeService without the installed helper (the AppImage)', () => {
       inProcess: false,
       helperInstalled: () => installed,
     });
+    expect(svc.route()).toBe('no-helper');
     const plan = await svc.planChange({ kind: 'assign', address: VF });
     const missing = {
       code: 'ENVIRONMENT',
@@ -134,6 +135,7 @@ describe('ChangeService without the installed helper (the AppImage)', () => {
 
     // Once the deb is installed, the same plan goes to pkexec and the installed helper.
     installed = true;
+    expect(svc.route()).toBe('helper');
     expect((await svc.apply(plan.id, {})).ok).toBe(true);
     expect(pkexecCalls).toEqual([['pkexec', HELPER_PATH]]);
   });
@@ -154,7 +156,9 @@ describe('ChangeService without the installed helper (the AppImage)', () => {
     });
     expect((await given.apply((await given.planChange({ kind: 'assign', address: VF })).id, {})).ok).toBe(true);
     expect(pkexecCalls).toEqual([['pkexec', '/tmp/other-helper']]);
+    expect(given.route()).toBe('helper');
     const local = new ChangeService({ root: rig.root, stateDir: rig.stateDir, runCommand: rig.runner, writer: rig.kernel.writer, helperInstalled: never });
+    expect(local.route()).toBe('as-root');
     expect((await local.apply((await local.planChange({ kind: 'assign', address: VF })).id, {})).ok).toBe(true);
     expect(rig.kernel.driverOf(VF)).toBe('vfio-pci');
   });

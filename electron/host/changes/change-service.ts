@@ -6,6 +6,7 @@
  * the executor: in-process when root (or on a test tree), through the pkexec helper otherwise.
  * Either way the executor plans again and refuses anything but the plan the user saw.
  */
+import type { ChangeRoute } from '#shared/app-status';
 import { PassthruError } from '#shared/errors';
 import type { ApplyProgress, ApplyResult, ChangeIntent, ChangeRequest, HistoryEntry, JournalHistory, Plan } from '#shared/plan';
 import { defaultStateDir, SYSTEM_JOURNAL_DIR, type JournalStore } from '../apply/journal-store';
@@ -147,6 +148,15 @@ export class ChangeService implements ChangeServiceApi {
       .incomplete()
       .filter((r) => r.root === this.root)
       .map((r) => this.store.toHistory(r));
+  }
+
+  /**
+   * By which road apply reaches the host: made here (as root, or on a tree of files, which
+   * only the CLI's --root and tests use), or through the helper if it is there to run.
+   */
+  route(): ChangeRoute {
+    if (this.inProcess()) return 'as-root';
+    return this.options.helperArgv !== undefined || (this.options.helperInstalled ?? isHelperInstalled)() ? 'helper' : 'no-helper';
   }
 
   private inProcess(): boolean {

@@ -2,6 +2,7 @@
  * What the IPC handlers (Electron main and `passthru serve`) need from the host side to plan,
  * apply and undo changes. Implemented by ChangeService (change-service.ts).
  */
+import type { ChangeRoute } from '#shared/app-status';
 import type { ApplyProgress, ApplyResult, JournalHistory, Plan } from '#shared/plan';
 
 /**
@@ -27,4 +28,6 @@ export interface ChangeServiceApi {
   history(): Promise<JournalHistory>;
   /** Plans the exact reverse of a journaled change (the newest applied one by default). */
   planUndo(journalId?: string): Promise<Plan>;
+  /** By which road an applied change would reach the host now. */
+  route(): ChangeRoute;
 }

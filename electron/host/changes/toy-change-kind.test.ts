@@ -99,6 +99,7 @@ function rig(registry?: ChangeRegistry) {
     vms: {} as HandlerDeps['vms'],
     emitProgress: () => undefined,
     pickSnapshotDirectory: async () => null,
+    passwordPrompt: () => 'none',
   };
   const handlers = createHandlers(deps);
   const call = async <T>(channel: string, payload: unknown): Promise<T> => {

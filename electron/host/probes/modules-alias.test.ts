@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { HostFs } from '../fs/host-fs';
 import { RootFs } from '../fs/root-fs';
 import { debianKernelRelease } from '../testing/debian-kernel';
 import { buildFakeHost } from '../testing/fake-sysfs';
@@ -58,5 +59,21 @@ describe('modules.alias of the lab kernel (the installed Debian kernel)', () => 
     const root = buildFakeHost({ kernel: '9.9.9-none', devices: [] });
     roots.push(root);
     expect(loadPciAliases(new RootFs(root))).toBeNull();
+  });
+});
+
+describe('loadPciAliases between scans', () => {
+  it('gives the same index while the text is the same one, and a new index for a new text', () => {
+    let served = 'alias pci:v00008086d000010C9sv*sd*bc*sc*i* igb\n';
+    const fs = {
+      readText: (p: string) => (p === '/lib/modules/6.1.0-57-amd64/modules.alias' ? served : p === '/proc/sys/kernel/osrelease' ? '6.1.0-57-amd64\n' : null),
+      isDirectory: (p: string) => p === '/lib/modules/6.1.0-57-amd64',
+    } as unknown as HostFs;
+    const first = loadPciAliases(fs);
+    expect(first?.modulesFor('pci:v00008086d000010C9sv00008086sd0000A03Cbc02sc00i00')).toEqual(['igb']);
+    expect(loadPciAliases(fs)).toBe(first);
+    served = 'alias pci:v00008086d000010C9sv*sd*bc*sc*i* igbx\n';
+    expect(loadPciAliases(fs)).not.toBe(first);
+    expect(loadPciAliases(fs)?.modulesFor('pci:v00008086d000010C9sv00008086sd0000A03Cbc02sc00i00')).toEqual(['igbx']);
   });
 });

@@ -76,10 +76,19 @@ function isHex8(s: string, at: number): boolean {
   return true;
 }
 
+/**
+ * The index of the last modules.alias text seen: as for pci.ids (loadPciIds), a long-lived
+ * service hands the same text again while the file is unchanged, and indexing a megabyte of
+ * aliases is most of what this probe costs.
+ */
+let lastIndex: { text: string; index: PciAliasIndex } | null = null;
+
 /** The alias index of the running kernel (/lib/modules/<osrelease>/modules.alias), or null. */
 export function loadPciAliases(fs: HostFs): PciAliasIndex | null {
   const dir = modulesDir(fs, kernelRelease(fs));
   if (dir === null) return null;
   const text = fs.readText(`${dir}/modules.alias`);
-  return text === null ? null : new PciAliasIndex(text);
+  if (text === null) return null;
+  if (lastIndex?.text !== text) lastIndex = { text, index: new PciAliasIndex(text) };
+  return lastIndex.index;
 }

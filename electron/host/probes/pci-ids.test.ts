@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PciIds } from './pci-ids';
+import type { HostFs } from '../fs/host-fs';
+import { loadPciIds, PciIds } from './pci-ids';
 
 const SAMPLE = `#
 #	List of PCI ID's
@@ -70,5 +71,20 @@ describe('PciIds', () => {
     expect(sys.deviceName('8086', '10c9')).toBe('82576 Gigabit Network Connection');
     expect(sys.deviceName('8086', '10ca')).toBe('82576 Virtual Function');
     expect(sys.className('010802')).toBe('Non-Volatile memory controller');
+  });
+});
+
+describe('loadPciIds between scans', () => {
+  it('gives the same index while the text is the same one, and a new index for a new text', () => {
+    const text = '8086  Intel Corporation\n\t10c9  82576 Gigabit Network Connection\n';
+    let served = text;
+    const fs = { readText: (p: string) => (p === '/usr/share/hwdata/pci.ids' ? served : null) } as unknown as HostFs;
+    const first = loadPciIds(fs);
+    expect(first?.deviceName('8086', '10c9')).toBe('82576 Gigabit Network Connection');
+    expect(loadPciIds(fs)).toBe(first);
+    served = `${text}10de  NVIDIA Corporation\n`;
+    const next = loadPciIds(fs);
+    expect(next).not.toBe(first);
+    expect(next?.vendorName('10de')).toBe('NVIDIA Corporation');
   });
 });

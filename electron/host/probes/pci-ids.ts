@@ -185,11 +185,20 @@ export class PciIds {
   }
 }
 
+/**
+ * The index of the last pci.ids text seen. A long-lived service reads the same text object
+ * scan after scan (fs/reference-file-cache.ts), so the index it built, and the names it looked
+ * up, are used again instead of searching 1.3 MB anew; a different text gets a new index.
+ */
+let lastIds: { text: string; ids: PciIds } | null = null;
+
 /** The system's pci.ids (hwdata first, then misc), or null when neither exists. */
 export function loadPciIds(fs: HostFs): PciIds | null {
   for (const p of PCI_IDS_PATHS) {
     const text = fs.readText(p);
-    if (text !== null) return new PciIds(text);
+    if (text === null) continue;
+    if (lastIds?.text !== text) lastIds = { text, ids: new PciIds(text) };
+    return lastIds.ids;
   }
   return null;
 }

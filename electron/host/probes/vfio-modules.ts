@@ -31,9 +31,26 @@ export function probeVfioModules(fs: HostFs): HostInfo['vfio'] {
   };
 }
 
+/**
+ * The answers for the texts seen last, by text: a long-lived service reads the same modules.dep
+ * and modules.builtin text objects scan after scan (fs/reference-file-cache.ts), and splitting
+ * a megabyte into lines is the cost of this probe.
+ */
+const listedIn = new Map<string, string[]>();
+
 /** VFIO module names (underscored) listed in a modules.dep or modules.builtin text. */
 export function vfioModulesListed(text: string | null): string[] {
   if (text === null) return [];
+  const known = listedIn.get(text);
+  if (known !== undefined) return [...known];
+  const listed = listVfioModules(text);
+  // Two files of one kernel at a time; a new kernel's replace them.
+  if (listedIn.size >= 2) listedIn.clear();
+  listedIn.set(text, listed);
+  return [...listed];
+}
+
+function listVfioModules(text: string): string[] {
   const found = new Set<string>();
   for (const line of text.split('\n')) {
     if (!line.includes('vfio')) continue;

@@ -18,11 +18,11 @@
  * (a snapshot or a test tree: the kernel's events are this machine's, not the tree's) — the
  * fingerprint is polled instead, as before: sysfs does not support inotify for these.
  */
+import type { WatchMode } from '#shared/app-status';
 import type { HostFs } from '../fs/host-fs';
 import { spawnLines, type LineSpawner, type LineStream, type LineStreamEnd } from '../exec/spawn-lines';
 
-/** How changes are noticed now: the kernel's events, a poll of the fingerprint, or not at all. */
-export type WatchMode = 'events' | 'polling' | 'off';
+export type { WatchMode };
 
 /** The monitors whose lines mean "something may have changed". */
 export const EVENT_MONITORS: readonly (readonly string[])[] = [

@@ -4,6 +4,7 @@
  * on a snapshot says so in its checks, before Apply — the plan stays readable (and can be
  * saved as a script for the host it came from), Apply stays off — and applying one is refused.
  */
+import type { ChangeRoute } from '#shared/app-status';
 import { PassthruError } from '#shared/errors';
 import type { ApplyProgress, Plan } from '#shared/plan';
 import { ChangeService, type ChangeServiceOptions } from '../changes/change-service';
@@ -67,5 +68,9 @@ export class ChangesForSource implements ChangeServiceApi {
 
   planUndo(journalId?: string) {
     return this.rehearsed(this.current().planUndo(journalId));
+  }
+
+  route(): ChangeRoute {
+    return this.currentRoot() === '/' ? this.current().route() : 'rehearsal';
   }
 }

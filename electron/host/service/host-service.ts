@@ -10,6 +10,8 @@ import type { HostScan, ScanSource } from '#shared/model';
 import { PassthruError } from '#shared/errors';
 import type { IommuBootStatus } from '#shared/iommu';
 import { RootFs } from '../fs/root-fs';
+import { ReferenceFileCache } from '../fs/reference-file-cache';
+import { isReferenceFile } from '../probes/reference-files';
 import { detectBootSetup } from '../iommu/detect';
 import { iommuBootStatus } from '../iommu/status';
 import { scanHost, scanSource } from '../scan';
@@ -34,10 +36,28 @@ export class HostService {
   private root: string;
   private readonly events = new EventEmitter();
   private readonly watcher: ChangeWatcher;
+  private fallbackReason: string | null = null;
+  /** pci.ids and modules.alias, read again only when they change (most of a refresh's reading otherwise). */
+  private readonly references = new ReferenceFileCache(isReferenceFile);
+  /** How often the shown root is polled when it is polled at all (ms). */
+  readonly pollIntervalMs: number;
 
   constructor(options: HostServiceOptions = {}) {
     this.root = options.root ? checkSnapshotRoot(options.root) : '/';
-    this.watcher = new ChangeWatcher({ pollIntervalMs: options.pollIntervalMs ?? 2000, events: options.watchEvents }, () => this.emitChanged('devices'));
+    this.pollIntervalMs = options.pollIntervalMs ?? 2000;
+    this.watcher = new ChangeWatcher(
+      {
+        pollIntervalMs: this.pollIntervalMs,
+        events: options.watchEvents,
+        // A fallback to polling is news for the header, and whatever the lost monitor would
+        // have reported since is caught by scanning again.
+        onModeChange: (mode, reason) => {
+          this.fallbackReason = mode === 'events' ? null : (reason ?? this.fallbackReason);
+          this.emitChanged('devices');
+        },
+      },
+      () => this.emitChanged('devices'),
+    );
     this.restartWatcher();
   }
 
@@ -51,8 +71,13 @@ export class HostService {
     return this.watcher.mode;
   }
 
+  /** Why the live host is not watched through the kernel's events, when it is not. */
+  get watchFallback(): string | null {
+    return this.root === '/' ? this.fallbackReason : null;
+  }
+
   async scan(): Promise<HostScan> {
-    return scanHost(new RootFs(this.root));
+    return scanHost(this.references.wrap(new RootFs(this.root)));
   }
 
   /** How the shown root boots and whether its boot configuration turns the IOMMU on. */

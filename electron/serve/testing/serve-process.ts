@@ -18,8 +18,13 @@ export const SERVING_LINE = /^Passthru is serving at (\S+)$/m;
 /** On a unix socket, the address to open once forwarded. */
 const FORWARDED_LINE = /^Open (\S+) after forwarding it/m;
 
-export function spawnServe(cli: string, args: readonly string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [cli, 'serve', ...args], {
+/**
+ * `wrapper`: a command the server runs under, e.g. `['ip', 'netns', 'exec', NS]` (it must exec
+ * node in its own process, so the child's pid is the server's).
+ */
+export function spawnServe(cli: string, args: readonly string[], env: Record<string, string> = {}, timeoutMs = 20_000, wrapper: readonly string[] = []): Promise<ServeProcess> {
+  const argv = [...wrapper, process.execPath, cli, 'serve', ...args];
+  const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PASSTHRU_DEBUG: '1', PASSTHRU_RESTRICT_NAT: '1', ...env },
   });

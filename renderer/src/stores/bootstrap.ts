@@ -7,17 +7,25 @@ import { formatHash, parseHash } from '../lib/route';
 import { connectHostEvents } from './host-events';
 import { scanStore } from './scan-store';
 import { sourceStore } from './source-store';
+import { statusStore } from './status-store';
 import { uiStore } from './ui-store';
 
 export function startApp(win: Window = window): () => void {
   void scanStore.getState().load();
   void sourceStore.getState().refresh();
+  void statusStore.getState().refresh();
 
   let disconnect = () => {};
   try {
     disconnect = connectHostEvents(getApi(), {
-      onDevicesChanged: () => void scanStore.getState().load(),
-      onSourceChanged: () => void sourceStore.getState().sourceChanged(),
+      onDevicesChanged: () => {
+        void scanStore.getState().load();
+        void statusStore.getState().refresh();
+      },
+      onSourceChanged: () => {
+        void sourceStore.getState().sourceChanged();
+        void statusStore.getState().refresh();
+      },
     });
   } catch {
     // No bridge at all: the scan above already failed with a readable error.

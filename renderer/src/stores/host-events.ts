@@ -5,7 +5,12 @@
 import type { PassthruApi } from '#shared/api';
 import { debounce } from '../lib/debounce';
 
-export const HOST_CHANGED_DEBOUNCE_MS = 250;
+/**
+ * Short: the host side already gathers a burst of kernel events (or a poll) into one
+ * notification, so this only merges what arrives together (a source switch sends `source` and
+ * `devices`), and adds little to how soon the page shows a change.
+ */
+export const HOST_CHANGED_DEBOUNCE_MS = 50;
 
 export interface HostEventHandlers {
   onDevicesChanged(): void;

@@ -36,6 +36,7 @@ function fakeApi() {
     applyPlan: vi.fn(async () => sampleOkResult(sampleAssignPlan())),
     history: vi.fn(async () => ({ entries: sampleHistory, unreadable: [] })),
     planUndo: vi.fn(async () => sampleReleasePlan()),
+    status: vi.fn(async () => ({ changes: 'helper' as const, passwordPrompt: 'desktop' as const, watch: 'events' as const, watchFallback: null, pollIntervalMs: 2000 })),
     onPlanProgress: vi.fn(() => () => undefined),
     vmList: vi.fn(async () => []),
     vmPreview: vi.fn(),
