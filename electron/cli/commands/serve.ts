@@ -123,7 +123,7 @@ export const serveCommand: CliCommand = {
 function changesLine(root: string, uid: number | null): string {
   const shown = root === '/' ? '' : `Showing the snapshot ${root}, read-only ("Back to live host" in the page shows this machine). `;
   if (appliesInProcess('/')) return `${shown}Changes you make in the page are applied by this process${uid === 0 ? ', which runs as root' : ''}.`;
-  const missing = isHelperInstalled() ? '' : ' (not installed here: install the .deb, or run `sudo passthru serve`)';
+  const missing = isHelperInstalled() ? '' : ' (not installed here: run `sudo passthru install-helper` or install the .deb, or run `sudo passthru serve`)';
   // pkexec needs a polkit authentication agent to ask for the password: a desktop session has
   // one, a host reached over SSH has none until serve runs polkit's text agent itself.
   return `${shown}Changes you make in the page go through pkexec and the Passthru helper${missing}; polkit asks for an administrator's password only where an authentication agent runs (a desktop session): on a host without one, run \`sudo passthru serve\` to make changes.`;
