@@ -16,14 +16,17 @@ const built = spawnSync(process.execPath, [join(REPO, 'scripts/build.mjs')], { c
 if (built.status !== 0) process.exit(built.status ?? 1);
 
 const electron = electronExecutable(electronPackageDir(REPO));
-if (electron.path !== null) {
+// A host reached over SSH has no display for a window even where Electron is installed.
+const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+if (electron.path !== null && hasDisplay) {
   runToTheEnd(electron.path, ['.', ...args]);
 } else {
-  process.stderr.write(
-    `npm start: Electron's runtime is not installed (${electron.reason}), so no window can open; ` +
-      'get it with `node node_modules/electron/install.js` on a machine with network access, or install the Passthru .deb or AppImage. ' +
-      'Starting `passthru serve` instead: open the address it prints in a browser.\n',
-  );
+  const why =
+    electron.path === null
+      ? `Electron's runtime is not installed (${electron.reason}), so no window can open; ` +
+        'get it with `node node_modules/electron/install.js` on a machine with network access, or install the Passthru .deb or AppImage.'
+      : 'there is no display here (DISPLAY and WAYLAND_DISPLAY are unset), so no window can open; run `npm start` in a desktop session for the window.';
+  process.stderr.write(`npm start: ${why} Starting \`passthru serve\` instead: open the address it prints in a browser.\n`);
   runToTheEnd(process.execPath, [join(REPO, 'dist/cli/passthru.cjs'), 'serve', ...args]);
 }
 
