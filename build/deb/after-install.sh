@@ -11,7 +11,8 @@
 # the nodejs dependency) copied out of the app's resources, owned by root, mode 0755, in a
 # directory only root can write. build/polkit/org.passthru.policy names this path as the only program the
 # org.passthru.helper action runs. $DPKG_ROOT is set by dpkg (empty for /); the unit tests
-# run this section against a temporary root.
+# run this section against a temporary root. `passthru install-helper`
+# (electron/host/helper/install-helper.ts) does the same for an npm install: keep them alike.
 set -e
 install -d -o root -g root -m 0755 "$DPKG_ROOT/usr/lib/passthru"
 chown root:root "$DPKG_ROOT/usr/lib/passthru"

@@ -311,6 +311,9 @@ function sweepBase(command: CliCommand, slot: string, sandbox: string, journal: 
     case 'serve':
       // --dry-run checks every option and exits; without it the server would run until stopped.
       return { flags: [`--root=${seed}`, `--state-dir=${join(sandbox, 'state')}`, '--dry-run'], positionals: [] };
+    case 'install-helper':
+      // Only ever a dry run into a tree: as root, a real run would install on this machine.
+      return { flags: [`--root=${seed}`, '--dry-run'], positionals: [] };
     case 'undo':
       return { flags: [...journal, '--dry-run'], positionals: [] };
     case 'vm': {

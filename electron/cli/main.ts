@@ -16,6 +16,7 @@ import { sriovCommand } from './commands/sriov';
 import { iommuCommand } from './commands/iommu';
 import { vmCommand } from './commands/vm';
 import { serveCommand } from './commands/serve';
+import { installHelperCommand } from './commands/install-helper';
 
 export const COMMANDS: readonly CliCommand[] = [
   scanCommand,
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CliCommand[] = [
   historyCommand,
   undoCommand,
   serveCommand,
+  installHelperCommand,
 ];
 
 /**

@@ -136,7 +136,7 @@ export const serveCommand: CliCommand = {
 function changesLine(root: string, uid: number | null, agent: TerminalAgent | null = null): string {
   const shown = root === '/' ? '' : `Showing the snapshot ${root}, read-only ("Back to live host" in the page shows this machine). `;
   if (appliesInProcess('/')) return `${shown}Changes you make in the page are applied by this process${uid === 0 ? ', which runs as root' : ''}.`;
-  const missing = isHelperInstalled() ? '' : ' (not installed here: install the .deb, or run `sudo passthru serve`)';
+  const missing = isHelperInstalled() ? '' : ' (not installed here: run `sudo passthru install-helper` or install the .deb, or run `sudo passthru serve`)';
   const road = `${shown}Changes you make in the page go through pkexec and the Passthru helper${missing}`;
   if (agent?.prompt === 'terminal') return `${road}; polkit asks for the password here, in this terminal (or in your desktop's own dialog, where one runs).`;
   // Without polkit's text agent (no terminal, pkttyagent missing or refused), only a desktop's agent can ask.

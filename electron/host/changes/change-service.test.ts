@@ -127,7 +127,9 @@ describe('ChangeService without the installed helper (the AppImage)', () => {
     const missing = {
       code: 'ENVIRONMENT',
       message: expect.stringContaining(`${HELPER_PATH} does not exist`),
-      remedy: expect.stringMatching(/Install the \.deb package, or use Passthru's command line as root \(with sudo\)/),
+      remedy: expect.stringMatching(
+        /Install the \.deb package, or run `sudo passthru install-helper` where Passthru was installed with npm, or use Passthru's command line as root \(with sudo\)/,
+      ),
     };
     await expect(svc.apply(plan.id, {})).rejects.toMatchObject(missing);
     expect(pkexecCalls).toEqual([]);

@@ -17,8 +17,9 @@ import { HELPER_EXIT, HELPER_PATH, PKEXEC_DISMISSED, PKEXEC_NOT_AUTHORIZED, pars
 export const PKEXEC_HELPER_ARGV: readonly string[] = ['pkexec', HELPER_PATH];
 
 /**
- * True when the helper pkexec would run is installed. Only the deb installs it; the AppImage
- * cannot (pkexec runs only the policy's exec.path, never a file inside the AppImage's mount).
+ * True when the helper pkexec would run is installed: by the deb, or by `passthru install-helper`
+ * (an npm install). The AppImage cannot install it (pkexec runs only the policy's exec.path,
+ * never a file inside the AppImage's mount).
  */
 export function isHelperInstalled(helperPath: string = HELPER_PATH): boolean {
   return fs.existsSync(helperPath);
@@ -29,7 +30,7 @@ export function helperNotInstalledError(): PassthruError {
   return new PassthruError(
     'ENVIRONMENT',
     `Passthru's privileged helper is not installed (${HELPER_PATH} does not exist), so this copy of Passthru cannot change devices; the AppImage cannot install it.`,
-    "Install the .deb package, or use Passthru's command line as root (with sudo).",
+    "Install the .deb package, or run `sudo passthru install-helper` where Passthru was installed with npm, or use Passthru's command line as root (with sudo).",
   );
 }
 

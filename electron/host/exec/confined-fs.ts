@@ -1,7 +1,7 @@
 /**
  * The one way Passthru changes files under a root (the live `/`, a `--root` tree, a snapshot
- * being written): every open, create, mkdir, rename, chown, unlink and symlink goes through a
- * {@link ConfinedFs}. Paths resolve as they do for the reads (fs/root-fs.ts) and inside
+ * being written): every open, create, mkdir, rename, chown, chmod, unlink and symlink goes
+ * through a {@link ConfinedFs}. Paths resolve as they do for the reads (fs/root-fs.ts) and inside
  * `chroot ROOT`: one component at a time, an absolute link target starting again at the root,
  * `..` never above it. A link whose target climbs above the root with `..` is refused (a tree
  * that means a place outside itself is broken or hostile; saying so beats clamping). Nothing a
@@ -48,6 +48,8 @@ export interface WriteOptions {
   mode?: number;
   /** Mode of directories created on the way (default 0755). */
   dirMode?: number;
+  /** Owner the file has before it takes the target's name (default: whoever writes it). */
+  owner?: { uid: number; gid: number };
 }
 
 let procChecked = false;
@@ -178,6 +180,8 @@ export class ConfinedFs {
       const tmp = `.${at.name}.passthru-${process.pid}.tmp`;
       const fd = createExclusive(at.dir.fd, tmp, options.mode ?? 0o644);
       try {
+        // chown before chmod: a chown may clear set-id bits the mode asks for.
+        if (options.owner) nodeFs.fchownSync(fd, options.owner.uid, options.owner.gid);
         nodeFs.fchmodSync(fd, options.mode ?? 0o644);
         nodeFs.writeFileSync(fd, content);
         nodeFs.fsyncSync(fd);
@@ -252,6 +256,16 @@ export class ConfinedFs {
       if (at.node === null) throw Object.assign(new Error(`${this.show(at.path)} does not exist`), { code: 'ENOENT' });
       this.requireSingleLink(at);
       nodeFs.chownSync(magic(at.node.fd), uid, gid);
+    });
+  }
+
+  /** chmod of the entry (links followed), by its pinned inode; a hard-linked regular file is refused. */
+  chmod(inside: string, mode: number): void {
+    this.run((w) => {
+      const at = w.locate(inside, true);
+      if (at.node === null) throw Object.assign(new Error(`${this.show(at.path)} does not exist`), { code: 'ENOENT' });
+      this.requireSingleLink(at);
+      nodeFs.chmodSync(magic(at.node.fd), mode);
     });
   }
 

@@ -157,6 +157,31 @@ export async function login(serve: Pick<RunningServe, 'port' | 'token'>, options
   return cookie.split(';', 1)[0]!;
 }
 
+export interface BrowserVisit {
+  /** The answer to the printed address: 303 with the session cookie. */
+  loginStatus: number;
+  setCookie: string[];
+  /** The answer to `/` with that cookie. */
+  pageStatus: number;
+  contentType: string | null;
+  html: string;
+  /** Fetches a path of the page's (e.g. a script it names) with the session cookie. */
+  get(path: string): Promise<Response>;
+}
+
+/**
+ * Opens the printed address as a browser does, with Node's fetch: the token URL (not following
+ * the redirect, to see the cookie), then `/` with the cookie it set.
+ */
+export async function visitLikeABrowser(url: string): Promise<BrowserVisit> {
+  const login = await fetch(url, { redirect: 'manual' });
+  const setCookie = login.headers.getSetCookie();
+  const cookie = setCookie[0]?.split(';', 1)[0] ?? '';
+  const get = (path: string) => fetch(new URL(path, url), { headers: { cookie }, redirect: 'manual' });
+  const page = await get('/');
+  return { loginStatus: login.status, setCookie, pageStatus: page.status, contentType: page.headers.get('content-type'), html: await page.text(), get };
+}
+
 /**
  * Sends raw bytes on a fresh TCP connection and collects what comes back until the server
  * closes the connection or `waitMs` passes without more data.
