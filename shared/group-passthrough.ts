@@ -19,7 +19,7 @@ function bridgeWords(d: GroupMember): string {
 }
 
 /** Why the host cannot give `d` up — its own needs, and for a PF those of its VFs (rebinding it destroys them). */
-function hostReasons(d: GroupMember, byAddress: ReadonlyMap<PciAddress, GroupMember>): string[] {
+function hostReasons(d: GroupMember, byAddress: MemberLookup): string[] {
   const own = d.hostNeeds.map((n) => `${d.address} is needed by this host: ${n.detail}.`);
   const vfs = (d.sriov?.numVfs ? d.sriov.vfs : [])
     .map((a) => byAddress.get(a))
@@ -32,7 +32,10 @@ function hostReasons(d: GroupMember, byAddress: ReadonlyMap<PciAddress, GroupMem
   return [...own, ...vfs];
 }
 
-export function assessGroup(memberAddresses: readonly PciAddress[], byAddress: ReadonlyMap<PciAddress, GroupMember>): GroupPassthrough {
+/** Finds a device by address: a Map, or anything with its `get` (the scan looks in two maps at once). */
+export type MemberLookup = Pick<ReadonlyMap<PciAddress, GroupMember>, 'get'>;
+
+export function assessGroup(memberAddresses: readonly PciAddress[], byAddress: MemberLookup): GroupPassthrough {
   const members = memberAddresses.map((a) => byAddress.get(a)).filter((d): d is GroupMember => d !== undefined);
   const endpoints = members.filter((d) => !d.isBridge);
   const bridges = members.filter((d) => d.isBridge);
@@ -165,7 +168,7 @@ function slotSentence(slot: string, fns: GroupMember[]): string | null {
  * walks up. When ACS could not be read (not root), the sentence says so instead of asserting.
  * The kernel's device quirks are not in config space: the sentences say "per its config space".
  */
-function whatJoins(endpoints: GroupMember[], byAddress: ReadonlyMap<PciAddress, GroupMember>): { joinedBy: string[]; options: string[] } {
+function whatJoins(endpoints: GroupMember[], byAddress: MemberLookup): { joinedBy: string[]; options: string[] } {
   const joinedBy: string[] = [];
   const slots = new Map<string, GroupMember[]>();
   for (const d of endpoints) slots.set(slotOf(d.address), [...(slots.get(slotOf(d.address)) ?? []), d]);
@@ -191,7 +194,7 @@ function whatJoins(endpoints: GroupMember[], byAddress: ReadonlyMap<PciAddress, 
  * The first bridge above `d` that does not isolate what is below it (or whose ACS is
  * unknown), walking up as pci_acs_path_enabled() does; null when every one isolates.
  */
-function firstNonIsolating(d: GroupMember, byAddress: ReadonlyMap<PciAddress, GroupMember>): GroupMember | null {
+function firstNonIsolating(d: GroupMember, byAddress: MemberLookup): GroupMember | null {
   const seen = new Set<PciAddress>();
   for (let at = d.parent ?? null; at !== null && !seen.has(at);) {
     seen.add(at);
