@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     rows: [],
     rss: null,
     gui: { skipped: '--no-gui' },
+    serve: { skipped: '--no-gui' },
     bundle: [],
   };
 
@@ -87,12 +88,14 @@ async function main(): Promise<void> {
 
   if (!values['no-gui']) {
     const chromium = process.env.PASSTHRU_CHROMIUM ?? '/usr/bin/chromium';
-    if (!existsSync(chromium)) results.gui = { skipped: `no Chromium at ${chromium}` };
+    if (!existsSync(chromium)) results.gui = results.serve = { skipped: `no Chromium at ${chromium}` };
     else {
       log(`GUI: ${GUI_ROWS} rows in ${chromium}`);
       // Loaded only here: the in-process scan children run this same bundle and must not carry Playwright.
       const { measureGui } = await import('./measure-gui');
       results.gui = await measureGui(trees.get(GUI_ROWS)!, GUI_ROWS, 5);
+      const { measureServe } = await import('./measure-serve');
+      results.serve = await measureServe(trees.get(GUI_ROWS)!, GUI_ROWS, 5, 60, log);
     }
   }
   results.bundle = bundleSizes(path.join(repoRoot(), 'dist/renderer'));

@@ -4,7 +4,7 @@
  * performance.now(): from the user's action (navigation, a click on a column header, the
  * search box's input event) to the frame showing the result painted.
  */
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import path from 'node:path';
 import { spawnServe, type ServeProcess } from '../../electron/serve/testing/serve-process';
 import { chromiumProject } from '../support/chromium-project';
@@ -42,6 +42,26 @@ interface Probes {
 const sortOnce = (page: Page, column: string) => page.evaluate((c) => (globalThis as unknown as Probes).__bench.sort(c), column);
 const filterOnce = (page: Page, query: string) => page.evaluate((q) => (globalThis as unknown as Probes).__bench.filter(q), query);
 
+/**
+ * Opens the Devices page in a new context of `browser`, with the page probes, and waits for the
+ * table painted with all `rowCount` devices. `painted`: the page's own time of the table's first
+ * rows painted, from its navigation; `navigated`: this process's clock just before navigating.
+ */
+export async function openDevices(browser: Browser, url: string, rowCount: number): Promise<{ page: Page; painted: number; navigated: number }> {
+  const context = await browser.newContext({ viewport: chromiumProject.use!.viewport ?? null });
+  const page = await context.newPage();
+  await page.addInitScript({ path: PROBES });
+  const navigated = performance.now();
+  await page.goto(`${url}#/devices`);
+  await page.waitForFunction(() => (globalThis as unknown as Probes).__bench?.tablePainted !== undefined, null, { timeout: 60_000 });
+  await page
+    .getByRole('status')
+    .filter({ hasText: `${rowCount} devices` })
+    .waitFor({ timeout: 60_000 });
+  const painted = await page.evaluate(() => (globalThis as unknown as Probes).__bench.tablePainted!);
+  return { page, painted, navigated };
+}
+
 /** Loads the Devices page `loads` times, then sorts and filters the table of the last load. */
 export async function measureGui(root: string, rowCount: number, loads: number): Promise<GuiResult> {
   const { url, child } = await startServe(root);
@@ -54,15 +74,7 @@ export async function measureGui(root: string, rowCount: number, loads: number):
     let maxRendered = 0;
     for (let i = 0; i < loads; i++) {
       await page?.context().close();
-      const context = await browser.newContext({ viewport: chromiumProject.use!.viewport ?? null });
-      page = await context.newPage();
-      await page.addInitScript({ path: PROBES });
-      await page.goto(`${url}#/devices`);
-      await page.waitForFunction(() => (globalThis as unknown as Probes).__bench?.tablePainted !== undefined, null, { timeout: 60_000 });
-      await page
-        .getByRole('status')
-        .filter({ hasText: `${rowCount} devices` })
-        .waitFor({ timeout: 60_000 });
+      ({ page } = await openDevices(browser, url, rowCount));
       const t = await page.evaluate(() => {
         const b = (globalThis as unknown as Probes).__bench;
         return { fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN, received: b.scanReceived ?? NaN, painted: b.tablePainted ?? NaN };

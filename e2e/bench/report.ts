@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { GuiResult } from './measure-gui';
+import type { ServeResult } from './measure-serve';
 import type { Stats } from './measure-scan';
 
 export const BEGIN = '<!-- bench:begin (written by `npm run bench -- --write`) -->';
@@ -33,6 +34,7 @@ export interface Results {
   rows: ScanRow[];
   rss: { functions: number; passthruKb: number | null; lspciKb: number | null; inProcessKb: number } | null;
   gui: GuiResult | { skipped: string };
+  serve: ServeResult | { skipped: string };
   bundle: BundleFile[];
 }
 
@@ -117,6 +119,25 @@ export function formatReport(r: Results): string {
       `| filter: a query in the search box, and clearing it (${g.filter.runs} edits) | ${range(g.filter)} | < 50 ms: ${verdict(g.filter.max < 50, `slowest ${ms(g.filter.max)} ms`)} |`,
     );
     lines.push(`| device rows in the DOM, at most | ${g.maxRenderedRows} of ${g.rowCount} | bounded: ${verdict(g.maxRenderedRows < 100, 'not virtualized')} |`);
+    lines.push('');
+  }
+
+  lines.push('### passthru serve: start, and idle cost', '');
+  if ('skipped' in r.serve) lines.push(`Not measured: ${r.serve.skipped}`, '');
+  else {
+    const s = r.serve;
+    lines.push(
+      `${s.rowCount} functions. Start: from spawning \`passthru serve\` to the Devices table painted in a fresh tab of a running Chromium (${s.startToPainted.runs} starts), median (min–max). ` +
+        `Idle: CPU time of the server and its children over ${s.idleSeconds} s with the Devices page open and nothing changing, as % of one core; both watch the same tree.`,
+      '',
+    );
+    lines.push('| measure | value | target |', '|---|---:|---|');
+    lines.push(`| start → address printed (node, the bundle, listening) | ${range(s.startToListening)} | |`);
+    lines.push(
+      `| start → Devices table painted | ${range(s.startToPainted)} | < 1 s: ${verdict(s.startToPainted.median < 1000, `${ms(s.startToPainted.median - 1000)} ms over`)} |`,
+    );
+    lines.push(`| idle CPU, kernel events (\`udevadm monitor\`, \`ip monitor\`) | ${s.idleCpu.events.toFixed(2)} % | |`);
+    lines.push(`| idle CPU, polling every ${s.idleCpu.pollIntervalMs / 1000} s (the fallback) | ${s.idleCpu.polling.toFixed(2)} % | |`);
     lines.push('');
   }
 

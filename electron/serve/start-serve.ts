@@ -31,6 +31,8 @@ export interface ServeOptions {
   ownerUid?: number;
   /** How often the host is polled for device changes, in ms (default: the host service's). */
   pollIntervalMs?: number;
+  /** When the kernel's events are used rather than polling (default: on the live host). */
+  watchEvents?: 'live' | 'never' | 'always';
   /** NAT NICs with `restrict=on` (tests: nothing leaves the machine). */
   restrictNat?: boolean;
   vmAccel?: 'auto' | 'kvm' | 'tcg';
@@ -62,6 +64,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const { service, changes, vms } = createAppServices({
     root: options.root,
     pollIntervalMs: options.pollIntervalMs,
+    watchEvents: options.watchEvents,
     changes: { stateDir: options.stateDir, ownerUid: options.ownerUid },
     vms: { restrictNat: options.restrictNat, accel: options.vmAccel },
   });

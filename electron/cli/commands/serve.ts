@@ -86,6 +86,7 @@ export const serveCommand: CliCommand = {
       // Like the app: the user who runs it receives /dev/vfio/N; as root, nobody in particular.
       ownerUid: seams.owner === undefined ? (uid === null || uid === 0 ? undefined : uid) : (seams.owner ?? undefined),
       pollIntervalMs: seams.pollMs,
+      watchEvents: seams.watch,
       restrictNat: seams.restrictNat,
       vmAccel: seams.vmAccel,
     };
@@ -191,6 +192,8 @@ export function testSeams(env: NodeJS.ProcessEnv): {
   /** null: nobody receives /dev/vfio (PASSTHRU_TEST_OWNER=none). */
   owner?: number | null;
   restrictNat: boolean;
+  /** When the kernel's events are used (PASSTHRU_TEST_WATCH; the benchmark measures both ways on one tree). */
+  watch?: 'live' | 'never' | 'always';
   vmAccel?: 'auto' | 'kvm' | 'tcg';
 } {
   const names = Object.keys(env)
@@ -202,6 +205,8 @@ export function testSeams(env: NodeJS.ProcessEnv): {
   if (poll !== undefined && !(/^\d{1,7}$/.test(poll) && Number(poll) <= 3_600_000)) throw bad('PASSTHRU_TEST_POLL_MS', 'a whole number of milliseconds (0 to 3600000)');
   const owner = env.PASSTHRU_TEST_OWNER;
   if (owner !== undefined && owner !== 'none' && !(/^\d{1,10}$/.test(owner) && Number(owner) <= MAX_UID)) throw bad('PASSTHRU_TEST_OWNER', 'a uid or none');
+  const watch = env.PASSTHRU_TEST_WATCH;
+  if (watch !== undefined && watch !== 'live' && watch !== 'never' && watch !== 'always') throw bad('PASSTHRU_TEST_WATCH', 'live, never or always');
   const accel = env.PASSTHRU_TEST_VM_ACCEL;
   if (accel !== undefined && accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw bad('PASSTHRU_TEST_VM_ACCEL', 'auto, kvm or tcg');
   return {
@@ -209,6 +214,7 @@ export function testSeams(env: NodeJS.ProcessEnv): {
     pollMs: poll === undefined ? undefined : Number(poll),
     owner: owner === undefined ? undefined : owner === 'none' ? null : Number(owner),
     restrictNat: env.PASSTHRU_RESTRICT_NAT === '1',
+    watch,
     vmAccel: accel,
   };
 }

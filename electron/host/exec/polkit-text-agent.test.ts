@@ -10,6 +10,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, processAlive } from '../testing/processes';
 import { startTerminalAgent } from './polkit-text-agent';
 import { buildServe, type BuiltServe } from '../../serve/testing/serve-test-support';
 
@@ -24,19 +25,8 @@ function fakeAgent(name: string, body: string): { program: string; record: strin
   return { program, record };
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function until(check: () => boolean, ms = 5000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (check()) return true;
-  return check();
-}
+const alive = processAlive;
+const until = eventually;
 
 describe('polkit’s text agent for passthru serve', () => {
   it('is registered for serve’s own process and trusted once it closes the notify pipe; stop() ends it', async () => {

@@ -287,9 +287,21 @@ describe('ChangeWatcher on the live host', () => {
   });
 
   it('events can be turned off: the live host is then polled', () => {
-    startWatcher({ events: false });
+    startWatcher({ events: 'never' });
     expect(watcher.mode).toBe('polling');
     expect(monitors).toHaveLength(0);
+  });
+
+  it('a tree is polled, unless the events are asked for always (the benchmark’s idle cost at scale)', () => {
+    const tree = { ...host.fs, root: '/tmp/some-tree' };
+    startWatcher();
+    watcher.start(tree);
+    expect(watcher.mode).toBe('polling');
+    const before = monitors.length;
+    startWatcher({ events: 'always' });
+    watcher.start(tree);
+    expect(watcher.mode).toBe('events');
+    expect(monitors.length).toBeGreaterThan(before);
   });
 
   it('stop() stops the monitors, and nothing is reported after it, not even a read that was due', async () => {

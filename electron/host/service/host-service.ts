@@ -15,7 +15,7 @@ import { isReferenceFile } from '../probes/reference-files';
 import { detectBootSetup } from '../iommu/detect';
 import { iommuBootStatus } from '../iommu/status';
 import { scanHost, scanSource } from '../scan';
-import { ChangeWatcher, type WatchMode } from './change-watcher';
+import { ChangeWatcher, type ChangeWatcherOptions, type WatchMode } from './change-watcher';
 
 export interface HostServiceOptions {
   /** Root to show at start: '/' for the live host, or a snapshot directory. */
@@ -26,8 +26,8 @@ export interface HostServiceOptions {
    * 0 never polls.
    */
   pollIntervalMs?: number;
-  /** Whether the live host is watched through the kernel's events (default true). */
-  watchEvents?: boolean;
+  /** When the kernel's events are used rather than polling (default: on the live host); see ChangeWatcherOptions. */
+  watchEvents?: ChangeWatcherOptions['events'];
 }
 
 export type HostChangeReason = 'devices' | 'source';
