@@ -18,7 +18,7 @@ export function SnapshotPathDialog({ onOpen, onCancel }: { onOpen: (path: string
   return (
     <dialog
       ref={dialog}
-      className="confirm-dialog"
+      className="confirm-dialog snapshot-path-dialog"
       aria-labelledby={titleId}
       onCancel={(e) => {
         e.preventDefault();
