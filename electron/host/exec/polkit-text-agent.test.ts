@@ -25,9 +25,6 @@ function fakeAgent(name: string, body: string): { program: string; record: strin
   return { program, record };
 }
 
-const alive = processAlive;
-const until = eventually;
-
 describe('polkit’s text agent for passthru serve', () => {
   it('is registered for serve’s own process and trusted once it closes the notify pipe; stop() ends it', async () => {
     // What pkttyagent does once polkit accepted it: close the fd, then wait for requests.
@@ -38,9 +35,9 @@ describe('polkit’s text agent for passthru serve', () => {
     const [pid, ...args] = readFileSync(record, 'utf8').trim().split(' ');
     expect(args).toEqual(['--process', '4242', '--fallback', '--notify-fd', '3']);
     agent.stop();
-    expect(await until(() => !alive(Number(pid)))).toBe(true);
+    expect(await eventually(() => !processAlive(Number(pid)))).toBe(true);
     // Gone, so no longer a prompt the header may promise.
-    expect(await until(() => agent.prompt === 'none')).toBe(true);
+    expect(await eventually(() => agent.prompt === 'none')).toBe(true);
   });
 
   it('is no prompt, with polkit’s own words, when the registration is refused', async () => {
@@ -63,7 +60,7 @@ describe('polkit’s text agent for passthru serve', () => {
     expect(agent.prompt).toBe('none');
     expect(agent.reason).toBe(`polkit did not accept ${program} within 0.5 s`);
     const pid = Number(readFileSync(record, 'utf8').split(' ')[0]);
-    expect(await until(() => !alive(pid))).toBe(true);
+    expect(await eventually(() => !processAlive(pid))).toBe(true);
   });
 
   it('says so when pkttyagent is not installed, and does not start one without a terminal', async () => {
@@ -107,7 +104,7 @@ describe('passthru serve as a normal user in a terminal', () => {
     let servePid = 0;
     let agentPid = 0;
     try {
-      expect(await until(() => /Ctrl-C stops it/.test(output), 60_000), output).toBe(true);
+      expect(await eventually(() => /Ctrl-C stops it/.test(output), 60_000), output).toBe(true);
       expect(output).toContain('polkit asks for the password here, in this terminal');
       const [pid, ...args] = readFileSync(record, 'utf8').trim().split(' ');
       agentPid = Number(pid);
@@ -116,11 +113,11 @@ describe('passthru serve as a normal user in a terminal', () => {
       // Registered for serve itself, whose child pkexec would be.
       expect(readFileSync(`/proc/${servePid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining([built.cli, 'serve']));
       process.kill(servePid, 'SIGTERM');
-      expect(await until(() => child.exitCode !== null, 20_000), output).toBe(true);
+      expect(await eventually(() => child.exitCode !== null, 20_000), output).toBe(true);
       // Stopping serve stops its agent.
-      expect(await until(() => !alive(agentPid))).toBe(true);
+      expect(await eventually(() => !processAlive(agentPid))).toBe(true);
     } finally {
-      for (const pid of [servePid, agentPid]) if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+      for (const pid of [servePid, agentPid]) if (pid && processAlive(pid)) process.kill(pid, 'SIGKILL');
       child.kill('SIGKILL');
     }
   }, 90_000);

@@ -9,7 +9,7 @@
  * not the process merely starting, is when the prompt is known to work. `--fallback` leaves a
  * desktop's own agent in charge where one runs.
  */
-import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { PasswordPrompt } from '#shared/app-status';
 
@@ -31,7 +31,6 @@ export interface TerminalAgentOptions {
   program?: string;
   /** How long polkit may take to accept the registration (default 10 s). */
   timeoutMs?: number;
-  spawn?: (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
 }
 
 /** The file descriptor pkttyagent closes when it is registered (the fourth of its stdio). */
@@ -41,7 +40,6 @@ export function startTerminalAgent(options: TerminalAgentOptions): Promise<Termi
   const none = (reason: string): TerminalAgent => ({ prompt: 'none', reason, stop: () => undefined });
   if (!options.terminal) return Promise.resolve(none('serve has no terminal to ask in (its standard input is not one)'));
   const program = options.program ?? 'pkttyagent';
-  const spawn = options.spawn ?? nodeSpawn;
   return new Promise((resolve) => {
     let stderr = '';
     let settled = false;
@@ -50,8 +48,9 @@ export function startTerminalAgent(options: TerminalAgentOptions): Promise<Termi
     const child = spawn(program, ['--process', String(options.pid), '--fallback', '--notify-fd', String(NOTIFY_FD)], {
       stdio: ['inherit', 'inherit', 'pipe', 'pipe'],
     });
+    const alive = () => child.exitCode === null && child.signalCode === null;
     const stop = () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (alive()) child.kill('SIGTERM');
     };
     const settle = (agent: TerminalAgent) => {
       if (settled) return;
@@ -73,7 +72,6 @@ export function startTerminalAgent(options: TerminalAgentOptions): Promise<Termi
       const how = signal ? `was stopped by ${signal}` : `ended with status ${code}`;
       settle(none(`${program} ${how}${said ? `: ${said}` : ''}`));
     });
-    const alive = () => child.exitCode === null && child.signalCode === null;
     // Closed by pkttyagent once registered; if it dies instead, 'exit' says why.
     // A socket pair in fact (Node's extra 'pipe' stdio): read, so its end is seen.
     const notify = child.stdio[NOTIFY_FD] as Readable | null | undefined;

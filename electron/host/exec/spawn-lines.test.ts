@@ -8,8 +8,6 @@ import { processAlive } from '../testing/processes';
 import { CommandError } from './run-command';
 import { spawnLines, type LineStreamEnd } from './spawn-lines';
 
-const alive = processAlive;
-
 async function waitFor(check: () => boolean, ms = 5_000): Promise<void> {
   const until = Date.now() + ms;
   while (!check()) {
@@ -69,7 +67,7 @@ describe('spawnLines', () => {
     const end = await stream.ended;
     expect(end).toMatchObject({ stopped: true, error: null, signalName: 'SIGTERM' });
     expect(lines).toHaveLength(count);
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     stream.stop(); // twice is harmless
   });
 
@@ -106,7 +104,7 @@ describe('spawnLines', () => {
       const pid = Number(execFileSync(process.execPath, [script], { encoding: 'utf8', timeout: 10_000 }).trim());
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(pid).toBeGreaterThan(0);
-      await waitFor(() => !alive(pid), 2_000);
+      await waitFor(() => !processAlive(pid), 2_000);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

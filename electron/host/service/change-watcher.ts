@@ -119,6 +119,8 @@ export class ChangeWatcher {
   private fs: HostFs | null = null;
   private last = '';
   private currentMode: WatchMode = 'off';
+  /** Why the current mode is not the one wanted (a monitor that could not start or died), if so. */
+  private currentReason: string | null = null;
   private monitors: LineStream[] = [];
   private pollTimer: NodeJS.Timeout | null = null;
   private debounceTimer: NodeJS.Timeout | null = null;
@@ -136,6 +138,11 @@ export class ChangeWatcher {
   /** 'events' while both monitors run, 'polling' when the fingerprint is polled, else 'off'. */
   get mode(): WatchMode {
     return this.currentMode;
+  }
+
+  /** Why the kernel's events are not used now although they were wanted, or null. */
+  get fallbackReason(): string | null {
+    return this.currentReason;
   }
 
   start(fs: HostFs): void {
@@ -237,6 +244,7 @@ export class ChangeWatcher {
   private setMode(mode: WatchMode, reason: string | null): void {
     if (mode === this.currentMode && reason === null) return;
     this.currentMode = mode;
+    this.currentReason = reason;
     this.options.onModeChange?.(mode, reason);
   }
 }

@@ -36,7 +36,6 @@ export class HostService {
   private root: string;
   private readonly events = new EventEmitter();
   private readonly watcher: ChangeWatcher;
-  private fallbackReason: string | null = null;
   /** pci.ids and modules.alias, read again only when they change (most of a refresh's reading otherwise). */
   private readonly references = new ReferenceFileCache(isReferenceFile);
   /** How often the shown root is polled when it is polled at all (ms). */
@@ -51,10 +50,7 @@ export class HostService {
         events: options.watchEvents,
         // A fallback to polling is news for the header, and whatever the lost monitor would
         // have reported since is caught by scanning again.
-        onModeChange: (mode, reason) => {
-          this.fallbackReason = mode === 'events' ? null : (reason ?? this.fallbackReason);
-          this.emitChanged('devices');
-        },
+        onModeChange: () => this.emitChanged('devices'),
       },
       () => this.emitChanged('devices'),
     );
@@ -71,9 +67,9 @@ export class HostService {
     return this.watcher.mode;
   }
 
-  /** Why the live host is not watched through the kernel's events, when it is not. */
+  /** Why the kernel's events are not used although they were wanted, when they are not. */
   get watchFallback(): string | null {
-    return this.root === '/' ? this.fallbackReason : null;
+    return this.watcher.fallbackReason;
   }
 
   async scan(): Promise<HostScan> {
