@@ -4,6 +4,8 @@
  * user, then applied step by step with verification and rollback. The renderer only
  * ever sees plans and refers to them by id; the steps it runs are the ones main planned.
  */
+import type { BridgePlanDetail } from './bridge';
+import type { ConfirmWindow, LiveCheckResult, PendingConfirm } from './confirm-window';
 import type { PciAddress } from './model';
 
 /**
@@ -15,9 +17,10 @@ export const KERNEL_CHOOSES = '<kernel chooses>' as const;
 /**
  * assign/release: vfio-pci; sriov: the number of VFs; vf-config: one VF's MAC, VLAN, trust,
  * spoof check; iommu: the IOMMU kernel arguments in the boot configuration; vm-network: a VM's
- * tap devices.
+ * tap devices; bridge: a Linux bridge over a host NIC (created or removed through the host's
+ * network stack); confirm: keep a change that waits for confirmation.
  */
-export const PLAN_KINDS = ['assign', 'release', 'undo', 'sriov', 'vf-config', 'iommu', 'vm-network'] as const;
+export const PLAN_KINDS = ['assign', 'release', 'undo', 'sriov', 'vf-config', 'iommu', 'vm-network', 'bridge', 'confirm'] as const;
 export type PlanKind = (typeof PLAN_KINDS)[number];
 
 /** What the IOMMU wizard was asked: turn the IOMMU on (with iommu=pt, VFIO modules early) or off. */
@@ -102,7 +105,17 @@ export type OpCall =
    */
   | { verb: 'create-tap'; tap: string; bridge: string; uid: number }
   /** Delete one of Passthru's tap devices. */
-  | { verb: 'remove-tap'; tap: string };
+  | { verb: 'remove-tap'; tap: string }
+  /**
+   * Replace a network stack's configuration file with `content` (null: remove it), only when
+   * it still is what the plan read (`expectSha256`, null: absent) — so the undo restores it
+   * byte for byte and never overwrites an edit made since.
+   */
+  | { verb: 'write-network-file'; path: string; content: string | null; expectSha256: string | null }
+  /** `ifup`/`ifdown` one interface, as ifupdown's files configure it. */
+  | { verb: 'ifupdown'; action: 'up' | 'down'; iface: string }
+  /** Keep a change that waits for confirmation (its revert timer then stands down). */
+  | { verb: 'keep-change'; journalId: string };
 
 /** The VF settings a set-vf op changes; absent fields are left alone. */
 export interface VfChange {
@@ -169,7 +182,11 @@ export type PlanDetail =
   | ({ kind: 'iommu'; rebootNeeded: boolean; manualSteps?: string[] } & IommuIntent)
   | { kind: 'vm-network'; vm: string; uid: number }
   /** The journal entry reversed; the group's outcome when the change moved devices. */
-  | { kind: 'undo'; reverses: string; expected: GroupOutcome | null };
+  | { kind: 'undo'; reverses: string; expected: GroupOutcome | null }
+  /** What was found about the NIC and its network stack, and what the bridge takes over. */
+  | ({ kind: 'bridge' } & BridgePlanDetail)
+  /** The change kept, and until when it would have been put back. */
+  | { kind: 'confirm'; journalId: string; change: PlanKind; deadline: string };
 
 export interface Plan {
   id: string;
@@ -198,6 +215,12 @@ export interface Plan {
   original: Record<PciAddress, DeviceState>;
   /** What this kind of plan says beyond this header. */
   detail: PlanDetail;
+  /**
+   * Set for a change that can cut the host off its network: once its steps are done, these
+   * checks run from the host's side, and the change is put back by a root-held timer unless
+   * confirmed within the window (shared/confirm-window.ts). Absent or null: applied for good.
+   */
+  confirm?: ConfirmWindow | null;
 }
 
 /** The group outcome a plan shows, for the kinds that move devices (null for the others). */
@@ -223,6 +246,10 @@ export interface ApplyResult {
   error: { message: string; remedy: string | null; detail: string | null } | null;
   rolledBack: boolean;
   steps: { id: string; state: StepState }[];
+  /** A change under confirm-or-revert: what the checks found (when they ran). */
+  checks?: LiveCheckResult[];
+  /** Applied and checked, waiting for a confirmation until `deadline` (ISO time); else absent. */
+  pending?: { journalId: string; deadline: string; seconds: number } | null;
 }
 
 export type JournalState = 'applying' | 'applied' | 'rolled-back' | 'rollback-failed' | 'undone';
@@ -244,6 +271,8 @@ export interface HistoryEntry {
    * journaled op itself, never stored text, so the history cannot say one thing and hold another.
    */
   steps: { id: string; title: string; state: StepState }[];
+  /** For a change under confirm-or-revert: pending until its deadline, confirmed, or reverted. */
+  confirm?: PendingConfirm | null;
 }
 
 /** A journal file that could not be read as a record: shown, never in the way of anything else. */
@@ -270,7 +299,12 @@ export type ChangeIntent =
   | { kind: 'iommu'; action: 'enable' | 'disable'; pt: boolean; earlyVfio: boolean }
   | { kind: 'vm-network'; vm: string; create: { tap: string; bridge: string }[]; remove: string[]; uid: number }
   /** Reverse a journaled change: the undo of an applied one, or the rollback of an interrupted one. */
-  | { kind: 'undo'; journalId: string };
+  | { kind: 'undo'; journalId: string }
+  /** Make a Linux bridge over a host NIC (the NIC's identity moved to it), or remove one and give its port the configuration back. */
+  | { kind: 'bridge'; action: 'create'; bridge: string; port: string; confirmSeconds: number; session: string | null }
+  | { kind: 'bridge'; action: 'remove'; bridge: string; confirmSeconds: number; session: string | null }
+  /** Keep a change that waits for confirmation. */
+  | { kind: 'confirm'; journalId: string };
 
 export type ChangeKind = ChangeIntent['kind'];
 

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import { userInfo } from 'node:os';
 import { PassthruError } from '#shared/errors';
 import type { ApplyResult, Plan } from '#shared/plan';
+import { awaitConfirmation } from './await-confirmation';
 import { ChangeService } from '../host/changes/change-service';
 import { runCommand } from '../host/exec/run-command';
 import { resolveRoot, type CliIo, type ParsedArgs } from './command-line';
@@ -23,7 +24,13 @@ export const WRITE_OPTIONS = {
 export function makeService(values: ParsedArgs['values'], ownerUid?: number): ChangeService {
   const root = resolveRoot(values.root);
   const stateDir = typeof values['state-dir'] === 'string' ? values['state-dir'] : undefined;
-  return new ChangeService({ root, stateDir, ownerUid });
+  return new ChangeService({ root, stateDir, ownerUid, sessionAddress: sshSessionAddress(process.env.SSH_CONNECTION) });
+}
+
+/** The host's end of the SSH connection this command runs under (`client port server port`), or null. */
+export function sshSessionAddress(value: string | undefined): string | null {
+  const server = value?.trim().split(/\s+/)[2];
+  return server !== undefined && /^[0-9A-Fa-f:.]{2,45}$/.test(server) ? server.replace(/^::ffff:(?=\d+\.)/, '') : null;
 }
 
 /**
@@ -117,11 +124,16 @@ export async function planAndApply(service: ChangeService, plan: Plan, values: P
     return;
   }
   const confirmText = await confirm(plan, values, io);
+  if (plan.confirm && !json) io.err(`Once applied, this change is checked and then kept only if you confirm it within ${plan.confirm.seconds} s.\n`);
   const result = await service.apply(plan.id, {
     confirmText,
     onProgress: (p) => {
       if (!json && p.state !== 'pending') io.err(`  ${p.state.padEnd(8)} ${p.message ?? p.stepId}\n`);
     },
+    onCheck: (c) => {
+      if (!json) io.err(`  ${c.ok ? 'checked ' : 'FAILED  '} ${c.detail}\n`);
+    },
   });
+  if (result.ok && result.pending) return awaitConfirmation(service, result, values, io);
   finish(result, json, io);
 }

@@ -111,11 +111,15 @@ const OUT_OF_RANGE: Record<string, string[]> = {
   memory: ['0', '15', '99999999999'],
   timeout: ['86401', '100000000'],
   owner: ['4294967295', '99999999999999999999999', '-1', '1e3', 'root;id', 'a b', '$(id)'],
-  port: ['65536', '99999'],
+  // serve's --port is a TCP port; bridge's --port an interface name (where "65536" is a name).
+  'serve.port': ['65536', '99999'],
 };
 
+/** The out-of-range values of one command's option (a name may mean different things to two commands). */
+const outOfRange = (command: string, name: string): string[] => OUT_OF_RANGE[`${command}.${name}`] ?? OUT_OF_RANGE[name] ?? [];
+
 function optionValues(command: CliCommand, name: string, rule: ValueRule | undefined, sandbox: string): Values {
-  const values = (ok: fc.Arbitrary<string>, ...bad: string[]): Values => ({ ok, badExamples: [...bad, ...(OUT_OF_RANGE[name] ?? [])] });
+  const values = (ok: fc.Arbitrary<string>, ...bad: string[]): Values => ({ ok, badExamples: [...bad, ...outOfRange(command.name, name)] });
   switch (rule?.type) {
     case 'directory':
       return values(fc.constant(seed), aFile, join(aFile, 'sub'), '/dev/null', join(sandbox, 'missing'), `${aDir}/${'n'.repeat(300)}`);
@@ -275,9 +279,10 @@ function expectPlainAnswer(c: Case): void {
 }
 
 /** The bad examples a sweep tries on one slot: two bad for any value, then the slot's own (all out-of-range ones). */
-function sweepExamples(name: string, v: Values): string[] {
-  const own = v.badExamples.filter((x) => !(OUT_OF_RANGE[name] ?? []).includes(x)).slice(0, 3);
-  return ['', 'x\u001b[2J', ...own, ...(OUT_OF_RANGE[name] ?? [])];
+function sweepExamples(command: string, name: string, v: Values): string[] {
+  const range = outOfRange(command, name);
+  const own = v.badExamples.filter((x) => !range.includes(x)).slice(0, 3);
+  return ['', 'x\u001b[2J', ...own, ...range];
 }
 
 let sweepRuns = 0;
@@ -323,6 +328,15 @@ function sweepBase(command: CliCommand, slot: string, sandbox: string, journal: 
       // create makes a new VM each time; the others act on vm1, made before the sweep.
       return { action, flags, positionals: action === 'list' ? [] : [action === 'create' ? `new${++sweepRuns}` : 'vm1'] };
     }
+    case 'bridge':
+      // A plan only (the seed tree has no ifupdown stanza for the NIC: refused, exit 3).
+      return { action: 'create', flags: [...common, '--port=eth0'], positionals: ['br0'] };
+    case 'confirm':
+      // Nothing waits for a confirmation in the journal: refused, exit 3.
+      return { flags: [...journal, '--dry-run'], positionals: [] };
+    case 'revert-timer':
+      // No such change in the journal: the timer has nothing to do and ends at once.
+      return { flags: [...journal, '--journal=none-such'], positionals: [] };
     default:
       throw new Error(`no sweep base for passthru ${command.name}: add one.`);
   }
@@ -354,7 +368,7 @@ function sweep(command: CliCommand, journal: string[]): void {
     const baseLine = line();
     const r = runInSandbox({ argv: baseLine, bad: false, sandbox, keep: true });
     expect(r.status, `the sweep's base line for ${slot.name} is bad input itself: passthru ${baseLine.join(' ')}\n${r.stderr}${r.stdout.slice(0, 500)}`).not.toBe(2);
-    for (const value of sweepExamples(slot.name, slot.values)) run(slot.name, line(value), true);
+    for (const value of sweepExamples(command.name, slot.name, slot.values)) run(slot.name, line(value), true);
   }
 }
 

@@ -40,6 +40,8 @@ export interface ParsedArgs {
 /** One `passthru <name>` command. */
 export interface CliCommand {
   name: string;
+  /** Left out of `passthru --help`: run by Passthru itself (the revert timer). */
+  hidden?: boolean;
   /** One line for `passthru --help`. */
   summary: string;
   /** e.g. `passthru scan [--json] [--root DIR]` */

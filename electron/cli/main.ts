@@ -17,6 +17,9 @@ import { iommuCommand } from './commands/iommu';
 import { vmCommand } from './commands/vm';
 import { serveCommand } from './commands/serve';
 import { installHelperCommand } from './commands/install-helper';
+import { bridgeCommand } from './commands/bridge';
+import { confirmCommand } from './commands/confirm';
+import { revertTimerCommand } from './commands/revert-timer';
 
 export const COMMANDS: readonly CliCommand[] = [
   scanCommand,
@@ -25,11 +28,14 @@ export const COMMANDS: readonly CliCommand[] = [
   releaseCommand,
   sriovCommand,
   iommuCommand,
+  bridgeCommand,
+  confirmCommand,
   vmCommand,
   historyCommand,
   undoCommand,
   serveCommand,
   installHelperCommand,
+  revertTimerCommand,
 ];
 
 /**
@@ -70,12 +76,13 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
 }
 
 function generalHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  const listed = COMMANDS.filter((c) => !c.hidden);
+  const width = Math.max(...listed.map((c) => c.usage.length));
   return [
     `passthru ${PASSTHRU_VERSION} — give PCI devices (above all NICs) to qemu/KVM virtual machines`,
     '',
     'Usage:',
-    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...listed.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
     '  passthru --help | --version',
     '',
     'Run `passthru COMMAND --help` for the options of a command.',

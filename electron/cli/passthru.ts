@@ -2,8 +2,12 @@
  * Entry of the `passthru` binary (bundled to dist/cli/passthru.cjs, package.json "bin").
  * Sets the exit code instead of calling process.exit so piped output is fully flushed.
  */
+import { useSelfAsRevertTimer } from '../host/changes/revert-timer';
 import type { CliIo } from './command-line';
 import { main } from './main';
+
+// A change under confirm-or-revert is put back by this program started again, detached.
+if (process.argv[1]) useSelfAsRevertTimer([process.execPath, process.argv[1], 'revert-timer']);
 
 /** Writes to the process streams. */
 const processIo: CliIo = {

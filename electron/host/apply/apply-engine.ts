@@ -4,10 +4,12 @@
  * only plans the executor made itself (changes/change-executor.ts) — in-process when root,
  * inside the pkexec helper otherwise — and re-validates every op against the host anyway.
  */
+import type { LiveCheckResult } from '#shared/confirm-window';
 import { PassthruError } from '#shared/errors';
 import type { ApplyProgress, ApplyResult, OpCall, Plan, StepState } from '#shared/plan';
 import type { OpContext, OpRegistry } from '../ops';
 import { JournalStore, type JournalRecord, type JournalStep } from './journal-store';
+import { runLiveChecks, type LiveCheckOptions } from './live-checks';
 
 export interface ApplyEngineOptions {
   store: JournalStore;
@@ -15,10 +17,19 @@ export interface ApplyEngineOptions {
   context: Omit<OpContext, 'originalDrivers'>;
   now?: () => Date;
   idFactory?: () => string;
+  /**
+   * Starts the root-held timer that puts a change under confirm-or-revert back at its deadline
+   * (changes/revert-timer.ts). Null: this engine cannot run such changes, and says so.
+   */
+  revertTimer?: ((journalId: string) => void) | null;
+  /** Test seam: how long and how often the live checks wait. */
+  liveChecks?: Omit<LiveCheckOptions, 'onResult'>;
 }
 
 export interface ApplyOptions {
   onProgress?: (p: ApplyProgress) => void;
+  /** A change under confirm-or-revert: each live check as it settles. */
+  onCheck?: (r: LiveCheckResult) => void;
   /**
    * For undo and rollback plans: the journal entry being reversed, marked 'undone' (or
    * 'rolled-back', when it was interrupted) once this plan applies.
@@ -62,6 +73,13 @@ export class ApplyEngine {
     for (const step of plan.steps) {
       this.ops.validate(step.op, ctx);
       if (step.undo) this.ops.validate(step.undo, ctx);
+    }
+    if (plan.confirm && !this.options.revertTimer) {
+      throw new PassthruError(
+        'ENVIRONMENT',
+        'This change is kept only once confirmed, and this Passthru has no timer to put it back without a confirmation.',
+        'Run it with the installed passthru command or through the helper.',
+      );
     }
   }
 
@@ -127,7 +145,65 @@ export class ApplyEngine {
     record.finishedAt = this.now().toISOString();
     this.store.save(record);
     if (record.reverses) this.markReversed(record.reverses);
+    if (plan.confirm) return this.awaitConfirmation(plan, record, ctx, options);
     return result(plan.id, record, true, null, null, false);
+  }
+
+  /**
+   * Confirm or revert, once the steps are done: the timer starts first (so a crash from here on
+   * still reverts), then the checks run from the host's side; a failed check puts the change back
+   * at once, and a passed one leaves it waiting for a confirmation until the deadline.
+   */
+  private async awaitConfirmation(plan: Plan, record: JournalRecord, ctx: OpContext, options: ApplyOptions): Promise<ApplyResult> {
+    const window = plan.confirm!;
+    const budgetMs = this.options.liveChecks?.budgetMs ?? 45_000;
+    const at = (ms: number): string => new Date(this.now().getTime() + ms).toISOString();
+    record.confirm = { state: 'pending', deadline: at(budgetMs + window.seconds * 1000), seconds: window.seconds, reason: null };
+    this.store.save(record);
+    let checks: LiveCheckResult[];
+    try {
+      this.options.revertTimer!(record.journalId);
+      checks = await runLiveChecks(window.checks, ctx, { ...this.options.liveChecks, onResult: options.onCheck });
+    } catch (err) {
+      const why = `The timer that puts it back could not be started (${err instanceof Error ? err.message : String(err)}).`;
+      checks = [];
+      return this.revertNow(plan.id, record, ctx, why, checks);
+    }
+    const failed = checks.find((c) => !c.ok);
+    if (failed) return this.revertNow(plan.id, record, ctx, `A check after the change failed: ${failed.detail}`, checks);
+    record.confirm = { ...record.confirm, deadline: at(window.seconds * 1000) };
+    this.store.save(record);
+    return { ...result(plan.id, record, true, null, null, false), checks, pending: { journalId: record.journalId, deadline: record.confirm.deadline, seconds: window.seconds } };
+  }
+
+  private async revertNow(planId: string, record: JournalRecord, ctx: OpContext, reason: string, checks: LiveCheckResult[]): Promise<ApplyResult> {
+    const rolledBack = await this.revertRecord(record, ctx, reason);
+    const error = { message: `${reason} Everything was put back.`, remedy: null, detail: null };
+    return { ...result(planId, record, false, null, rolledBack ? error : { ...error, message: `${reason} Putting it back did not complete.` }, rolledBack), checks };
+  }
+
+  /**
+   * Puts back a change waiting for confirmation (the revert timer's deadline, or a failed
+   * check): only when nothing decided it before — a confirmation that won keeps it. True when
+   * this call reverted it completely.
+   */
+  async revertPending(journalId: string, reason: string): Promise<boolean> {
+    const record = this.store.load(journalId);
+    if (!record?.confirm || record.confirm.state !== 'pending' || record.state !== 'applied') return false;
+    const pseudoPlan = { kind: record.kind, original: record.original, steps: record.steps.map((s) => ({ op: s.op, undo: s.undo })) } as unknown as Plan;
+    return this.revertRecord(record, this.ctxFor(pseudoPlan), reason);
+  }
+
+  private async revertRecord(record: JournalRecord, ctx: OpContext, reason: string): Promise<boolean> {
+    if (!this.store.claimDecision(record.journalId, 'revert')) return false;
+    record.confirm = { ...record.confirm!, state: 'reverting', reason };
+    this.store.save(record);
+    const ok = await this.undoSteps(record, ctx, () => undefined, new Map());
+    record.state = ok ? 'rolled-back' : 'rollback-failed';
+    record.finishedAt = this.now().toISOString();
+    record.confirm = { ...record.confirm, state: 'reverted' };
+    this.store.save(record);
+    return ok;
   }
 
   /**
@@ -164,6 +240,10 @@ export class ApplyEngine {
     if (r.state === 'applied') r.state = 'undone';
     else if (r.state === 'applying' || r.state === 'rollback-failed') r.state = 'rolled-back';
     else return;
+    // A change undone while it waited for confirmation is decided: its timer stands down.
+    if (r.confirm?.state === 'pending' && this.store.claimDecision(r.journalId, 'revert')) {
+      r.confirm = { ...r.confirm, state: 'reverted', reason: 'Undone before it was confirmed.' };
+    }
     r.finishedAt ??= this.now().toISOString();
     this.store.save(r);
   }

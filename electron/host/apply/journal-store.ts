@@ -27,6 +27,7 @@ import {
   type StepState,
   type UnreadableJournalEntry,
 } from '#shared/plan';
+import type { PendingConfirm } from '#shared/confirm-window';
 import { makeDirs } from '../fs/make-dirs';
 import { OPS, type OpRegistry } from '../ops';
 import { PCI_ADDRESS } from '#shared/pci-address';
@@ -56,7 +57,12 @@ export interface JournalRecord {
   steps: JournalStep[];
   /** For undo and rollback plans: the entry this one reverses (marked when this one applies). */
   reverses: string | null;
+  /** For a change under confirm-or-revert (shared/confirm-window.ts): where it stands. */
+  confirm?: PendingConfirm | null;
 }
+
+/** What a change under confirm-or-revert came to: kept, or put back. Decided once (see claimDecision). */
+export type ConfirmDecision = 'keep' | 'revert';
 
 /** The real host's journal, written by root (the helper or the CLI under sudo), readable by all. */
 export const SYSTEM_JOURNAL_DIR = '/var/lib/passthru/journal';
@@ -107,6 +113,16 @@ function recordSchemas({ kinds, ops }: JournalVocabulary) {
     finishedAt: z.nullable(isoTime),
     steps: z.array(z.strictObject({ id: stepId, op: opCallSchema, undo: z.nullable(opCallSchema), state: stepState, error: stepError })).check(z.maxLength(1024)),
     reverses: z.nullable(journalId),
+    confirm: z.optional(
+      z.nullable(
+        z.strictObject({
+          state: z.enum(['pending', 'confirmed', 'reverting', 'reverted']),
+          deadline: isoTime,
+          seconds: z.int().check(z.minimum(1), z.maximum(86_400)),
+          reason: z.nullable(z.string().check(z.maxLength(4000))),
+        }),
+      ),
+    ),
   });
 
   /**
@@ -191,6 +207,47 @@ export class JournalStore {
     } finally {
       fs.closeSync(dfd);
     }
+  }
+
+  /**
+   * Decides, once and for all, what becomes of a change waiting for confirmation: the first
+   * caller wins (the file is created with O_EXCL), so a confirmation racing the revert timer
+   * can never both keep and revert. True when this call decided it.
+   */
+  claimDecision(id: string, decision: ConfirmDecision): boolean {
+    makeDirs(this.dir, 0o755);
+    try {
+      const fd = fs.openSync(this.decisionFile(id), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o644);
+      try {
+        fs.writeSync(fd, `${decision}\n`);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+  }
+
+  /** What was decided for a change waiting for confirmation, or null while nothing is. */
+  decisionOf(id: string): ConfirmDecision | null {
+    try {
+      const fd = fs.openSync(this.decisionFile(id), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+      try {
+        const text = fs.readFileSync(fd, 'utf8').slice(0, 16).trim();
+        return text === 'keep' || text === 'revert' ? text : null;
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return null;
+    }
+  }
+
+  private decisionFile(id: string): string {
+    return this.file(id).replace(/\.json$/, '.decision');
   }
 
   /** The record with this id, or null when there is none or it is unreadable. */
@@ -291,6 +348,7 @@ export class JournalStore {
       state: r.state,
       reverses: r.reverses,
       steps: r.steps.map((s) => ({ id: s.id, title: this.vocabulary.ops.describe(s.op), state: s.state })),
+      confirm: r.confirm ?? null,
     };
   }
 }

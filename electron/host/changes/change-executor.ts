@@ -7,9 +7,11 @@
  * the pkexec helper, whose caller is then the user pkexec names — so a request edited by hand,
  * a stale plan or a forged journal entry can never do what the planners refuse.
  */
+import type { LiveCheckResult } from '#shared/confirm-window';
 import { PassthruError } from '#shared/errors';
 import type { ApplyProgress, ApplyResult, ChangeIntent, ChangeRequest, OpCall, Plan } from '#shared/plan';
-import { ApplyEngine } from '../apply/apply-engine';
+import { ApplyEngine, type ApplyEngineOptions } from '../apply/apply-engine';
+import { pendingChangesOf, runRevertTimer, type RevertTimerOutcome } from '../apply/pending-changes';
 import { JournalStore } from '../apply/journal-store';
 import type { CommandRunner } from '../exec/run-command';
 import type { SysfsWriter } from '../exec/write-sysfs';
@@ -21,6 +23,7 @@ import type { Caller, PlanningContext } from './change-kind';
 import { BUILT_IN_CHANGES, type ChangeRegistry } from './change-registry';
 import { guardChecks, withGuard } from './host-guard';
 import { planDigest } from './plan-digest';
+import { selfRevertTimer, type RevertTimerLauncher } from './revert-timer';
 
 export interface ExecutorOptions {
   /** Host root (`/`, or a test tree); fixed for the executor's life. */
@@ -40,6 +43,13 @@ export interface ExecutorOptions {
   idFactory?: () => string;
   /** The change kinds (and their ops) this executor plans and applies; default: Passthru's own. */
   changes?: ChangeRegistry;
+  /**
+   * Starts the timer that puts a change under confirm-or-revert back (default: this program
+   * started again, when its entry point allows it; see revert-timer.ts). Null: none here.
+   */
+  revertTimer?: RevertTimerLauncher | null;
+  /** Test seam: how long the live checks of confirm-or-revert wait. */
+  liveChecks?: ApplyEngineOptions['liveChecks'];
 }
 
 let seq = 0;
@@ -107,7 +117,7 @@ export class ChangeExecutor {
    * Plans `request.intent` again and applies that plan — only when it is the plan the user saw
    * (same digest) and nothing refuses it. Step failures come back in the result (rolled back).
    */
-  async apply(request: ChangeRequest, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
+  async apply(request: ChangeRequest, onProgress?: (p: ApplyProgress) => void, onCheck?: (r: LiveCheckResult) => void): Promise<ApplyResult> {
     const { intent, digest, confirmText } = this.changes.parseChangeRequest(request);
     const plan = await this.plan(intent);
     if (planDigest(plan) !== digest) {
@@ -122,10 +132,17 @@ export class ChangeExecutor {
       const forced = plan.refusal.forceable && plan.refusal.confirmText !== null && confirmText === plan.refusal.confirmText && plan.force;
       if (!forced) throw new PassthruError(plan.refusal.code === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'REFUSED', plan.refusal.message, plan.refusal.remedy);
     }
-    return this.engine().apply(plan, { onProgress, reverses: intent.kind === 'undo' ? intent.journalId : null });
+    return this.engine().apply(plan, { onProgress, onCheck, reverses: intent.kind === 'undo' ? intent.journalId : null });
+  }
+
+  /** The revert timer's life for one change (run by the detached timer process). */
+  async runRevertTimer(journalId: string): Promise<RevertTimerOutcome> {
+    return runRevertTimer({ engine: this.engine(), journalId, now: this.now });
   }
 
   private engine(): ApplyEngine {
+    const launcher = this.options.revertTimer === undefined ? selfRevertTimer() : this.options.revertTimer;
+    const { root, stateDir } = this.options;
     return new ApplyEngine({
       store: this.journal,
       context: {
@@ -135,9 +152,13 @@ export class ChangeExecutor {
         writer: this.options.writer,
         kernel: this.options.kernel ?? kernelFor(this.options.root, this.options.writer),
         callerUid: this.options.caller.uid,
+        pending: pendingChangesOf(this.journal),
+        now: this.now,
       },
       now: this.now,
       idFactory: this.newId,
+      revertTimer: launcher ? (journalId) => launcher({ root, stateDir, journalId }) : null,
+      liveChecks: this.options.liveChecks,
     });
   }
 }

@@ -23,6 +23,11 @@ export interface Caller {
 export interface Requester {
   /** The desktop user who receives what a change hands out (/dev/vfio/N); null: root keeps it. */
   ownerUid: number | null;
+  /**
+   * The host address the asker's connection came to (SSH_CONNECTION's, or the web UI's socket),
+   * so a network change can say whether it cuts that connection; null when unknown or local.
+   */
+  sessionAddress?: string | null;
 }
 
 export interface PlanningContext {

@@ -12,9 +12,9 @@ import type { ApplyProgress, ApplyResult, ChangeIntent, ChangeRequest, HistoryEn
 import { defaultStateDir, SYSTEM_JOURNAL_DIR, type JournalStore } from '../apply/journal-store';
 import { runCommand as defaultRunCommand, type CommandRunner } from '../exec/run-command';
 import type { SysfsWriter } from '../exec/write-sysfs';
-import { ChangeExecutor } from './change-executor';
+import { ChangeExecutor, type ExecutorOptions } from './change-executor';
 import { BUILT_IN_CHANGES, type ChangeRegistry } from './change-registry';
-import type { ChangeRequestInput, ChangeServiceApi } from './change-service.types';
+import type { ApplyCallOptions, ChangeRequestInput, ChangeServiceApi } from './change-service.types';
 import { helperNotInstalledError, isHelperInstalled, runViaHelper } from './elevated-apply';
 import { planDigest } from './plan-digest';
 
@@ -25,6 +25,8 @@ export interface ChangeServiceOptions {
   stateDir?: string;
   /** Desktop user to receive /dev/vfio/<group> (null/undefined: leave it to root). */
   ownerUid?: number;
+  /** The host address the asker's connection came to (SSH_CONNECTION's), for network changes; see Requester. */
+  sessionAddress?: string | null;
   now?: () => Date;
   idFactory?: () => string;
   /** Test seams: the command runner and the sysfs writer (the fake kernel). */
@@ -41,6 +43,10 @@ export interface ChangeServiceOptions {
   helperInstalled?: () => boolean;
   /** The change kinds this service plans (default: Passthru's own); the helper always has the built-in ones. */
   changes?: ChangeRegistry;
+  /** In-process only: the revert timer of confirm-or-revert (default: this program, when its entry allows). */
+  revertTimer?: ExecutorOptions['revertTimer'];
+  /** Test seam: how long the live checks of confirm-or-revert wait. */
+  liveChecks?: ExecutorOptions['liveChecks'];
 }
 
 interface Made {
@@ -78,6 +84,8 @@ export class ChangeService implements ChangeServiceApi {
       ...(this.inProcess() ? {} : { kernel: 'live' as const }),
       now: options.now,
       idFactory: options.idFactory,
+      revertTimer: options.revertTimer,
+      liveChecks: options.liveChecks,
       changes: this.changes,
     });
   }
@@ -91,7 +99,7 @@ export class ChangeService implements ChangeServiceApi {
    * schema), filling in what only this service knows (who receives /dev/vfio access). Changes nothing.
    */
   planChange(request: ChangeRequestInput): Promise<Plan> {
-    return this.plan(this.changes.intentFromRequest(request, { ownerUid: this.options.ownerUid ?? null }));
+    return this.plan(this.changes.intentFromRequest(request, { ownerUid: this.options.ownerUid ?? null, sessionAddress: this.options.sessionAddress ?? null }));
   }
 
   /** The plan as the CLI prints it (its kind's own printout, or the generic one). */
@@ -110,12 +118,13 @@ export class ChangeService implements ChangeServiceApi {
    * interrupted change (a crash mid-apply) is rolled back the same way, by naming it.
    */
   async planUndo(journalId?: string): Promise<Plan> {
-    const id = journalId ?? this.store.all().find((r) => r.state === 'applied' && r.root === this.root)?.journalId;
+    // A confirmation is not a change of the host: "undo" means the change it kept.
+    const id = journalId ?? this.store.all().find((r) => r.state === 'applied' && r.root === this.root && r.kind !== 'confirm')?.journalId;
     if (id === undefined) throw new PassthruError('BAD_INPUT', 'There is no applied change to undo.', 'The history lists what was applied and can be undone.');
     return this.planChange({ kind: 'undo', journalId: id });
   }
 
-  async apply(planId: string, options: { confirmText?: string; onProgress?: (p: ApplyProgress) => void } = {}): Promise<ApplyResult> {
+  async apply(planId: string, options: ApplyCallOptions = {}): Promise<ApplyResult> {
     const made = this.plans.get(planId);
     if (!made) throw new PassthruError('BAD_INPUT', 'That plan was not made by Passthru in this session.', 'Plan the change again.');
     const { plan } = made;
@@ -134,12 +143,24 @@ export class ChangeService implements ChangeServiceApi {
     const result =
       needsHost && !this.inProcess()
         ? await runViaHelper(this.options.runCommand ?? defaultRunCommand, request, { onProgress, helperArgv: this.options.helperArgv })
-        : await this.executor.apply(request, onProgress);
+        : await this.executor.apply(request, onProgress, options.onCheck);
     return { ...result, planId };
   }
 
   async history(): Promise<JournalHistory> {
     return this.store.history();
+  }
+
+  /** The newest change on this root waiting for confirmation, or null. */
+  newestPending(): HistoryEntry | null {
+    const r = this.store.all().find((x) => x.root === this.root && x.state === 'applied' && x.confirm?.state === 'pending');
+    return r ? this.store.toHistory(r) : null;
+  }
+
+  /** One journal entry as the history shows it (to follow a change waiting for confirmation), or null. */
+  entry(journalId: string): HistoryEntry | null {
+    const r = this.store.load(journalId);
+    return r ? this.store.toHistory(r) : null;
   }
 
   /** Changes left half-done by a crash on this root, newest first: offer to roll them back. */

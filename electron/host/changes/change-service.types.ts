@@ -3,7 +3,15 @@
  * apply and undo changes. Implemented by ChangeService (change-service.ts).
  */
 import type { ChangeRoute } from '#shared/app-status';
+import type { LiveCheckResult } from '#shared/confirm-window';
 import type { ApplyProgress, ApplyResult, JournalHistory, Plan } from '#shared/plan';
+
+export interface ApplyCallOptions {
+  confirmText?: string;
+  onProgress?: (progress: ApplyProgress) => void;
+  /** A change under confirm-or-revert: each check from the host's side as it settles. */
+  onCheck?: (result: LiveCheckResult) => void;
+}
 
 /**
  * A change as a caller asks for it: its kind and that kind's options (changes/kinds/<kind>.ts
@@ -23,7 +31,7 @@ export interface ChangeServiceApi {
    * Applies a plan made earlier by this service (looked up by id), verifying every step and
    * rolling back on failure. Refused plans throw REFUSED unless forced with the right confirmText.
    */
-  apply(planId: string, options: { confirmText?: string; onProgress?: (progress: ApplyProgress) => void }): Promise<ApplyResult>;
+  apply(planId: string, options: ApplyCallOptions): Promise<ApplyResult>;
   /** Journal entries, newest first. */
   history(): Promise<JournalHistory>;
   /** Plans the exact reverse of a journaled change (the newest applied one by default). */

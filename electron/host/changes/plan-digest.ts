@@ -31,6 +31,8 @@ export function planDigest(plan: Plan): string {
     checks: plan.checks.map((c) => [c.id, c.status, c.forceable]),
     steps: plan.steps,
     original: plan.original,
+    // Absent for plans applied for good (so their fingerprints are what they always were).
+    confirm: plan.confirm ?? undefined,
   };
   return createHash('sha256').update(canonical(shown), 'utf8').digest('hex');
 }

@@ -57,6 +57,19 @@ export interface OpContext {
    * it away (a tap) only do so for this user.
    */
   callerUid?: number | null;
+  /** Changes waiting for confirmation in the journal this change is written to (the confirm kind's op keeps one). */
+  pending?: PendingChanges;
+  /** The engine's clock (a change's deadline is read against it). */
+  now?: () => Date;
+}
+
+/** Keeping a change that waits for confirmation (apply/pending-changes.ts does it on the journal). */
+export interface PendingChanges {
+  /** Why the change cannot be kept now, or null. */
+  cannotKeep(journalId: string, now: Date): string | null;
+  /** Keeps it; throws REFUSED when it cannot be kept (the timer decided first). */
+  keep(journalId: string, now: Date): void;
+  isKept(journalId: string): boolean;
 }
 
 /**

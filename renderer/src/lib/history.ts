@@ -21,6 +21,8 @@ export const PLAN_KIND_LABEL: Record<PlanKind, string> = {
   'vf-config': 'Configure a VF of',
   iommu: 'Change the IOMMU boot configuration',
   'vm-network': 'Network devices of a VM',
+  bridge: 'Bridge a NIC for VMs',
+  confirm: 'Keep a change',
 };
 
 export function isIncomplete(e: HistoryEntry): boolean {

@@ -5,6 +5,8 @@
 import type { ChangeIntent } from '#shared/plan';
 import type { AnyChangeKind, ChangeKindModule } from '../change-kind';
 import { assignKind } from './assign';
+import { bridgeKind } from './bridge';
+import { confirmKind } from './confirm';
 import { iommuKind } from './iommu';
 import { releaseKind } from './release';
 import { sriovKind } from './sriov';
@@ -12,7 +14,7 @@ import { undoKind } from './undo';
 import { vfConfigKind } from './vf-config';
 import { vmNetworkKind } from './vm-network';
 
-const kinds = [assignKind, releaseKind, sriovKind, vfConfigKind, iommuKind, vmNetworkKind, undoKind] as const;
+const kinds = [assignKind, releaseKind, sriovKind, vfConfigKind, iommuKind, vmNetworkKind, bridgeKind, confirmKind, undoKind] as const;
 
 export const BUILT_IN_KINDS: readonly AnyChangeKind[] = kinds;
 
