@@ -47,7 +47,9 @@ function forwardTo<Target, Method extends keyof Target & keyof Handlers>(target:
 export function createHandlers({ service, changes, vms, emitProgress, pickSnapshotDirectory, passwordPrompt }: HandlerDeps): Handlers {
   return {
     ...forwardTo(service, ['scan', 'source', 'iommuStatus']),
-    ...forwardTo(changes, ['planChange', 'history']),
+    ...forwardTo(changes, ['history']),
+    // Who asks from where: a network change says whether it cuts the asking connection.
+    planChange: (request, caller?: CallerContext) => changes.planChange(request, { sessionAddress: caller?.sessionAddress ?? null }),
 
     // What main adds to the payload: the folder the user picks, and the way progress gets back.
     openSnapshot: async ({ path }) => {
@@ -81,8 +83,16 @@ export function createHandlers({ service, changes, vms, emitProgress, pickSnapsh
   };
 }
 
+/**
+ * What the transport knows of the asker, never taken from a payload: for `passthru serve`, the
+ * host address the browser's connection came to (the desktop app's IPC has none).
+ */
+export interface CallerContext {
+  sessionAddress: string | null;
+}
+
 /** Validates channel and payload, runs the handler, and returns the result or the error as data. */
-export async function dispatch(handlers: Handlers, channel: string, payload: unknown): Promise<IpcResult<unknown>> {
+export async function dispatch(handlers: Handlers, channel: string, payload: unknown, caller?: CallerContext): Promise<IpcResult<unknown>> {
   try {
     if (!isInvokeChannel(channel)) {
       throw new PassthruError('BAD_INPUT', `Unknown request "${channel}".`, null);
@@ -92,8 +102,8 @@ export async function dispatch(handlers: Handlers, channel: string, payload: unk
     if (!parsed.success) {
       throw new PassthruError('BAD_INPUT', `Invalid request for ${channel}.`, null, parsed.error.message);
     }
-    const handler = handlers[method] as (p: unknown) => Promise<unknown>;
-    return { ok: true, value: await handler(parsed.data) };
+    const handler = handlers[method] as (p: unknown, caller?: CallerContext) => Promise<unknown>;
+    return { ok: true, value: await handler(parsed.data, caller) };
   } catch (err) {
     return { ok: false, error: toErrorData(err) };
   }

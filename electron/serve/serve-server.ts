@@ -143,7 +143,7 @@ export function createServeServer(options: ServeServerOptions): ServeServer {
     if (req.headers.origin !== from) return refuse('403 Forbidden', 'Forbidden: the page is not one this server served.');
     if (!gate.admits(req.headers.cookie)) return refuse('401 Unauthorized', NOT_LOGGED_IN);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new SocketSession(ws, options, () => sessions.delete(session));
+      const session = new SocketSession(ws, options, () => sessions.delete(session), req.socket.localAddress);
       sessions.add(session);
     });
   });

@@ -9,7 +9,7 @@ import type { WebSocket } from 'ws';
 import { PassthruError, toErrorData } from '#shared/errors';
 import type { EventChannel, EventPayloads } from '#shared/ipc-contract';
 import { parseSocketRequest, type SocketMessage } from '#shared/socket-protocol';
-import { dispatch, type Handlers } from '../main/ipc-handlers';
+import { dispatch, type CallerContext, type Handlers } from '../main/ipc-handlers';
 
 /** Requests one socket may have running at once (the GUI has a handful at most). */
 export const MAX_IN_FLIGHT = 32;
@@ -23,11 +23,17 @@ export interface SessionDeps {
 export class SocketSession {
   private inFlight = 0;
 
+  /** What the handlers learn of this connection: the host address it came to (null over a unix socket). */
+  private readonly caller: CallerContext;
+
   constructor(
     private readonly ws: WebSocket,
     deps: SessionDeps,
     onClose: () => void,
+    localAddress?: string,
   ) {
+    const address = localAddress?.replace(/^::ffff:(?=\d+\.)/, '') ?? null;
+    this.caller = { sessionAddress: address !== null && /^[0-9A-Fa-f:.]{2,45}$/.test(address) ? address : null };
     const unsubscribe = deps.onHostChanged((reason) => this.event('host:changed', { reason }));
     ws.on('close', () => {
       unsubscribe();
@@ -67,7 +73,7 @@ export class SocketSession {
     this.inFlight++;
     try {
       // dispatch turns every error of the handlers into data; the catch is for the unforeseen.
-      const result = await dispatch(handlers, channel, payload).catch((err: unknown) => ({ ok: false as const, error: toErrorData(err) }));
+      const result = await dispatch(handlers, channel, payload, this.caller).catch((err: unknown) => ({ ok: false as const, error: toErrorData(err) }));
       this.send({ type: 'result', id, result });
     } finally {
       this.inFlight--;

@@ -32,6 +32,28 @@ export function hasFolderPicker(): boolean {
   return (globalThis as { passthru?: PassthruApi }).passthru !== undefined;
 }
 
+/**
+ * Runs `use` over a connection of its own, closed afterwards. Keeping a change under
+ * confirm-or-revert goes this way in a browser: a new connection to the host proves it is
+ * reachable now (the page's own socket may be to an address the host no longer has). The
+ * desktop app talks to its own process: there, the one API.
+ */
+export async function withFreshConnection<T>(use: (api: PassthruApi) => Promise<T>): Promise<T> {
+  const location = (globalThis as { location?: { protocol: string; host: string } }).location;
+  const served =
+    (globalThis as { passthru?: PassthruApi }).passthru === undefined &&
+    location &&
+    (location.protocol === 'http:' || location.protocol === 'https:') &&
+    typeof WebSocket === 'function';
+  if (!served) return use(getApi());
+  const transport = createSocketTransport(socketUrl(location), (url) => new WebSocket(url));
+  try {
+    return await use(withVisibleHostData(withRebuiltErrors(createApi(transport))));
+  } finally {
+    transport.close();
+  }
+}
+
 export const getApi: ApiGetter = () => {
   const raw = (globalThis as { passthru?: PassthruApi }).passthru ?? servedApi();
   if (!raw) {

@@ -40,7 +40,12 @@ export function socketUrl(location: { protocol: string; host: string }): string 
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${SOCKET_PATH}`;
 }
 
-export function createSocketTransport(url: string, open: SocketFactory): Transport {
+/** A socket transport can be closed (a connection opened for one errand, see api.ts withFreshConnection). */
+export interface SocketTransport extends Transport {
+  close(): void;
+}
+
+export function createSocketTransport(url: string, open: SocketFactory): SocketTransport {
   const pending = new Map<number, (result: IpcResult<unknown>) => void>();
   const listeners = new Map<EventChannel, Set<(payload: never) => void>>();
   let nextId = 1;
@@ -110,6 +115,10 @@ export function createSocketTransport(url: string, open: SocketFactory): Transpo
       // Events come only over an open socket: subscribing opens it, as the app does at start.
       if (!current) connect();
       return () => set.delete(listener as (payload: never) => void);
+    },
+    close() {
+      current?.socket.close();
+      current = null;
     },
   };
 }

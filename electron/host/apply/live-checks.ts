@@ -46,6 +46,9 @@ async function ipJson<T>(ctx: OpContext, args: string[]): Promise<T[]> {
   return Array.isArray(parsed) ? (parsed as T[]) : [];
 }
 
+/** What a check that holds found, where that says more than the check's own words. */
+const lastFound = new WeakMap<LiveCheck, string>();
+
 /** One attempt: null when the check holds, else what was found instead. */
 async function attempt(c: LiveCheck, ctx: OpContext): Promise<string | null> {
   switch (c.check) {
@@ -61,7 +64,10 @@ async function attempt(c: LiveCheck, ctx: OpContext): Promise<string | null> {
       const addrs = (link?.addr_info ?? []).filter((a) => a.scope === 'global' || a.scope === undefined);
       if (c.check === 'address') return addrs.some((a) => `${a.local}/${a.prefixlen}` === c.address) ? null : `${c.iface} does not hold ${c.address}.`;
       const family = c.family === 'ipv4' ? 'inet' : 'inet6';
-      return addrs.some((a) => a.family === family) ? null : `${c.iface} has no ${c.family === 'ipv4' ? 'IPv4' : 'IPv6'} address.`;
+      const found = addrs.filter((a) => a.family === family).map((a) => `${a.local}/${a.prefixlen}`);
+      // Which address DHCP gave is news worth saying (the host may have moved): kept for the result.
+      if (found.length) lastFound.set(c, `${c.iface} has ${found.join(', ')}.`);
+      return found.length ? null : `${c.iface} has no ${c.family === 'ipv4' ? 'IPv4' : 'IPv6'} address.`;
     }
     case 'default-route': {
       const routes = await ipJson<IpRouteJson>(ctx, [c.family === 'ipv4' ? '-4' : '-6', 'route', 'show', 'default']);
@@ -94,12 +100,10 @@ export async function runLiveChecks(checks: readonly LiveCheck[], ctx: OpContext
       if (why === null || now() >= until) break;
       await sleep(options.intervalMs ?? 500);
     }
-    const result: LiveCheckResult = { check, ok: why === null, detail: why === null ? `${capitalize(describeLiveCheck(check))}.` : why };
+    const result: LiveCheckResult = { check, ok: why === null, detail: why === null ? (lastFound.get(check) ?? `${describeLiveCheck(check)}.`) : why };
     results.push(result);
     options.onResult?.(result);
     if (!result.ok) break;
   }
   return results;
 }
-
-const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -98,8 +98,9 @@ export class ChangeService implements ChangeServiceApi {
    * Plans a change a caller asks for (`{ kind, ...its options }`, checked by its kind's request
    * schema), filling in what only this service knows (who receives /dev/vfio access). Changes nothing.
    */
-  planChange(request: ChangeRequestInput): Promise<Plan> {
-    return this.plan(this.changes.intentFromRequest(request, { ownerUid: this.options.ownerUid ?? null, sessionAddress: this.options.sessionAddress ?? null }));
+  planChange(request: ChangeRequestInput, asker: { sessionAddress?: string | null } = {}): Promise<Plan> {
+    const sessionAddress = asker.sessionAddress !== undefined ? asker.sessionAddress : (this.options.sessionAddress ?? null);
+    return this.plan(this.changes.intentFromRequest(request, { ownerUid: this.options.ownerUid ?? null, sessionAddress }));
   }
 
   /** The plan as the CLI prints it (its kind's own printout, or the generic one). */

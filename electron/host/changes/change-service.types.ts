@@ -26,7 +26,7 @@ export interface ChangeServiceApi {
    * unknown kind, a malformed request or a device that does not exist; the plan itself says
    * what refuses it.
    */
-  planChange(request: ChangeRequestInput): Promise<Plan>;
+  planChange(request: ChangeRequestInput, asker?: { sessionAddress?: string | null }): Promise<Plan>;
   /**
    * Applies a plan made earlier by this service (looked up by id), verifying every step and
    * rolling back on failure. Refused plans throw REFUSED unless forced with the right confirmText.

@@ -4,6 +4,7 @@
  * page switch underneath it.
  */
 import { createStore, useStore } from 'zustand';
+import { CONFIRM_SECONDS } from '#shared/confirm-window';
 import type { SriovInfo } from '#shared/model';
 import type { WizardRequest } from '../wizards/common/wizard-state';
 
@@ -22,6 +23,10 @@ export interface WizardStoreState {
   openVfConfig(address: string, vf: number): void;
   /** The IOMMU boot settings wizard (or, with 'disable', taking Passthru's arguments out again). */
   openIommu(action?: 'enable' | 'disable'): void;
+  /** "Bridge for VMs…" on a NIC (the bridge's name is asked, the first free brN offered). */
+  openBridge(port: string, bridge: string): void;
+  /** "Remove bridge…": its port gets the configuration back. */
+  openBridgeRemoval(bridge: string): void;
   close(): void;
 }
 
@@ -37,6 +42,8 @@ export function createWizardStore() {
       openSriov: (address, sriov) => open({ kind: 'sriov', address, numVfs: sriov.numVfs, persist: sriov.bootRule !== null, force: false }),
       openVfConfig: (address, vf) => open({ kind: 'vf-config', address, vf, settings: {} }),
       openIommu: (action = 'enable') => open({ kind: 'iommu', action, pt: false, earlyVfio: false }),
+      openBridge: (port, bridge) => open({ kind: 'bridge', action: 'create', bridge, port, confirmSeconds: CONFIRM_SECONDS.default }),
+      openBridgeRemoval: (bridge) => open({ kind: 'bridge', action: 'remove', bridge, confirmSeconds: CONFIRM_SECONDS.default }),
       close: () => set({ request: null }),
     };
   });

@@ -9,6 +9,41 @@ import { formatIp, formatSpeed, NONE } from '../../lib/format';
 import { inUseReason } from '../../lib/group-verdict';
 import { managementReason } from '../../lib/network';
 import { uiStore } from '../../stores/ui-store';
+import { wizardStore } from '../../stores/wizard-store';
+import { bridgeRefusal, freeBridgeName } from '../../wizards/bridge/bridge-form';
+
+/** "Bridge for VMs…" on a NIC that can be a port, "Remove bridge…" on a bridge; a NIC that cannot is said so. */
+function BridgeAction({ i, interfaces }: { i: NetInterface; interfaces: NetInterface[] }) {
+  if (i.kind === 'bridge') {
+    return (
+      <button type="button" className="button button--small" onClick={() => wizardStore.getState().openBridgeRemoval(i.name)} aria-label={`Remove bridge ${i.name}…`}>
+        Remove bridge…
+      </button>
+    );
+  }
+  const why = bridgeRefusal(i);
+  if (why === undefined) return <span className="muted">{NONE}</span>;
+  return (
+    <span className="bridge-action">
+      <button
+        type="button"
+        className="button button--small"
+        disabled={why !== null}
+        aria-label={`Bridge ${i.name} for VMs…`}
+        aria-describedby={why ? `bridge-why-${i.name}` : undefined}
+        onClick={() => wizardStore.getState().openBridge(i.name, freeBridgeName(interfaces.map((x) => x.name)))}
+      >
+        Bridge for VMs…
+      </button>
+      {why && (
+        <span className="muted small" id={`bridge-why-${i.name}`}>
+          {' '}
+          {why}
+        </span>
+      )}
+    </span>
+  );
+}
 
 function RouteCell({ i }: { i: NetInterface }) {
   const families = [i.defaultRoute.ipv4 && 'IPv4', i.defaultRoute.ipv6 && 'IPv6'].filter(Boolean);
@@ -31,6 +66,7 @@ export function InterfacesTable({ interfaces }: { interfaces: NetInterface[] }) 
             <th scope="col">Addresses</th>
             <th scope="col">Default route</th>
             <th scope="col">Bridge / bond</th>
+            <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
@@ -89,6 +125,9 @@ export function InterfacesTable({ interfaces }: { interfaces: NetInterface[] }) 
                   </div>
                 )}
                 {!i.master && i.ports.length === 0 && <span className="muted">{NONE}</span>}
+              </td>
+              <td>
+                <BridgeAction i={i} interfaces={interfaces} />
               </td>
             </tr>
           ))}

@@ -49,7 +49,11 @@ export function ApplyStep({ state }: { state: WizardState }) {
   return (
     <div className="wizard__section">
       <p aria-live="polite" role="status">
-        {current ? `${running?.[1].state === 'undoing' ? 'Undoing' : 'Running'}: ${current.title}` : 'Applying the plan…'}
+        {current
+          ? `${running?.[1].state === 'undoing' ? 'Undoing' : 'Running'}: ${current.title}`
+          : plan.confirm && plan.steps.every((s) => state.progress[s.id]?.state === 'done')
+            ? 'Every step is done. Checking from the host that the network still works…'
+            : 'Applying the plan…'}
       </p>
       <ProgressList plan={plan} state={state} />
     </div>

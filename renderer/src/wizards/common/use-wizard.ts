@@ -32,6 +32,12 @@ export async function planFor(request: WizardRequest, api: PassthruApi = getApi(
       return api.planChange({ kind: 'vf-config', address: request.address, vf: request.vf, settings: request.settings });
     case 'iommu':
       return api.planChange(request.action === 'enable' ? { kind: 'iommu', action: 'enable', pt: request.pt, earlyVfio: request.earlyVfio } : { kind: 'iommu', action: 'disable' });
+    case 'bridge':
+      return api.planChange(
+        request.action === 'create'
+          ? { kind: 'bridge', action: 'create', bridge: request.bridge, port: request.port, confirmSeconds: request.confirmSeconds }
+          : { kind: 'bridge', action: 'remove', bridge: request.bridge, confirmSeconds: request.confirmSeconds },
+      );
   }
 }
 

@@ -28,7 +28,10 @@ export type WizardRequest =
     }
   | { kind: 'vf-config'; address: string; vf: number; settings: VfChange }
   /** The IOMMU kernel arguments in the boot configuration (the host as a whole, no device). */
-  | { kind: 'iommu'; action: 'enable' | 'disable'; pt: boolean; earlyVfio: boolean };
+  | { kind: 'iommu'; action: 'enable' | 'disable'; pt: boolean; earlyVfio: boolean }
+  /** A bridge over a host NIC for VMs (`port`), or removing one; kept only once confirmed within `confirmSeconds`. */
+  | { kind: 'bridge'; action: 'create'; bridge: string; port: string; confirmSeconds: number }
+  | { kind: 'bridge'; action: 'remove'; bridge: string; confirmSeconds: number };
 
 export type WizardPhase = 'input' | 'planning' | 'checks' | 'plan' | 'applying' | 'result' | 'error';
 
@@ -66,7 +69,7 @@ export type WizardAction =
 
 /** Whether this kind of wizard starts on a settings form (and can go back to it). */
 export function hasSettings(request: WizardRequest): boolean {
-  return request.kind === 'sriov' || request.kind === 'vf-config' || request.kind === 'iommu';
+  return request.kind === 'sriov' || request.kind === 'vf-config' || request.kind === 'iommu' || request.kind === 'bridge';
 }
 
 /** Whether a forceable refusal is forced by re-planning with `force` (the host re-checks it). */
@@ -213,6 +216,12 @@ export function resultSentence(plan: Plan, result: ApplyResult): string {
       const { vf, settings } = plan.detail;
       return `VF ${vf} of ${plan.target} now has ${describeVfChange(settings) || 'its settings unchanged'}.`;
     }
+    if (plan.detail.kind === 'bridge') {
+      const { action, bridge, port } = plan.detail;
+      const done = action === 'create' ? `${bridge} now carries ${port}'s network` : `${port} has its configuration back and ${bridge} is gone`;
+      return result.pending ? `${done}, and every check passed. Keep it, or it is put back by itself.` : `${done}.`;
+    }
+    if (plan.detail.kind === 'confirm') return 'The change is kept.';
     return `The change to ${plan.target} was undone.`;
   }
   const step = plan.steps.find((st) => st.id === result.failedStep);

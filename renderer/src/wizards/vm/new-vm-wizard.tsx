@@ -24,6 +24,7 @@ import { formatTimestamp } from '../../lib/format';
 import { useScanStore } from '../../stores/scan-store';
 import { vmStore } from '../../stores/vm-store';
 import { wizardStore } from '../../stores/wizard-store';
+import { freeBridgeName } from '../bridge/bridge-form';
 import { CodeBlock } from '../common/plan-view';
 import { WizardFrame } from '../common/wizard-frame';
 import { FormField } from '../../components/form-field';
@@ -40,6 +41,7 @@ function NicRow({
   onRemove,
   devices,
   bridges,
+  interfaceNames,
   hostName,
 }: {
   nic: NicChoice;
@@ -48,6 +50,8 @@ function NicRow({
   onRemove: () => void;
   devices: ReturnType<typeof passthroughCandidates>;
   bridges: string[];
+  /** Every interface name (a new bridge gets a free one). */
+  interfaceNames: string[];
   /** "this host", or the snapshot's host. */
   hostName: string;
 }) {
@@ -81,6 +85,11 @@ function NicRow({
             </option>
           ))}
         </select>
+      )}
+      {nic.kind === 'bridge' && bridges.length === 0 && (
+        <button type="button" className="button" onClick={() => wizardStore.getState().openBridge('', freeBridgeName(interfaceNames))}>
+          Create a bridge…
+        </button>
       )}
       {nic.kind === 'passthrough' && (
         <select
@@ -232,6 +241,7 @@ function SettingsForm({
               index={i}
               devices={devices}
               bridges={bridges}
+              interfaceNames={scan?.interfaces.map((i) => i.name) ?? []}
               hostName={hostName}
               onChange={(n) => setNic(i, n)}
               onRemove={() => set({ nics: values.nics.filter((_n, j) => j !== i) })}
