@@ -66,3 +66,17 @@ export function describeLiveCheck(c: LiveCheck): string {
       return `the gateway ${c.gateway} answers on ${c.iface}`;
   }
 }
+
+/** Where a change under confirm-or-revert stands, in words (the history, CLI and GUI alike). */
+export function describePendingConfirm(c: PendingConfirm): string {
+  switch (c.state) {
+    case 'pending':
+      return `waiting for a confirmation until ${c.deadline}; put back by itself otherwise`;
+    case 'confirmed':
+      return 'confirmed: kept';
+    case 'reverting':
+      return `being put back${c.reason ? `: ${c.reason}` : ''}`;
+    case 'reverted':
+      return `put back${c.reason ? `: ${c.reason}` : ''}`;
+  }
+}

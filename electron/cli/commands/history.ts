@@ -1,4 +1,5 @@
 /** `passthru history`: the journal of changes, newest first, and any journal file that is not one. */
+import { describePendingConfirm } from '#shared/confirm-window';
 import { COMMON_OPTIONS, type CliCommand } from '../command-line';
 import { makeService } from '../change-support';
 
@@ -27,6 +28,7 @@ export const historyCommand: CliCommand = {
       const on = e.root === '/' ? '' : e.root === null ? '  (host not recorded)' : `  (on ${e.root})`;
       const reverses = e.reverses ? `  reverses ${e.reverses}` : '';
       io.out(`${e.startedAt}  ${e.journalId}  ${e.kind} ${e.target}  ${e.state}${reverses}${on}\n`);
+      if (e.confirm) io.out(`    (${describePendingConfirm(e.confirm)})\n`);
       for (const s of e.steps) io.out(`    ${s.state.padEnd(8)} ${s.title}\n`);
     }
     for (const u of unreadable) {

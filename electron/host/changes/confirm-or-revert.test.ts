@@ -202,6 +202,25 @@ describe('bridge a NIC under confirm-or-revert (ifupdown)', () => {
     expect(keep.refusal?.message).toMatch(/rolled-back|put back/);
   });
 
+  it('puts the change back at once when its timer cannot be started', async () => {
+    const h = host();
+    const service = new ChangeService({
+      root: h.root,
+      stateDir: makeTempRoot(),
+      runCommand: h.net.run,
+      writer: async () => undefined,
+      revertTimer: () => {
+        throw new Error('no such program');
+      },
+      liveChecks: { budgetMs: 50, intervalMs: 1 },
+    });
+    const plan = await service.planChange({ kind: 'bridge', action: 'create', bridge: 'br0', port: 'eth0' });
+    const result = await service.apply(plan.id, {});
+    expect(result).toMatchObject({ ok: false, rolledBack: true, error: { message: expect.stringMatching(/timer that puts it back could not be started \(no such program\)/) } });
+    expect(h.interfaces()).toBe(INTERFACES);
+    expect([...h.net.up].sort()).toEqual(['eth0', 'lo']);
+  });
+
   it('refuses a NIC NetworkManager manages, saying so, and a host with no revert timer', async () => {
     const nm = host({ nm: true });
     const plan = await nm.service.planChange({ kind: 'bridge', action: 'create', bridge: 'br0', port: 'eth0' });

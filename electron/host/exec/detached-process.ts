@@ -22,8 +22,9 @@ export function startDetached(argv: readonly string[], options: DetachedOptions)
   const log = fs.openSync(options.logFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW, 0o600);
   try {
     const child = spawn(file, args, { detached: true, stdio: ['ignore', log, log], env: options.env ?? process.env });
-    if (child.pid === undefined) throw new PassthruError('ENVIRONMENT', `${file} could not be started.`, null);
+    // A program that cannot start has no pid, and says why in an 'error' event that must be heard.
     child.on('error', () => undefined);
+    if (child.pid === undefined) throw new PassthruError('ENVIRONMENT', `${file} could not be started.`, null);
     child.unref();
     return child.pid;
   } finally {

@@ -9,6 +9,7 @@ import { ErrorNotice, Loading } from '../../components/feedback';
 import { Page } from '../../components/page';
 import { getApi } from '../../api';
 import { toDisplayError, type DisplayError } from '../../lib/display-error';
+import { describePendingConfirm } from '#shared/confirm-window';
 import { isIncomplete, JOURNAL_STATE_LABEL, lastUndoable, PLAN_KIND_LABEL, sortHistory } from '../../lib/history';
 import { useWizardStore, wizardStore } from '../../stores/wizard-store';
 
@@ -34,6 +35,11 @@ function Entry({ e }: { e: HistoryEntry }) {
               </>
             )}
       </p>
+      {e.confirm && (
+        <p className={`small ${e.confirm.state === 'pending' ? 'text-warn' : ''}`} data-testid="confirm-state">
+          Confirm or revert: {describePendingConfirm(e.confirm)}.
+        </p>
+      )}
       {e.devices.length > 1 && (
         <p className="small">
           Devices: <span className="mono">{e.devices.join(', ')}</span>
