@@ -62,6 +62,10 @@ export function appliesInProcess(root: string): boolean {
   return process.getuid?.() === 0 || root !== '/';
 }
 
+const helperStartsTheTimer = (): never => {
+  throw new PassthruError('INTERNAL', 'The helper starts the revert timer of the changes it applies.', null);
+};
+
 export class ChangeService implements ChangeServiceApi {
   readonly root: string;
   private readonly plans = new Map<string, Made>();
@@ -84,7 +88,9 @@ export class ChangeService implements ChangeServiceApi {
       ...(this.inProcess() ? {} : { kernel: 'live' as const }),
       now: options.now,
       idFactory: options.idFactory,
-      revertTimer: options.revertTimer,
+      // Through the helper, the helper starts the timer (its own entry point names it); this side
+      // only plans, and must not refuse a change for lack of a timer it will never start.
+      revertTimer: this.inProcess() ? options.revertTimer : helperStartsTheTimer,
       liveChecks: options.liveChecks,
       changes: this.changes,
     });

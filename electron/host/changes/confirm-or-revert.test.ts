@@ -221,13 +221,16 @@ describe('bridge a NIC under confirm-or-revert (ifupdown)', () => {
     expect([...h.net.up].sort()).toEqual(['eth0', 'lo']);
   });
 
-  it('refuses a NIC NetworkManager manages, saying so, and a host with no revert timer', async () => {
+  it('refuses a NIC NetworkManager manages, saying so, and a host with no revert timer (but not a caller whose helper has one)', async () => {
     const nm = host({ nm: true });
     const plan = await nm.service.planChange({ kind: 'bridge', action: 'create', bridge: 'br0', port: 'eth0' });
     expect(plan.refusal?.message).toMatch(/NetworkManager/);
     expect(plan.steps).toEqual([]);
 
     const h = host();
+    // Through the helper, the helper starts the timer: the caller's side plans without one.
+    const viaHelper = new ChangeService({ root: h.root, stateDir: makeTempRoot(), inProcess: false, helperArgv: ['/bin/false'], runCommand: h.net.run });
+    expect((await viaHelper.planChange({ kind: 'bridge', action: 'create', bridge: 'br0', port: 'eth0' })).refusal).toBeNull();
     const noTimer = new ChangeService({ root: h.root, stateDir: makeTempRoot(), runCommand: h.net.run, writer: async () => undefined, revertTimer: null });
     const refused = await noTimer.planChange({ kind: 'bridge', action: 'create', bridge: 'br0', port: 'eth0' });
     expect(refused.refusal).toMatchObject({ code: 'ENVIRONMENT', message: expect.stringMatching(/no timer/) });
