@@ -114,8 +114,14 @@ export type OpCall =
   | { verb: 'write-network-file'; path: string; content: string | null; expectSha256: string | null }
   /** `ifup`/`ifdown` one interface, as ifupdown's files configure it. */
   | { verb: 'ifupdown'; action: 'up' | 'down'; iface: string }
+  /** How the kernel makes an interface's IPv6 link-local address (bridge-utils turns it off on a port). */
+  | { verb: 'set-addrgenmode'; iface: string; mode: AddrGenMode }
   /** Keep a change that waits for confirmation (its revert timer then stands down). */
   | { verb: 'keep-change'; journalId: string };
+
+/** The kernel's IPv6 address generation modes, as `ip link set … addrgenmode` names them (addr_gen_mode 0–3). */
+export const ADDR_GEN_MODES = ['eui64', 'none', 'stable_secret', 'random'] as const;
+export type AddrGenMode = (typeof ADDR_GEN_MODES)[number];
 
 /** The VF settings a set-vf op changes; absent fields are left alone. */
 export interface VfChange {

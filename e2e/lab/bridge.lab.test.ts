@@ -197,7 +197,7 @@ describe.runIf(runs('seed'))('passthru bridge over the management NIC, through i
     expect(await ipv4(nic)).toMatchObject([{ local: '10.0.2.15', prefixlen: 24, dynamic: true }]);
 
     const created = await bridgeCommand('create', 'br0', '--port', nic);
-    expect(created.checks?.map((c) => c.detail)).toEqual(['br0 is up.', 'br0 gets an IPv4 address.']);
+    expect(created.checks?.map((c) => c.detail)).toEqual(['br0 is up.', 'br0 has 10.0.2.15/24.']);
     expect(await ipv4('br0')).toMatchObject([{ local: '10.0.2.15', prefixlen: 24, dynamic: true }]);
     expect(await addressesOf(nic)).toEqual([]);
     expect((await ipJson<{ address: string }>('link', 'show', 'dev', 'br0'))[0]!.address).toBe(mac);
@@ -206,7 +206,7 @@ describe.runIf(runs('seed'))('passthru bridge over the management NIC, through i
     expect(await sh('ifquery br0')).toContain(`bridge_ports: ${nic}`);
 
     const removed = await bridgeCommand('remove', 'br0');
-    expect(removed.checks?.map((c) => c.detail)).toEqual([`${nic} is up.`, `${nic} gets an IPv4 address.`]);
+    expect(removed.checks?.map((c) => c.detail)).toEqual([`${nic} is up.`, `${nic} has 10.0.2.15/24.`]);
     await confirmed(removed.journalId);
     expect(await ipv4(nic)).toMatchObject([{ local: '10.0.2.15', prefixlen: 24, dynamic: true }]);
     await nicHoldsItAgain(before);

@@ -78,8 +78,20 @@ export class IfupdownHost {
       ['ip', '-n', this.gateway, 'address', 'add', `${GATEWAY}/24`, 'dev', 'gw0'],
       ['ip', '-n', this.gateway, 'link', 'set', 'gw0', 'up'],
       ['ip', '-n', this.host, 'link', 'set', 'lo', 'up'],
-      // IPv6 off: no link-local churn or router solicitations in what the checks read.
-      ['ip', 'netns', 'exec', this.host, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'],
+      // No router advertisements or DAD in what the checks read; IPv6 itself stays on, since the
+      // NIC's link-local address is part of what taking a bridge down must give back.
+      [
+        'ip',
+        'netns',
+        'exec',
+        this.host,
+        'sysctl',
+        '-qw',
+        'net.ipv6.conf.all.accept_ra=0',
+        'net.ipv6.conf.default.accept_ra=0',
+        'net.ipv6.conf.all.accept_dad=0',
+        'net.ipv6.conf.default.accept_dad=0',
+      ],
     ]) {
       runOk(c);
     }
@@ -123,6 +135,11 @@ export class IfupdownHost {
 
   defaultDev(): string | undefined {
     return this.ip<{ dev: string }>('-4', 'route', 'show', 'default')[0]?.dev;
+  }
+
+  /** How the kernel makes the interface's IPv6 link-local address (0 eui64, 1 none, …). */
+  addrGenMode(iface: string): string {
+    return runOk(['ip', 'netns', 'exec', this.host, 'cat', `/proc/sys/net/ipv6/conf/${iface}/addr_gen_mode`]).trim();
   }
 
   exists(iface: string): boolean {

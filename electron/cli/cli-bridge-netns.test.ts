@@ -42,6 +42,7 @@ describe.skipIf(missing !== null)('passthru bridge on a real kernel with ifupdow
     rig.up();
     expect(rig.ipv4Of(NIC)).toEqual([NIC_ADDRESS]);
     expect(rig.defaultDev()).toBe(NIC);
+    expect(rig.addrGenMode(NIC)).toBe('0');
   }, 120_000);
 
   afterAll(() => {
@@ -83,6 +84,7 @@ describe.skipIf(missing !== null)('passthru bridge on a real kernel with ifupdow
     expect(rig.exists('br0')).toBe(false);
     expect(rig.ipv4Of(NIC)).toEqual([NIC_ADDRESS]);
     expect(rig.defaultDev()).toBe(NIC);
+    expect(rig.addrGenMode(NIC)).toBe('0');
   }, 240_000);
 
   it('without a confirmation, the detached timer puts everything back at the deadline: file byte for byte', async () => {
@@ -94,6 +96,8 @@ describe.skipIf(missing !== null)('passthru bridge on a real kernel with ifupdow
     await until('the timer to revert', () => / reverted$/m.test(rig.timerLog(created.journalId)), 60_000);
     expect(rig.interfaces()).toBe(before);
     expect(rig.exists('br1')).toBe(false);
+    // bridge-utils turned the port's IPv6 link-local address off; putting it back turns it on.
+    expect(rig.addrGenMode(NIC)).toBe('0');
     expect(rig.ipv4Of(NIC)).toEqual([NIC_ADDRESS]);
     expect(rig.defaultDev()).toBe(NIC);
     const confirm = passthru('confirm', '--journal', created.journalId, '--json');

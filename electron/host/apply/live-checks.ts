@@ -100,10 +100,15 @@ export async function runLiveChecks(checks: readonly LiveCheck[], ctx: OpContext
       if (why === null || now() >= until) break;
       await sleep(options.intervalMs ?? 500);
     }
-    const result: LiveCheckResult = { check, ok: why === null, detail: why === null ? (lastFound.get(check) ?? `${describeLiveCheck(check)}.`) : why };
+    const result: LiveCheckResult = { check, ok: why === null, detail: why === null ? (lastFound.get(check) ?? sentence(describeLiveCheck(check))) : why };
     results.push(result);
     options.onResult?.(result);
     if (!result.ok) break;
   }
   return results;
+}
+
+/** A check's words as a sentence: capitalised unless it starts with an interface name (those are case-sensitive). */
+function sentence(words: string): string {
+  return `${words.startsWith('the ') ? `T${words.slice(1)}` : words}.`;
 }

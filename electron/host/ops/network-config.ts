@@ -8,7 +8,8 @@
 import * as z from 'zod/mini';
 import { ifname } from '#shared/change-schemas';
 import { badInput } from '#shared/errors';
-import type { OpCall } from '#shared/plan';
+import { ADDR_GEN_MODES, type OpCall } from '#shared/plan';
+import { addrGenModeOf } from '../network/addr-gen-mode';
 import { textSha256 as sha256 } from '../network/text-digest';
 import { files, runIn, type OpHandler } from './op-context';
 import { formatArgv, writeFileLine } from './shell-lines';
@@ -101,5 +102,22 @@ export const ifupdown: OpHandler<'ifupdown'> = {
     const configured = (await ifupdownState(ctx)).includes(op.iface);
     if (op.action === 'up') return configured ? null : `ifupdown does not list ${op.iface} as up.`;
     return configured ? `ifupdown still lists ${op.iface} as up.` : null;
+  },
+};
+
+export const setAddrGenMode: OpHandler<'set-addrgenmode'> = {
+  verb: 'set-addrgenmode',
+  schema: z.strictObject({ verb: z.literal('set-addrgenmode'), iface: ifname, mode: z.enum(ADDR_GEN_MODES) }),
+  scope: 'kernel',
+  describe: (op) => `Set how ${op.iface} makes its IPv6 link-local address: ${op.mode}`,
+  shell: (op) => [formatArgv(['ip', 'link', 'set', 'dev', op.iface, 'addrgenmode', op.mode])],
+  validate: () => undefined,
+  async run(op, ctx) {
+    if (addrGenModeOf(ctx.fs, op.iface) === op.mode) return;
+    await runIn(ctx, ['ip', 'link', 'set', 'dev', op.iface, 'addrgenmode', op.mode], 'kernel', { timeoutMs: 10_000 });
+  },
+  verify(op, ctx) {
+    const now = addrGenModeOf(ctx.fs, op.iface);
+    return now === op.mode ? null : `${op.iface}'s IPv6 address generation is ${now ?? 'unknown'}, not ${op.mode}.`;
   },
 };

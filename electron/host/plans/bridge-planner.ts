@@ -16,6 +16,7 @@ import { createTwoFilesPatch } from 'diff';
 import type { HostFs } from '../fs/host-fs';
 import { bridgeInInterfaces, readInterfacesFiles, unbridgeInInterfaces } from '../network/ifupdown-bridge';
 import { detectNetworkStack, type StackFinding } from '../network/network-stack';
+import { addrGenModeOf } from '../network/addr-gen-mode';
 import { textSha256 } from '../network/text-digest';
 import { loadIpState } from '../probes/ip-state';
 import type { PlanIds } from './assign-planner';
@@ -207,12 +208,31 @@ export async function planBridge(fs: HostFs, ids: PlanIds, i: BridgeIntent): Pro
     const [down, up] = i.action === 'create' ? [i.port, i.bridge] : [i.bridge, port];
     const write: OpCall = { verb: 'write-network-file', path: edit.path, content: edit.after, expectSha256: textSha256(edit.before) };
     const diff = createTwoFilesPatch(`a${edit.path}`, `b${edit.path}`, edit.before, edit.after, undefined, undefined, { context: 3 });
+    // bridge-utils turns the port's IPv6 link-local address off and never back on: the mode it
+    // had (create), or what new interfaces get (remove), is set again before the port comes up.
+    const portMode = addrGenModeOf(fs, port);
+    const wantedMode = i.action === 'create' ? portMode : (addrGenModeOf(fs, 'default') ?? 'eui64');
+    const modeStep =
+      portMode === null || wantedMode === null
+        ? []
+        : [
+            step(
+              'ipv6-linklocal',
+              i.action === 'create'
+                ? `Record how ${port} makes its IPv6 link-local address (${portMode}), so that taking the bridge down gives it back`
+                : `Let ${port} make its IPv6 link-local address again (${wantedMode}; the bridge's scripts had turned it off)`,
+              { verb: 'set-addrgenmode', iface: port, mode: wantedMode },
+              `${port}'s addr_gen_mode is ${wantedMode}.`,
+              { verb: 'set-addrgenmode', iface: port, mode: portMode },
+            ),
+          ];
     steps.push(
       step('ifdown', `Take ${down} down through ifupdown, as it is configured now`, { verb: 'ifupdown', action: 'down', iface: down }, `ifupdown no longer lists ${down} as up.`, {
         verb: 'ifupdown',
         action: 'up',
         iface: down,
       }),
+      ...(i.action === 'create' ? modeStep : []),
       step(
         'write-config',
         `Write ${edit.path}: ${i.action === 'create' ? `${i.bridge} with ${i.port} as its port and ${i.port}'s configuration` : `${port} with ${i.bridge}'s configuration, and no ${i.bridge}`}`,
@@ -223,6 +243,7 @@ export async function planBridge(fs: HostFs, ids: PlanIds, i: BridgeIntent): Pro
           diffs: [{ path: edit.path, unifiedDiff: diff }],
         },
       ),
+      ...(i.action === 'remove' ? modeStep : []),
       step('ifup', `Bring ${up} up from the new configuration`, { verb: 'ifupdown', action: 'up', iface: up }, `ifupdown lists ${up} as up.`, {
         verb: 'ifupdown',
         action: 'down',

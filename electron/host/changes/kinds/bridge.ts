@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { ifname } from '#shared/change-schemas';
 import { CONFIRM_SECONDS } from '#shared/confirm-window';
-import { ifupdown, writeNetworkFile } from '../../ops/network-config';
+import { ifupdown, setAddrGenMode, writeNetworkFile } from '../../ops/network-config';
 import { planBridge } from '../../plans/bridge-planner';
 import { defineChangeKind } from '../change-kind';
 import { formatBridgePlan } from './bridge-plan-text';
@@ -22,6 +22,6 @@ export const bridgeKind = defineChangeKind({
   intent: z.discriminatedUnion('action', [z.strictObject({ ...create, confirmSeconds: seconds, session }), z.strictObject({ ...remove, confirmSeconds: seconds, session })]),
   plan: (ctx, i) => planBridge(ctx.fs, ctx.ids, i),
   formatPlan: formatBridgePlan,
-  ops: [writeNetworkFile, ifupdown],
+  ops: [writeNetworkFile, ifupdown, setAddrGenMode],
   undoNeedsFacts: false,
 });
