@@ -9,13 +9,14 @@
  *
  * Needs root and ifupdown with bridge-utils; Chromium only (Electron has no server).
  */
-import net from 'node:net';
+import type net from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page, PlaywrightWorkerArgs, TestInfo } from '@playwright/test';
 import { spawnServe, type ServeProcess } from '../../electron/serve/testing/serve-process';
 import { IfupdownHost, ifupdownRigMissing, NIC, NIC_ADDRESS, run } from '../support/ifupdown-netns';
 import { test, expect, repoRoot } from '../support/app';
 import { goTo } from '../support/pages';
+import { forwardToUnixSocket } from '../support/socket-forwarder';
 
 test.describe('bridging a NIC for VMs from the browser', () => {
   let rig: IfupdownHost | undefined;
@@ -55,18 +56,11 @@ test.describe('bridging a NIC for VMs from the browser', () => {
       20_000,
       rig.onHost(),
     );
-    forwarder = net.createServer((c) => {
-      const upstream = net.connect(socket);
-      c.pipe(upstream).pipe(c);
-      c.on('error', () => upstream.destroy());
-      upstream.on('error', () => c.destroy());
-    });
-    await new Promise<void>((r) => forwarder!.listen(0, '127.0.0.1', r));
-    const url = new URL(served.url);
-    url.port = String((forwarder.address() as net.AddressInfo).port);
+    const forwarded = await forwardToUnixSocket(socket, served.url);
+    forwarder = forwarded.server;
     browser = await playwright.chromium.launch(testInfo.project.use.launchOptions);
     const page = await (await browser.newContext({ viewport: testInfo.project.use.viewport ?? null })).newPage();
-    await page.goto(url.href);
+    await page.goto(forwarded.url);
     await goTo(page, 'Network');
     return page;
   }

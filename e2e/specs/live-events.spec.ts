@@ -12,13 +12,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from '@playwright/test';
 import { spawnServe, type ServeProcess } from '../../electron/serve/testing/serve-process';
 import { test, expect, repoRoot } from '../support/app';
 import { goTo } from '../support/pages';
+import { forwardToUnixSocket } from '../support/socket-forwarder';
 
 const WITHIN_MS = 1000;
 /** TEST-NET-1 (RFC 5737), on a veth pair inside the test's namespace: nothing leaves it. */
@@ -74,19 +75,12 @@ test.describe('live updates from this machine’s kernel', () => {
       ['ip', 'netns', 'exec', ns],
     );
     // What `ssh -L PORT:SOCKET` does, on this machine.
-    forwarder = net.createServer((c) => {
-      const upstream = net.connect(socket);
-      c.pipe(upstream).pipe(c);
-      c.on('error', () => upstream.destroy());
-      upstream.on('error', () => c.destroy());
-    });
-    await new Promise<void>((r) => forwarder!.listen(0, '127.0.0.1', r));
-    const url = new URL(served.url);
-    url.port = String((forwarder.address() as net.AddressInfo).port);
+    const forwarded = await forwardToUnixSocket(socket, served.url);
+    forwarder = forwarded.server;
 
     browser = await playwright.chromium.launch(testInfo.project.use.launchOptions);
     const page = await (await browser.newContext({ viewport: testInfo.project.use.viewport ?? null })).newPage();
-    await page.goto(url.href);
+    await page.goto(forwarded.url);
     await expect(page.getByTestId('watch-mode')).toContainText('Updates: kernel events');
     await goTo(page, 'Network');
     const table = page.getByRole('region', { name: 'Interfaces table' });
