@@ -12,6 +12,7 @@ import { ChangeService } from '../host/changes/change-service';
 import { runCommand } from '../host/exec/run-command';
 import { resolveRoot, type CliIo, type ParsedArgs } from './command-line';
 import { MAX_UID } from './option-values';
+import { sshSessionAddress } from './ssh-session';
 import { formatArgv } from '#shared/shell-quote';
 
 export const WRITE_OPTIONS = {
@@ -24,13 +25,7 @@ export const WRITE_OPTIONS = {
 export function makeService(values: ParsedArgs['values'], ownerUid?: number): ChangeService {
   const root = resolveRoot(values.root);
   const stateDir = typeof values['state-dir'] === 'string' ? values['state-dir'] : undefined;
-  return new ChangeService({ root, stateDir, ownerUid, sessionAddress: sshSessionAddress(process.env.SSH_CONNECTION) });
-}
-
-/** The host's end of the SSH connection this command runs under (`client port server port`), or null. */
-export function sshSessionAddress(value: string | undefined): string | null {
-  const server = value?.trim().split(/\s+/)[2];
-  return server !== undefined && /^[0-9A-Fa-f:.]{2,45}$/.test(server) ? server.replace(/^::ffff:(?=\d+\.)/, '') : null;
+  return new ChangeService({ root, stateDir, ownerUid, sessionAddress: sshSessionAddress() });
 }
 
 /**

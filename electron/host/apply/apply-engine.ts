@@ -37,6 +37,9 @@ export interface ApplyOptions {
   reverses?: string | null;
 }
 
+/** What an op context is made from: a plan, or the journal record of one (a revert after the fact). */
+type OpsSource = Pick<Plan, 'kind' | 'original'> & { steps: readonly { op: OpCall; undo: OpCall | null }[] };
+
 let counter = 0;
 
 export class ApplyEngine {
@@ -57,7 +60,7 @@ export class ApplyEngine {
     return this.options.store.ops;
   }
 
-  private ctxFor(plan: Plan): OpContext {
+  private ctxFor(plan: OpsSource): OpContext {
     const drivers = Object.values(plan.original ?? {}).flatMap((s) => [s.driver, s.driverOverride]);
     // Giving a device back (or undoing) restores the driver the assign recorded, which is not
     // the release plan's own "before" state (vfio-pci). Such a driver is accepted only if it is
@@ -190,8 +193,7 @@ export class ApplyEngine {
   async revertPending(journalId: string, reason: string): Promise<boolean> {
     const record = this.store.load(journalId);
     if (!record?.confirm || record.confirm.state !== 'pending' || record.state !== 'applied') return false;
-    const pseudoPlan = { kind: record.kind, original: record.original, steps: record.steps.map((s) => ({ op: s.op, undo: s.undo })) } as unknown as Plan;
-    return this.revertRecord(record, this.ctxFor(pseudoPlan), reason);
+    return this.revertRecord(record, this.ctxFor(record), reason);
   }
 
   private async revertRecord(record: JournalRecord, ctx: OpContext, reason: string): Promise<boolean> {
@@ -271,7 +273,7 @@ function result(planId: string, r: JournalRecord, ok: boolean, failedStep: strin
 }
 
 /** Drivers that probe steps of a release/undo plan expect, when registered under /sys/bus/pci/drivers. */
-function restoredDrivers(plan: Plan, fs: OpContext['fs']): string[] {
+function restoredDrivers(plan: OpsSource, fs: OpContext['fs']): string[] {
   const ops = (plan.steps ?? []).flatMap((step) => [step.op, step.undo]);
   return ops
     .map((op) => (op?.verb === 'probe' ? op.expectDriver : null))

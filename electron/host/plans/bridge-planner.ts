@@ -196,7 +196,8 @@ export async function planBridge(fs: HostFs, ids: PlanIds, i: BridgeIntent): Pro
     stack: stack.stack,
     stackEvidence: stack.evidence,
     mac: macOf(fs, holder),
-    addressing: addressingOf(edit.ok ? edit.inet : null, edit.ok ? edit.inet6 : null),
+    // From the stack's file when Passthru can read it; else from what the addresses say of themselves.
+    addressing: edit.ok ? addressingOf(edit.inet, edit.inet6) : addressingFound(found.addresses),
     addresses: found.addresses,
     routes: found.routes,
     dns: edit.ok ? edit.options.filter((o) => /^dns[-_]/.test(o)) : [],
@@ -282,5 +283,11 @@ function addressingOf(inet: string | null, inet6: string | null): BridgePlanDeta
   const methods = [inet, inet6].filter((m): m is string => m !== null && m !== 'manual');
   const dhcp = methods.some((m) => m === 'dhcp' || m === 'auto');
   const fixed = methods.some((m) => m === 'static');
+  return dhcp && fixed ? 'static and dhcp' : dhcp ? 'dhcp' : fixed ? 'static' : 'none';
+}
+
+function addressingFound(addresses: readonly FoundAddress[]): BridgePlanDetail['addressing'] {
+  const dhcp = addresses.some((a) => a.dynamic);
+  const fixed = addresses.some((a) => !a.dynamic);
   return dhcp && fixed ? 'static and dhcp' : dhcp ? 'dhcp' : fixed ? 'static' : 'none';
 }
