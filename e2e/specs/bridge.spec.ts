@@ -104,6 +104,24 @@ test.describe('bridging a NIC for VMs from the browser', () => {
     expect(rig!.defaultDev()).toBe('br0');
   });
 
+  test('a wizard closed while the change waits: History keeps it', async ({ playwright }, testInfo) => {
+    test.setTimeout(180_000);
+    const page = await open(testInfo, playwright);
+    const row = page.getByRole('region', { name: 'Interfaces table' }).locator(`tr[data-interface="${NIC}"]`);
+    await row.getByRole('button', { name: `Bridge ${NIC} for VMs…` }).click();
+    const dialog = await throughTheWizard(page, `Bridge ${NIC} for VMs`, '120', new RegExp(NIC_ADDRESS.replace(/\./g, '\\.')), '+iface br0 inet static');
+    await expect(dialog.getByTestId('confirm-countdown')).toBeVisible({ timeout: 90_000 });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await goTo(page, 'History');
+    const entry = page.getByRole('listitem').filter({ hasText: 'Bridge a NIC for VMs' });
+    await expect(entry.getByTestId('confirm-state')).toContainText('waiting for a confirmation');
+    await entry.getByRole('button', { name: 'Keep this change' }).click();
+    await expect(entry.getByTestId('confirm-state')).toContainText('confirmed: kept');
+    await expect(entry.getByRole('button', { name: 'Keep this change' })).toHaveCount(0);
+    expect(rig!.ipv4Of('br0')).toEqual([NIC_ADDRESS]);
+  });
+
   test('removing the bridge, nobody confirms: the countdown runs out and the host puts the bridge back', async ({ playwright }, testInfo) => {
     test.setTimeout(240_000);
     const page = await open(testInfo, playwright);

@@ -12,12 +12,42 @@ import { toDisplayError, type DisplayError } from '../../lib/display-error';
 import { describePendingConfirm } from '#shared/confirm-window';
 import { isIncomplete, JOURNAL_STATE_LABEL, lastUndoable, PLAN_KIND_LABEL, sortHistory } from '../../lib/history';
 import { useWizardStore, wizardStore } from '../../stores/wizard-store';
+import { keepChange } from '../../wizards/bridge/keep-or-revert';
 
 function when(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
 
-function Entry({ e }: { e: HistoryEntry }) {
+/** A change waiting for confirmation, kept or put back from here too (say, after its wizard was closed). */
+function KeepOrPutBack({ journalId, onChanged }: { journalId: string; onChanged: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<DisplayError | null>(null);
+  const keep = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await keepChange(journalId);
+    } catch (err) {
+      setError(toDisplayError(err));
+    } finally {
+      setBusy(false);
+      onChanged();
+    }
+  };
+  return (
+    <div className="history-entry__actions">
+      <button type="button" className="button button--primary" onClick={() => void keep()} disabled={busy}>
+        {busy ? 'Keeping…' : 'Keep this change'}
+      </button>{' '}
+      <button type="button" className="button" onClick={() => wizardStore.getState().openUndo(journalId)} disabled={busy}>
+        Put it back now…
+      </button>
+      {error && <ErrorNotice error={error} title="The change could not be kept" />}
+    </div>
+  );
+}
+
+function Entry({ e, onChanged }: { e: HistoryEntry; onChanged: () => void }) {
   const headingId = `history-${e.journalId}`;
   return (
     <li className={`history-entry history-entry--${e.state}`} aria-labelledby={headingId}>
@@ -40,6 +70,7 @@ function Entry({ e }: { e: HistoryEntry }) {
           Confirm or revert: {describePendingConfirm(e.confirm)}.
         </p>
       )}
+      {e.confirm?.state === 'pending' && e.state === 'applied' && <KeepOrPutBack journalId={e.journalId} onChanged={onChanged} />}
       {e.devices.length > 1 && (
         <p className="small">
           Devices: <span className="mono">{e.devices.join(', ')}</span>
@@ -145,7 +176,7 @@ export function HistoryPage() {
       {entries && entries.length > 0 && (
         <ol className="history-list" aria-label="Changes, newest first">
           {entries.map((e) => (
-            <Entry key={e.journalId} e={e} />
+            <Entry key={e.journalId} e={e} onChanged={load} />
           ))}
         </ol>
       )}

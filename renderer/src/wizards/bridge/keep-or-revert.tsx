@@ -27,6 +27,19 @@ export function CheckResults({ checks }: { checks: readonly LiveCheckResult[] })
   );
 }
 
+/**
+ * Keeps a change waiting for confirmation, over a connection of its own (in a browser: proof
+ * that the host is reachable now). Throws when it could not be kept.
+ */
+export async function keepChange(journalId: string): Promise<void> {
+  const applied = await withFreshConnection(async (api) => {
+    const plan = await api.planChange({ kind: 'confirm', journalId });
+    if (plan.refusal) throw new Error(plan.refusal.message);
+    return api.applyPlan({ planId: plan.id });
+  });
+  if (!applied.ok) throw new Error(applied.error?.message ?? 'The change could not be kept.');
+}
+
 /** Follows the journal until the host has put the change back (or says where it stands). */
 async function settled(journalId: string): Promise<'reverted' | 'kept' | 'unknown'> {
   for (let i = 0; i < 60; i++) {
@@ -72,11 +85,7 @@ export function KeepOrRevert({ plan, result }: { plan: Plan; result: ApplyResult
     setPhase('keeping');
     setError(null);
     try {
-      const applied = await withFreshConnection(async (api) => {
-        const p = await api.planChange({ kind: 'confirm', journalId: pending.journalId });
-        return api.applyPlan({ planId: p.id });
-      });
-      if (!applied.ok) throw new Error(applied.error?.message ?? 'The change could not be kept.');
+      await keepChange(pending.journalId);
       setPhase('kept');
     } catch (err) {
       setError(toDisplayError(err));
