@@ -221,6 +221,16 @@ describe('bridge a NIC under confirm-or-revert (ifupdown)', () => {
     expect([...h.net.up].sort()).toEqual(['eth0', 'lo']);
   });
 
+  it('refuses a stanza in a file Passthru does not write (sourced from elsewhere), before anything is applied', async () => {
+    const h = host();
+    fs.writeFileSync(path.join(h.root, 'etc/network/interfaces'), 'source /etc/network/extra/eth0\n');
+    fs.mkdirSync(path.join(h.root, 'etc/network/extra'));
+    fs.writeFileSync(path.join(h.root, 'etc/network/extra/eth0'), 'iface eth0 inet static\n    address 10.0.0.2/24\n');
+    const plan = await h.service.planChange({ kind: 'bridge', action: 'create', bridge: 'br0', port: 'eth0' });
+    expect(plan.refusal?.message).toMatch(/stanza is in \/etc\/network\/extra\/eth0, which Passthru does not write/);
+    expect(plan.steps).toEqual([]);
+  });
+
   it('refuses a NIC NetworkManager manages, saying so, and a host with no revert timer (but not a caller whose helper has one)', async () => {
     const nm = host({ nm: true });
     const plan = await nm.service.planChange({ kind: 'bridge', action: 'create', bridge: 'br0', port: 'eth0' });

@@ -10,18 +10,12 @@ import { ifname } from '#shared/change-schemas';
 import { badInput } from '#shared/errors';
 import { ADDR_GEN_MODES, type OpCall } from '#shared/plan';
 import { addrGenModeOf } from '../network/addr-gen-mode';
+import { isNetworkFile } from '../network/network-files';
 import { textSha256 as sha256 } from '../network/text-digest';
 import { files, runIn, type OpHandler } from './op-context';
 import { formatArgv, writeFileLine } from './shell-lines';
 
-/** The configuration files Passthru may write for a network stack (and nothing else). */
-const NETWORK_FILES = [/^\/etc\/network\/interfaces$/, /^\/etc\/network\/interfaces\.d\/[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/];
-
 export const MAX_NETWORK_FILE = 256 * 1024;
-
-export function isNetworkFile(path: string): boolean {
-  return NETWORK_FILES.some((re) => re.test(path));
-}
 
 type WriteNetworkFile = Extract<OpCall, { verb: 'write-network-file' }>;
 

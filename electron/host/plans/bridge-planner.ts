@@ -17,6 +17,7 @@ import type { HostFs } from '../fs/host-fs';
 import { bridgeInInterfaces, readInterfacesFiles, unbridgeInInterfaces } from '../network/ifupdown-bridge';
 import { detectNetworkStack, type StackFinding } from '../network/network-stack';
 import { addrGenModeOf } from '../network/addr-gen-mode';
+import { isNetworkFile } from '../network/network-files';
 import { textSha256 } from '../network/text-digest';
 import { loadIpState } from '../probes/ip-state';
 import type { PlanIds } from './assign-planner';
@@ -185,6 +186,14 @@ export async function planBridge(fs: HostFs, ids: PlanIds, i: BridgeIntent): Pro
     checks.push(check('stack', 'The network stack is one Passthru changes', 'pass', `${stack.evidence} The change is made there, and ifupdown applies it.`));
   }
   if (!edit.ok && stack.stack === 'ifupdown') refuse('config', "ifupdown's configuration can be changed", edit.reason, edit.remedy);
+  else if (edit.ok && !isNetworkFile(edit.path)) {
+    refuse(
+      'config',
+      "ifupdown's configuration can be changed",
+      `${port}'s stanza is in ${edit.path}, which Passthru does not write (only /etc/network/interfaces and files in /etc/network/interfaces.d/).`,
+      'Move the stanza into one of those, or make the bridge by hand.',
+    );
+  }
   checks.push(...preflight(fs, port, session, i.bridge));
   if (!canPing) checks.push(check('ping', 'The gateway can be checked', 'warn', 'ping is not installed, so the gateway is not asked to answer before you confirm.', null));
 
