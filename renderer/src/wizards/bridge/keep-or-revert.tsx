@@ -99,7 +99,9 @@ export function KeepOrRevert({ plan, result }: { plan: Plan; result: ApplyResult
     try {
       const api = getApi();
       const undo = await api.planUndo({ journalId: pending.journalId });
-      await api.applyPlan({ planId: undo.id });
+      if (undo.refusal) throw new Error(undo.refusal.message);
+      const undone = await api.applyPlan({ planId: undo.id });
+      if (!undone.ok) throw new Error(undone.error?.message ?? 'Putting it back did not complete.');
       setPhase('reverted');
     } catch (err) {
       setError(toDisplayError(err));
