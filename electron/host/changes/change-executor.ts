@@ -90,8 +90,26 @@ export class ChangeExecutor {
     };
     const planned = await this.changes.plan(ctx, checked);
     const ops = planned.steps.map((s) => s.op);
-    const plan = ops.some(touchesDevices) ? withGuard(planned, guardChecks(ops, await readFacts())) : planned;
+    const guarded = ops.some(touchesDevices) ? withGuard(planned, guardChecks(ops, await readFacts())) : planned;
+    const plan = this.whileOneWaits(guarded, checked);
     return plan.refusal ? plan : this.withEnvironment(plan);
+  }
+
+  /**
+   * While a change waits for confirmation, no other change is made on its root: its revert (at
+   * the deadline) undoes its own steps on the host as it left it, and a change made meanwhile
+   * could be undone underneath, or stop the revert. Keeping it and undoing it are what is left.
+   */
+  private whileOneWaits(plan: Plan, intent: ChangeIntent): Plan {
+    const waiting = this.journal.all().find((r) => r.root === this.options.root && r.state === 'applied' && r.confirm?.state === 'pending');
+    if (!waiting || plan.noop || intent.kind === 'confirm' || (intent.kind === 'undo' && intent.journalId === waiting.journalId)) return plan;
+    const message = `Change ${waiting.journalId} (${waiting.kind}) waits for a confirmation until ${waiting.confirm!.deadline}; until it is kept or put back, Passthru makes no other change.`;
+    const remedy = `Keep it (passthru confirm) or put it back (passthru undo --journal ${waiting.journalId}) first.`;
+    return {
+      ...plan,
+      checks: [...plan.checks, { id: 'nothing-waiting', title: 'No change waits for a confirmation', status: 'fail', detail: message, remedy, forceable: false }],
+      refusal: { message, remedy, forceable: false, confirmText: null },
+    };
   }
 
   /**

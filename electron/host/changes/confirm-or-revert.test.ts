@@ -152,6 +152,10 @@ describe('bridge a NIC under confirm-or-revert (ifupdown)', () => {
     expect(h.service.entry(result.journalId)?.confirm?.state).toBe('pending');
 
     expect(h.service.newestPending()?.journalId).toBe(result.journalId);
+    // Nothing else is changed while it waits (its revert would undo its steps under that change).
+    const other = await h.service.planChange({ kind: 'bridge', action: 'create', bridge: 'br1', port: 'eth0' });
+    expect(other.refusal?.message).toMatch(new RegExp(`Change ${result.journalId} \\(bridge\\) waits for a confirmation`));
+    expect((await h.service.planUndo(result.journalId)).refusal).toBeNull();
     const keep = await h.service.planChange({ kind: 'confirm', journalId: result.journalId });
     expect(keep.refusal).toBeNull();
     expect((await h.service.apply(keep.id, {})).ok).toBe(true);
