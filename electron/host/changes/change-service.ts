@@ -149,7 +149,7 @@ export class ChangeService implements ChangeServiceApi {
     const onProgress = options.onProgress ? (p: ApplyProgress) => options.onProgress?.({ ...p, planId }) : undefined;
     const result =
       needsHost && !this.inProcess()
-        ? await runViaHelper(this.options.runCommand ?? defaultRunCommand, request, { onProgress, helperArgv: this.options.helperArgv })
+        ? await runViaHelper(this.options.runCommand ?? defaultRunCommand, request, { onProgress, onCheck: options.onCheck, helperArgv: this.options.helperArgv })
         : await this.executor.apply(request, onProgress, options.onCheck);
     return { ...result, planId };
   }

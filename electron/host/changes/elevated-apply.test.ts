@@ -43,6 +43,16 @@ describe('runViaHelper', () => {
     expect(events).toEqual(['printed line 0', 'progress a', 'printed line 1', 'progress b', 'printed line 2', 'exited']);
   });
 
+  it('passes each check of a change under confirm-or-revert on as the helper prints it, the pending change with the result', async () => {
+    const events: string[] = [];
+    const check = { check: { check: 'link-up', iface: 'br0' }, ok: true, detail: 'br0 is up.' };
+    const pending = { ...okResult, checks: [check], pending: { journalId: 'j', deadline: '2026-12-07T10:02:00.000Z', seconds: 120 } };
+    const { run } = printing([progressLine('a'), JSON.stringify({ type: 'check', check }), JSON.stringify({ type: 'result', result: pending })], events);
+    const result = await runViaHelper(run, request, { onProgress: (p) => events.push(`progress ${p.stepId}`), onCheck: (c) => events.push(`check ${c.detail}`) });
+    expect(result).toEqual(pending);
+    expect(events).toEqual(['printed line 0', 'progress a', 'printed line 1', 'check br0 is up.', 'printed line 2', 'exited']);
+  });
+
   it('uses the given helper command', async () => {
     const { run, seen } = printing([JSON.stringify({ type: 'result', result: okResult })]);
     await runViaHelper(run, request, { helperArgv: ['/tmp/fake-pkexec', '/tmp/helper.cjs'] });

@@ -8,6 +8,7 @@
  * nothing, and otherwise a broken install (ENVIRONMENT, with pkexec's words).
  */
 import * as fs from 'node:fs';
+import type { LiveCheckResult } from '#shared/confirm-window';
 import { PassthruError } from '#shared/errors';
 import type { ApplyProgress, ApplyResult } from '#shared/plan';
 import { CommandError, type CommandRunner } from '../exec/run-command';
@@ -43,6 +44,8 @@ const HELPER_TIMEOUT_MS = 10 * 60_000;
 export interface ElevatedRunOptions {
   /** Called for each progress line as the helper prints it. */
   onProgress?: (progress: ApplyProgress) => void;
+  /** Called for each check of a change under confirm-or-revert, as the helper prints it. */
+  onCheck?: (check: LiveCheckResult) => void;
   /** The command that runs the helper as root (default {@link PKEXEC_HELPER_ARGV}); tests point it at a fake pkexec. */
   helperArgv?: readonly string[];
   timeoutMs?: number;
@@ -59,6 +62,7 @@ export async function runViaHelper(run: CommandRunner, request: HelperRequest, o
     const line = parseHelperLine(text);
     if (line === null) heard.strayLines.push(text);
     else if (line.type === 'progress') options.onProgress?.(line.progress);
+    else if (line.type === 'check') options.onCheck?.(line.check);
     else heard.outcome = line;
   };
 

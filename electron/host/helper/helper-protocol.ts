@@ -6,10 +6,12 @@
  * and the fingerprint of the plan they saw, never steps: it plans the intent itself
  * (changes/change-executor.ts). An undo is the intent `{"kind":"undo","journalId":…}`, read
  * from the helper's own journal.
- * stdout: JSON lines — `{"type":"progress","progress":ApplyProgress}` while working, then one
+ * stdout: JSON lines — `{"type":"progress","progress":ApplyProgress}` while working (and
+ * `{"type":"check","check":LiveCheckResult}` for a change under confirm-or-revert), then one
  * `{"type":"result","result":ApplyResult}` or `{"type":"error","error":PassthruErrorData}`.
  * Exit status: {@link HELPER_EXIT}.
  */
+import type { LiveCheckResult } from '#shared/confirm-window';
 import type { PassthruErrorData } from '#shared/errors';
 import type { ApplyProgress, ApplyResult, ChangeRequest } from '#shared/plan';
 
@@ -17,7 +19,12 @@ export const HELPER_PATH = '/usr/lib/passthru/passthru-helper';
 
 export type HelperRequest = ChangeRequest;
 
-export type HelperLine = { type: 'progress'; progress: ApplyProgress } | { type: 'result'; result: ApplyResult } | { type: 'error'; error: PassthruErrorData };
+export type HelperLine =
+  | { type: 'progress'; progress: ApplyProgress }
+  /** A change under confirm-or-revert: one check from the host's side, as it settles. */
+  | { type: 'check'; check: LiveCheckResult }
+  | { type: 'result'; result: ApplyResult }
+  | { type: 'error'; error: PassthruErrorData };
 
 export const HELPER_EXIT = {
   /** Applied (or rolled back) completely. */
@@ -50,7 +57,7 @@ export function parseHelperLine(text: string): HelperLine | null {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return null;
   const line = data as Record<string, unknown>;
   // Each line type carries its payload under a key named like the type.
-  if (line.type !== 'progress' && line.type !== 'result' && line.type !== 'error') return null;
+  if (line.type !== 'progress' && line.type !== 'check' && line.type !== 'result' && line.type !== 'error') return null;
   const payload = line[line.type];
   return payload !== null && typeof payload === 'object' ? (data as HelperLine) : null;
 }

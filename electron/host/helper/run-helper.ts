@@ -53,7 +53,7 @@ export async function runHelper(input: string, deps: HelperDeps): Promise<number
   const executor = new ChangeExecutor({ root: deps.root, stateDir: deps.stateDir, caller: { uid: caller }, runCommand: deps.runCommand, writer: deps.writer });
   const onProgress = (progress: ApplyProgress): void => deps.emit({ type: 'progress', progress });
   try {
-    const result = await executor.apply(request as never, onProgress);
+    const result = await executor.apply(request as never, onProgress, (check) => deps.emit({ type: 'check', check }));
     deps.emit({ type: 'result', result });
     return result.ok ? HELPER_EXIT.OK : HELPER_EXIT.FAILED;
   } catch (err) {
