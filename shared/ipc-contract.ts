@@ -13,6 +13,7 @@ import type { IommuBootStatus } from './iommu';
 import { vmName, vmProfileSchema, type VmProfile, type VmStatus } from './vm';
 import type { VmExport, VmPreview, VmStopResult, VmSummary } from './vm-api';
 import type { HostScan, ScanSource } from './model';
+import type { LiveCheckResult } from './confirm-window';
 import type { ApplyProgress, ApplyResult, JournalHistory, Plan } from './plan';
 import type { PassthruErrorData } from './errors';
 import type { AppStatus } from './app-status';
@@ -120,7 +121,15 @@ export const eventChannels = {
   'host:changed': event<{ reason: 'devices' | 'source' }>()('onHostChanged'),
   /** A step of a plan being applied changed state. */
   'plan:progress': event<ApplyProgress>()('onPlanProgress'),
+  /** A change under confirm-or-revert: one check from the host's side settled. */
+  'plan:check': event<PlanCheckEvent>()('onPlanCheck'),
 } as const;
+
+/** One check of confirm-or-revert, for the plan being applied. */
+export interface PlanCheckEvent {
+  planId: string;
+  check: LiveCheckResult;
+}
 
 export type EventChannel = keyof typeof eventChannels;
 export type EventPayloads = { [E in EventChannel]: (typeof eventChannels)[E]['payload'] };

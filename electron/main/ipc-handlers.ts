@@ -5,7 +5,7 @@
  * (ipc.ts) and `passthru serve` (electron/serve) both call `dispatch`, so the GUI specs exercise exactly the
  * handlers the app runs.
  */
-import { invokeChannels, isInvokeChannel, type InvokeChannel, type InvokeResult, type IpcResult } from '#shared/ipc-contract';
+import { invokeChannels, isInvokeChannel, type InvokeChannel, type InvokeResult, type IpcResult, type PlanCheckEvent } from '#shared/ipc-contract';
 import { PassthruError, toErrorData } from '#shared/errors';
 import type { HostService } from '../host/service/host-service';
 import type { ChangeServiceApi } from '../host/changes/change-service.types';
@@ -24,6 +24,8 @@ export interface HandlerDeps {
   vms: Pick<VmService, 'list' | 'preview' | 'create' | 'createDisk' | 'delete' | 'start' | 'status' | 'pause' | 'resume' | 'stop' | 'log' | 'export'>;
   /** Pushes apply progress to the renderer that asked. */
   emitProgress(progress: ApplyProgress): void;
+  /** Pushes each check of a change under confirm-or-revert as it settles. */
+  emitCheck?(event: PlanCheckEvent): void;
   /** Asks the user for a snapshot folder (a native dialog in Electron); null when cancelled. */
   pickSnapshotDirectory(): Promise<string | null>;
   /** Where polkit asks for the password when a change goes through the helper, now: the front end knows. */
@@ -44,7 +46,7 @@ function forwardTo<Target, Method extends keyof Target & keyof Handlers>(target:
   return forwarded as Pick<Target, Method>;
 }
 
-export function createHandlers({ service, changes, vms, emitProgress, pickSnapshotDirectory, passwordPrompt }: HandlerDeps): Handlers {
+export function createHandlers({ service, changes, vms, emitProgress, emitCheck, pickSnapshotDirectory, passwordPrompt }: HandlerDeps): Handlers {
   return {
     ...forwardTo(service, ['scan', 'source', 'iommuStatus']),
     ...forwardTo(changes, ['history']),
@@ -56,7 +58,7 @@ export function createHandlers({ service, changes, vms, emitProgress, pickSnapsh
       const chosen = path ?? (await pickSnapshotDirectory());
       return chosen === null ? null : service.openSnapshot(chosen);
     },
-    applyPlan: ({ planId, confirmText }) => changes.apply(planId, { confirmText, onProgress: emitProgress }),
+    applyPlan: ({ planId, confirmText }) => changes.apply(planId, { confirmText, onProgress: emitProgress, onCheck: emitCheck && ((check) => emitCheck({ planId, check })) }),
     status: async () => ({
       changes: changes.route(),
       passwordPrompt: passwordPrompt(),

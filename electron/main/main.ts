@@ -81,6 +81,7 @@ function main(): void {
     // The desktop session's own polkit agent shows the password dialog.
     passwordPrompt: () => 'desktop',
     emitProgress: (progress) => mainWindow && sendEvent(mainWindow.webContents, 'plan:progress', progress),
+    emitCheck: (check) => mainWindow && sendEvent(mainWindow.webContents, 'plan:check', check),
   });
   registerIpcHandlers(handlers, isTrustedUrl);
   service.onChanged((reason) => {

@@ -77,6 +77,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     pickSnapshotDirectory: async () => null,
     passwordPrompt: options.passwordPrompt ?? (() => 'none'),
     emitProgress: (progress) => serve.broadcast('plan:progress', progress),
+    emitCheck: (check) => serve.broadcast('plan:check', check),
   });
   const gate = new AccessGate({ secure: options.tls !== undefined });
   const serve = createServeServer({

@@ -38,6 +38,7 @@ function fakeApi() {
     planUndo: vi.fn(async () => sampleReleasePlan()),
     status: vi.fn(async () => ({ changes: 'helper' as const, passwordPrompt: 'desktop' as const, watch: 'events' as const, watchFallback: null, pollIntervalMs: 2000 })),
     onPlanProgress: vi.fn(() => () => undefined),
+    onPlanCheck: vi.fn(() => () => undefined),
     vmList: vi.fn(async () => []),
     vmPreview: vi.fn(),
     vmCreate: vi.fn(),

@@ -8,24 +8,12 @@ import { useEffect, useState } from 'react';
 import type { LiveCheckResult } from '#shared/confirm-window';
 import type { ApplyResult, Plan } from '#shared/plan';
 import { getApi, withFreshConnection } from '../../api';
-import { StatusIcon } from '../../components/icons';
+import { CheckResults } from '../common/apply-progress';
 import { toDisplayError, type DisplayError } from '../../lib/display-error';
 import { ErrorNotice } from '../../components/feedback';
 import { scanStore } from '../../stores/scan-store';
 
 type Phase = 'waiting' | 'keeping' | 'kept' | 'reverting' | 'expired' | 'reverted' | 'unknown';
-
-export function CheckResults({ checks }: { checks: readonly LiveCheckResult[] }) {
-  return (
-    <ul className="plain-list" aria-label="Checked from the host">
-      {checks.map((c, i) => (
-        <li key={i}>
-          <StatusIcon status={c.ok ? 'pass' : 'fail'} /> {c.detail}
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 /**
  * Keeps a change waiting for confirmation, over a connection of its own (in a browser: proof

@@ -5,6 +5,7 @@
  * not: the device may be half-changed).
  */
 import type { ReactNode } from 'react';
+import type { LiveCheckResult } from '#shared/confirm-window';
 import type { Plan, StepState } from '#shared/plan';
 import { FailIcon, PassIcon, StatusIcon } from '../../components/icons';
 import { resultSentence, type WizardState } from './wizard-state';
@@ -41,6 +42,19 @@ export function ProgressList({ plan, state }: { plan: Plan; state: WizardState }
   );
 }
 
+/** What a change under confirm-or-revert checked from the host's side. */
+export function CheckResults({ checks }: { checks: readonly LiveCheckResult[] }) {
+  return (
+    <ul className="plain-list" aria-label="Checked from the host">
+      {checks.map((c, i) => (
+        <li key={i}>
+          <StatusIcon status={c.ok ? 'pass' : 'fail'} /> {c.detail}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function ApplyStep({ state }: { state: WizardState }) {
   const plan = state.plan;
   if (!plan) return null;
@@ -56,6 +70,7 @@ export function ApplyStep({ state }: { state: WizardState }) {
             : 'Applying the plan…'}
       </p>
       <ProgressList plan={plan} state={state} />
+      {state.checks.length > 0 && <CheckResults checks={state.checks} />}
     </div>
   );
 }
@@ -84,7 +99,10 @@ export function ResultStep({ state, extra }: { state: WizardState; extra?: React
               </p>
             )}
             {result.rolledBack ? (
-              <p>The steps already done were undone: {plan.kind === 'iommu' ? 'every file is as it was before' : 'the device is as it was before'}.</p>
+              <p>
+                The steps already done were undone:{' '}
+                {plan.kind === 'iommu' ? 'every file is as it was before' : plan.kind === 'bridge' ? 'the network is as it was before' : 'the device is as it was before'}.
+              </p>
             ) : (
               <p className="text-fail">
                 <strong>Rolling back failed too: the device may be half-changed.</strong> See the History page, which offers to finish the rollback, and check the commands below by
@@ -101,6 +119,7 @@ export function ResultStep({ state, extra }: { state: WizardState; extra?: React
         </div>
       )}
       {result.ok && extra}
+      {!result.ok && (result.checks ?? state.checks).length > 0 && <CheckResults checks={result.checks ?? state.checks} />}
       <ProgressList plan={plan} state={state} />
     </div>
   );

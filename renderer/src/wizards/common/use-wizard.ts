@@ -76,7 +76,12 @@ export function useWizard(initial: WizardRequest) {
     if (!canApply(state) || !state.plan) return;
     const api = getApi();
     dispatch({ type: 'apply' });
-    const off = api.onPlanProgress((progress) => dispatch({ type: 'progress', progress }));
+    const offProgress = api.onPlanProgress((progress) => dispatch({ type: 'progress', progress }));
+    const offCheck = api.onPlanCheck(({ planId, check }) => dispatch({ type: 'check', planId, check }));
+    const off = () => {
+      offProgress();
+      offCheck();
+    };
     try {
       const result = await api.applyPlan({ planId: state.plan.id, confirmText: confirmFor(state) });
       dispatch({ type: 'applied', result });

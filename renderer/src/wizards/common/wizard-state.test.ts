@@ -47,6 +47,15 @@ describe('wizard reducer', () => {
     expect(Object.values(s.progress).every((p) => p.state === 'done')).toBe(true);
   });
 
+  it('collects the checks of confirm-or-revert for its own plan as they settle, afresh at each apply', () => {
+    const plan = sampleAssignPlan();
+    const check = { check: { check: 'link-up' as const, iface: 'br0' }, ok: true, detail: 'br0 is up.' };
+    let s = run(initialWizard(assignReq), { type: 'planned', plan }, { type: 'goto', phase: 'plan' }, { type: 'apply' });
+    s = run(s, { type: 'check', planId: plan.id, check }, { type: 'check', planId: 'another-plan', check });
+    expect(s.checks).toEqual([check]);
+    expect(run(s, { type: 'applied', result: sampleOkResult(plan) }).checks).toEqual([check]);
+  });
+
   it('re-plans when an option changes, keeping the user on the checks', () => {
     let s = run(initialWizard(assignReq), { type: 'planned', plan: sampleAssignPlan() });
     s = run(s, { type: 'replan', request: { ...assignReq, group: true } });

@@ -4,6 +4,7 @@
  * forced path, live progress, the result) is unit-tested without a DOM. The components only
  * dispatch; the host decides everything through plans.
  */
+import type { LiveCheckResult } from '#shared/confirm-window';
 import type { ApplyProgress, ApplyResult, Plan, StepState, VfChange } from '#shared/plan';
 import type { DisplayError } from '../../lib/display-error';
 
@@ -51,6 +52,8 @@ export interface WizardState {
   /** What the user typed to confirm a forced plan. */
   confirmText: string;
   progress: Record<string, StepProgress>;
+  /** A change under confirm-or-revert: the checks from the host's side, as each settles. */
+  checks: LiveCheckResult[];
   result: ApplyResult | null;
 }
 
@@ -65,6 +68,7 @@ export type WizardAction =
   | { type: 'goto'; phase: 'input' | 'checks' | 'plan' }
   | { type: 'apply' }
   | { type: 'progress'; progress: ApplyProgress }
+  | { type: 'check'; planId: string; check: LiveCheckResult }
   | { type: 'applied'; result: ApplyResult };
 
 /** Whether this kind of wizard starts on a settings form (and can go back to it). */
@@ -86,6 +90,7 @@ export function initialWizard(request: WizardRequest): WizardState {
     acknowledged: false,
     confirmText: '',
     progress: {},
+    checks: [],
     result: null,
   };
 }
@@ -161,9 +166,11 @@ export function wizardReducer(s: WizardState, a: WizardAction): WizardState {
     case 'goto':
       return canGoto(s, a.phase) ? { ...s, phase: a.phase, error: a.phase === 'input' ? null : s.error } : s;
     case 'apply':
-      return canApply(s) ? { ...s, phase: 'applying' } : s;
+      return canApply(s) ? { ...s, phase: 'applying', checks: [] } : s;
     case 'progress':
       return { ...s, progress: mergeProgress(s.progress, s.plan?.id, a.progress) };
+    case 'check':
+      return a.planId === s.plan?.id ? { ...s, checks: [...s.checks, a.check] } : s;
     case 'applied': {
       const progress = { ...s.progress };
       for (const st of a.result.steps) progress[st.id] = { state: st.state, message: progress[st.id]?.message ?? null };
